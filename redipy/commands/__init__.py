@@ -1,0 +1,51 @@
+"""The command table: one record per supported command, read by everything else."""
+
+from __future__ import annotations
+
+from redipy.commands import generic, hashes, lists, sets, strings, zsets
+from redipy.commands.spec import CommandSpec, KeyNum, KeyRange, KeySpec
+
+GROUPS: tuple[str, ...] = (
+    "generic",
+    "string",
+    "bitmap",
+    "list",
+    "hash",
+    "set",
+    "sorted_set",
+    "connection",
+    "server",
+    "transactions",
+    "pubsub",
+    "scripting",
+)
+
+COMMANDS: dict[str, CommandSpec] = {}
+for _module in (generic, strings, lists, hashes, sets, zsets):
+    for _spec in _module.COMMANDS:
+        if _spec.name in COMMANDS:
+            raise RuntimeError(f"command {_spec.name} is in the table twice")
+        if _spec.group not in GROUPS:
+            raise RuntimeError(f"command {_spec.name} has unknown group {_spec.group}")
+        COMMANDS[_spec.name] = _spec
+
+
+def lookup(name: str) -> CommandSpec | None:
+    """The spec for a command name in any case (``"get"``, ``"SCRIPT load"``)."""
+    return COMMANDS.get(" ".join(name.split()).upper())
+
+
+def by_group(group: str) -> list[CommandSpec]:
+    return sorted((s for s in COMMANDS.values() if s.group == group), key=lambda s: s.name)
+
+
+__all__ = [
+    "COMMANDS",
+    "GROUPS",
+    "CommandSpec",
+    "KeyNum",
+    "KeyRange",
+    "KeySpec",
+    "by_group",
+    "lookup",
+]

@@ -1,0 +1,7 @@
+"""Command table: the strings commands."""
+
+from __future__ import annotations
+
+from redipy.commands.spec import CommandSpec
+
+COMMANDS: tuple[CommandSpec, ...] = ()

@@ -1,0 +1,98 @@
+"""``redipy.Redis``: one client, either backend, chosen from its arguments."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from redipy.api import RedisClientAPI
+from redipy.api.base import Backend
+from redipy.errors import ConfigError
+
+
+class Redis(RedisClientAPI):
+    """A Redis client over the memory backend or a real server.
+
+    ``Redis()`` is the memory backend; ``Redis(host=..., port=...)``,
+    ``Redis(cfg={...})``, ``Redis(url="redis://...")`` or ``Redis(client=redis_py_client)``
+    talk to a server. ``backend="memory"|"redis"`` says it explicitly (0.7.1's
+    arguments all still work).
+    """
+
+    def __init__(
+        self,
+        backend: Literal["memory", "redis", "custom", "infer"] = "infer",
+        *,
+        cfg: dict[str, Any] | None = None,
+        host: str | None = None,
+        port: int | None = None,
+        passwd: str | None = None,
+        redis_module: str | None = None,
+        prefix: str | None = None,
+        path: str | None = None,
+        url: str | None = None,
+        client: Any = None,
+        rt: Backend | None = None,
+        **_ignored: Any,
+    ) -> None:
+        if backend == "infer":
+            if rt is not None:
+                backend = "custom"
+            elif any(v is not None for v in (cfg, host, port, passwd, prefix, path, url, client)):
+                backend = "redis"
+            else:
+                backend = "memory"
+        if backend == "custom":
+            if rt is None:
+                raise ConfigError("rt must be given for the custom backend")
+            self._backend: Backend = rt
+        elif backend == "memory":
+            from redipy.memory.backend import MemoryBackend
+
+            self._backend = MemoryBackend()
+        elif backend == "redis":
+            from redipy.redis.backend import RedisBackend, effective_prefix
+
+            if client is not None:
+                self._backend = RedisBackend(
+                    client, prefix=effective_prefix(prefix or "", redis_module or ""))
+            elif url is not None:
+                self._backend = RedisBackend.from_url(
+                    url, prefix=effective_prefix(prefix or "", redis_module or ""))
+            else:
+                if cfg is None:
+                    cfg = {
+                        "host": host or "localhost",
+                        "port": 6379 if port is None else port,
+                        "passwd": passwd or "",
+                        "prefix": prefix or "",
+                    }
+                if redis_module:
+                    cfg = {**cfg, "redis_module": redis_module}
+                self._backend = RedisBackend.from_cfg(cfg)
+        else:
+            raise ConfigError(f"unknown backend {backend!r}: use 'memory' or 'redis'")
+
+    @property
+    def backend(self) -> Backend:
+        """The backend this client talks to."""
+        return self._backend
+
+    def get_runtime(self) -> Backend:
+        """0.7.1's name for :attr:`backend`."""
+        return self._backend
+
+    def get_redis_runtime(self) -> Any:
+        """The Redis backend (0.7.1); its ``conn`` is the redis-py client."""
+        if self._backend.kind != "redis":
+            raise ConfigError("this client does not use the Redis backend")
+        return self._backend
+
+    def get_connection(self) -> Any:
+        """The underlying redis-py client (Redis backend only)."""
+        return self.get_redis_runtime().conn
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __repr__(self) -> str:
+        return f"redipy.Redis(backend={self._backend.kind!r}, target={self._backend.target!r})"

@@ -1,0 +1,3 @@
+"""Memory backend handlers: the strings commands."""
+
+from __future__ import annotations

