@@ -1,0 +1,46 @@
+"""Shared pieces for the parity state machine's per-group operation lists.
+
+Each ``tests/strategies/<group>.py`` exports ``OPS: list[Op]``: one entry per
+typed API method (not per raw command), with strategies for its arguments. The
+state machine (tests/test_parity_machine.py) draws ops from every group and runs
+each one on the memory backend and on every real server, comparing replies,
+errors and, at the end, the whole keyspace.
+
+Keep the key pool small so types collide (WRONGTYPE paths get exercised) and
+values short but unicode-rich.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from hypothesis import strategies as st
+
+KEYS = ["a", "b", "c", "k:1", "k:2", "ü{tag}", "z"]
+keys = st.sampled_from(KEYS)
+key_lists = st.lists(keys, min_size=1, max_size=4)
+texts = st.sampled_from(["", "x", "y", "1", "-3", "10", "2.5", "abc", "ü", "日本", "a b", "0"]) | st.text(
+    max_size=6
+)
+members = st.sampled_from(["m1", "m2", "m3", "x", "ü", "", "10"])
+small_ints = st.integers(min_value=-5, max_value=5)
+counts = st.integers(min_value=-3, max_value=6)
+scores = st.sampled_from([0.0, 1.0, -1.0, 2.5, 1e-3, 100.0, float("inf"), float("-inf")])
+globs = st.sampled_from(["*", "a*", "k:?", "k:[12]", "k:[^1]", "*{*", "\\*", "[a-c]", "?"])
+
+
+@dataclass(frozen=True)
+class Op:
+    """One typed API call to try: ``getattr(client, method)(*args, **kwargs)``.
+
+    ``unordered``: the reply is a list whose order is not defined (compare sorted).
+    ``random``: the reply depends on chance (only its shape can be compared);
+    such ops must not mutate (SPOP-like ops stay out of the machine).
+    """
+
+    method: str
+    args: st.SearchStrategy[tuple[Any, ...]]
+    kwargs: st.SearchStrategy[dict[str, Any]] = field(default_factory=lambda: st.just({}))
+    unordered: bool = False
+    random: bool = False
