@@ -45,11 +45,11 @@ class BusyError(ResponseError):
     """The server is busy running a script."""
 
 
-class ConnectionError(RedipyError):  # noqa: A001 - the name users expect
+class ConnectionError(RedipyError):
     """The server could not be reached, or dropped the connection."""
 
 
-class TimeoutError(ConnectionError):  # noqa: A001
+class TimeoutError(ConnectionError):
     """The server did not answer in time."""
 
 

@@ -75,13 +75,13 @@ class Server:
         self.proc = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir)
         deadline = time.monotonic() + timeout
-        client = redis.Redis(port=self.port, socket_connect_timeout=0.2)
         while True:
             try:
-                if client.ping():
-                    client.close()
-                    return self
-            except redis.RedisError:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(64):  # +PONG, or -NOAUTH when a password is required
+                        return self
+            except OSError:
                 pass
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.kind} server exited with {self.proc.returncode}")

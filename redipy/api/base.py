@@ -79,7 +79,7 @@ def to_opt_float(reply: Any) -> float | None:
 
 
 def to_ok(reply: Any) -> bool:
-    return reply == "OK"
+    return bool(reply == "OK")
 
 
 def to_none(reply: Any) -> None:

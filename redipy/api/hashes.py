@@ -1,9 +1,185 @@
-"""Typed methods for the hashes commands (see redipy/commands/hashes.py)."""
+"""Typed methods for the hash commands (see redipy/commands/hashes.py).
+
+0.7.1's methods keep their names and shapes (``hset(key, mapping)``, ``hmget`` as a
+dict, ``hincrby`` returning a float); the rest follow redis-py's names and parameters.
+Hashes come back as dicts, field/value pairs that may repeat as tuples.
+"""
 
 from __future__ import annotations
 
-from redipy.api.base import CommandsBase
+from collections.abc import Iterator
+from typing import Any, Literal, cast, overload
+
+from redipy.api.base import CommandsBase, enc, to_bool, to_float
+
+
+def _pairs(reply: Any) -> list[tuple[str, str]]:
+    """Field/value pairs from a flat list (RESP2) or a list of pairs (RESP3)."""
+    if reply and isinstance(reply[0], list):
+        return [(field, value) for field, value in reply]
+    it = iter(reply)
+    return list(zip(it, it))
+
+
+def _to_dict(reply: Any) -> dict[str, str]:
+    if isinstance(reply, dict):
+        return reply
+    it = iter(reply)
+    return dict(zip(it, it))
+
+
+def _zero(reply: Any) -> int:
+    return 0
+
+
+def _empty_dict(reply: Any) -> dict[str, str | None]:
+    return {}
+
+
+def _scan_page(reply: Any) -> tuple[int, dict[str, str]]:
+    return int(reply[0]), _to_dict(reply[1])
 
 
 class HashCommands(CommandsBase):
-    """The hashes commands."""
+    """The hash commands."""
+
+    def hset(self, key: str, mapping: dict[str, str]) -> int:
+        """Set the fields of ``mapping``; returns how many were new. An empty mapping
+        changes nothing and answers 0 (Redis itself refuses it)."""
+        if not mapping:
+            return self._conv(_zero, "HLEN", key)
+        args = [key]
+        for field, value in mapping.items():
+            args += (enc(field), enc(value))
+        return cast(int, self._call("HSET", *args))
+
+    def hsetnx(self, name: str, key: str, value: str) -> bool:
+        """Set a field only if it does not exist; True when it was set."""
+        return self._conv(to_bool, "HSETNX", name, enc(key), enc(value))
+
+    def hdel(self, key: str, *fields: str) -> int:
+        """Remove fields; returns how many existed. An emptied hash is deleted."""
+        if not fields:
+            return self._conv(_zero, "HLEN", key)
+        return cast(int, self._call("HDEL", key, *map(enc, fields)))
+
+    def hget(self, key: str, field: str) -> str | None:
+        """The value of a field, or None."""
+        return cast("str | None", self._call("HGET", key, enc(field)))
+
+    def hmget(self, key: str, *fields: str) -> dict[str, str | None]:
+        """The values of several fields as a dict (None for missing fields)."""
+        if not fields:
+            return self._conv(_empty_dict, "HLEN", key)
+        names = [enc(field) for field in fields]
+
+        def conv(reply: Any) -> dict[str, str | None]:
+            return dict(zip(names, reply))
+
+        return self._conv(conv, "HMGET", key, *names)
+
+    def hexists(self, name: str, key: str) -> bool:
+        """Whether the hash has the field."""
+        return self._conv(to_bool, "HEXISTS", name, enc(key))
+
+    def hlen(self, name: str) -> int:
+        """The number of fields (0 when the hash is missing)."""
+        return cast(int, self._call("HLEN", name))
+
+    def hkeys(self, key: str) -> list[str]:
+        """Every field name."""
+        return cast("list[str]", self._call("HKEYS", key))
+
+    def hvals(self, key: str) -> list[str]:
+        """Every value."""
+        return cast("list[str]", self._call("HVALS", key))
+
+    def hgetall(self, key: str) -> dict[str, str]:
+        """Every field and value ({} when the hash is missing)."""
+        return self._conv(_to_dict, "HGETALL", key)
+
+    def hincrby(self, key: str, field: str, inc: float | int) -> float:
+        """Add to a numeric field (a missing one counts as 0); returns the new value.
+
+        An ``int`` goes through HINCRBY (the field must hold an integer), a ``float``
+        through HINCRBYFLOAT; the answer is a float either way, as in 0.7.1.
+        """
+        if isinstance(inc, int) and not isinstance(inc, bool):
+            return self._conv(to_float, "HINCRBY", key, enc(field), enc(inc))
+        return self._conv(to_float, "HINCRBYFLOAT", key, enc(field), enc(inc))
+
+    def hincrbyfloat(self, name: str, key: str, amount: float = 1.0) -> float:
+        """Add a float to a field in Redis's long double precision; the new value."""
+        return self._conv(to_float, "HINCRBYFLOAT", name, enc(key), enc(amount))
+
+    def hstrlen(self, name: str, key: str) -> int:
+        """The length in bytes (UTF-8) of a field's value; 0 when missing."""
+        return cast(int, self._call("HSTRLEN", name, enc(key)))
+
+    @overload
+    def hrandfield(
+            self, key: str, count: None = None,
+            withvalues: Literal[False] = False) -> str | None: ...
+
+    @overload
+    def hrandfield(
+            self, key: str, count: int,
+            withvalues: Literal[False] = False) -> list[str]: ...
+
+    @overload
+    def hrandfield(
+            self, key: str, count: int,
+            withvalues: Literal[True]) -> list[tuple[str, str]]: ...
+
+    def hrandfield(
+            self,
+            key: str,
+            count: int | None = None,
+            withvalues: bool = False) -> str | list[str] | list[tuple[str, str]] | None:
+        """Random fields without removing them.
+
+        No ``count``: one field or None. A positive ``count``: up to that many distinct
+        fields; a negative one: exactly ``-count`` fields that may repeat.
+        ``withvalues``: (field, value) pairs instead (needs a ``count``).
+        """
+        if count is None:
+            if withvalues:
+                raise ValueError("hrandfield: withvalues needs a count")
+            return cast("str | None", self._call("HRANDFIELD", key))
+        if withvalues:
+            return self._conv(_pairs, "HRANDFIELD", key, enc(count), "WITHVALUES")
+        return cast("list[str]", self._call("HRANDFIELD", key, enc(count)))
+
+    def hscan(
+            self,
+            name: str,
+            cursor: int = 0,
+            match: str | None = None,
+            count: int | None = None) -> tuple[int, dict[str, str]]:
+        """One HSCAN step: the next cursor (0 when done) and a page of fields.
+
+        A small hash comes back whole in one step (as Redis's compact encoding does).
+        """
+        args = [name, enc(cursor)]
+        if match is not None:
+            args += ["MATCH", match]
+        if count is not None:
+            args += ["COUNT", enc(count)]
+        return self._conv(_scan_page, "HSCAN", *args)
+
+    def hscan_iter(
+            self,
+            name: str,
+            match: str | None = None,
+            count: int | None = None) -> Iterator[tuple[str, str]]:
+        """Every (field, value) through HSCAN; a field changed during the walk may come
+        twice. Not for pipelines (there is nothing to walk until they execute)."""
+        cursor = 0
+        while True:
+            page = self.hscan(name, cursor, match=match, count=count)
+            if page is None:  # a pipeline only queues
+                return
+            cursor, data = page
+            yield from data.items()
+            if cursor == 0:
+                return

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from redipy.commands import generic, hashes, lists, sets, strings, zsets
+from redipy.commands import (
+    blocking,
+    generic,
+    hashes,
+    lists,
+    pubsub,
+    scripting,
+    sets,
+    strings,
+    transactions,
+    zsets,
+)
 from redipy.commands.spec import CommandSpec, KeyNum, KeyRange, KeySpec
 
 GROUPS: tuple[str, ...] = (
@@ -21,7 +32,8 @@ GROUPS: tuple[str, ...] = (
 )
 
 COMMANDS: dict[str, CommandSpec] = {}
-for _module in (generic, strings, lists, hashes, sets, zsets):
+for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
+                blocking, pubsub, transactions):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

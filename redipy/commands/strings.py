@@ -1,7 +1,84 @@
-"""Command table: the strings commands."""
+"""Command table: the string and bitmap commands."""
 
 from __future__ import annotations
 
-from redipy.commands.spec import CommandSpec
+from redipy.commands.spec import CommandSpec, KeyRange
 
-COMMANDS: tuple[CommandSpec, ...] = ()
+_ONE = (KeyRange(1),)
+_ALL = (KeyRange(1, -1),)
+_PAIRS = (KeyRange(1, -1, 2),)
+_R = frozenset({"readonly"})
+_RF = frozenset({"readonly", "fast"})
+_W = frozenset({"write"})
+_WF = frozenset({"write", "fast"})
+
+
+def _s(name: str, arity: int, summary: str, complexity: str, syntax: str, since: str,
+       flags: frozenset[str], *, keys: tuple[KeyRange, ...] = _ONE, status: bool = False,
+       api: tuple[str, ...] = (), group: str = "string") -> CommandSpec:
+    return CommandSpec(name=name, group=group, arity=arity, summary=summary,
+                       complexity=complexity, syntax=syntax, since=since, keys=keys,
+                       flags=flags, status_reply=status, api=api)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    _s("SET", -3, "Store a string at a key, optionally only if it is missing or present, "
+       "with an expiry, and optionally returning the old value.", "O(1)",
+       "SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | "
+       "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
+       "1.0.0", _W, status=True, api=("set_value", "set")),
+    _s("GET", 2, "Read the string stored at a key.", "O(1)", "GET key", "1.0.0", _RF,
+       api=("get_value", "get")),
+    _s("GETDEL", 2, "Read the string at a key and delete the key.", "O(1)",
+       "GETDEL key", "6.2.0", _WF, api=("getdel",)),
+    _s("GETEX", -2, "Read the string at a key and change or remove its expiry.", "O(1)",
+       "GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
+       "PXAT unix-time-milliseconds | PERSIST]", "6.2.0", _WF, api=("getex",)),
+    _s("GETSET", 3, "Store a string and return the value it replaced (clears the expiry).",
+       "O(1)", "GETSET key value", "1.0.0", _WF, api=("getset",)),
+    _s("MGET", -2, "Read the strings at several keys (nil for missing or non-string keys).",
+       "O(N) where N is the number of keys", "MGET key [key ...]", "1.0.0", _RF,
+       keys=_ALL, api=("mget",)),
+    _s("MSET", -3, "Store several key/value pairs at once.",
+       "O(N) where N is the number of keys", "MSET key value [key value ...]", "1.0.1", _W,
+       keys=_PAIRS, status=True, api=("mset",)),
+    _s("MSETNX", -3, "Store several key/value pairs only if none of the keys exists.",
+       "O(N) where N is the number of keys", "MSETNX key value [key value ...]", "1.0.1",
+       _W, keys=_PAIRS, api=("msetnx",)),
+    _s("SETNX", 3, "Store a string only if the key does not exist yet.", "O(1)",
+       "SETNX key value", "1.0.0", _WF, api=("setnx",)),
+    _s("SETEX", 4, "Store a string that expires after some seconds.", "O(1)",
+       "SETEX key seconds value", "2.0.0", _W, status=True, api=("setex",)),
+    _s("PSETEX", 4, "Store a string that expires after some milliseconds.", "O(1)",
+       "PSETEX key milliseconds value", "2.6.0", _W, status=True, api=("psetex",)),
+    _s("APPEND", 3, "Add text at the end of a string (creating it); returns the new length.",
+       "O(1) amortized", "APPEND key value", "2.0.0", _WF, api=("append",)),
+    _s("STRLEN", 2, "The length in bytes of the string at a key.", "O(1)", "STRLEN key",
+       "2.2.0", _RF, api=("strlen",)),
+    _s("GETRANGE", 4, "A byte range of a string; negative offsets count from the end.",
+       "O(N) where N is the length of the returned string", "GETRANGE key start end",
+       "2.4.0", _R, api=("getrange",)),
+    _s("SETRANGE", 4, "Overwrite bytes of a string from an offset, padding with zero bytes.",
+       "O(1), or O(M) for a value of M bytes", "SETRANGE key offset value", "2.2.0", _W,
+       api=("setrange",)),
+    _s("INCR", 2, "Add one to the integer stored at a key.", "O(1)", "INCR key", "1.0.0",
+       _WF),
+    _s("INCRBY", 3, "Add an integer to the integer stored at a key.", "O(1)",
+       "INCRBY key increment", "1.0.0", _WF, api=("incrby", "incr")),
+    _s("DECR", 2, "Subtract one from the integer stored at a key.", "O(1)", "DECR key",
+       "1.0.0", _WF),
+    _s("DECRBY", 3, "Subtract an integer from the integer stored at a key.", "O(1)",
+       "DECRBY key decrement", "1.0.0", _WF, api=("decr", "decrby")),
+    _s("INCRBYFLOAT", 3, "Add a floating point number to the number stored at a key.",
+       "O(1)", "INCRBYFLOAT key increment", "2.6.0", _WF, api=("incrby", "incrbyfloat")),
+    _s("SETBIT", 4, "Set or clear one bit of a string; returns the bit's old value.", "O(1)",
+       "SETBIT key offset value", "2.2.0", _W, api=("setbit",), group="bitmap"),
+    _s("GETBIT", 3, "Read one bit of a string (0 past its end).", "O(1)",
+       "GETBIT key offset", "2.2.0", _RF, api=("getbit",), group="bitmap"),
+    _s("BITCOUNT", -2, "Count the set bits of a string, optionally in a byte or bit range.",
+       "O(N)", "BITCOUNT key [start end [BYTE | BIT]]", "2.6.0", _R, api=("bitcount",),
+       group="bitmap"),
+    _s("BITPOS", -3, "The position of the first bit set to 0 or 1, optionally in a range.",
+       "O(N)", "BITPOS key bit [start [end [BYTE | BIT]]]", "2.8.7", _R, api=("bitpos",),
+       group="bitmap"),
+)

@@ -1,3 +1,528 @@
-"""Memory backend handlers: the strings commands."""
+"""Memory backend handlers: the string and bitmap commands.
+
+Strings are stored as ``str``. Commands that count or address bytes (STRLEN,
+GETRANGE, SETRANGE, APPEND, the bit commands) work on the UTF-8 bytes
+(``surrogateescape`` keeps arbitrary bytes round-tripping) and store their result
+decoded again, so a value is always the canonical decoding of its bytes.
+ASCII values skip the encoding (``str.isascii()`` is O(1)).
+
+Argument checks run in Redis's order (which error wins matters: it is visible),
+with Valkey 8 as the reference where Redis 7.0 differs (BITCOUNT/BITPOS parse their
+range before looking at the key; BITCOUNT's ``end`` is optional).
+"""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+
+from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory.db import WRONGTYPE, Database
+from redipy.memory.numbers import INT64_MAX, INT64_MIN, NOT_INT, incr_by_float, parse_int
+from redipy.memory.registry import command
+from redipy.reply import OK
+
+SYNTAX = "ERR syntax error"
+MAX_BULK = 512 * 1024 * 1024  # proto-max-bulk-len
+TOO_BIG = "ERR string exceeds maximum allowed size (proto-max-bulk-len)"
+BAD_BIT = "ERR bit is not an integer or out of range"
+BAD_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
+OVERFLOW = "ERR increment or decrement would overflow"
+
+
+def _enc(value: str) -> bytes:
+    return value.encode("utf-8", "surrogateescape")
+
+
+def _dec(data: bytes | bytearray) -> str:
+    return data.decode("utf-8", "surrogateescape")
+
+
+def _blen(value: str) -> int:
+    return len(value) if value.isascii() else len(_enc(value))
+
+
+def _string(db: Database, key: str) -> str | None:
+    """The string at ``key``, ``None`` if missing; WRONGTYPE for other values."""
+    val = db.get(key)
+    if val is None or type(val) is str:
+        return val
+    raise WrongTypeError(WRONGTYPE)
+
+
+def _int(text: str, error: str = NOT_INT) -> int:
+    val = parse_int(text)
+    if val is None:
+        raise ResponseError(error)
+    return val
+
+
+def _kw(text: str) -> str:
+    """An option keyword in upper case (non-ASCII text never matches a keyword)."""
+    return text.upper() if text.isascii() else ""
+
+
+# ---- GET / SET family ------------------------------------------------------------------
+
+
+@command("GET")
+def cmd_get(db: Database, args: Sequence[str]) -> str | None:
+    key = args[0]
+    val = db.get(key) if db.expires else db.data.get(key)
+    if val is None or type(val) is str:
+        return val
+    raise WrongTypeError(WRONGTYPE)
+
+
+_NX, _XX, _GET, _KEEPTTL, _PERSIST = 1, 2, 4, 8, 16
+_EX, _PX, _EXAT, _PXAT, _IFEQ = 32, 64, 128, 256, 512
+_ANY_EXPIRE = _EX | _PX | _EXAT | _PXAT
+# For each option: the flags that must not be set already.
+_CONFLICTS = {
+    "NX": _XX | _IFEQ,
+    "XX": _NX | _IFEQ,
+    "GET": 0,
+    "KEEPTTL": _PERSIST | _ANY_EXPIRE,
+    "PERSIST": _KEEPTTL | _ANY_EXPIRE,
+    "EX": _KEEPTTL | _PERSIST | _EXAT | _PX | _PXAT,
+    "PX": _KEEPTTL | _PERSIST | _EX | _EXAT | _PXAT,
+    "EXAT": _KEEPTTL | _PERSIST | _EX | _PX | _PXAT,
+    "PXAT": _KEEPTTL | _PERSIST | _EX | _EXAT | _PX,
+    "IFEQ": _NX | _XX | _IFEQ,
+}
+_FLAG = {"NX": _NX, "XX": _XX, "GET": _GET, "KEEPTTL": _KEEPTTL, "PERSIST": _PERSIST,
+         "EX": _EX, "PX": _PX, "EXAT": _EXAT, "PXAT": _PXAT, "IFEQ": _IFEQ}
+_SET_ONLY = _NX | _XX | _GET | _KEEPTTL | _IFEQ
+_WITH_VALUE = _ANY_EXPIRE | _IFEQ
+
+
+def _parse_options(args: Sequence[str], start: int, for_set: bool) -> tuple[int, str, str]:
+    """Redis's parseExtendedStringArgumentsOrReply: (flags, expire text, IFEQ value)."""
+    flags = 0
+    expire = ""
+    compare = ""
+    j = start
+    n = len(args)
+    while j < n:
+        opt = _kw(args[j])
+        flag = _FLAG.get(opt, 0)
+        if (not flag or flags & _CONFLICTS[opt]
+                or (flag & _SET_ONLY and not for_set) or (flag == _PERSIST and for_set)
+                or (flag & _WITH_VALUE and j + 1 >= n)):
+            raise ResponseError(SYNTAX)
+        flags |= flag
+        if flag & _WITH_VALUE:
+            j += 1
+            if flag == _IFEQ:
+                compare = args[j]
+            else:
+                expire = args[j]
+        j += 1
+    return flags, expire, compare
+
+
+def _expire_ms(db: Database, text: str, flags: int, name: str) -> int:
+    """Redis's getExpireMillisecondsOrReply: the absolute deadline in ms."""
+    ms = _int(text)
+    seconds = bool(flags & (_EX | _EXAT))
+    if ms <= 0 or (seconds and ms > INT64_MAX // 1000):
+        raise ResponseError(f"ERR invalid expire time in '{name}' command")
+    if seconds:
+        ms *= 1000
+    if flags & (_EX | _PX):
+        ms += db.clock()
+        if ms > INT64_MAX:  # wraps negative in C
+            raise ResponseError(f"ERR invalid expire time in '{name}' command")
+    return ms
+
+
+def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: str,
+         name: str) -> object:
+    """setGenericCommand: the reply of SET (OK / nil / the old value with GET)."""
+    when = _expire_ms(db, expire, flags, name) if expire else None
+    old = db.get(key)
+    if flags & (_GET | _IFEQ) and old is not None and type(old) is not str:
+        raise WrongTypeError(WRONGTYPE)
+    if ((flags & _NX and old is not None) or (flags & _XX and old is None)
+            or (flags & _IFEQ and old != compare)):
+        return old if flags & _GET else None
+    db.put(key, value, keep_ttl=bool(flags & _KEEPTTL))
+    if when is not None:
+        db.set_expiry(key, when)
+    return old if flags & _GET else OK
+
+
+@command("SET")
+def cmd_set(db: Database, args: Sequence[str]) -> object:
+    if len(args) == 2:
+        db.put(args[0], args[1])
+        return OK
+    flags, expire, compare = _parse_options(args, 2, True)
+    return _set(db, args[0], args[1], flags, expire, compare, "set")
+
+
+@command("SETNX")
+def cmd_setnx(db: Database, args: Sequence[str]) -> int:
+    key = args[0]
+    if db.get(key) is not None:
+        return 0
+    db.put(key, args[1])
+    return 1
+
+
+@command("SETEX")
+def cmd_setex(db: Database, args: Sequence[str]) -> object:
+    return _set(db, args[0], args[2], _EX, args[1], "", "setex")
+
+
+@command("PSETEX")
+def cmd_psetex(db: Database, args: Sequence[str]) -> object:
+    return _set(db, args[0], args[2], _PX, args[1], "", "psetex")
+
+
+@command("GETEX")
+def cmd_getex(db: Database, args: Sequence[str]) -> str | None:
+    flags, expire, _ = _parse_options(args, 1, False)
+    key = args[0]
+    val = _string(db, key)
+    if val is None:
+        return None
+    if expire:
+        when = _expire_ms(db, expire, flags, "getex")
+        db.set_expiry(key, when)  # a deadline in the past deletes the key
+    elif flags & _PERSIST:
+        db.persist(key)
+    return val
+
+
+@command("GETDEL")
+def cmd_getdel(db: Database, args: Sequence[str]) -> str | None:
+    val = _string(db, args[0])
+    if val is not None:
+        db.delete(args[0])
+    return val
+
+
+@command("GETSET")
+def cmd_getset(db: Database, args: Sequence[str]) -> str | None:
+    old = _string(db, args[0])
+    db.put(args[0], args[1])
+    return old
+
+
+@command("MGET")
+def cmd_mget(db: Database, args: Sequence[str]) -> list[str | None]:
+    get = db.get
+    out: list[str | None] = []
+    for key in args:
+        val = get(key)
+        out.append(val if type(val) is str else None)
+    return out
+
+
+@command("MSET")
+def cmd_mset(db: Database, args: Sequence[str]) -> object:
+    if len(args) % 2:
+        raise ResponseError("ERR wrong number of arguments for 'mset' command")
+    for i in range(0, len(args), 2):
+        db.put(args[i], args[i + 1])
+    return OK
+
+
+@command("MSETNX")
+def cmd_msetnx(db: Database, args: Sequence[str]) -> int:
+    if len(args) % 2:
+        raise ResponseError("ERR wrong number of arguments for 'msetnx' command")
+    for i in range(0, len(args), 2):
+        if db.get(args[i]) is not None:
+            return 0
+    for i in range(0, len(args), 2):
+        db.put(args[i], args[i + 1])
+    return 1
+
+
+# ---- byte-oriented commands ---------------------------------------------------------
+
+
+@command("STRLEN")
+def cmd_strlen(db: Database, args: Sequence[str]) -> int:
+    val = _string(db, args[0])
+    return 0 if val is None else _blen(val)
+
+
+@command("APPEND")
+def cmd_append(db: Database, args: Sequence[str]) -> int:
+    key, extra = args
+    val = _string(db, key)
+    if val is None:
+        db.put(key, extra)
+        return _blen(extra)
+    total = _blen(val) + _blen(extra)
+    if total > MAX_BULK:
+        raise ResponseError(TOO_BIG)
+    if (val and "\udc80" <= val[-1] <= "\udcff") or (extra and "\udc80" <= extra[0] <= "\udcff"):
+        # raw bytes meet at the seam: they may join into one UTF-8 character
+        new = _dec(_enc(val) + _enc(extra))
+    else:
+        new = val + extra
+    db.put(key, new, keep_ttl=True)
+    return total
+
+
+@command("GETRANGE")
+def cmd_getrange(db: Database, args: Sequence[str]) -> str:
+    start = _int(args[1])
+    end = _int(args[2])
+    val = _string(db, args[0])
+    if not val:
+        return ""
+    if start < 0 and end < 0 and start > end:
+        return ""
+    ascii_ = val.isascii()
+    data: str | bytes = val if ascii_ else _enc(val)
+    size = len(data)
+    if start < 0:
+        start = max(size + start, 0)
+    if end < 0:
+        end = max(size + end, 0)
+    if end >= size:
+        end = size - 1
+    if start > end:
+        return ""
+    piece = data[start:end + 1]
+    return piece if isinstance(piece, str) else _dec(piece)
+
+
+@command("SETRANGE")
+def cmd_setrange(db: Database, args: Sequence[str]) -> int:
+    key, _, value = args
+    offset = _int(args[1])
+    if offset < 0:
+        raise ResponseError("ERR offset is out of range")
+    val = _string(db, key)
+    vlen = _blen(value)
+    if val is None:
+        if not vlen:
+            return 0
+        if offset + vlen > MAX_BULK:
+            raise ResponseError(TOO_BIG)
+        data = bytearray(offset)
+        data += _enc(value)
+        db.put(key, _dec(data))
+        return len(data)
+    if not vlen:
+        return _blen(val)
+    if offset + vlen > MAX_BULK:
+        raise ResponseError(TOO_BIG)
+    buf = bytearray(_enc(val))
+    if len(buf) < offset + vlen:
+        buf.extend(bytes(offset + vlen - len(buf)))
+    buf[offset:offset + vlen] = _enc(value)
+    db.put(key, _dec(buf), keep_ttl=True)
+    return len(buf)
+
+
+# ---- counters -----------------------------------------------------------------------
+
+
+def _incr(db: Database, key: str, incr: int) -> int:
+    val = _string(db, key)
+    old = 0 if val is None else _int(val)
+    new = old + incr
+    if new > INT64_MAX or new < INT64_MIN:
+        raise ResponseError(OVERFLOW)
+    db.put(key, str(new), keep_ttl=True)
+    return new
+
+
+@command("INCR")
+def cmd_incr(db: Database, args: Sequence[str]) -> int:
+    return _incr(db, args[0], 1)
+
+
+@command("DECR")
+def cmd_decr(db: Database, args: Sequence[str]) -> int:
+    return _incr(db, args[0], -1)
+
+
+@command("INCRBY")
+def cmd_incrby(db: Database, args: Sequence[str]) -> int:
+    return _incr(db, args[0], _int(args[1]))
+
+
+@command("DECRBY")
+def cmd_decrby(db: Database, args: Sequence[str]) -> int:
+    amount = _int(args[1])
+    if amount == INT64_MIN:
+        raise ResponseError("ERR decrement would overflow")
+    return _incr(db, args[0], -amount)
+
+
+@command("INCRBYFLOAT")
+def cmd_incrbyfloat(db: Database, args: Sequence[str]) -> str:
+    key = args[0]
+    new = incr_by_float(_string(db, key), args[1])
+    db.put(key, new, keep_ttl=True)
+    return new
+
+
+# ---- bitmaps ------------------------------------------------------------------------
+
+
+def _bit_offset(text: str) -> int:
+    """getBitOffsetFromArgument: a bit offset below 2**32 (512 MB of bits)."""
+    val = parse_int(text)
+    if val is None or val < 0 or (val >> 3) >= MAX_BULK:
+        raise ResponseError(BAD_BIT_OFFSET)
+    return val
+
+
+@command("SETBIT")
+def cmd_setbit(db: Database, args: Sequence[str]) -> int:
+    key = args[0]
+    offset = _bit_offset(args[1])
+    on = parse_int(args[2])
+    if on is None or on & ~1:
+        raise ResponseError(BAD_BIT)
+    val = _string(db, key)
+    byte, shift = offset >> 3, 7 - (offset & 7)
+    buf = bytearray() if val is None else bytearray(_enc(val))
+    if len(buf) <= byte:
+        buf.extend(bytes(byte + 1 - len(buf)))
+    old = (buf[byte] >> shift) & 1
+    if on:
+        buf[byte] |= 1 << shift
+    else:
+        buf[byte] &= ~(1 << shift) & 0xFF
+    db.put(key, _dec(buf), keep_ttl=True)
+    return old
+
+
+@command("GETBIT")
+def cmd_getbit(db: Database, args: Sequence[str]) -> int:
+    offset = _bit_offset(args[1])
+    val = _string(db, args[0])
+    if not val:
+        return 0
+    byte = offset >> 3
+    if val.isascii():
+        if byte >= len(val):
+            return 0
+        code = ord(val[byte])
+    else:
+        data = _enc(val)
+        if byte >= len(data):
+            return 0
+        code = data[byte]
+    return (code >> (7 - (offset & 7))) & 1
+
+
+def _bit_mode(text: str) -> bool:
+    """True for BIT, False for BYTE; anything else is a syntax error."""
+    mode = _kw(text)
+    if mode == "BIT":
+        return True
+    if mode == "BYTE":
+        return False
+    raise ResponseError(SYNTAX)
+
+
+def _bit_range(start: int, end: int, total: int) -> tuple[int, int]:
+    """Clamp a (possibly negative) inclusive range to ``[0, total - 1]``."""
+    if start < 0:
+        start = max(total + start, 0)
+    if end < 0:
+        end = max(total + end, 0)
+    if end >= total:
+        end = total - 1
+    return start, end
+
+
+@command("BITCOUNT")
+def cmd_bitcount(db: Database, args: Sequence[str]) -> int:
+    n = len(args)
+    if n > 4:
+        raise ResponseError(SYNTAX)
+    ranged = n >= 2
+    if ranged:
+        start = _int(args[1])
+        end = _int(args[2]) if n >= 3 else -1
+        isbit = _bit_mode(args[3]) if n == 4 else False
+    val = _string(db, args[0])
+    if val is None:
+        return 0
+    data = val.encode("latin-1") if val.isascii() else _enc(val)
+    if not ranged:
+        return int.from_bytes(data, "big").bit_count()
+    if start < 0 and end < 0 and start > end:
+        return 0
+    total = len(data) * 8 if isbit else len(data)
+    start, end = _bit_range(start, end, total)
+    if start > end:
+        return 0
+    if not isbit:
+        return int.from_bytes(data[start:end + 1], "big").bit_count()
+    chunk = int.from_bytes(data[start >> 3:(end >> 3) + 1], "big")
+    width = ((end >> 3) - (start >> 3) + 1) * 8
+    # drop the bits after `end` and before `start` within the edge bytes
+    chunk >>= 7 - (end & 7)
+    chunk &= (1 << (width - (start & 7) - (7 - (end & 7)))) - 1
+    return chunk.bit_count()
+
+
+@command("BITPOS")
+def cmd_bitpos(db: Database, args: Sequence[str]) -> int:
+    n = len(args)
+    bit = _int(args[1])
+    if bit not in (0, 1):
+        raise ResponseError("ERR The bit argument must be 1 or 0.")
+    if n > 5:
+        raise ResponseError(SYNTAX)
+    ranged = n >= 3
+    isbit = end_given = False
+    if ranged:
+        start = _int(args[2])
+        if n == 5:
+            isbit = _bit_mode(args[4])
+        if n >= 4:
+            end = _int(args[3])
+            end_given = True
+    val = _string(db, args[0])
+    if val is None:
+        return -1 if bit else 0
+    data = val.encode("latin-1") if val.isascii() else _enc(val)
+    size = len(data)
+    if not ranged:
+        start, end = 0, size - 1
+    else:
+        if not end_given:
+            end = size - 1
+        start, end = _bit_range(start, end, size * 8 if isbit else size)
+    if start > end:
+        return -1
+    if isbit:
+        first, last = start, end
+    else:
+        first, last = start * 8, end * 8 + 7
+    pos = _first_bit(data, first, last, bit)
+    if pos >= 0:
+        return pos
+    if bit == 0 and not end_given:
+        # no explicit end: the string counts as padded with zero bits on the right
+        return (end + 1) * 8
+    return -1
+
+
+def _first_bit(data: bytes, first: int, last: int, bit: int) -> int:
+    """The position of the first ``bit`` in bit positions ``first..last``, or -1."""
+    lo, hi = first >> 3, last >> 3
+    width = (hi - lo + 1) * 8
+    chunk = int.from_bytes(data[lo:hi + 1], "big")
+    if not bit:
+        chunk ^= (1 << width) - 1
+    skip_tail = 7 - (last & 7)
+    chunk >>= skip_tail
+    bits = width - skip_tail - (first & 7)
+    chunk &= (1 << bits) - 1
+    if not chunk:
+        return -1
+    return last - (chunk.bit_length() - 1)

@@ -1,3 +1,948 @@
-"""Memory backend handlers: the zsets commands."""
+"""Memory backend handlers: the sorted set commands.
+
+A sorted set is an :class:`RZSet`: a member -> score dict plus a ``SortedList`` of
+``(score, member)``, so adds, removals and ranks are O(log n) and ranges O(log n + m),
+as with Redis's skiplist. Option parsing order, error texts and edge cases follow
+Redis 7.x / Valkey 8; where a command's result is only defined for valid input
+(BYLEX over members of different scores) we follow what Redis's listpack encoding
+does, which is what any sorted set of up to 128 members gets on a server.
+"""
 
 from __future__ import annotations
+
+import math
+import random
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory.cmd_sets import (
+    COMPACT_ENTRIES,
+    NEGATIVE_LIMIT,
+    NUMKEYS,
+    SYNTAX,
+    arity_checked,
+    get_int,
+    get_positive,
+    get_range_int,
+    parse_cursor,
+    parse_scan_options,
+)
+from redipy.memory.db import WRONGTYPE, Database
+from redipy.memory.glob import key_matcher
+from redipy.memory.numbers import INT64_MAX, NOT_FLOAT, format_double, parse_double
+from redipy.memory.structs import RSet, RZSet
+
+NOT_RANGE_FLOAT = "ERR min or max is not a float"
+NOT_LEX_RANGE = "ERR min or max not valid string range item"
+NAN_SCORE = "ERR resulting score is not a number (NaN)"
+NOT_WEIGHT = "ERR weight value is not a float"
+LIMIT_RANK = ("ERR syntax error, LIMIT is only supported in combination with either "
+              "BYSCORE or BYLEX")
+WITHSCORES_LEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
+
+_STRTOD = re.compile(
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
+    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
+    r"|inf(?:inity)?)",
+    re.IGNORECASE,
+)
+_SPACE = " \t\n\v\f\r"
+_INF = math.inf
+
+
+class _Top:
+    """Sorts after every member: ``(score, _TOP)`` is just past all ``(score, m)``."""
+
+    __slots__ = ()
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+    def __eq__(self, other: object) -> bool:
+        return other is self
+
+    def __hash__(self) -> int:
+        return 0
+
+
+_TOP = _Top()
+
+
+# ---- parsing -------------------------------------------------------------------------
+
+
+def get_score(text: str, error: str = NOT_FLOAT) -> float:
+    val = parse_double(text)
+    if val is None:
+        raise ResponseError(error)
+    return val
+
+
+def _strtod_whole(text: str) -> float | None:
+    """Bare ``strtod`` that must use the whole text, as range bounds are read: leading
+    spaces, overflow and the empty string (0) pass; NaN and trailing junk do not."""
+    body = text.lstrip(_SPACE)
+    if not body:
+        return 0.0 if not text else None
+    if not _STRTOD.fullmatch(body):
+        return None
+    if "x" in body or "X" in body:
+        sign = -1.0 if body[0] == "-" else 1.0
+        digits = body.lstrip("+-")
+        try:
+            return sign * float.fromhex(digits)
+        except OverflowError:
+            return sign * _INF
+    return float(body)
+
+
+ScoreRange = tuple[float, bool, float, bool]
+"""(min, min exclusive, max, max exclusive)."""
+
+
+def parse_score_range(low: str, high: str) -> ScoreRange:
+    bounds: list[tuple[float, bool]] = []
+    for text in (low, high):
+        excl = text.startswith("(")
+        val = _strtod_whole(text[1:] if excl else text)
+        if val is None:
+            raise ResponseError(NOT_RANGE_FLOAT)
+        bounds.append((val, excl))
+    return bounds[0][0], bounds[0][1], bounds[1][0], bounds[1][1]
+
+
+LexItem = tuple[int, str, bool]
+"""(kind, text, exclusive): kind -1 is ``-`` (below all), 1 is ``+`` (above all)."""
+LexRange = tuple[LexItem, LexItem]
+
+
+def _lex_item(text: str) -> LexItem | None:
+    head = text[:1]
+    if head == "+":
+        return (1, "", True) if len(text) == 1 else None
+    if head == "-":
+        return (-1, "", True) if len(text) == 1 else None
+    if head == "(":
+        return (0, text[1:], True)
+    if head == "[":
+        return (0, text[1:], False)
+    return None
+
+
+def parse_lex_range(low: str, high: str) -> LexRange:
+    lo, hi = _lex_item(low), _lex_item(high)
+    if lo is None or hi is None:
+        raise ResponseError(NOT_LEX_RANGE)
+    return lo, hi
+
+
+def _lex_cmp(a: LexItem, b: LexItem) -> int:
+    """Redis's sdscmplex on two bounds."""
+    if a[0] == b[0] and a[0] != 0:
+        return 0
+    if a[0] == -1 or b[0] == 1:
+        return -1
+    if a[0] == 1 or b[0] == -1:
+        return 1
+    return (a[1] > b[1]) - (a[1] < b[1])
+
+
+def _gte_min(member: str, lo: LexItem) -> bool:
+    if lo[0]:
+        return lo[0] < 0
+    return member > lo[1] if lo[2] else member >= lo[1]
+
+
+def _lte_max(member: str, hi: LexItem) -> bool:
+    if hi[0]:
+        return hi[0] > 0
+    return member < hi[1] if hi[2] else member <= hi[1]
+
+
+# ---- locating ranges -------------------------------------------------------------------
+
+
+def _zset(db: Database, key: str) -> RZSet | None:
+    return db.get_typed(key, RZSet)
+
+
+def _score_span(zs: RZSet, rng: ScoreRange) -> tuple[int, int]:
+    """Indices [lo, hi) of the members whose score is in the range."""
+    low, lowex, high, highex = rng
+    order = zs.order
+    lo = order.bisect_left((low, _TOP) if lowex else (low,))
+    hi = order.bisect_left((high,) if highex else (high, _TOP))
+    return lo, max(lo, hi)
+
+
+def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
+    """Redis's zzlIsInLexRange: a quick test on the bounds and both ends."""
+    lo, hi = rng
+    cmp = _lex_cmp(lo, hi)
+    if cmp > 0 or (cmp == 0 and (lo[2] or hi[2])):
+        return False
+    order = zs.order
+    return bool(order) and _gte_min(order[-1][1], lo) and _lte_max(order[0][1], hi)
+
+
+def _one_score(zs: RZSet) -> bool:
+    order = zs.order
+    return bool(order[0][0] == order[-1][0])
+
+
+def _lex_first(zs: RZSet, rng: LexRange) -> int | None:
+    """Index of the first member in the range: bisection when every score is equal
+    (valid use), else the listpack's walk from the lowest member."""
+    if not _lex_possible(zs, rng):
+        return None
+    lo, hi = rng
+    order = zs.order
+    if _one_score(zs):
+        score = order[0][0]
+        if lo[0]:
+            idx = 0 if lo[0] < 0 else len(order)
+        elif lo[2]:
+            idx = order.bisect_right((score, lo[1]))
+        else:
+            idx = order.bisect_left((score, lo[1]))
+    else:
+        idx = next(i for i, (_, m) in enumerate(order) if _gte_min(m, lo))
+    if idx >= len(order) or not _lte_max(order[idx][1], hi):
+        return None
+    return int(idx)
+
+
+def _lex_last(zs: RZSet, rng: LexRange) -> int | None:
+    """Index of the last member in the range (the walk goes from the top)."""
+    if not _lex_possible(zs, rng):
+        return None
+    lo, hi = rng
+    order = zs.order
+    size = len(order)
+    if _one_score(zs):
+        score = order[0][0]
+        if hi[0]:
+            end = size if hi[0] > 0 else 0
+        elif hi[2]:
+            end = order.bisect_left((score, hi[1]))
+        else:
+            end = order.bisect_right((score, hi[1]))
+        idx = end - 1
+    else:
+        idx = next(size - 1 - i for i, (_, m) in enumerate(order.islice(reverse=True))
+                   if _lte_max(m, hi))
+    if idx < 0 or not _gte_min(order[idx][1], lo):
+        return None
+    return int(idx)
+
+
+def _lex_span(zs: RZSet, rng: LexRange) -> tuple[int, int]:
+    """[first, end) of the run of members in range that starts at the first one."""
+    first = _lex_first(zs, rng)
+    if first is None:
+        return 0, 0
+    order = zs.order
+    hi = rng[1]
+    if _one_score(zs):
+        if hi[0]:
+            end = len(order)
+        elif hi[2]:
+            end = order.bisect_left((order[0][0], hi[1]))
+        else:
+            end = order.bisect_right((order[0][0], hi[1]))
+        return first, max(first, int(end))
+    end = first
+    for _, member in order.islice(first):
+        if not _lte_max(member, hi):
+            break
+        end += 1
+    return first, end
+
+
+Entry = tuple[float, str]
+
+
+def _rank_slice(zs: RZSet, start: int, end: int, rev: bool) -> Iterator[Entry]:
+    """Members by position, with Redis's clamping of negative and far indices."""
+    size = len(zs)
+    if start < 0:
+        start += size
+    if end < 0:
+        end += size
+    start = max(start, 0)
+    if start > end or start >= size:
+        return iter(())
+    end = min(end, size - 1)
+    if rev:
+        return iter(zs.order.islice(size - 1 - end, size - start, reverse=True))
+    return iter(zs.order.islice(start, end + 1))
+
+
+def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
+    if limit < 0:
+        return list(items)
+    out: list[Entry] = []
+    if limit == 0:
+        return out
+    for item in items:
+        out.append(item)
+        if len(out) >= limit:
+            break
+    return out
+
+
+def _score_slice(zs: RZSet, rng: ScoreRange, offset: int, limit: int,
+                 rev: bool) -> list[Entry]:
+    lo, hi = _score_span(zs, rng)
+    if offset < 0 or lo >= hi:
+        return []
+    if rev:
+        top = hi - 1 - offset
+        if top < lo:
+            return []
+        return _take(zs.order.islice(lo, top + 1, reverse=True), limit)
+    first = lo + offset
+    if first >= hi:
+        return []
+    return _take(zs.order.islice(first, hi), limit)
+
+
+def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> list[Entry]:
+    """From the first (last) member in range, skip ``offset`` whatever they are, then
+    take members while they stay in range, as Redis walks its list."""
+    if offset < 0:
+        return []
+    lo, hi = rng
+    if rev:
+        last = _lex_last(zs, rng)
+        if last is None or last - offset < 0:
+            return []
+        it: Iterable[Entry] = zs.order.islice(0, last - offset + 1, reverse=True)
+        return _take(_while(it, lambda m: _gte_min(m, lo)), limit)
+    first = _lex_first(zs, rng)
+    if first is None or first + offset >= len(zs):
+        return []
+    it = zs.order.islice(first + offset)
+    return _take(_while(it, lambda m: _lte_max(m, hi)), limit)
+
+
+def _while(items: Iterable[Entry], keep: Any) -> Iterator[Entry]:
+    for item in items:
+        if not keep(item[1]):
+            return
+        yield item
+
+
+def _flat(entries: Iterable[Entry], withscores: bool) -> list[str]:
+    if not withscores:
+        return [member for _, member in entries]
+    out: list[str] = []
+    for score, member in entries:
+        out.append(member)
+        out.append(format_double(score))
+    return out
+
+
+def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
+    """Replace ``dest`` with a new sorted set (deleting it when empty).
+
+    Stored scores go through ``+ 0.0``, which turns -0 into 0: a server's listpack keeps
+    a score as text and reads ``-0`` back as the integer 0 (replies computed on the way,
+    such as ZINCRBY's or ZUNION's, still say ``-0``)."""
+    new = RZSet()
+    for score, member in entries:
+        new.set(member, score + 0.0)
+    if not new:
+        db.delete(dest)
+        return 0
+    db.put(dest, new)
+    return len(new)
+
+
+def _remove_span(db: Database, key: str, zs: RZSet, lo: int, hi: int) -> int:
+    """Delete positions [lo, hi) in O(log n + m)."""
+    if lo >= hi:
+        return 0
+    order = zs.order
+    for _, member in order.islice(lo, hi):
+        del zs.scores[member]
+        zs.ra.remove(member)
+    del order[lo:hi]
+    db.touch(key)
+    db.drop_if_empty(key, zs)
+    return hi - lo
+
+
+# ---- adding and scoring -----------------------------------------------------------------
+
+
+def _zadd(db: Database, args: Sequence[str], incr: bool) -> Any:
+    key = args[0]
+    nx = xx = gt = lt = ch = False
+    idx = 1
+    while idx < len(args):
+        opt = args[idx].lower()
+        if opt == "nx":
+            nx = True
+        elif opt == "xx":
+            xx = True
+        elif opt == "ch":
+            ch = True
+        elif opt == "incr":
+            incr = True
+        elif opt == "gt":
+            gt = True
+        elif opt == "lt":
+            lt = True
+        else:
+            break
+        idx += 1
+    elements = len(args) - idx
+    if elements % 2 or not elements:
+        raise ResponseError(SYNTAX)
+    if nx and xx:
+        raise ResponseError("ERR XX and NX options at the same time are not compatible")
+    if (gt and nx) or (lt and nx) or (gt and lt):
+        raise ResponseError("ERR GT, LT, and/or NX options at the same time are not compatible")
+    if incr and elements > 2:
+        raise ResponseError("ERR INCR option supports a single increment-element pair")
+    scores = [get_score(args[i]) for i in range(idx, len(args), 2)]
+    zs = _zset(db, key)
+    if zs is None:
+        if xx:
+            return None if incr else 0
+        zs = RZSet()
+        db.add_new(key, zs)
+    added = updated = processed = 0
+    newscore = 0.0
+    for pos, score in enumerate(scores):
+        member = args[idx + 1 + 2 * pos]
+        cur = zs.scores.get(member)
+        if cur is not None:
+            if nx:
+                continue
+            if incr:
+                score += cur
+                if score != score:
+                    raise ResponseError(NAN_SCORE)
+            if (lt and score >= cur) or (gt and score <= cur):
+                continue
+            processed += 1
+            newscore = score
+            if score != cur:
+                zs.set(member, score + 0.0)
+                updated += 1
+        elif not xx:
+            zs.set(member, score + 0.0)
+            added += 1
+            processed += 1
+            newscore = score
+    if added or updated:
+        db.touch(key)
+    if incr:
+        return format_double(newscore) if processed else None
+    return added + updated if ch else added
+
+
+@arity_checked("ZADD")
+def cmd_zadd(db: Database, args: Sequence[str]) -> Any:
+    return _zadd(db, args, False)
+
+
+@arity_checked("ZINCRBY")
+def cmd_zincrby(db: Database, args: Sequence[str]) -> Any:
+    return _zadd(db, args, True)
+
+
+@arity_checked("ZREM")
+def cmd_zrem(db: Database, args: Sequence[str]) -> int:
+    key = args[0]
+    zs = _zset(db, key)
+    if zs is None:
+        return 0
+    removed = 0
+    for member in args[1:]:
+        if zs.remove(member):
+            removed += 1
+            if not zs:
+                break
+    if removed:
+        db.touch(key)
+        db.drop_if_empty(key, zs)
+    return removed
+
+
+@arity_checked("ZSCORE")
+def cmd_zscore(db: Database, args: Sequence[str]) -> str | None:
+    zs = _zset(db, args[0])
+    score = None if zs is None else zs.scores.get(args[1])
+    return None if score is None else format_double(score)
+
+
+@arity_checked("ZMSCORE")
+def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
+    zs = _zset(db, args[0])
+    if zs is None:
+        return [None] * (len(args) - 1)
+    out: list[str | None] = []
+    for member in args[1:]:
+        score = zs.scores.get(member)
+        out.append(None if score is None else format_double(score))
+    return out
+
+
+@arity_checked("ZRANK")
+def cmd_zrank(db: Database, args: Sequence[str]) -> int | None:
+    zs = _zset(db, args[0])
+    return None if zs is None else zs.rank(args[1])
+
+
+@arity_checked("ZREVRANK")
+def cmd_zrevrank(db: Database, args: Sequence[str]) -> int | None:
+    zs = _zset(db, args[0])
+    rank = None if zs is None else zs.rank(args[1])
+    return None if rank is None or zs is None else len(zs) - 1 - rank
+
+
+@arity_checked("ZCARD")
+def cmd_zcard(db: Database, args: Sequence[str]) -> int:
+    zs = _zset(db, args[0])
+    return 0 if zs is None else len(zs)
+
+
+@arity_checked("ZCOUNT")
+def cmd_zcount(db: Database, args: Sequence[str]) -> int:
+    rng = parse_score_range(args[1], args[2])
+    zs = _zset(db, args[0])
+    if zs is None:
+        return 0
+    lo, hi = _score_span(zs, rng)
+    return hi - lo
+
+
+@arity_checked("ZLEXCOUNT")
+def cmd_zlexcount(db: Database, args: Sequence[str]) -> int:
+    rng = parse_lex_range(args[1], args[2])
+    zs = _zset(db, args[0])
+    if zs is None:
+        return 0
+    lo, hi = _lex_span(zs, rng)
+    return hi - lo
+
+
+# ---- ranges -------------------------------------------------------------------------------
+
+
+def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str = "",
+            rev: bool | None = None) -> Any:
+    """Redis's zrangeGenericCommand: ``by`` and ``rev`` fixed by the legacy commands,
+    free (empty / None) for ZRANGE and ZRANGESTORE."""
+    base = 1 if store else 0
+    src = args[base]
+    withscores = False
+    offset, limit = 0, -1
+    has_limit = False
+    idx = base + 3
+    while idx < len(args):
+        opt = args[idx].lower()
+        left = len(args) - idx - 1
+        if not store and opt == "withscores":
+            withscores = True
+        elif opt == "limit" and left >= 2:
+            offset = get_int(args[idx + 1])
+            limit = get_int(args[idx + 2])
+            has_limit = True
+            idx += 2
+        elif rev is None and opt == "rev":
+            rev = True
+        elif not by and opt == "bylex":
+            by = "lex"
+        elif not by and opt == "byscore":
+            by = "score"
+        else:
+            raise ResponseError(SYNTAX)
+        idx += 1
+    rev = bool(rev)
+    by = by or "rank"
+    if has_limit and limit != -1 and by == "rank":
+        raise ResponseError(LIMIT_RANK)
+    if withscores and by == "lex":
+        raise ResponseError(WITHSCORES_LEX)
+    lo_arg, hi_arg = args[base + 1], args[base + 2]
+    if rev and by != "rank":
+        lo_arg, hi_arg = hi_arg, lo_arg
+    if by == "rank":
+        start, end = get_int(lo_arg), get_int(hi_arg)
+    elif by == "score":
+        srng = parse_score_range(lo_arg, hi_arg)
+    else:
+        lrng = parse_lex_range(lo_arg, hi_arg)
+    zs = _zset(db, src)
+    entries: Iterable[Entry]
+    if zs is None:
+        entries = ()
+    elif by == "rank":
+        entries = _rank_slice(zs, start, end, rev)
+    elif by == "score":
+        entries = _score_slice(zs, srng, offset, limit, rev)
+    else:
+        entries = _lex_slice(zs, lrng, offset, limit, rev)
+    if store:
+        return _store(db, args[0], list(entries))
+    return _flat(entries, withscores)
+
+
+@arity_checked("ZRANGE")
+def cmd_zrange(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args)
+
+
+@arity_checked("ZRANGESTORE")
+def cmd_zrangestore(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, store=True)
+
+
+@arity_checked("ZREVRANGE")
+def cmd_zrevrange(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, by="rank", rev=True)
+
+
+@arity_checked("ZRANGEBYSCORE")
+def cmd_zrangebyscore(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, by="score", rev=False)
+
+
+@arity_checked("ZREVRANGEBYSCORE")
+def cmd_zrevrangebyscore(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, by="score", rev=True)
+
+
+@arity_checked("ZRANGEBYLEX")
+def cmd_zrangebylex(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, by="lex", rev=False)
+
+
+@arity_checked("ZREVRANGEBYLEX")
+def cmd_zrevrangebylex(db: Database, args: Sequence[str]) -> Any:
+    return _zrange(db, args, by="lex", rev=True)
+
+
+@arity_checked("ZREMRANGEBYRANK")
+def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
+    start, end = get_int(args[1]), get_int(args[2])
+    key = args[0]
+    zs = _zset(db, key)
+    if zs is None:
+        return 0
+    size = len(zs)
+    if start < 0:
+        start += size
+    if end < 0:
+        end += size
+    start = max(start, 0)
+    if start > end or start >= size:
+        return 0
+    return _remove_span(db, key, zs, start, min(end, size - 1) + 1)
+
+
+@arity_checked("ZREMRANGEBYSCORE")
+def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
+    rng = parse_score_range(args[1], args[2])
+    key = args[0]
+    zs = _zset(db, key)
+    if zs is None:
+        return 0
+    lo, hi = _score_span(zs, rng)
+    return _remove_span(db, key, zs, lo, hi)
+
+
+@arity_checked("ZREMRANGEBYLEX")
+def cmd_zremrangebylex(db: Database, args: Sequence[str]) -> int:
+    rng = parse_lex_range(args[1], args[2])
+    key = args[0]
+    zs = _zset(db, key)
+    if zs is None:
+        return 0
+    lo, hi = _lex_span(zs, rng)
+    return _remove_span(db, key, zs, lo, hi)
+
+
+# ---- popping ----------------------------------------------------------------------------
+
+
+def _pop(db: Database, key: str, zs: RZSet, count: int, top: bool) -> list[Entry]:
+    out: list[Entry] = []
+    order = zs.order
+    for _ in range(min(count, len(zs))):
+        score, member = order.pop(-1 if top else 0)
+        del zs.scores[member]
+        zs.ra.remove(member)
+        out.append((score, member))
+    db.touch(key)
+    db.drop_if_empty(key, zs)
+    return out
+
+
+def _zpop(db: Database, args: Sequence[str], top: bool) -> list[str]:
+    if len(args) > 2:
+        raise ResponseError(SYNTAX)
+    count = get_positive(args[1]) if len(args) == 2 else 1
+    key = args[0]
+    zs = _zset(db, key)
+    if zs is None or count == 0:
+        return []
+    return _flat(_pop(db, key, zs, count, top), True)
+
+
+@arity_checked("ZPOPMIN")
+def cmd_zpopmin(db: Database, args: Sequence[str]) -> list[str]:
+    return _zpop(db, args, False)
+
+
+@arity_checked("ZPOPMAX")
+def cmd_zpopmax(db: Database, args: Sequence[str]) -> list[str]:
+    return _zpop(db, args, True)
+
+
+@arity_checked("ZMPOP")
+def cmd_zmpop(db: Database, args: Sequence[str]) -> Any:
+    numkeys = get_range_int(args[0], 1, INT64_MAX, NUMKEYS)
+    where_idx = numkeys + 1
+    if where_idx >= len(args):
+        raise ResponseError(SYNTAX)
+    where = args[where_idx].lower()
+    if where not in ("min", "max"):
+        raise ResponseError(SYNTAX)
+    count = -1
+    idx = where_idx + 1
+    while idx < len(args):
+        if count == -1 and args[idx].lower() == "count" and idx + 1 < len(args):
+            count = get_range_int(args[idx + 1], 1, INT64_MAX, "ERR count should be greater than 0")
+            idx += 2
+        else:
+            raise ResponseError(SYNTAX)
+    count = max(count, 1)
+    for key in args[1:where_idx]:
+        zs = _zset(db, key)
+        if zs is None:
+            continue
+        popped = _pop(db, key, zs, count, where == "max")
+        return [key, [[member, format_double(score)] for score, member in popped]]
+    return None
+
+
+# ---- algebra ------------------------------------------------------------------------------
+
+Source = RZSet | RSet | None
+
+
+def _entries(src: Source) -> Iterator[tuple[str, float]]:
+    if isinstance(src, RZSet):
+        return ((member, score) for score, member in src.order)
+    if isinstance(src, RSet):
+        return ((member, 1.0) for member in src)
+    return iter(())
+
+
+def _lookup(src: Source, member: str) -> float | None:
+    if isinstance(src, RZSet):
+        return src.scores.get(member)
+    if isinstance(src, RSet):
+        return 1.0 if member in src else None
+    return None
+
+
+def _aggregate(target: float, val: float, how: str) -> float:
+    if how == "sum":
+        total = target + val
+        return 0.0 if total != total else total
+    if how == "min":
+        return val if val < target else target
+    return val if val > target else target
+
+
+def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: str,
+           store: bool = False, card: bool = False) -> Any:
+    """Redis's zunionInterDiffGenericCommand: ``op`` is union, inter or diff."""
+    setnum = get_int(args[numkeys_at])
+    if setnum < 1:
+        raise ResponseError(f"ERR at least 1 input key is needed for '{name}' command")
+    first = numkeys_at + 1
+    if setnum > len(args) - first:
+        raise ResponseError(SYNTAX)
+    srcs: list[Source] = []
+    for key in args[first:first + setnum]:
+        val = db.get(key)
+        if val is not None and type(val) is not RZSet and type(val) is not RSet:
+            raise WrongTypeError(WRONGTYPE)
+        srcs.append(val)
+    weights = [1.0] * setnum
+    how = "sum"
+    withscores = False
+    limit = 0
+    idx = first + setnum
+    while idx < len(args):
+        left = len(args) - idx
+        opt = args[idx].lower()
+        if op != "diff" and not card and left >= setnum + 1 and opt == "weights":
+            for i in range(setnum):
+                weights[i] = get_score(args[idx + 1 + i], NOT_WEIGHT)
+            idx += setnum + 1
+        elif op != "diff" and not card and left >= 2 and opt == "aggregate":
+            how = args[idx + 1].lower()
+            if how not in ("sum", "min", "max"):
+                raise ResponseError(SYNTAX)
+            idx += 2
+        elif not store and not card and opt == "withscores":
+            withscores = True
+            idx += 1
+        elif card and left >= 2 and opt == "limit":
+            limit = get_positive(args[idx + 1], NEGATIVE_LIMIT)
+            idx += 2
+        else:
+            raise ResponseError(SYNTAX)
+    result: dict[str, float] = {}
+    if op == "diff":
+        base = srcs[0]
+        others = [s for s in srcs[1:] if s]
+        if base:
+            for member, score in _entries(base):
+                if not any(_lookup(other, member) is not None for other in others):
+                    result[member] = score
+    else:
+        pairs = sorted(zip(srcs, weights), key=lambda p: len(p[0]) if p[0] else 0)
+        if op == "inter":
+            head, hweight = pairs[0]
+            if head:
+                count = 0
+                for member, score in _entries(head):
+                    total = hweight * score
+                    if total != total:
+                        total = 0.0
+                    for other, weight in pairs[1:]:
+                        found = score if other is head else _lookup(other, member)
+                        if found is None:
+                            break
+                        total = _aggregate(total, found * weight, how)
+                    else:
+                        if card:
+                            count += 1
+                            if limit and count >= limit:
+                                break
+                        else:
+                            result[member] = total
+                if card:
+                    return count
+            elif card:
+                return 0
+        else:
+            for src, weight in pairs:
+                for member, score in _entries(src):
+                    val = weight * score
+                    if val != val:
+                        val = 0.0
+                    old = result.get(member)
+                    result[member] = val if old is None else _aggregate(old, val, how)
+    entries = sorted((score, member) for member, score in result.items())
+    if store:
+        return _store(db, args[0], entries)
+    return _flat(entries, withscores)
+
+
+@arity_checked("ZUNION")
+def cmd_zunion(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 0, "union", "zunion")
+
+
+@arity_checked("ZINTER")
+def cmd_zinter(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 0, "inter", "zinter")
+
+
+@arity_checked("ZDIFF")
+def cmd_zdiff(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 0, "diff", "zdiff")
+
+
+@arity_checked("ZUNIONSTORE")
+def cmd_zunionstore(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 1, "union", "zunionstore", store=True)
+
+
+@arity_checked("ZINTERSTORE")
+def cmd_zinterstore(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 1, "inter", "zinterstore", store=True)
+
+
+@arity_checked("ZDIFFSTORE")
+def cmd_zdiffstore(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 1, "diff", "zdiffstore", store=True)
+
+
+@arity_checked("ZINTERCARD")
+def cmd_zintercard(db: Database, args: Sequence[str]) -> Any:
+    return _setop(db, args, 0, "inter", "zintercard", card=True)
+
+
+# ---- random members and scanning -------------------------------------------------------------
+
+
+@arity_checked("ZRANDMEMBER")
+def cmd_zrandmember(db: Database, args: Sequence[str]) -> Any:
+    key = args[0]
+    if len(args) == 1:
+        zs = _zset(db, key)
+        return None if zs is None else zs.ra.pick()
+    num = get_range_int(args[1], -INT64_MAX, INT64_MAX)
+    withscores = False
+    if len(args) > 3 or (len(args) == 3 and args[2].lower() != "withscores"):
+        raise ResponseError(SYNTAX)
+    if len(args) == 3:
+        withscores = True
+        if num < -(INT64_MAX // 2) or num > INT64_MAX // 2:  # C's LONG_MAX/2 truncates
+            raise ResponseError("ERR value is out of range")
+    zs = _zset(db, key)
+    if zs is None or num == 0:
+        return []
+    members: list[str]
+    if num < 0:
+        pick = zs.ra.pick
+        members = [pick() for _ in range(-num)]
+    elif num >= len(zs):
+        members = [member for _, member in zs.order]
+    elif num * 3 > len(zs):
+        members = random.sample(zs.ra.items, num)
+    else:
+        chosen: dict[str, None] = {}
+        while len(chosen) < num:
+            chosen[zs.ra.pick()] = None
+        members = list(chosen)
+    if not withscores:
+        return members
+    scores = zs.scores
+    return _flat(((scores[m], m) for m in members), True)
+
+
+@arity_checked("ZSCAN")
+def cmd_zscan(db: Database, args: Sequence[str]) -> list[Any]:
+    cursor = parse_cursor(args[1])
+    zs = _zset(db, args[0])
+    if zs is None:
+        return ["0", []]
+    pattern, count, noscores = parse_scan_options(args, 2, "zset")
+    match = None if pattern is None else key_matcher(pattern)
+    nxt = 0
+    if len(zs) <= COMPACT_ENTRIES:
+        # Redis's listpack encoding: the whole set in one call, in score order.
+        entries: list[Entry] = list(zs.order)
+    else:
+        nxt, members = zs.ra.scan(min(cursor, INT64_MAX), count)
+        entries = [(zs.scores[m], m) for m in members]
+    if match is not None:
+        entries = [e for e in entries if match(e[1])]
+    return [str(nxt), _flat(entries, not noscores)]

@@ -40,6 +40,11 @@ class Database:
         self.watchers: dict[str, set[Any]] = {}
         self.on_touch: list[Callable[[str], None]] = []
         self.clock: Callable[[], int] = now_ms
+        # Blocking pops (redipy.memory.cmd_blocking): key -> FIFO of waiting clients.
+        # A touch hook is installed in on_touch only while someone waits.
+        self.blocked: dict[str, Any] = {}
+        # True while EXEC runs: a blocking command then answers at once, as in Redis.
+        self.no_block = False
 
     # ---- lookups -------------------------------------------------------------
 
@@ -54,7 +59,7 @@ class Database:
         """The value if it is of ``kind``, ``None`` if missing; WRONGTYPE otherwise."""
         val = self.get(key)
         if val is None or type(val) is kind:
-            return val  # type: ignore[no-any-return]
+            return val  # type: ignore[no-any-return,unused-ignore]
         raise WrongTypeError(WRONGTYPE)
 
     def exists(self, key: str) -> bool:

@@ -17,10 +17,13 @@ import redis
 import redis.exceptions as rex
 
 from redipy import commands
+from redipy.commands.blocking import BLOCKING_NAMES
+from redipy.commands.pubsub import CHANNEL_COMMANDS
 from redipy.errors import (
     AuthenticationError,
     ConfigError,
     ConnectionError,
+    ExecAbortError,
     ResponseError,
     TimeoutError,
     response_error,
@@ -65,8 +68,14 @@ class RedisBackend:
     def __init__(self, client: Any, *, prefix: str = "", target: str | None = None) -> None:
         pool = client.connection_pool
         kwargs = dict(pool.connection_kwargs)
-        if not kwargs.get("decode_responses") or kwargs.get("encoding_errors") != "surrogateescape":
-            kwargs.update(decode_responses=True, encoding_errors="surrogateescape")
+        if (not kwargs.get("decode_responses")
+                or kwargs.get("encoding_errors") != "surrogateescape"
+                or kwargs.get("protocol") not in (None, 2, "2")):
+            # Raw RESP2 replies, decoded: the shape the memory backend answers in.
+            kwargs.update(decode_responses=True, encoding_errors="surrogateescape", protocol=2)
+            for name in list(kwargs):  # RESP3-only extras of redis-py 8 pools
+                if name.startswith(("maint_notifications", "orig_")):
+                    del kwargs[name]
             client = redis.Redis(connection_pool=redis.ConnectionPool(
                 connection_class=pool.connection_class, **kwargs))
         else:
@@ -100,6 +109,7 @@ class RedisBackend:
             "db": int(cfg.get("db", 0)),
             "decode_responses": True,
             "encoding_errors": "surrogateescape",
+            "protocol": 2,
             "socket_connect_timeout": cfg.get("connect_timeout", 5.0),
         }
         if cfg.get("unix_socket_path"):
@@ -123,7 +133,7 @@ class RedisBackend:
         try:
             client = redis.Redis.from_url(
                 url, decode_responses=True, encoding_errors="surrogateescape",
-                socket_connect_timeout=5.0)
+                socket_connect_timeout=5.0, protocol=2)
         except ValueError as err:
             raise ConfigError(f"bad Redis URL {safe_url(url)}: {err}") from None
         return cls(client, prefix=prefix)
@@ -137,7 +147,7 @@ class RedisBackend:
     def _keyed(self, name: str, args: Sequence[str]) -> Sequence[str]:
         spec = commands.COMMANDS.get(name)
         if spec is None or not spec.keys:
-            return args
+            return _prefix_channels(self.prefix, name, args) if name in CHANNEL_COMMANDS else args
         argv = [name, *args]
         prefix = self.prefix
         for pos in spec.key_positions(argv):
@@ -150,7 +160,11 @@ class RedisBackend:
 
     def _fail(self, err: Exception) -> Exception:
         if isinstance(err, rex.ResponseError):
-            return response_error(str(err))
+            # redis-py 8 moves the error code (ERR, WRONGTYPE, ...) out of the text.
+            msg, code = str(err), getattr(err, "status_code", None)
+            if code and not msg.startswith(code):
+                msg = f"{code} {msg}"
+            return response_error(msg)
         if isinstance(err, rex.AuthenticationError):
             return AuthenticationError(f"authentication to {self._target} failed: {err}")
         if isinstance(err, rex.TimeoutError):
@@ -163,6 +177,8 @@ class RedisBackend:
     def run(self, name: str, args: Sequence[str]) -> Any:
         if self._plen:
             args = self._keyed(name, args)
+        if name in BLOCKING_NAMES:
+            return self._run_blocking(name, args)
         try:
             reply = self.conn.execute_command(name, *args)
         except rex.RedisError as err:
@@ -176,6 +192,11 @@ class RedisBackend:
         if not argv:
             raise ResponseError("ERR empty command")
         name = argv[0].upper()
+        if name == "EXEC":  # errors nested in the reply become redipy errors too
+            reply = self.run(name, argv[1:])
+            if type(reply) is list:
+                reply = [self._fail(r) if isinstance(r, rex.RedisError) else r for r in reply]
+            return reply
         return self.run(name, argv[1:]) if name in commands.COMMANDS else self._raw(argv)
 
     def _raw(self, argv: Sequence[str]) -> Any:
@@ -184,8 +205,45 @@ class RedisBackend:
         except rex.RedisError as err:
             raise self._fail(err) from None
 
+    def _run_blocking(self, name: str, args: Sequence[str]) -> Any:
+        """A blocking command on a pooled connection read without a socket timeout
+        (redis-py 8 defaults to 5 s), so the server's own timeout decides."""
+        pool = self.conn.connection_pool
+        conn = pool.get_connection()
+        try:
+            conn.send_command(name, *args)
+            return conn.read_response(timeout=None)
+        except rex.RedisError as err:
+            raise self._fail(err) from None
+        except BaseException:
+            conn.disconnect()  # interrupted mid-reply: never hand a desynced socket back
+            raise
+        finally:
+            pool.release(conn)
+
+    def session(self) -> RedisSession:
+        """A dedicated connection for WATCH / MULTI / EXEC (pipelines take one)."""
+        return RedisSession(self)
+
+    def pubsub(self, *, ignore_subscribe_messages: bool = False) -> Any:
+        """A subscriber connection (redis-py's PubSub behind redipy's listener)."""
+        from redipy.api.pubsub import RedisPubSub
+
+        return RedisPubSub(self.conn.pubsub(), self.prefix,
+                           ignore_subscribe_messages=ignore_subscribe_messages)
+
     def run_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
                   *, transaction: bool = False) -> list[Any]:
+        if transaction or any(name in BLOCKING_NAMES for name, _ in calls):
+            sess = RedisSession(self)
+            try:
+                if transaction:
+                    replies = sess.exec(calls)
+                    assert replies is not None  # nothing watched
+                    return replies
+                return sess.pipeline(calls)
+            finally:
+                sess.close()
         pipe = self.conn.pipeline(transaction=transaction)
         for name, args in calls:
             pipe.execute_command(name, *(self._keyed(name, args) if self._plen else args))
@@ -205,6 +263,141 @@ class RedisBackend:
 
     def close(self) -> None:
         self.conn.close()
+
+
+def _glob_escape(text: str) -> str:
+    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
+
+
+def _prefix_channels(prefix: str, name: str, args: Sequence[str]) -> Sequence[str]:
+    """Channels live in the key prefix's namespace too (PUBLISH, PUBSUB CHANNELS/NUMSUB)."""
+    if name == "PUBLISH":
+        return [prefix + args[0], *args[1:]] if args else args
+    if not args:
+        return args
+    sub = args[0].upper()
+    if sub == "CHANNELS":
+        pattern = args[1] if len(args) > 1 else "*"
+        return [args[0], _glob_escape(prefix) + pattern, *args[2:]]
+    if sub == "NUMSUB":
+        return [args[0], *(prefix + ch for ch in args[1:])]
+    return args
+
+
+EXECABORT = "EXECABORT Transaction discarded because of previous errors."
+
+
+class RedisSession:
+    """One pooled connection held for WATCH ... MULTI ... EXEC (a redis-py-free
+    MULTI/EXEC, so queue-time errors give EXECABORT and runtime errors stay in place).
+
+    Every command is sent with the backend's key prefix; replies come back raw, with
+    errors mapped to :mod:`redipy.errors`. ``close()`` UNWATCHes and gives the
+    connection back.
+    """
+
+    def __init__(self, backend: RedisBackend) -> None:
+        self._backend = backend
+        self._conn: Any = None
+        self.watching = False
+
+    def _argv(self, name: str, args: Sequence[str]) -> tuple[str, ...]:
+        backend = self._backend
+        return (name, *(backend._keyed(name, args) if backend._plen else args))
+
+    def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
+        """Send commands in one write, read one reply each (error replies in place)."""
+        if self._conn is None:
+            self._conn = self._backend.conn.connection_pool.get_connection()
+        conn = self._conn
+        try:
+            conn.send_packed_command(conn.pack_commands(argvs))
+            out: list[Any] = []
+            for _ in argvs:
+                try:
+                    out.append(conn.read_response(timeout=None) if block
+                               else conn.read_response())
+                except rex.ResponseError as err:
+                    out.append(err)
+            return out
+        except rex.RedisError as err:
+            self._drop()
+            raise self._backend._fail(err) from None
+        except BaseException:
+            self._drop()
+            raise
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        self.watching = False
+        if conn is not None:
+            conn.disconnect()
+            self._backend.conn.connection_pool.release(conn)
+
+    def _reply(self, name: str, args: Sequence[str], reply: Any) -> Any:
+        if isinstance(reply, rex.RedisError):
+            return self._backend._fail(reply)
+        if type(reply) is str and _status_reply(name, args):
+            return Status(reply)
+        return reply
+
+    def run(self, name: str, args: Sequence[str]) -> Any:
+        """One command now, on this connection (what a watching pipeline does)."""
+        reply = self._reply(name, args, self._exchange(
+            [self._argv(name, args)], block=name in BLOCKING_NAMES)[0])
+        if isinstance(reply, Exception):
+            raise reply
+        return reply
+
+    def pipeline(self, calls: Sequence[tuple[str, Sequence[str]]]) -> list[Any]:
+        """Calls in one round trip, not atomic; blocking ones may wait."""
+        replies = self._exchange([self._argv(n, a) for n, a in calls], block=True)
+        return [self._reply(n, a, r) for (n, a), r in zip(calls, replies)]
+
+    def watch(self, keys: Sequence[str]) -> None:
+        reply = self._exchange([self._argv("WATCH", keys)])[0]
+        if isinstance(reply, rex.RedisError):
+            raise self._backend._fail(reply)
+        self.watching = True
+
+    def unwatch(self) -> None:
+        if self.watching and self._conn is not None:
+            self._exchange([("UNWATCH",)])
+        self.watching = False
+
+    def exec(self, calls: Sequence[tuple[str, Sequence[str]]]) -> list[Any] | None:
+        """MULTI, the calls, EXEC in one round trip. ``None`` when a watched key
+        changed; raises ExecAbortError when a call failed at queue time."""
+        argvs = [("MULTI",), *(self._argv(n, a) for n, a in calls), ("EXEC",)]
+        replies = self._exchange(argvs)
+        self.watching = False  # EXEC forgets the watched keys, whatever it answers
+        first, queued, result = replies[0], replies[1:-1], replies[-1]
+        if isinstance(first, rex.RedisError):
+            raise self._backend._fail(first)
+        if isinstance(result, rex.RedisError):
+            failed = self._backend._fail(result)
+            if isinstance(failed, ExecAbortError):
+                cause = next((r for r in queued if isinstance(r, rex.RedisError)), None)
+                abort = ExecAbortError(EXECABORT)
+                if cause is not None:
+                    raise abort from self._backend._fail(cause)
+                raise abort
+            raise failed
+        if result is None:
+            return None
+        return [self._reply(n, a, r) for (n, a), r in zip(calls, result)]
+
+    def close(self) -> None:
+        """UNWATCH if needed and give the connection back to the pool."""
+        conn = self._conn
+        if conn is None:
+            return
+        try:
+            self.unwatch()
+        finally:
+            if self._conn is not None:
+                self._conn = None
+                self._backend.conn.connection_pool.release(conn)
 
 
 def password_from_env(var: str) -> str | None:

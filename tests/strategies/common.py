@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 KEYS = ["a", "b", "c", "k:1", "k:2", "ü{tag}", "z"]
 keys = st.sampled_from(KEYS)
 key_lists = st.lists(keys, min_size=1, max_size=4)
-texts = st.sampled_from(["", "x", "y", "1", "-3", "10", "2.5", "abc", "ü", "日本", "a b", "0"]) | st.text(
-    max_size=6
-)
+texts = st.sampled_from(
+    ["", "x", "y", "1", "-3", "10", "2.5", "abc", "ü", "日本", "a b", "0"]
+) | st.text(max_size=6)
 members = st.sampled_from(["m1", "m2", "m3", "x", "ü", "", "10"])
 small_ints = st.integers(min_value=-5, max_value=5)
 counts = st.integers(min_value=-3, max_value=6)

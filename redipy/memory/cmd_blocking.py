@@ -1,0 +1,315 @@
+"""Memory backend handlers: the blocking pops (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH,
+BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP).
+
+A blocking command first tries its non-blocking twin (``LPOP``, ``LMOVE``, ``ZMPOP``
+...). When there is nothing to pop it waits on a condition of its own, bound to the
+database lock (waiting releases the lock, so other clients run meanwhile). Waiters
+queue per key, first come first served, as in Redis: a write to a key (every write
+goes through :meth:`Database.touch`) wakes the first waiter in that key's line whose
+kind (list or sorted set) matches what the key now holds, and a waiter that leaves
+passes the turn on. No polling: a waiter sleeps until a write or its deadline.
+
+A woken waiter serves itself by running the non-blocking twin again, which is what
+Redis 7.2+ does (it re-executes the blocked command), so errors found then (a
+BLMOVE destination of the wrong type) are reported the same way.
+
+Inside EXEC (``db.no_block``) a blocking command answers at once, nil when empty.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import weakref
+from collections import deque
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+from typing import Any
+
+from redipy.errors import ResponseError
+from redipy.memory.db import Database
+from redipy.memory.numbers import INT64_MAX, parse_int, parse_long_double
+from redipy.memory.registry import HANDLERS, command
+from redipy.memory.structs import RList, RZSet
+
+NOT_A_TIMEOUT = "ERR timeout is not a float or out of range"
+NEGATIVE_TIMEOUT = "ERR timeout is negative"
+TIMEOUT_RANGE = "ERR timeout is out of range"
+SYNTAX = "ERR syntax error"
+
+Attempt = Callable[[], Any]
+
+
+def parse_timeout(db: Database, text: str) -> int:
+    """A blocking timeout in seconds, as Redis 7.2+ reads it, in whole milliseconds
+    (rounded up); 0 means wait forever. Raises Redis's error replies."""
+    whole = parse_int(text)
+    if whole is not None:  # the common case, without fractions
+        millis: int | Fraction = whole * 1000
+    else:
+        value = parse_long_double(text)
+        if value is None:
+            raise ResponseError(NOT_A_TIMEOUT)
+        if isinstance(value, float):  # +-inf
+            raise ResponseError(TIMEOUT_RANGE if value > 0 else NEGATIVE_TIMEOUT)
+        millis = value * 1000
+    if millis > INT64_MAX:
+        raise ResponseError(TIMEOUT_RANGE)
+    tval = math.ceil(millis)
+    if tval < 0:
+        raise ResponseError(NEGATIVE_TIMEOUT)
+    if tval > 0 and tval > INT64_MAX - db.clock():
+        raise ResponseError(TIMEOUT_RANGE)
+    return tval
+
+
+# ---- the waiting room ------------------------------------------------------------------
+
+
+class Waiter:
+    """One blocked client: the keys it waits on, what kind of value serves it, and the
+    condition it sleeps on (bound to the database lock)."""
+
+    __slots__ = ("cond", "keys", "kind")
+
+    def __init__(self, keys: Sequence[str], kind: type, lock: Any) -> None:
+        self.keys = tuple(dict.fromkeys(keys))
+        self.kind = kind
+        self.cond = threading.Condition(lock)
+
+
+_HOOKS: weakref.WeakKeyDictionary[Database, Callable[[str], None]] = (
+    weakref.WeakKeyDictionary())
+
+
+def _first_eligible(db: Database, key: str) -> Waiter | None:
+    """The waiter whose turn it is on ``key``: the earliest one served by what the key
+    holds now. Reads the raw dict (no expiry), which is what a touch hook may do."""
+    line = db.blocked.get(key)
+    if not line:
+        return None
+    kind = type(db.data.get(key))
+    for waiter in line:
+        if waiter.kind is kind:
+            return waiter  # type: ignore[no-any-return]
+    return None
+
+
+def _hook_for(db: Database) -> Callable[[str], None]:
+    hook = _HOOKS.get(db)
+    if hook is None:
+        ref = weakref.ref(db)
+
+        def wake(key: str) -> None:
+            """Called by every write while someone waits: wake whoever's turn it is."""
+            target = ref()
+            if target is not None and key in target.blocked:
+                waiter = _first_eligible(target, key)
+                if waiter is not None:
+                    waiter.cond.notify()
+
+        hook = _HOOKS[db] = wake
+    return hook
+
+
+def _enqueue(db: Database, waiter: Waiter) -> None:
+    if not db.blocked:
+        hook = _hook_for(db)
+        if hook not in db.on_touch:
+            db.on_touch.append(hook)
+    for key in waiter.keys:
+        line = db.blocked.get(key)
+        if line is None:
+            line = db.blocked[key] = deque()
+        line.append(waiter)
+
+
+def _dequeue(db: Database, waiter: Waiter) -> None:
+    for key in waiter.keys:
+        line = db.blocked.get(key)
+        if line is None:
+            continue
+        try:
+            line.remove(waiter)
+        except ValueError:
+            pass
+        if not line:
+            del db.blocked[key]
+    hook = _hook_for(db)
+    if not db.blocked:
+        if hook in db.on_touch:
+            db.on_touch.remove(hook)
+        return
+    for key in waiter.keys:  # pass the turn on if something is left to serve
+        hook(key)
+
+
+def _my_turn(db: Database, waiter: Waiter) -> bool:
+    """True when some key of the waiter holds a value of its kind (expiry honoured) and
+    the waiter is first in that key's line among those this value can serve."""
+    for key in waiter.keys:
+        if type(db.get(key)) is waiter.kind and _first_eligible(db, key) is waiter:
+            return True
+    return False
+
+
+def serve_or_wait(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
+                  attempt: Attempt) -> Any:
+    """Run ``attempt`` (the non-blocking command; ``None`` = nothing to pop); if it finds
+    nothing, wait in line on ``keys`` until a write serves us or the timeout passes.
+    Called with the database lock held (``MemoryBackend.run``)."""
+    reply = attempt()
+    if reply is not None or db.no_block:
+        return reply
+    return wait_in_line(db, keys, kind, timeout_ms, attempt)
+
+
+def wait_in_line(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
+                 attempt: Attempt) -> Any:
+    """Sleep (the lock released) until it is our turn on a key that can serve us and
+    ``attempt`` pops something, or until the timeout; ``None`` on timeout."""
+    deadline = None if timeout_ms == 0 else time.monotonic() + timeout_ms / 1000.0
+    waiter = Waiter(keys, kind, db.lock)
+    _enqueue(db, waiter)
+    try:
+        while True:
+            if deadline is None:
+                waiter.cond.wait()
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                waiter.cond.wait(remaining)
+            if _my_turn(db, waiter):
+                reply = attempt()
+                if reply is not None:
+                    return reply
+    finally:
+        _dequeue(db, waiter)
+
+
+def waiting_clients(db: Database) -> int:
+    """How many clients are blocked on this database (for tests and INFO-like views)."""
+    seen: set[int] = set()
+    for line in db.blocked.values():
+        seen.update(id(w) for w in line)
+    return len(seen)
+
+
+# ---- argument checks that must come before the timeout -----------------------------------
+
+
+def _absent_key(db: Database) -> str:
+    """A key name that holds nothing, to run a command's syntax checks without data."""
+    name = "\x00redipy:absent"
+    while name in db.data:
+        name += "\x00"
+    return name
+
+
+def _check_syntax_only(db: Database, handler_name: str, args: Sequence[str]) -> None:
+    """Run LMPOP/ZMPOP's own argument checks on ``args`` with every key replaced by an
+    absent one, so nothing is popped: Redis checks the syntax before the timeout."""
+    numkeys = parse_int(args[0]) if args else None
+    patched = list(args)
+    if numkeys is not None and numkeys > 0:
+        absent = _absent_key(db)
+        for i in range(1, min(numkeys + 1, len(patched))):
+            patched[i] = absent
+    HANDLERS[handler_name](db, patched)
+
+
+def _direction(text: str) -> str:
+    upper = text.upper()
+    if upper not in ("LEFT", "RIGHT"):
+        raise ResponseError(SYNTAX)
+    return upper
+
+
+# ---- the commands ----------------------------------------------------------------------
+
+
+def _list_pop(name: str) -> Callable[[Database, Sequence[str]], Any]:
+    def handler(db: Database, args: Sequence[str]) -> Any:
+        keys = args[:-1]
+        timeout = parse_timeout(db, args[-1])
+        pop = HANDLERS[name]
+
+        def attempt() -> Any:
+            for key in keys:
+                value = pop(db, (key,))
+                if value is not None:
+                    return [key, value]
+            return None
+
+        return serve_or_wait(db, keys, RList, timeout, attempt)
+
+    return handler
+
+
+command("BLPOP")(_list_pop("LPOP"))
+command("BRPOP")(_list_pop("RPOP"))
+
+
+@command("BLMOVE")
+def cmd_blmove(db: Database, args: Sequence[str]) -> Any:
+    src, dst = args[0], args[1]
+    wherefrom, whereto = _direction(args[2]), _direction(args[3])
+    timeout = parse_timeout(db, args[4])
+    lmove = HANDLERS["LMOVE"]
+    return serve_or_wait(db, (src,), RList, timeout,
+                         lambda: lmove(db, (src, dst, wherefrom, whereto)))
+
+
+@command("BRPOPLPUSH")
+def cmd_brpoplpush(db: Database, args: Sequence[str]) -> Any:
+    src, dst = args[0], args[1]
+    timeout = parse_timeout(db, args[2])
+    rpoplpush = HANDLERS["RPOPLPUSH"]
+    return serve_or_wait(db, (src,), RList, timeout, lambda: rpoplpush(db, (src, dst)))
+
+
+def _multi_pop(name: str, kind: type) -> Callable[[Database, Sequence[str]], Any]:
+    def handler(db: Database, args: Sequence[str]) -> Any:
+        rest = args[1:]
+        try:
+            timeout = parse_timeout(db, args[0])
+        except ResponseError:
+            _check_syntax_only(db, name, rest)
+            raise
+        pop = HANDLERS[name]
+        reply = pop(db, rest)  # also checks the syntax
+        if reply is not None or db.no_block:
+            return reply
+        numkeys = parse_int(rest[0]) or 0
+        keys = rest[1:numkeys + 1]
+        return wait_in_line(db, keys, kind, timeout, lambda: pop(db, rest))
+
+    return handler
+
+
+command("BLMPOP")(_multi_pop("LMPOP", RList))
+command("BZMPOP")(_multi_pop("ZMPOP", RZSet))
+
+
+def _zset_pop(name: str) -> Callable[[Database, Sequence[str]], Any]:
+    def handler(db: Database, args: Sequence[str]) -> Any:
+        keys = args[:-1]
+        timeout = parse_timeout(db, args[-1])
+        pop = HANDLERS[name]
+
+        def attempt() -> Any:
+            for key in keys:
+                popped = pop(db, (key,))
+                if popped:
+                    return [key, *popped]
+            return None
+
+        return serve_or_wait(db, keys, RZSet, timeout, attempt)
+
+    return handler
+
+
+command("BZPOPMIN")(_zset_pop("ZPOPMIN"))
+command("BZPOPMAX")(_zset_pop("ZPOPMAX"))
