@@ -188,6 +188,15 @@ class PipelineAPI(RedisAPI):
     def __enter__(self) -> PipelineAPI:
         return self
 
+    def __del__(self) -> None:
+        # A pipeline dropped while watching must not keep its keys watched (memory)
+        # or its dedicated connection out of the pool (Redis).
+        if getattr(self, "_session", None) is not None:
+            try:
+                self.reset()
+            except Exception:  # never raise from a finalizer
+                pass
+
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         try:
             if exc_type is None and self.has_pending():

@@ -50,7 +50,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(N) for CHANNELS (N active channels), O(N) for NUMSUB (N channels asked), "
         "O(1) for NUMPAT",
         "PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT", "2.8.0",
-        flags=frozenset({"pubsub"}),
+        # a container command: the flags are on its subcommands (pubsub, loading, stale)
         api=("pubsub_channels", "pubsub_numsub", "pubsub_numpat")),
 )
 

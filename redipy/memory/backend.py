@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redipy import commands
+from redipy.commands.transactions import TX_CONTROL as _TX_CONTROL
 from redipy.errors import ResponseError
 from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_blocking,
@@ -46,9 +47,6 @@ def unknown_command(name: str, args: Sequence[str]) -> ResponseError:
 
 def arity_error(name: str) -> ResponseError:
     return ResponseError(f"ERR wrong number of arguments for '{name.lower()}' command")
-
-
-_TX_CONTROL = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH", "UNWATCH"})
 
 
 class MemoryBackend:

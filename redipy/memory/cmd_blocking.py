@@ -41,9 +41,26 @@ SYNTAX = "ERR syntax error"
 Attempt = Callable[[], Any]
 
 
+_TIMEOUTS: dict[str, int] = {}
+"""Timeouts already parsed (clients repeat the same few); only values far from the
+64-bit limit, whose check does not depend on the clock."""
+
+
 def parse_timeout(db: Database, text: str) -> int:
     """A blocking timeout in seconds, as Redis 7.2+ reads it, in whole milliseconds
     (rounded up); 0 means wait forever. Raises Redis's error replies."""
+    known = _TIMEOUTS.get(text)
+    if known is not None:
+        return known
+    tval = _parse_timeout(db, text)
+    if tval < 1 << 50:
+        if len(_TIMEOUTS) >= 1024:
+            _TIMEOUTS.clear()
+        _TIMEOUTS[text] = tval
+    return tval
+
+
+def _parse_timeout(db: Database, text: str) -> int:
     whole = parse_int(text)
     if whole is not None:  # the common case, without fractions
         millis: int | Fraction = whole * 1000
@@ -105,9 +122,10 @@ def _hook_for(db: Database) -> Callable[[str], None]:
             """Called by every write while someone waits: wake whoever's turn it is."""
             target = ref()
             if target is not None and key in target.blocked:
-                waiter = _first_eligible(target, key)
-                if waiter is not None:
-                    waiter.cond.notify()
+                with target.lock:  # held already by every command; re-entering is cheap
+                    waiter = _first_eligible(target, key)
+                    if waiter is not None:
+                        waiter.cond.notify()
 
         hook = _HOOKS[db] = wake
     return hook
@@ -235,6 +253,12 @@ def _list_pop(name: str) -> Callable[[Database, Sequence[str]], Any]:
         keys = args[:-1]
         timeout = parse_timeout(db, args[-1])
         pop = HANDLERS[name]
+        for key in keys:  # the common case first: something to pop right away
+            value = pop(db, (key,))
+            if value is not None:
+                return [key, value]
+        if db.no_block:
+            return None
 
         def attempt() -> Any:
             for key in keys:
@@ -243,7 +267,7 @@ def _list_pop(name: str) -> Callable[[Database, Sequence[str]], Any]:
                     return [key, value]
             return None
 
-        return serve_or_wait(db, keys, RList, timeout, attempt)
+        return wait_in_line(db, keys, RList, timeout, attempt)
 
     return handler
 

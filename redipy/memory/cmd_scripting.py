@@ -21,10 +21,15 @@ from redipy.reply import OK
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
 
 
-def _scripts(db: Database) -> dict[str, Any]:
-    from redipy.script.register import memory_scripts
+_REGISTRY: list[Any] = []
 
-    return memory_scripts(db.server)  # type: ignore[attr-defined]
+
+def _scripts(db: Database) -> dict[str, Any]:
+    if not _REGISTRY:
+        from redipy.script.register import memory_scripts
+
+        _REGISTRY.append(memory_scripts)
+    return _REGISTRY[0](db.server)  # type: ignore[attr-defined,no-any-return]
 
 
 def _run(db: Database, sha: str, args: Sequence[str]) -> Any:

@@ -127,6 +127,7 @@ class Session:
         db = self.db
         with db.lock:
             try:
+                check_queue(calls)  # EXECABORT wins over a failed watch, as in Redis
                 if self._watch_failed():
                     return None
                 return exec_batch(db, calls)
@@ -157,15 +158,22 @@ class Session:
         return QUEUED
 
 
-def exec_batch(db: Database, calls: Sequence[Call]) -> list[Any]:
-    """Run queued calls as EXEC does: all or (on a queue-time error) none; runtime
-    errors stand in place. The caller holds ``db.lock``."""
+def check_queue(calls: Sequence[Call]) -> None:
+    """What MULTI refuses when a command is queued (unknown name, wrong arity) makes
+    EXEC fail with EXECABORT."""
     handlers = HANDLERS
     table = commands.COMMANDS
     for name, args in calls:
         spec = table.get(name)
         if name not in handlers or (spec is not None and not spec.arity_ok(len(args) + 1)):
             raise ExecAbortError(EXECABORT)
+
+
+def exec_batch(db: Database, calls: Sequence[Call]) -> list[Any]:
+    """Run queued calls as EXEC does: all or (on a queue-time error) none; runtime
+    errors stand in place. The caller holds ``db.lock``."""
+    check_queue(calls)
+    handlers = HANDLERS
     out: list[Any] = []
     before = db.no_block
     db.no_block = True

@@ -1,0 +1,883 @@
+"""Where records come from and go to: the memory backend, a snapshot file, a server.
+
+Every endpoint that can be read yields :class:`Record` objects interleaved with
+:class:`Mark` objects (points a resumed run may restart from); every endpoint that
+can be written takes batches of records as typed writes (pipelined to a server,
+under one lock hold in memory). Making a replay after a crash safe is the engine's
+job (it rewrites keys that may be half-written).
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Sequence
+from itertools import islice
+from typing import Any
+
+from redipy.migrate.records import TYPES, Mark, Record, glob_escape, key_filter
+from redipy.migrate.resp import RawConnection, ReplyError
+from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
+
+
+class EndpointError(Exception):
+    """An endpoint that cannot be used as asked (bad URL, missing file, wrong kind)."""
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+# ---- memory ------------------------------------------------------------------------
+
+
+class MemoryEndpoint:
+    """An in-process ``redipy.Redis()``, read and written straight through its keyspace
+    (under the database lock, so each batch is atomic for other threads)."""
+
+    kind = "memory"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self.backend = client.backend
+        self.name = "memory"
+
+    @property
+    def db(self) -> Any:
+        return self.backend.db
+
+    def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
+        return len(self.db.data) if match is None and not types else None
+
+    def key_batches(self, match: str | None, types: Sequence[str] | None,
+                    batch: int) -> Iterator[list[str]]:
+        from redipy.memory.structs import TYPE_NAMES
+
+        db = self.db
+        with db.lock:
+            keys = list(db.live_keys())
+        flt = key_filter(match)
+        wanted = set(types) if types else None
+        out: list[str] = []
+        for key in keys:
+            if flt is not None and not flt(key):
+                continue
+            if wanted is not None:
+                with db.lock:
+                    val = db.get(key)
+                if val is None or TYPE_NAMES.get(type(val)) not in wanted:
+                    continue
+            out.append(key)
+            if len(out) >= batch:
+                yield out
+                out = []
+        if out:
+            yield out
+
+    def records(self, *, match: str | None, types: Sequence[str] | None, chunk: int,
+                batch: int, start: Any = None) -> Iterator[Record | Mark]:
+        from redipy.memory.numbers import format_double
+        from redipy.memory.structs import TYPE_NAMES
+
+        db = self.db
+        with db.lock:
+            keys = list(db.data)
+        flt = key_filter(match)
+        wanted = set(types) if types else None
+        idx = int(start or 0)
+        lock = db.lock
+        while idx < len(keys):
+            page = keys[idx:idx + batch]
+            idx += len(page)
+            with lock:
+                for key in page:
+                    if flt is not None and not flt(key):
+                        continue
+                    val = db.get(key)
+                    if val is None:
+                        continue
+                    kind = TYPE_NAMES.get(type(val), "unknown")
+                    if wanted is not None and kind not in wanted:
+                        continue
+                    exp = db.expiry(key)
+                    if kind not in TYPES:
+                        yield Record(key, kind, None, exp)  # reported upstream
+                        continue
+                    if kind == "string":
+                        yield Record(key, kind, val, exp)
+                        continue
+                    if len(val) <= chunk:
+                        if kind == "list" or kind == "set":
+                            flat: list[str] = list(val)
+                        elif kind == "hash":
+                            flat = [x for kv in val.map.items() for x in kv]
+                        else:
+                            flat = []
+                            for score, member in val.order:
+                                flat.append(member)
+                                flat.append(format_double(score))
+                        yield Record(key, kind, flat, exp)
+                        continue
+                    # a big collection: chunks off one iterator, the lock held throughout
+                    if kind == "list" or kind == "set":
+                        items: Iterator[Any] = iter(val)
+                        width = 1
+                    elif kind == "hash":
+                        items = (x for kv in val.map.items() for x in kv)
+                        width = 2
+                    else:
+                        items = (x for sm in val.order for x in (sm[1], format_double(sm[0])))
+                        width = 2
+                    total = len(val) * width
+                    part = 0
+                    sent = 0
+                    while sent < total:
+                        piece = [next(items) for _ in range(min(chunk * width, total - sent))]
+                        sent += len(piece)
+                        yield Record(key, kind, piece, exp, part, sent < total)
+                        part += 1
+            yield Mark(idx)
+
+    # -- writing --
+
+    def is_empty(self) -> bool:
+        return bool(self.db.size() == 0)
+
+    def exists(self, keys: Sequence[str]) -> list[bool]:
+        db = self.db
+        with db.lock:
+            return [db.get(k) is not None for k in keys]
+
+    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
+        from redipy.memory.structs import RHash, RList, RSet, RZSet
+
+        db = self.db
+        problems: list[str] = []
+        kinds = {"list": RList, "hash": RHash, "set": RSet, "zset": RZSet}
+        with db.lock:
+            for rec in records:
+                key, kind, value = rec.key, rec.type, rec.value
+                if kind == "string":
+                    db.put(key, value)
+                else:
+                    cur = db.get(key)
+                    if cur is not None and (
+                            (rec.part == 0 and key in replace) or type(cur) is not kinds[kind]):
+                        if rec.part == 0 and key not in replace:
+                            problems.append(f"{key}: target holds another type")
+                            continue
+                        db.delete(key)
+                        cur = None
+                    fresh = cur is None
+                    if fresh:
+                        if not value:
+                            continue
+                        cur = kinds[kind]()
+                    if kind == "list":
+                        cur.extend(value)
+                    elif kind == "set":
+                        add = cur.add
+                        for m in value:
+                            add(m)
+                    elif kind == "hash":
+                        hset = cur.set
+                        it = iter(value)
+                        for f, v in zip(it, it):
+                            hset(f, v)
+                    else:
+                        zset = cur.set
+                        it = iter(value)
+                        for m, s in zip(it, it):
+                            zset(m, float(s))
+                    if fresh:
+                        db.add_new(key, cur)
+                    else:
+                        db.touch(key)
+                if ttl_keep and rec.expire_at is not None and not rec.more:
+                    if db.get(key) is not None:
+                        db.set_expiry(key, rec.expire_at)
+        return problems
+
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+        self._problems = self.write(records, replace, ttl_keep)
+
+    def sync(self) -> list[str]:
+        out, self._problems = self._problems, []
+        return out
+
+    _problems: list[str] = []
+
+    def state(self) -> dict[str, Any] | None:
+        return None
+
+    def finish(self) -> None:
+        pass
+
+    def close(self, *, ok: bool = True) -> None:
+        pass
+
+    # -- comparing --
+
+    def meta(self, keys: Sequence[str]) -> list[tuple[str, int | None, int]]:
+        """(type, expiry, element count) per key; type "none" when missing."""
+        from redipy.memory.structs import TYPE_NAMES
+
+        db = self.db
+        out: list[tuple[str, int | None, int]] = []
+        with db.lock:
+            for key in keys:
+                val = db.get(key)
+                if val is None:
+                    out.append(("none", None, 0))
+                    continue
+                kind = TYPE_NAMES.get(type(val), "other")
+                out.append((kind, db.expiry(key), 1 if kind == "string" else len(val)))
+        return out
+
+    def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
+        """Whether each record part's content is in this endpoint (offset for lists)."""
+        db = self.db
+        out: list[bool] = []
+        with db.lock:
+            for rec, offset in items:
+                val = db.get(rec.key)
+                kind, value = rec.type, rec.value
+                try:
+                    if val is None:
+                        ok = False
+                    elif kind == "string":
+                        ok = val == value
+                    elif kind == "list":
+                        ok = list(islice(val, offset, offset + len(value))) == value
+                    elif kind == "set":
+                        ok = all(m in val for m in value)
+                    elif kind == "hash":
+                        it = iter(value)
+                        ok = all(val.get(f) == v for f, v in zip(it, it))
+                    else:
+                        it = iter(value)
+                        ok = all(val.score(m) == float(s) for m, s in zip(it, it))
+                except (AttributeError, TypeError):
+                    ok = False
+                out.append(ok)
+        return out
+
+
+# ---- snapshot files ---------------------------------------------------------------
+
+
+class FileSource:
+    """A snapshot file as a source (validated end to end before the first record)."""
+
+    kind = "file"
+
+    def __init__(self, path: str) -> None:
+        self.path = os.fspath(path)
+        self.name = self.path
+        self.reader = SnapshotReader(self.path)
+        self._validated = False
+
+    def validate(self) -> None:
+        if not self._validated:
+            self.reader.validate()
+            self._validated = True
+
+    def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
+        self.validate()
+        return self.reader.estimate() if match is None and not types else None
+
+    def key_batches(self, match: str | None, types: Sequence[str] | None,
+                    batch: int) -> Iterator[list[str]]:
+        self.validate()
+        flt = key_filter(match)
+        wanted = set(types) if types else None
+        out: list[str] = []
+        for key, kind in self.reader.keys():
+            if (flt is None or flt(key)) and (wanted is None or kind in wanted):
+                out.append(key)
+                if len(out) >= batch:
+                    yield out
+                    out = []
+        if out:
+            yield out
+
+    def records(self, *, match: str | None, types: Sequence[str] | None, chunk: int,
+                batch: int, start: Any = None) -> Iterator[Record | Mark]:
+        self.validate()
+        flt = key_filter(match)
+        wanted = set(types) if types else None
+        if flt is None and wanted is None:
+            yield from self.reader.records(start)
+            return
+        for item in self.reader.records(start):
+            if isinstance(item, Mark) or (
+                    (flt is None or flt(item.key)) and (wanted is None or item.type in wanted)):
+                yield item
+
+    def close(self, *, ok: bool = True) -> None:
+        pass
+
+
+class FileTarget:
+    """A snapshot file as a destination (written to ``.partial``, renamed at the end)."""
+
+    kind = "file"
+
+    def __init__(self, path: str, *, source: str, resume: dict[str, Any] | None = None,
+                 meta: dict[str, Any] | None = None) -> None:
+        self.path = os.fspath(path)
+        self.name = self.path
+        self.writer = SnapshotWriter(self.path, source=source, resume=resume, meta=meta)
+
+    def is_empty(self) -> bool:
+        return True
+
+    def exists(self, keys: Sequence[str]) -> list[bool]:
+        return [False] * len(keys)
+
+    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
+        if not ttl_keep:
+            records = [Record(r.key, r.type, r.value, None, r.part, r.more) for r in records]
+        self.writer.write(list(records))
+        return []
+
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+        self.write(records, replace, ttl_keep)
+
+    def sync(self) -> list[str]:
+        return []
+
+    def state(self) -> dict[str, Any] | None:
+        return self.writer.state()
+
+    def finish(self) -> None:
+        self.writer.finish()
+
+    def close(self, *, ok: bool = True) -> None:
+        self.writer.abort(keep=not ok)
+
+
+# ---- servers -----------------------------------------------------------------------
+
+_READ = {"list": "LRANGE", "hash": "HSCAN", "set": "SSCAN", "zset": "ZSCAN"}
+_WRITE = {"list": "RPUSH", "hash": "HSET", "set": "SADD", "zset": "ZADD"}
+_READ_SCRIPT = """
+local limit = tonumber(ARGV[1])
+local ttlcmd = ARGV[2]
+local out = {}
+for i = 1, #KEYS do
+  local k = KEYS[i]
+  local t = redis.call('TYPE', k)['ok']
+  local v = false
+  if t == 'string' then v = redis.call('GET', k)
+  elseif t == 'list' then
+    if redis.call('LLEN', k) <= limit then v = redis.call('LRANGE', k, 0, -1) end
+  elseif t == 'hash' then
+    if redis.call('HLEN', k) <= limit then v = redis.call('HGETALL', k) end
+  elseif t == 'set' then
+    if redis.call('SCARD', k) <= limit then v = redis.call('SMEMBERS', k) end
+  elseif t == 'zset' then
+    if redis.call('ZCARD', k) <= limit then v = redis.call('ZRANGE', k, 0, -1, 'WITHSCORES') end
+  end
+  out[#out + 1] = t
+  out[#out + 1] = redis.call(ttlcmd, k)
+  out[#out + 1] = v
+end
+return out
+"""
+_CARD = {"string": "EXISTS", "list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD"}
+
+
+class ServerEndpoint:
+    """A Redis or Valkey server behind a ``redipy.Redis`` client (its key prefix applies).
+
+    Reading: SCAN pages; per page one round trip for TYPE and expiry and one for the
+    values (with the next SCAN riding along); collections above ``chunk`` elements are
+    walked with HSCAN/SSCAN/ZSCAN/LRANGE windows, one part per window. Writing: one
+    MULTI/EXEC per batch of typed commands, over a connection driven directly.
+    """
+
+    kind = "server"
+
+    def __init__(self, client: Any, *, timeout: float = 120.0) -> None:
+        from redipy.redis.backend import safe_url
+
+        backend = client.backend
+        self.client = client
+        self.backend = backend
+        self.prefix: str = backend.prefix
+        self.plen = len(self.prefix)
+        self.name = safe_url(getattr(backend, "target", "server"))
+        self._timeout = timeout
+        self._rd: RawConnection | None = None
+        self._wr: RawConnection | None = None
+        self._version: tuple[int, ...] | None = None
+        self._inflight = []
+
+    # -- connections --
+
+    def reader(self) -> RawConnection:
+        if self._rd is None:
+            self._rd = RawConnection(self.backend.conn, target=self.name, timeout=self._timeout)
+        return self._rd
+
+    def writer(self) -> RawConnection:
+        if self._wr is None:
+            self._wr = RawConnection(self.backend.conn, target=self.name, timeout=self._timeout)
+        return self._wr
+
+    def version(self) -> tuple[int, ...]:
+        if self._version is None:
+            info = self.reader().call("INFO", "server")
+            if isinstance(info, ReplyError):
+                raise EndpointError(f"{self.name}: INFO failed: {info}")
+            ver = "0"
+            for line in str(info).splitlines():
+                if line.startswith("redis_version:"):
+                    ver = line.split(":", 1)[1].strip()
+            self._version = tuple(int(p) for p in ver.split(".") if p.isdigit())
+        return self._version
+
+    def close(self, *, ok: bool = True) -> None:
+        for conn in (self._rd, self._wr):
+            if conn is not None:
+                conn.close()
+        self._rd = self._wr = None
+
+    # -- reading --
+
+    def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
+        if match is None and not types and not self.prefix:
+            n = self.reader().call("DBSIZE")
+            return int(n) if isinstance(n, int) else None
+        return None
+
+    def _scan_cmd(self, cursor: str, match: str | None, types: Sequence[str] | None,
+                  batch: int) -> list[str]:
+        cmd = ["SCAN", cursor, "COUNT", str(batch)]
+        if self.prefix or match not in (None, "*"):
+            cmd += ["MATCH", glob_escape(self.prefix) + (match or "*")]
+        if types and len(types) == 1:
+            cmd += ["TYPE", types[0]]
+        return cmd
+
+    def key_batches(self, match: str | None, types: Sequence[str] | None,
+                    batch: int) -> Iterator[list[str]]:
+        conn = self.reader()
+        cursor = "0"
+        wanted = set(types) if types and len(types) > 1 else None
+        plen = self.plen
+        while True:
+            reply = conn.call(*self._scan_cmd(cursor, match, types, batch))
+            if isinstance(reply, ReplyError):
+                raise EndpointError(f"{self.name}: SCAN failed: {reply}")
+            cursor, keys = reply
+            if keys and wanted is not None:
+                kinds = conn.run([("TYPE", k) for k in keys])
+                keys = [k for k, t in zip(keys, kinds) if t in wanted]
+            if keys:
+                yield [k[plen:] for k in keys] if plen else list(keys)
+            if cursor == "0":
+                return
+
+    def records(self, *, match: str | None, types: Sequence[str] | None, chunk: int,
+                batch: int, start: Any = None) -> Iterator[Record | Mark]:
+        cursor = str(start) if start else "0"
+        if cursor == "done":
+            return
+        conn = self.reader()
+        reader = _PageReader(self, conn, match, types, chunk, batch)
+        try:
+            yield from reader.run(cursor)
+        finally:
+            if reader.ahead:  # abandoned with a request in flight: the connection is dirty
+                conn.close()
+                self._rd = None
+
+    def _load_script(self, conn: RawConnection, *, force: bool = False) -> str | None:
+        if self._script is not None and not force:
+            return self._script or None
+        sha = conn.call("SCRIPT", "LOAD", _READ_SCRIPT)
+        self._script = "" if isinstance(sha, ReplyError) else str(sha)
+        return self._script or None
+
+    _script: str | None = None
+
+    def _stream(self, conn: RawConnection, key: str, name: str, kind: str, exp: int | None,
+                chunk: int) -> Iterator[Record]:
+        """A collection read in windows of ``chunk``, one record part per window."""
+        part = 0
+        if kind == "list":
+            start = 0
+            items: list[str] = []
+            while True:
+                nxt = conn.call("LRANGE", key, str(start), str(start + chunk - 1))
+                if isinstance(nxt, ReplyError):
+                    nxt = []
+                if items or part:
+                    yield Record(name, kind, items, exp, part, bool(nxt))
+                    part += 1
+                if not nxt:
+                    return
+                start += len(nxt)
+                items = nxt
+                if len(nxt) < chunk:
+                    yield Record(name, kind, items, exp, part, False)
+                    return
+        cmd = _READ[kind]
+        cursor = "0"
+        items = []
+        while True:
+            reply = conn.call(cmd, key, cursor, "COUNT", str(chunk))
+            if isinstance(reply, ReplyError):
+                reply = ["0", []]
+            cursor, nxt = reply
+            if items:
+                yield Record(name, kind, items, exp, part, bool(nxt) or cursor != "0")
+                part += 1
+            items = nxt
+            if cursor == "0":
+                if items or part == 0:
+                    if items:
+                        yield Record(name, kind, items, exp, part, False)
+                elif part:
+                    pass
+                return
+
+    # -- writing --
+
+    def is_empty(self) -> bool:
+        conn = self.writer()
+        if not self.prefix:
+            return bool(conn.call("DBSIZE") == 0)
+        cursor = "0"
+        while True:
+            reply = conn.call("SCAN", cursor, "MATCH", glob_escape(self.prefix) + "*",
+                              "COUNT", "1000")
+            cursor, keys = reply
+            if keys:
+                return False
+            if cursor == "0":
+                return True
+
+    def exists(self, keys: Sequence[str]) -> list[bool]:
+        p = self.prefix
+        replies = self.writer().run([("EXISTS", p + k) for k in keys])
+        for r in replies:
+            if isinstance(r, ReplyError):
+                raise EndpointError(f"{self.name}: EXISTS failed: {r}")
+        return [bool(r) for r in replies]
+
+    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
+        self.send(records, replace, ttl_keep)
+        return self.sync()
+
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+        """Send one batch of typed writes without waiting; :meth:`sync` reads the replies.
+
+        Not a transaction: the engine makes replays safe instead (a key the interrupted
+        run may have half-written is deleted and written again)."""
+        p = self.prefix
+        pxat = self.version() >= (6, 2)
+        cmds: list[Sequence[str]] = []
+        owners: list[str] = []
+        add_cmd = cmds.append
+        add_owner = owners.append
+        for rec in records:
+            key = p + rec.key
+            kind = rec.type
+            exp = rec.expire_at if ttl_keep and not rec.more else None
+            if rec.part == 0 and rec.key in replace:
+                add_cmd(("DEL", key))
+                add_owner(rec.key)
+            if kind == "string":
+                if exp is not None and pxat:
+                    add_cmd(("SET", key, rec.value, "PXAT", str(exp)))
+                    add_owner(rec.key)
+                    continue
+                add_cmd(("SET", key, rec.value))
+                add_owner(rec.key)
+            elif rec.value:
+                if kind == "zset":
+                    it = iter(rec.value)
+                    add_cmd(("ZADD", key, *[x for m, s in zip(it, it) for x in (s, m)]))
+                else:
+                    add_cmd((_WRITE[kind], key, *rec.value))
+                add_owner(rec.key)
+            if exp is not None:
+                add_cmd(("PEXPIREAT", key, str(exp)))
+                add_owner(rec.key)
+        if cmds:
+            self.writer().send(cmds)
+            self._inflight.append(owners)
+
+    _inflight: list[list[str]]
+
+    def sync(self) -> list[str]:
+        """Replies of every batch sent; error replies become problems naming their key."""
+        problems: list[str] = []
+        while self._inflight:
+            owners = self._inflight.pop(0)
+            for owner, reply in zip(owners, self.writer().recv(len(owners))):
+                if isinstance(reply, ReplyError):
+                    problems.append(f"{owner}: {reply}")
+        return problems
+
+    def state(self) -> dict[str, Any] | None:
+        return None
+
+    def finish(self) -> None:
+        pass
+
+    # -- comparing --
+
+    def meta(self, keys: Sequence[str]) -> list[tuple[str, int | None, int]]:
+        conn = self.reader()
+        exact = self.version() >= (7, 0)
+        ttl_cmd = "PEXPIRETIME" if exact else "PTTL"
+        p = self.prefix
+        first = conn.run([c for k in keys for c in (("TYPE", p + k), (ttl_cmd, p + k))])
+        now = 0 if exact else int(time.time() * 1000)
+        kinds = first[0::2]
+        cards = conn.run([(_CARD.get(t, "EXISTS"), p + k) for k, t in zip(keys, kinds)])
+        out: list[tuple[str, int | None, int]] = []
+        for kind, ttl, card in zip(kinds, first[1::2], cards):
+            exp = (ttl if exact else now + ttl) if isinstance(ttl, int) and ttl >= 0 else None
+            if kind not in TYPES and kind != "none":
+                kind = "other"
+            out.append((kind, exp, card if isinstance(card, int) else 0))
+        return out
+
+    def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
+        p = self.prefix
+        new = self.version() >= (6, 2)
+        cmds: list[Sequence[str]] = []
+        spans: list[int] = []
+        for rec, offset in items:
+            key, value = p + rec.key, rec.value
+            before = len(cmds)
+            if rec.type == "string":
+                cmds.append(("GET", key))
+            elif rec.type == "list":
+                cmds.append(("LRANGE", key, str(offset), str(offset + len(value) - 1)))
+            elif rec.type == "hash":
+                cmds.append(("HMGET", key, *value[0::2]))
+            elif rec.type == "set":
+                if new:
+                    cmds.append(("SMISMEMBER", key, *value))
+                else:
+                    cmds.extend(("SISMEMBER", key, m) for m in value)
+            elif new:
+                cmds.append(("ZMSCORE", key, *value[0::2]))
+            else:
+                cmds.extend(("ZSCORE", key, m) for m in value[0::2])
+            spans.append(len(cmds) - before)
+        replies = self.reader().run(cmds)
+        out: list[bool] = []
+        pos = 0
+        for (rec, _), span in zip(items, spans):
+            got = replies[pos:pos + span]
+            pos += span
+            if any(isinstance(g, ReplyError) for g in got):
+                out.append(False)
+                continue
+            value = rec.value
+            if rec.type in ("string", "list", "hash"):
+                want = value if rec.type != "hash" else value[1::2]
+                out.append(got[0] == want)
+            elif rec.type == "set":
+                flat = got[0] if new else got
+                out.append(all(flat))
+            else:
+                scores = got[0] if new else got
+                out.append(all(s is not None and float(s) == float(w)
+                               for s, w in zip(scores, value[1::2])))
+        return out
+
+
+class _PageReader:
+    """SCAN pages of one server, read with one script call per page (per-command reads
+    where scripts are unavailable). The read of page N+1 is sent before page N's records
+    are handed out, so the source server works while this process writes."""
+
+    def __init__(self, ep: ServerEndpoint, conn: RawConnection, match: str | None,
+                 types: Sequence[str] | None, chunk: int, batch: int) -> None:
+        self.ep = ep
+        self.conn = conn
+        self.match = match
+        self.types = types
+        self.chunk = chunk
+        self.batch = batch
+        self.exact_ttl = ep.version() >= (7, 0)
+        self.ttl_cmd = "PEXPIRETIME" if self.exact_ttl else "PTTL"
+        self.inline = str(min(chunk, 512))
+        self.sha = ep._load_script(conn)
+        self.ahead = 0                       # replies in flight
+        self.stash: list[Any] | None = None  # those replies, drained early for a big key
+
+    def scan(self, cursor: str) -> tuple[str, ...]:
+        return tuple(self.ep._scan_cmd(cursor, self.match, self.types, self.batch))
+
+    def script_cmds(self, keys: Sequence[str], cursor: str) -> list[Sequence[str]]:
+        cmds: list[Sequence[str]] = [("EVALSHA", self.sha or "", str(len(keys)), *keys,
+                                      self.inline, self.ttl_cmd)]
+        if cursor != "0":
+            cmds.append(self.scan(cursor))
+        return cmds
+
+    def send_ahead(self, cmds: list[Sequence[str]]) -> None:
+        self.conn.send(cmds)
+        self.ahead = len(cmds)
+
+    def take(self) -> list[Any]:
+        if self.stash is not None:
+            out, self.stash = self.stash, None
+            return out
+        out = self.conn.recv(self.ahead)
+        self.ahead = 0
+        return out
+
+    def drain(self) -> None:
+        if self.ahead:
+            self.stash = self.conn.recv(self.ahead)
+            self.ahead = 0
+
+    def run(self, cursor: str) -> Iterator[Record | Mark]:
+        conn = self.conn
+        reply = conn.call(*self.scan(cursor))
+        prefetched = False
+        while True:
+            if isinstance(reply, ReplyError):
+                raise EndpointError(f"{self.ep.name}: SCAN failed: {reply}")
+            cursor, keys = reply
+            more = cursor != "0"
+            rows: list[tuple[str, str, Any, Any]] = []
+            nxt_reply: Any = None
+            if keys and self.sha is not None:
+                if not prefetched:
+                    self.send_ahead(self.script_cmds(keys, cursor))
+                out = self.take()
+                got = out[0]
+                if more:
+                    nxt_reply = out[-1]
+                if isinstance(got, ReplyError) and got.args[0].startswith("NOSCRIPT"):
+                    self.sha = self.ep._load_script(conn, force=True)
+                    if self.sha is not None:
+                        got = conn.run(self.script_cmds(keys, "0"))[0]
+                if isinstance(got, ReplyError):
+                    self.sha = self.ep._script = None  # no scripts: per-command reads
+                else:
+                    rows = [(k, got[3 * i], got[3 * i + 1], got[3 * i + 2])
+                            for i, k in enumerate(keys)]
+            prefetched = False
+            if keys and self.sha is None:
+                rows, nxt_reply = self.read_plain(keys, cursor)
+            elif more and nxt_reply is None:
+                nxt_reply = conn.call(*self.scan(cursor))
+            if more and self.sha is not None and isinstance(nxt_reply, list) \
+                    and nxt_reply[1]:
+                self.send_ahead(self.script_cmds(nxt_reply[1], nxt_reply[0]))
+                prefetched = True
+            yield from self.emit(rows)
+            yield Mark(cursor if more else "done")
+            if not more:
+                return
+            reply = nxt_reply
+
+    def read_plain(self, keys: Sequence[str], cursor: str) -> tuple[list[Any], Any]:
+        conn = self.conn
+        metas = conn.run([c for k in keys for c in (("TYPE", k), (self.ttl_cmd, k))])
+        reads: list[Sequence[str]] = [
+            ("GET", k) if metas[2 * i] == "string" else ("TYPE", k) for i, k in enumerate(keys)]
+        if cursor != "0":
+            reads.append(self.scan(cursor))
+        values = conn.run(reads)
+        rows = [(k, metas[2 * i], metas[2 * i + 1],
+                 values[i] if metas[2 * i] == "string" else None) for i, k in enumerate(keys)]
+        return rows, values[-1] if cursor != "0" else None
+
+    def emit(self, rows: list[tuple[str, str, Any, Any]]) -> Iterator[Record]:
+        wanted = set(self.types) if self.types else None
+        plen = self.ep.plen
+        exact = self.exact_ttl
+        now = 0 if exact else int(time.time() * 1000)
+        for key, kind, ttl, val in rows:
+            if kind == "none" or (wanted is not None and kind not in wanted):
+                continue
+            exp: int | None = None
+            if type(ttl) is int and ttl >= 0:
+                exp = ttl if exact else now + ttl
+            elif ttl == -2:
+                continue
+            name = key[plen:] if plen else key
+            if kind == "string":
+                if val is not None:
+                    yield Record(name, kind, val, exp)
+            elif kind not in _READ:
+                yield Record(name, kind, None, exp)  # unsupported type: reported upstream
+            elif val is not None:
+                if val:
+                    yield Record(name, kind, val, exp)
+            else:
+                self.drain()
+                yield from self.ep._stream(self.conn, key, name, kind, exp, self.chunk)
+
+
+# ---- resolving ---------------------------------------------------------------------
+
+
+def is_url(text: str) -> bool:
+    return text.split("://", 1)[0] in ("redis", "rediss", "unix") and "://" in text
+
+
+def open_client(url: str) -> Any:
+    """A ``redipy.Redis`` for a server URL (the URL is checked, not yet connected)."""
+    import redipy
+    from redipy.errors import ConfigError
+
+    try:
+        return redipy.Redis(url=url)
+    except ConfigError as err:
+        raise EndpointError(str(err)) from None
+
+
+def as_source(obj: Any) -> MemoryEndpoint | FileSource | ServerEndpoint:
+    if isinstance(obj, str | os.PathLike):
+        text = os.fspath(obj)
+        if is_url(text):
+            return ServerEndpoint(open_client(text))
+        return FileSource(text)
+    kind = getattr(getattr(obj, "backend", None), "kind", None)
+    if kind == "memory":
+        return MemoryEndpoint(obj)
+    if kind == "redis":
+        return ServerEndpoint(obj)
+    raise EndpointError(f"cannot read from {obj!r}: give a redipy.Redis, a URL or a file path")
+
+
+def as_target(obj: Any, *, source: str, resume: dict[str, Any] | None = None,
+              meta: dict[str, Any] | None = None
+              ) -> MemoryEndpoint | FileTarget | ServerEndpoint:
+    if isinstance(obj, str | os.PathLike):
+        text = os.fspath(obj)
+        if is_url(text):
+            return ServerEndpoint(open_client(text))
+        return FileTarget(text, source=source, resume=resume, meta=meta)
+    kind = getattr(getattr(obj, "backend", None), "kind", None)
+    if kind == "memory":
+        return MemoryEndpoint(obj)
+    if kind == "redis":
+        return ServerEndpoint(obj)
+    raise EndpointError(f"cannot write to {obj!r}: give a redipy.Redis, a URL or a file path")
+
+
+def describe(obj: Any) -> str:
+    """A printable name for an endpoint argument (passwords masked)."""
+    from redipy.redis.backend import safe_url
+
+    if isinstance(obj, str | os.PathLike):
+        return safe_url(os.fspath(obj))
+    backend = getattr(obj, "backend", None)
+    if backend is not None:
+        return "memory" if backend.kind == "memory" else safe_url(str(backend.target))
+    return repr(obj)

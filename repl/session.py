@@ -1,0 +1,204 @@
+"""The shell's state: which backend it talks to, loaded scripts, settings.
+
+Kept free of prompt_toolkit and rich so ``-c`` and piped runs start fast and the
+IPython magics can reuse it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from dataclasses import dataclass, field
+from itertools import islice
+from typing import Any
+
+import redipy
+from redipy.errors import ConfigError
+
+_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
+
+
+def glob_escape(text: str) -> str:
+    """``text`` as a literal inside a Redis MATCH pattern."""
+    return _GLOB_SPECIAL.sub(r"\\\1", text)
+
+
+def safe_url(url: str) -> str:
+    """A URL fit to print: any password replaced by ``***``."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        if parts.password is None:
+            return url
+    except ValueError:
+        return "<unparsable URL>"
+    host = parts.netloc.rsplit("@", 1)[1]
+    return parts._replace(netloc=f"{parts.username or ''}:***@{host}").geturl()
+
+
+@dataclass
+class LoadedScript:
+    """A script defined by ``:load``: its builder context, registered per client."""
+
+    name: str
+    ctx: Any
+    source: str
+    _fns: dict[int, Any] = field(default_factory=dict)
+
+    def function(self, client: redipy.Redis) -> Any:
+        fn = self._fns.get(id(client))
+        if fn is None:
+            fn = self._fns[id(client)] = client.register_script(self.ctx)
+        return fn
+
+
+class Session:
+    """One shell's connection and state; ``client`` changes with ``:backend``."""
+
+    def __init__(self, client: redipy.Redis | None = None, *, prefix: str = "") -> None:
+        self._client = client
+        self.prefix = prefix
+        self._memory = client if client is None or client.backend.kind == "memory" else None
+        self._lock = threading.Lock()
+        self.scripts: dict[str, LoadedScript] = {}
+        self.timing = False
+        self.in_tx = False
+        """Inside MULTI (set by the shell): the prompt says so, completion keeps quiet."""
+
+    @property
+    def client(self) -> redipy.Redis:
+        """The current client; the default memory backend is built on first use, so the
+        prompt can appear before the command handlers are imported (:meth:`warm_up`)."""
+        client = self._client
+        if client is None:
+            with self._lock:
+                if self._client is None:
+                    self._client = self._memory = redipy.Redis()
+                client = self._client
+        return client
+
+    @client.setter
+    def client(self, client: redipy.Redis) -> None:
+        self._client = client
+
+    def warm_up(self) -> None:
+        """Build the client in a background thread (called once the prompt is shown)."""
+        if self._client is None:
+            threading.Thread(target=lambda: self.client, daemon=True).start()
+
+    # ---- connecting ------------------------------------------------------------------
+
+    @classmethod
+    def connect(cls, backend: str = "memory", *, url: str | None = None,
+                host: str | None = None, port: int | None = None,
+                password: str | None = None, prefix: str = "") -> Session:
+        """Open the backend the command line asked for and check a server answers."""
+        if backend == "memory":
+            return cls()
+        if url is not None:
+            client = redipy.Redis(url=url, prefix=prefix or None)
+        else:
+            client = redipy.Redis(
+                "redis", host=host or "127.0.0.1", port=6379 if port is None else port,
+                passwd=password, prefix=prefix or None)
+        session = cls(client, prefix=prefix)
+        session.ping()
+        return session
+
+    def ping(self) -> None:
+        """Fail now, with a one-line reason, when the server cannot be reached."""
+        if self.client.backend.kind != "memory":
+            self.client.backend.execute("PING")
+
+    def memory_client(self) -> redipy.Redis:
+        """The session's memory backend (one per session, kept across switches)."""
+        if self._client is None:
+            return self.client
+        if self._memory is None:
+            self._memory = redipy.Redis()
+        return self._memory
+
+    def open_url(self, url: str) -> redipy.Redis:
+        """A client for a server URL, checked with a PING."""
+        if "://" not in url:
+            raise ConfigError(f"not a backend: {url!r} (use memory or redis://HOST:PORT)")
+        client = redipy.Redis(url=url, prefix=self.prefix or None)
+        try:
+            client.backend.execute("PING")
+        except Exception:
+            client.close()
+            raise
+        return client
+
+    def switch(self, target: str) -> str:
+        """Talk to ``memory`` or a server URL from now on; returns the new label."""
+        new = self.memory_client() if target.lower() == "memory" else self.open_url(target)
+        old = self.client
+        self.client = new
+        self.in_tx = False
+        if old is not self._memory and old is not new:
+            old.close()
+        return self.label
+
+    @property
+    def kind(self) -> str:
+        return "memory" if self._client is None else str(self._client.backend.kind)
+
+    @property
+    def label(self) -> str:
+        """What the prompt shows: ``memory`` or ``host:port`` (never a password)."""
+        if self._client is None:
+            return "memory"
+        target = str(self.client.backend.target)
+        return target if "://" not in target else safe_url(target)
+
+    # ---- running -----------------------------------------------------------------------
+
+    def execute(self, argv: list[str]) -> Any:
+        """Run a command as typed (any case); errors are raised as redipy errors."""
+        return self.client.backend.execute(*argv)
+
+    def keys(self, start: str = "", limit: int = 100) -> list[str]:
+        """Up to ``limit`` key names beginning with ``start``, cheaply.
+
+        Memory: read straight from the keyspace. Server: a few SCAN rounds with
+        MATCH and COUNT (never KEYS, which blocks the server on a big keyspace).
+        """
+        backend: Any = self.client.backend
+        if backend.kind == "memory":
+            db = backend.db
+            with db.lock:
+                found = (k for k in db.live_keys() if k.startswith(start))
+                return sorted(islice(found, limit))
+        if self.in_tx:
+            return []  # the pooled connection is inside MULTI: a SCAN would be queued
+        pattern = getattr(backend, "prefix", "") + glob_escape(start) + "*"
+        out: set[str] = set()
+        cursor = "0"
+        for _ in range(8):
+            # straight to redis-py: the pattern already carries the key prefix
+            reply = backend.conn.execute_command("SCAN", cursor, "MATCH", pattern,
+                                                 "COUNT", "1000")
+            cursor = str(reply[0])
+            out.update(backend.strip_key(k) for k in reply[1])
+            if cursor == "0" or len(out) >= limit:
+                break
+        return sorted(out)[:limit]
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()
+        if self._memory is not None and self._memory is not self._client:
+            self._memory.close()
+
+
+def password_from(var: str | None) -> str | None:
+    """The password kept in environment variable ``var`` (never on the command line)."""
+    if not var:
+        return None
+    value = os.environ.get(var)
+    if value is None:
+        raise ConfigError(f"environment variable {var} is not set")
+    return value
