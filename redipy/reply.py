@@ -25,4 +25,4 @@ OK = Status("OK")
 PONG = Status("PONG")
 QUEUED = Status("QUEUED")
 
-Reply: TypeAlias = "int | str | float | None | list[Reply] | Exception"
+Reply: TypeAlias = "int | str | float | list[Reply] | Exception | None"

@@ -11,7 +11,8 @@ def test_memory_import_is_light() -> None:
 
     code = (
         "import sys, redipy; "
-        "bad = [m for m in sys.modules if m.split('.')[0] in ('rich', 'prompt_toolkit', 'IPython')]; "
+        "heavy = ('rich', 'prompt_toolkit', 'IPython'); "
+        "bad = [m for m in sys.modules if m.split('.')[0] in heavy]; "
         "print(bad)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
