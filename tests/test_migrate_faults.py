@@ -222,3 +222,21 @@ def test_api_reports_connection_loss_without_raising(source: Server, tmp_path: P
         assert "FAILED" in rep.summary()
     finally:
         dest.stop()
+
+
+def test_sigkill_then_resume_load_from_file(source: Server, target: Server,
+                                            tmp_path: Path) -> None:
+    snap = tmp_path / "snap.jsonl"
+    assert redipy.migrate.dump(redipy.Redis(url=source.url), str(snap), chunk=100).ok
+    cp = tmp_path / "cp.json"
+    args = ["load", str(snap), target.url, "--batch", "200", "--checkpoint", str(cp)]
+    proc = cli(*args, cwd=tmp_path)
+    state = wait_for_progress(cp, proc, minimum=2000)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert state["pos"]["offset"] > 0
+    code, out, err = run_cli(*args, "--resume", cwd=tmp_path)
+    assert code == 0, (out, err)
+    assert_same(str(snap), target.url)
+    for j in range(BIG_LISTS):
+        assert redis_py.Redis(port=target.port).llen(f"biglist:{j}") == BIG_LEN
