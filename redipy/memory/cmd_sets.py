@@ -8,12 +8,12 @@ SRANDMEMBER without a count are O(1), as in Redis.
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from redipy.commands import COMMANDS
 from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory.cmd_generic import parse_cursor
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
@@ -21,7 +21,6 @@ from redipy.memory.registry import Handler, command
 from redipy.memory.structs import RSet
 
 SYNTAX = "ERR syntax error"
-INVALID_CURSOR = "ERR invalid cursor"
 MUST_BE_POSITIVE = "ERR value is out of range, must be positive"
 NUMKEYS = "ERR numkeys should be greater than 0"
 TOO_MANY_KEYS = "ERR Number of keys can't be greater than number of args"
@@ -32,9 +31,6 @@ INTSET_ENTRIES = 512
 """Sets of integers up to this size are intsets in Redis: SCAN returns them whole."""
 LONG_RANGE = (
     f"ERR value is out of range, value must between {-INT64_MAX} and {INT64_MAX}")
-
-_UINT64_MAX = (1 << 64) - 1
-_STRTOULL = re.compile(r"[ \t\n\v\f\r]*([+-]?)([0-9]+)")
 
 
 def arity_checked(name: str) -> Callable[[Handler], Handler]:
@@ -77,22 +73,6 @@ def get_range_int(text: str, low: int, high: int, error: str | None = None) -> i
 
 def get_positive(text: str, error: str = MUST_BE_POSITIVE) -> int:
     return get_range_int(text, 0, INT64_MAX, error)
-
-
-def parse_cursor(text: str) -> int:
-    """A SCAN cursor as Redis 7.2+ / Valkey read it (string2ull)."""
-    val = parse_int(text)
-    if val is not None:
-        if val < 0:
-            raise ResponseError(INVALID_CURSOR)
-        return val
-    found = _STRTOULL.fullmatch(text)
-    if found is None:
-        raise ResponseError(INVALID_CURSOR)
-    num = int(found.group(2))
-    if num > _UINT64_MAX:
-        raise ResponseError(INVALID_CURSOR)
-    return (-num) & _UINT64_MAX if found.group(1) == "-" else num
 
 
 def parse_scan_options(args: Sequence[str], start: int, kind: str) -> tuple[str | None, int, bool]:

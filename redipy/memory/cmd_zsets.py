@@ -17,6 +17,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory.cmd_generic import parse_cursor
 from redipy.memory.cmd_sets import (
     COMPACT_ENTRIES,
     NEGATIVE_LIMIT,
@@ -26,7 +27,6 @@ from redipy.memory.cmd_sets import (
     get_int,
     get_positive,
     get_range_int,
-    parse_cursor,
     parse_scan_options,
 )
 from redipy.memory.db import WRONGTYPE, Database
