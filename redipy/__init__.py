@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+# 0.7.1 code writes ``import redipy`` and then ``redipy.script.FnContext()``
+from redipy import script
 from redipy.api import (
     REX_ALWAYS,
     REX_EARLIER,
@@ -32,6 +34,21 @@ except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
 
 RedisConfig = dict
 
+
+def load_ipython_extension(ipython: object) -> None:
+    """``%load_ext redipy``: IPython is imported here, never by ``import redipy``."""
+    from redipy.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython: object) -> None:
+    """``%unload_ext redipy``."""
+    from redipy.magics import unload_ipython_extension as unload
+
+    unload(ipython)
+
+
 __all__ = [
     "REX_ALWAYS",
     "REX_EARLIER",
@@ -48,4 +65,5 @@ __all__ = [
     "RedisClientAPI",
     "RedisConfig",
     "__version__",
+    "script",
 ]

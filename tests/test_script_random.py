@@ -59,11 +59,13 @@ class Env:
     ks: RedisSet
     kz: RedisSortedSet
     in_loop: bool = False
+    in_for: bool = False
     budget: list[int] = field(default_factory=lambda: [MAX_STMTS])
 
     def child(self, **extra: Any) -> Env:
         env = Env(list(self.nums), list(self.strs), list(self.arrs), list(self.dicts),
-                  self.kv, self.kl, self.kh, self.ks, self.kz, self.in_loop, self.budget)
+                  self.kv, self.kl, self.kh, self.ks, self.kz, self.in_loop, self.in_for,
+                  self.budget)
         for name, value in extra.items():
             setattr(env, name, value)
         return env
@@ -345,8 +347,9 @@ class Gen:
             elif kind == "for":
                 array = self.arr(env)
                 body, idx, val = seq.for_(array)
-                # never append to the array being walked (that loop would not end)
-                inner = env.child(in_loop=True, arrs=[a for a in env.arrs if a is not array])
+                # arrays are shared by reference (``b = a`` aliases, as in Lua), so no
+                # array may grow inside a for loop: the walked one could be among them
+                inner = env.child(in_loop=True, in_for=True)
                 inner.nums.append(idx)
                 inner.strs.append(val)
                 self.block(ctx, body, inner, depth + 1, self.pick([1, 2]))
@@ -369,7 +372,7 @@ class Gen:
         value = {"nums": lambda: self.num(env), "strs": lambda: self.str(bounded),
                  "arrs": lambda: self.arr(env), "dicts": lambda: self.dict(env)}[kind]()
         target = self.pick(targets)
-        if kind == "arrs" and self.coin(0.3):
+        if kind == "arrs" and not env.in_for and self.coin(0.3):
             seq.add(target.set_at(target.len_(), self.str(bounded, 1)))
         elif kind == "dicts" and self.coin(0.3):
             seq.add(target.set_key(self.pick(FIELDS), self.str(bounded, 1)))
