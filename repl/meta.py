@@ -283,12 +283,64 @@ def _lua(shell: Shell, args: list[str]) -> None:
     shell.show_code(str(to_lua(script.ctx)), "lua")
 
 
-@meta("debug", ":debug NAME key=... arg=...", "step through a loaded script (ldb style)",
+DEBUG_PROMPT = "lua debugger> "
+DEBUG_QUIT = ("q", "quit", "exit")
+
+
+@meta("debug", ":debug NAME [--sync] key=... arg=...",
+      "step through a loaded script (ldb style; changes roll back unless --sync)",
       complete="script")
 def _debug(shell: Shell, args: list[str]) -> None:
-    _need(args, 1, ":debug NAME key=... arg=...")
-    script_inputs(_script(shell, args[0]).ctx, args[1:])
-    shell.echo("the script debugger is not available yet")
+    """A stepping loop over :meth:`redipy.debug.Debugger.execute`, as ``redis-cli --ldb``.
+
+    Debugger commands are read with ``shell.debug_input(prompt)`` when the caller set
+    one (tests, front ends), else with :func:`input` (the terminal, or piped stdin).
+    The session ends with the script, ``quit`` or end of input."""
+    usage = ":debug NAME [--sync] key=... arg=..."
+    _need(args, 1, usage)
+    script = _script(shell, args[0])
+    rest = [a for a in args[1:] if a != "--sync"]
+    sync = len(rest) != len(args) - 1
+    keys, values = script_inputs(script.ctx, rest)
+    try:
+        from redipy.debug import Debugger
+    except ImportError:
+        raise MetaError("the script debugger is not available") from None
+    try:
+        dbg = Debugger(shell.session.client, script.ctx, keys=keys, args=values, sync=sync,
+                       sources=[script.source])
+    except ValueError as err:
+        raise MetaError(str(err)) from None
+    read: Callable[[str], str] = getattr(shell, "debug_input", None) or input
+    shell.echo(f"Debugging script {script.name}"
+               f"{' (sync mode: changes are applied)' if sync else ''}; "
+               "type help for the commands, quit to end.")
+    try:
+        for out in dbg.execute("step"):
+            shell.echo(out)
+        while not dbg.finished:
+            try:
+                text = read(DEBUG_PROMPT)
+            except (EOFError, KeyboardInterrupt, OSError):  # OSError: no stdin to read
+                break
+            if text.strip().lower() in DEBUG_QUIT:
+                break
+            try:
+                lines = dbg.execute(text)
+            except Exception as err:  # e.g. a script that stopped answering
+                shell.show_error(err)
+                break
+            for out in lines:
+                shell.echo(out)
+    finally:
+        if not dbg.finished:
+            dbg.abort()
+            result = dbg.result
+            kept = result is not None and result.synced
+            shell.echo("(debugging session ended -- dataset changes "
+                       f"{'applied' if kept else 'rolled back'})")
+    if dbg.result is not None and dbg.result.error and not dbg.result.aborted:
+        shell.failed = True
 
 
 # ---- snapshots and migration ---------------------------------------------------------

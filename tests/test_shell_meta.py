@@ -110,7 +110,10 @@ def test_call_checks_names(session: Session, script_file: Path) -> None:
         "(error) expected name=value, got 'inp'",
         "(error) no script named 'nope' (_h2, filter_list, get_field)",
         "(error) usage: :call NAME key=... arg=...",
-        "the script debugger is not available yet",
+        "Debugging script filter_list; type help for the commands, quit to end.",
+        "* Stopped at 14 (scripts.py:9), stop reason = step over",
+        '-> 14  var_0 = (redis.call("LPOP", key_0) or nil)',
+        "(debugging session ended -- dataset changes rolled back)",
     ]
 
 

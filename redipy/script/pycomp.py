@@ -8,6 +8,10 @@ semantics. Redis commands call the memory backend's handlers directly.
 
 ``trace=True`` compiles a second variant that calls ``_trace(statement_id, locals())``
 before every statement: the hook a debugger steps on, at no cost to normal runs.
+Loops also report each turn, as Lua's line hook does: a ``while`` calls
+``_trace_loop(statement_id, locals())`` before every re-check of its condition, a ``for``
+before every element. ``wrap_call(cmd, handler)`` (trace mode only) replaces each
+command handler the code calls, which is how a debugger sees a call and its reply.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from redipy.script.rcmd import POSTS
 from redipy.script.types import Typer, is_only, shape_of
 
 ScriptFn = Callable[[Any, list[str], list[str]], Any]
+Handler = Callable[[Any, Any], Any]
+WrapCall = Callable[[str, Handler], Handler]
 
 _NO_TABLES = frozenset({ir.NIL, ir.BOOL, ir.NUM, ir.STR})
 
@@ -40,11 +46,13 @@ class PyCompiler:
     """Compile one :class:`ir.Script` to a Python function ``fn(db, keys, argv)``."""
 
     def __init__(self, script: ir.Script, handlers: Mapping[str, Any],
-                 *, trace: bool = False, typer: Typer | None = None) -> None:
+                 *, trace: bool = False, typer: Typer | None = None,
+                 wrap_call: WrapCall | None = None) -> None:
         self.script = script
         self.typer = typer or Typer(script)
         self.handlers = handlers
         self.trace = trace
+        self.wrap_call = wrap_call if trace else None
         self.lines: list[tuple[str, int]] = []
         self.indent = 1
         self.ns: dict[str, Any] = dict(NAMESPACE)
@@ -168,6 +176,17 @@ class PyCompiler:
             self.sub(stmt.orelse)
 
     def visit_While(self, stmt: ir.While) -> None:
+        if self.trace:
+            # every check of the condition is a step (the first one follows the
+            # statement's own _trace); ``break`` still leaves the same loop
+            self.emit("while True:")
+            self.indent += 1
+            self.emit(f"if not {self.cond(stmt.cond)}:")
+            self.emit("    break")
+            self.block(stmt.body)
+            self.emit(f"_trace_loop({self._cur}, locals())")
+            self.indent -= 1
+            return
         self.emit(f"while {self.cond(stmt.cond)}:")
         self.sub(stmt.body)
 
@@ -176,6 +195,12 @@ class PyCompiler:
         if not is_only(self.typ(stmt.array), ir.ARRAY):
             arr = f"_iter({arr})"
         self.emit(f"for ix_{stmt.loop}, val_{stmt.loop} in zip(_count(), {arr}):")
+        if self.trace:
+            self.indent += 1
+            self.emit(f"_trace_loop({self._cur}, locals())")
+            self.block(stmt.body)
+            self.indent -= 1
+            return
         self.sub(stmt.body)
 
     def visit_Break(self, stmt: ir.Break) -> None:
@@ -321,7 +346,7 @@ class PyCompiler:
             handler = self.handlers.get(cmd)
             if handler is None:
                 raise ScriptBuildError(f"the memory backend has no command {cmd}")
-            self.ns[name] = handler
+            self.ns[name] = handler if self.wrap_call is None else self.wrap_call(cmd, handler)
         return name
 
     def _arglist(self, expr: ir.RedisCall) -> str:
@@ -357,5 +382,7 @@ def _unset(db: Any, keys: list[str], argv: list[str]) -> Any:  # pragma: no cove
 
 
 def compile_python(script: ir.Script, handlers: Mapping[str, Any], *, trace: bool = False,
-                   filename: str = "<redipy script>", typer: Typer | None = None) -> PyProgram:
-    return PyCompiler(script, handlers, trace=trace, typer=typer).compile(filename)
+                   filename: str = "<redipy script>", typer: Typer | None = None,
+                   wrap_call: WrapCall | None = None) -> PyProgram:
+    return PyCompiler(script, handlers, trace=trace, typer=typer,
+                      wrap_call=wrap_call).compile(filename)

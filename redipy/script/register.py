@@ -79,11 +79,19 @@ class Compiled:
             self.py[id(handlers)] = prog
         return prog
 
-    def traced(self, handlers: dict[str, Any], hook: Any) -> PyProgram:
-        """A fresh trace-mode compilation calling ``hook(statement_id, locals)``."""
+    def traced(self, handlers: dict[str, Any], hook: Any, *, loop_hook: Any = None,
+               wrap_call: Any = None) -> PyProgram:
+        """A fresh trace-mode compilation calling ``hook(statement_id, locals)``.
+
+        ``loop_hook`` (default: none) is called on every further turn of a loop;
+        ``wrap_call(cmd, handler)`` returns the handler the traced code calls instead
+        of ``handler`` (the after-call hook). Normal runs use :meth:`python`, untouched.
+        """
         prog = compile_python(self.script, handlers, trace=True, typer=self.typer,
-                              filename=f"<redipy script {self.sha} traced>")
+                              filename=f"<redipy script {self.sha} traced>",
+                              wrap_call=wrap_call)
         prog.fn.__globals__["_trace"] = hook
+        prog.fn.__globals__["_trace_loop"] = _no_hook if loop_hook is None else loop_hook
         return prog
 
     def statement(self, sid: int) -> tuple[str, str]:
@@ -108,6 +116,10 @@ class Compiled:
             else:
                 msg = f"{type(err).__name__}: {err}"
             raise ScriptRunError(self.script.name, stmt, origin, msg) from None
+
+
+def _no_hook(sid: int, env: dict[str, Any]) -> None:
+    """The loop hook of a traced run that only wants statements."""
 
 
 def _failing_statement(tb: TracebackType | None, prog: PyProgram) -> int:
@@ -230,6 +242,8 @@ class RegisteredScript:
         target = self._client if client is None else client
         argv = self._argv(keys, args)
         backend = target._backend
+        if getattr(backend, "cluster", False):  # keys must share a slot: fail before sending
+            backend.check_script_keys(self.name, self._key_names, argv)
         if isinstance(target, PipelineAPI):
             # a pipeline: load first (once per pipeline), since a NOSCRIPT inside a
             # pipeline cannot be retried

@@ -1,0 +1,169 @@
+"""The debugger's private keyspace: copies of the client's keys, made when first used.
+
+A debugged script never runs against the client's data. It runs in a scratch
+memory backend; before any command touches a key, the key is copied there (value
+and TTL) from the client: from a memory client as an exact copy of the stored
+value, from a Redis server with read-only commands (TYPE, GET, LRANGE, HGETALL,
+SMEMBERS, ZRANGE ... WITHSCORES, PTTL). Nothing is ever written to a server.
+
+Keys written by a command are remembered; :meth:`Scratch.apply` (``sync`` mode,
+memory clients only) writes their final state back to the client in one step,
+under the client's database lock.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from redipy import commands
+from redipy.errors import ResponseError
+from redipy.memory.backend import MemoryBackend
+
+KEYSPACE_WIDE = frozenset({"KEYS", "SCAN", "RANDOMKEY", "DBSIZE", "FLUSHDB", "FLUSHALL"})
+"""Commands that see every key: on a memory client the whole keyspace is copied first."""
+
+NOT_ALLOWED = "ERR This Redis command is not allowed from script"
+
+
+def command_keys(name: str, args: Sequence[str]) -> list[str]:
+    """The keys a command names (by the command table's key specs)."""
+    spec = commands.COMMANDS.get(name)
+    if spec is None or not spec.keys:
+        return []
+    argv = [name, *args]
+    return [argv[pos] for pos in spec.key_positions(argv)]
+
+
+class Scratch:
+    """A memory backend holding copies of the keys a debugged script touched."""
+
+    def __init__(self, backend: Any) -> None:
+        self.source = backend
+        self.local = getattr(backend, "kind", "") == "memory"
+        self.backend = MemoryBackend(databases=1)
+        self.db = self.backend.db
+        if self.local:
+            self.db.clock = backend.db.clock
+        self.copied: set[str] = set()
+        self.dirty: set[str] = set()
+        self.whole = False
+
+    # ---- copying in --------------------------------------------------------------------
+
+    def before(self, name: str, args: Sequence[str]) -> None:
+        """Make the keys of a command present; remember those it may write."""
+        keys = command_keys(name, args)
+        if name in KEYSPACE_WIDE:
+            self.copy_all()
+        if keys:
+            self.ensure(keys)
+        spec = commands.COMMANDS.get(name)
+        if spec is not None and spec.write:
+            self.dirty.update(keys if spec.keys else self.copied)
+
+    def ensure(self, keys: Iterable[str]) -> None:
+        missing = [k for k in keys if k not in self.copied]
+        if not missing:
+            return
+        if self.local:
+            src = self.source.db
+            with src.lock:
+                for key in missing:
+                    self._copy_local(src, key)
+        else:
+            for key in missing:
+                self._copy_remote(key)
+
+    def copy_all(self) -> None:
+        """Copy every key of a memory client (servers: only the keys used are copied)."""
+        if self.whole or not self.local:
+            return
+        src = self.source.db
+        with src.lock:
+            self.ensure(list(src.live_keys()))
+        self.whole = True
+
+    def _copy_local(self, src: Any, key: str) -> None:
+        self.copied.add(key)
+        value = src.get(key)
+        if value is None:
+            return
+        self.db.put(key, copy.deepcopy(value))
+        when = src.expiry(key)
+        if when is not None:
+            self.db.set_expiry(key, when)
+
+    def _copy_remote(self, key: str) -> None:
+        run = self.source.run
+        put = self.backend.run
+        kind = str(run("TYPE", [key]))
+        if kind == "string":
+            value = run("GET", [key])
+            if value is not None:
+                put("SET", [key, value])
+        elif kind == "list":
+            items = run("LRANGE", [key, "0", "-1"])
+            if items:
+                put("RPUSH", [key, *items])
+        elif kind == "hash":
+            flat = run("HGETALL", [key])
+            if isinstance(flat, dict):
+                flat = [x for pair in flat.items() for x in pair]
+            if flat:
+                put("HSET", [key, *flat])
+        elif kind == "set":
+            members = run("SMEMBERS", [key])
+            if members:
+                put("SADD", [key, *members])
+        elif kind == "zset":
+            flat = run("ZRANGE", [key, "0", "-1", "WITHSCORES"])
+            pairs: list[str] = []
+            for pos in range(0, len(flat), 2):
+                pairs.extend((str(flat[pos + 1]), flat[pos]))
+            if pairs:
+                put("ZADD", [key, *pairs])
+        elif kind != "none":
+            raise ResponseError(f"ERR the debugger cannot copy key {key!r} of type {kind}")
+        self.copied.add(key)
+        if kind != "none":
+            ttl = int(run("PTTL", [key]))
+            if ttl > 0:
+                put("PEXPIRE", [key, str(ttl)])
+
+    # ---- commands typed at the debugger -----------------------------------------------
+
+    def command(self, argv: Sequence[str]) -> Any:
+        """Run a raw command in the scratch keyspace, as the script would see it."""
+        if not argv:
+            raise ResponseError("ERR empty command")
+        name = argv[0].upper()
+        spec = commands.COMMANDS.get(name)
+        if spec is not None and (not spec.script or spec.blocking):
+            raise ResponseError(NOT_ALLOWED)
+        if spec is not None and spec.arity_ok(len(argv)):
+            self.before(name, argv[1:])
+        return self.backend.execute(*argv)
+
+    # ---- copying out -------------------------------------------------------------------
+
+    def apply(self) -> int:
+        """Write every key the run wrote back to the (memory) client; returns how many."""
+        if not self.local:
+            raise ValueError("sync needs a memory client: the debugger never writes to a server")
+        src = self.source.db
+        done = 0
+        with src.lock:
+            for key in sorted(self.dirty):
+                value = self.db.get(key)
+                if value is None:
+                    src.delete(key)
+                else:
+                    src.put(key, copy.deepcopy(value))
+                    when = self.db.expiry(key)
+                    if when is not None:
+                        src.set_expiry(key, when)
+                done += 1
+        self.dirty.clear()
+        return done
