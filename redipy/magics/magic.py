@@ -1,0 +1,403 @@
+"""``%%redipy`` and ``%redipy``: Redis commands and redipy tools in IPython.
+
+``%%redipy [-o NAME] [--on CONN]`` runs one redis-cli command per line on the current
+connection; the cell's value is the last reply. ``%redipy SUBCOMMAND ...`` manages
+connections, shows and runs scripts, and moves data (``%redipy help`` lists them).
+IPython's own ``$var``/``{var}`` expansion is off for both: ``$name`` is redipy's,
+and only ever a whole argument.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from traitlets import Bool, Integer, TraitError, validate
+
+from redipy.errors import ScriptError
+from redipy.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
+from redipy.magics.connections import Connections
+from redipy.magics.display import LuaCode, Reply, Table, Trace, stepper
+from redipy.magics.errors import EXPECTED, MagicError, one_line
+from redipy.magics.shared import declared, migration
+from redipy.reply import QUEUED
+
+USAGE = """\
+%%redipy [-o NAME] [--on CONN]   one Redis command per line (redis-cli syntax); the cell's
+                                 value is the last reply, -o NAME keeps every reply
+                                 ($name / $*name put Python values in as whole arguments)
+%redipy connect memory|URL [--as NAME] [--prefix P]   open a backend and use it
+%redipy use NAME                 run cells on another connection
+%redipy connections              list connections (passwords masked)
+%redipy client [NAME]            the redipy.Redis of a connection, for Python code
+%redipy lua SCRIPT               the Lua a FnContext variable compiles to
+%redipy run SCRIPT key=... arg=...    run a script on the current connection
+%redipy step SCRIPT key=... arg=...   run it step by step and show the trace
+%redipy dump FILE [--on-conflict replace]   write every key of the current connection
+                                 to a snapshot file
+%redipy load FILE [--on-conflict fail|replace|skip]   load a snapshot into it
+%redipy migrate SRC DST [--on-conflict ...] [--match PATTERN] [--verify]
+                                 copy keys; SRC/DST: connection names, URLs or snapshot files
+%redipy compare A B [--match PATTERN]   say whether two of those hold the same data
+%redipy help                     this list
+settings: %config RedipyMagics.display_limit = 100  (also .html, .stepper)"""
+
+Words = list[str | Bound]
+
+CELL_ORIGIN = re.compile(r"([^\s:()`]+\.py|<ipython-input-[^>]+>):(\d+)")
+"""``file.py:NN`` as :mod:`redipy.script` writes where a statement was built."""
+
+
+@dataclass
+class Parsed:
+    """A line magic's words: positional ones and ``--option value`` ones."""
+
+    args: Words
+    opts: dict[str, str | Bound | bool]
+
+
+def parse_options(words: Words, valued: set[str],
+                  flags: set[str] | frozenset[str] = frozenset()) -> Parsed:
+    """Split ``--name value`` options (and bare ``--flag``) from positional words."""
+    args: Words = []
+    opts: dict[str, str | Bound | bool] = {}
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if isinstance(word, str) and word.startswith("-") and len(word) > 1 \
+                and not word[1:].isdigit():
+            name = word.lstrip("-")
+            if name in flags:
+                opts[name] = True
+            elif name in valued:
+                if i + 1 >= len(words):
+                    raise MagicError(f"{word} needs a value")
+                i += 1
+                opts[name] = words[i]
+            else:
+                raise MagicError(f"unknown option {word}")
+        else:
+            args.append(word)
+        i += 1
+    return Parsed(args, opts)
+
+
+def text_of(word: str | Bound | bool) -> str:
+    if isinstance(word, Bound):
+        return word.text()
+    return str(word)
+
+
+@magics_class
+class RedipyMagics(Magics):
+    """The redipy magics; settings through ``%config RedipyMagics.<name> = value``."""
+
+    display_limit = Integer(
+        100, help="Elements (pairs for hashes, rows for traces) shown of a long reply; "
+                  "the rest is counted, not shown.").tag(config=True)
+    html = Bool(True, help="Show collections and traces as HTML tables as well as text."
+                ).tag(config=True)
+    stepper = Bool(True, help="With ipywidgets installed, %redipy step also shows a "
+                              "stepper widget.").tag(config=True)
+
+    @validate("display_limit")
+    def _check_limit(self, proposal: Any) -> int:
+        value = int(proposal["value"])
+        if value < 1:
+            raise TraitError("display_limit must be at least 1")
+        return value
+
+    def __init__(self, shell: Any = None, **kwargs: Any) -> None:
+        super().__init__(shell=shell, **kwargs)
+        self.connections = Connections()
+        self._fns: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
+        self._subcommands: dict[str, Callable[[Words], Any]] = {
+            "connect": self._connect, "use": self._use, "connections": self._list,
+            "client": self._client, "lua": self._lua, "run": self._run, "step": self._step,
+            "dump": self._dump, "load": self._load, "migrate": self._migrate,
+            "compare": self._compare, "help": self._help,
+        }
+
+    # ---- the magic -------------------------------------------------------------------
+
+    @no_var_expand
+    @line_cell_magic
+    def redipy(self, line: str, cell: str | None = None) -> Any:
+        """Redis commands (cell) and redipy tools (line); ``%redipy help`` lists them."""
+        if cell is None:
+            return self._line(line)
+        return self._cell(line, cell)
+
+    def _lookup(self) -> Callable[[str], Any]:
+        return lookup_in(self.shell.user_ns if self.shell is not None else {})
+
+    def _cell(self, line: str, cell: str) -> Any:
+        try:
+            parsed = parse_options(split_words(line, self._lookup()), {"o", "output", "on"})
+            if parsed.args:
+                raise MagicError(f"unexpected {text_of(parsed.args[0])!r} after %%redipy "
+                                 "(options: -o NAME, --on CONN)")
+            output = parsed.opts.get("o") or parsed.opts.get("output")
+            on = parsed.opts.get("on")
+            conn = self.connections.get(text_of(on) if on else None)
+            commands = parse_cell(cell, self._lookup(), first=2)  # line 1 is %%redipy
+        except EXPECTED as err:
+            raise one_line(err) from None
+        replies: list[Any] = []
+        backend = conn.client.backend
+        try:
+            for command in commands:
+                for _ in range(command.repeat):
+                    reply = backend.execute(*command.argv)
+                    if conn.in_tx and reply == "QUEUED" and type(reply) is str:
+                        reply = QUEUED  # inside MULTI every command answers +QUEUED
+                    replies.append(reply)
+                    name = command.argv[0].upper()
+                    if name == "MULTI":
+                        conn.in_tx = True
+                    elif name in ("EXEC", "DISCARD"):
+                        conn.in_tx = False
+        except EXPECTED as err:
+            if command.argv[0].upper() in ("EXEC", "DISCARD"):
+                conn.in_tx = False
+            where = f" [line {command.line}: {command.argv[0]}]" if len(commands) > 1 else ""
+            raise one_line(err, where) from None
+        finally:
+            if output and self.shell is not None:
+                self.shell.user_ns[text_of(output)] = replies
+        if not commands:
+            return None
+        return Reply(replies[-1], commands[-1].argv, limit=self.display_limit, html=self.html)
+
+    def _line(self, line: str) -> Any:
+        try:
+            words = split_words(line, self._lookup())
+            if not words:
+                return self._help([])
+            name = text_of(words[0]).lower()
+            handler = self._subcommands.get(name)
+            if handler is None:
+                raise MagicError(f"unknown subcommand {name!r} (%redipy help lists them)")
+            return handler(words[1:])
+        except EXPECTED as err:
+            raise one_line(err, rename=self._cell_names) from None
+
+    def _cell_names(self, text: str) -> str:
+        """``text`` with notebook cells' file names (``1129712469.py:7``, from scripts built
+        in a cell) shown as IPython shows them in tracebacks (``In[3]:7``)."""
+        if ".py:" not in text and "<ipython-input-" not in text:
+            return text
+        compiler = getattr(self.shell, "compile", None)
+        names = getattr(compiler, "_filename_map", None)
+        if not isinstance(names, dict) or not names:
+            return text
+        labels = {os.path.basename(str(name)): number for name, number in names.items()}
+
+        def label(match: re.Match[str]) -> str:
+            number = labels.get(match.group(1))
+            return match.group(0) if number is None else f"In[{number}]:{match.group(2)}"
+
+        return CELL_ORIGIN.sub(label, text)
+
+    # ---- connections -----------------------------------------------------------------
+
+    def _connect(self, words: Words) -> None:
+        parsed = parse_options(words, {"as", "prefix"})
+        if len(parsed.args) != 1:
+            raise MagicError("usage: %redipy connect memory|URL [--as NAME] [--prefix P]")
+        name = parsed.opts.get("as")
+        prefix = parsed.opts.get("prefix")
+        conn = self.connections.connect(text_of(parsed.args[0]),
+                                        text_of(name) if name else None,
+                                        prefix=text_of(prefix) if prefix else "")
+        print(f"now on {conn.name} ({conn.label})")
+
+    def _use(self, words: Words) -> None:
+        if len(words) != 1:
+            raise MagicError("usage: %redipy use NAME")
+        conn = self.connections.use(text_of(words[0]))
+        print(f"now on {conn.name} ({conn.label})")
+
+    def _list(self, words: Words) -> Table:
+        return Table(["", "name", "backend", "where"], self.connections.rows())
+
+    def _client(self, words: Words) -> Any:
+        if len(words) > 1:
+            raise MagicError("usage: %redipy client [NAME]")
+        return self.connections.get(text_of(words[0]) if words else None).client
+
+    def _help(self, words: Words) -> None:
+        print(USAGE)
+
+    # ---- scripts -----------------------------------------------------------------------
+
+    def _script(self, word: str | Bound) -> tuple[str, Any]:
+        """The FnContext a word names (a variable name, or ``$name``)."""
+        from redipy.script import FnContext
+
+        if isinstance(word, Bound):
+            name, ctx = word.name, word.value
+        else:
+            name = word
+            ctx = self._lookup()(name.lstrip("$"))
+        if not isinstance(ctx, FnContext):
+            raise MagicError(f"{name} is not a redipy.script.FnContext "
+                             f"(it is {type(ctx).__name__})")
+        return name, ctx
+
+    def _inputs(self, ctx: Any, words: Words) -> tuple[dict[str, str], dict[str, Any]]:
+        """``name=value`` words as the script's keys and args (literal args read as JSON)."""
+        key_names, arg_names = declared(ctx)
+        keys: dict[str, str] = {}
+        args: dict[str, Any] = {}
+        for word in words:
+            value: Any
+            if isinstance(word, Bound):
+                if not word.field:
+                    raise MagicError(f"expected name=value, got ${word.name}")
+                name, value, literal = word.field, word.value, False
+            else:
+                name, sep, value = word.partition("=")
+                literal = True
+                if not sep:
+                    raise MagicError(f"expected name=value, got {word!r}")
+            if name in key_names:
+                keys[name] = value if literal else as_arg(value, name)
+            elif name in arg_names:
+                if literal:
+                    try:
+                        value = json.loads(value)
+                    except ValueError:
+                        pass
+                args[name] = value
+            else:
+                raise MagicError(
+                    f"{name!r} is neither a key nor an argument of this script "
+                    f"(keys: {', '.join(key_names) or '-'}; args: {', '.join(arg_names) or '-'})")
+        missing = [n for n in key_names if n not in keys] + \
+            [n for n in arg_names if n not in args]
+        if missing:
+            raise MagicError(f"missing: {', '.join(missing)}")
+        return keys, args
+
+    def _registered(self, ctx: Any, client: Any) -> Any:
+        """``client.register_script(ctx)``, once per script and connection."""
+        key = (id(ctx), id(client))
+        found = self._fns.get(key)
+        if found is None or found[0] is not ctx or found[1] is not client:
+            found = self._fns[key] = (ctx, client, client.register_script(ctx))
+        return found[2]
+
+    def _lua(self, words: Words) -> LuaCode:
+        if len(words) != 1:
+            raise MagicError("usage: %redipy lua SCRIPT")
+        from redipy.script import lua_line_map, to_lua
+
+        _name, ctx = self._script(words[0])
+        origins = {n: self._cell_names(o) for n, o in lua_line_map(ctx).items()}
+        return LuaCode(to_lua(ctx), origins)
+
+    def _run(self, words: Words) -> Reply:
+        if not words:
+            raise MagicError("usage: %redipy run SCRIPT key=... arg=...")
+        _name, ctx = self._script(words[0])
+        keys, args = self._inputs(ctx, words[1:])
+        client = self.connections.current.client
+        value = self._registered(ctx, client)(keys=keys, args=args)
+        return Reply(value, None, limit=self.display_limit, html=self.html)
+
+    def _step(self, words: Words) -> Trace:
+        if not words:
+            raise MagicError("usage: %redipy step SCRIPT key=... arg=...")
+        name, ctx = self._script(words[0])
+        keys, args = self._inputs(ctx, words[1:])
+        try:
+            debug = importlib.import_module("redipy.debug")
+        except ImportError:
+            debug = None
+        trace_run = getattr(debug, "trace_run", None)
+        if trace_run is None:
+            raise MagicError("the script debugger (redipy.debug.trace_run) is not available")
+        from redipy.script import lua_line_map, to_lua
+
+        result = trace_run(self.connections.current.client, ctx, keys=keys, args=args)
+        origins = {n: self._cell_names(o) for n, o in lua_line_map(ctx).items()}
+        trace = Trace(result, to_lua(ctx), origins, limit=self.display_limit,
+                      name=name, inputs={**keys, **args}, rename=self._cell_names)
+        # widgets only where a frontend can draw them (a kernel, not terminal IPython)
+        in_kernel = getattr(self.shell, "kernel", None) is not None
+        widget = stepper(trace) if self.stepper and in_kernel else None
+        if widget is not None or trace.error:
+            from IPython.display import display as untyped_display
+
+            display: Any = untyped_display
+
+            if widget is not None:
+                display(widget)
+            if trace.error:
+                display(trace)
+                raise ScriptError(trace.error)
+        return trace
+
+    # ---- snapshots and migration -----------------------------------------------------------
+
+    def _report(self, report: Any) -> None:
+        """The engine's one-line summary; a copy that is not ``ok`` fails the cell with it."""
+        if not report.ok:
+            raise MagicError(report.summary())
+        print(report.summary())
+
+    @staticmethod
+    def _conflict(opts: dict[str, str | Bound | bool]) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
+        policy = opts.get("on-conflict")
+        if policy:
+            kwargs["on_conflict"] = text_of(policy).lower()
+        match = opts.get("match")
+        if match:
+            kwargs["match"] = text_of(match)
+        if opts.get("verify"):
+            kwargs["verify"] = True
+        return kwargs
+
+    def _dump(self, words: Words) -> None:
+        parsed = parse_options(words, {"on-conflict", "match"}, {"verify"})
+        if len(parsed.args) != 1:
+            raise MagicError("usage: %redipy dump FILE [--on-conflict fail|replace] "
+                             "[--match PATTERN]")
+        self._report(migration().dump(self.connections.current.client, text_of(parsed.args[0]),
+                          **self._conflict(parsed.opts)))
+
+    def _load(self, words: Words) -> None:
+        parsed = parse_options(words, {"on-conflict", "match"}, {"verify"})
+        if len(parsed.args) != 1:
+            raise MagicError("usage: %redipy load FILE [--on-conflict fail|replace|skip]")
+        self._report(migration().load(text_of(parsed.args[0]), self.connections.current.client,
+                          **self._conflict(parsed.opts)))
+
+    def _migrate(self, words: Words) -> None:
+        parsed = parse_options(words, {"on-conflict", "match"}, {"verify"})
+        if len(parsed.args) != 2:
+            raise MagicError("usage: %redipy migrate SRC DST [--on-conflict fail|replace|skip]"
+                             " [--match PATTERN] [--verify]")
+        src, dst = (self.connections.resolve(text_of(w)) for w in parsed.args)
+        self._report(migration().migrate(src, dst, **self._conflict(parsed.opts)))
+
+    def _compare(self, words: Words) -> None:
+        parsed = parse_options(words, {"match"})
+        if len(parsed.args) != 2:
+            raise MagicError("usage: %redipy compare A B [--match PATTERN]")
+        a, b = (self.connections.resolve(text_of(w)) for w in parsed.args)
+        report = migration().compare(a, b, **self._conflict(parsed.opts))
+        print("\n".join([report.summary(), *(f"  {p}" for p in report.problems[:5])]))
+
+    def close(self) -> None:
+        """Close every connection (``%unload_ext redipy``)."""
+        self.connections.close()
+        self._fns.clear()
