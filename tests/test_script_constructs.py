@@ -23,6 +23,7 @@ from redipy.script import (
     RedisSet,
     RedisSortedSet,
     RedisVar,
+    ScriptRunError,
     StrLen,
     Strs,
     ToIntStr,
@@ -548,11 +549,8 @@ def test_trace_mode_reports_every_statement() -> None:
 
 
 def test_script_error_in_pipeline(r: redipy.Redis) -> None:
-    """A failing script in a pipeline raises at execute(), WRONGTYPE named, on every backend.
-
-    (The memory backend raises the ScriptRunError itself; on a server the pipeline gives
-    the server's error reply until PipelineAPI lets a converter map errors.)
-    """
+    """A failing script in a pipeline raises the ScriptRunError of a direct call, naming
+    the failing Lua statement and the Python line that built it, on every backend."""
     ctx = FnContext(name="bad")
     ctx.add(RedisList(ctx.add_key("l")).lpush("x"))
     fn = r.register_script(ctx)
@@ -560,5 +558,12 @@ def test_script_error_in_pipeline(r: redipy.Redis) -> None:
     with r.pipeline() as pipe:
         fn(keys={"l": "k"}, args={}, client=pipe)
         pipe.get_value("k")
-        with pytest.raises(ResponseError, match="WRONGTYPE"):
+        with pytest.raises(ScriptRunError, match="WRONGTYPE") as info:
             pipe.execute()
+    assert "LPUSH" in info.value.statement
+    assert info.value.origin.startswith("test_script_constructs.py:")
+    with r.pipeline() as pipe:
+        fn(keys={"l": "k"}, args={}, client=pipe)
+        pipe.get_value("k")
+        replies = pipe.execute(raise_on_error=False)
+    assert isinstance(replies[0], ScriptRunError) and replies[1] == "v"

@@ -171,6 +171,11 @@ class PipelineAPI(RedisAPI):
         first_error: Exception | None = None
         for reply, conv in zip(replies, convs):
             if isinstance(reply, Exception):
+                # a script's converter turns a server's error into the ScriptRunError a
+                # direct call raises (Lua line, Python origin)
+                map_error = getattr(conv, "map_error", None)
+                if map_error is not None:
+                    reply = map_error(reply)
                 first_error = first_error or reply
                 out.append(reply)
             else:
