@@ -1,6 +1,7 @@
 """The ``redipy`` command: migrate, dump, load and compare.
 
-Endpoints: a ``redis://``, ``rediss://`` or ``unix://`` URL is a server; a path ending
+Endpoints: a ``redis://``, ``rediss://`` or ``unix://`` URL is a server, a
+``redis+cluster://host:port`` (or ``rediss+cluster://``) URL a Redis Cluster; a path ending
 in ``.jsonl`` (or naming an existing file) is a snapshot; ``memory`` is an empty
 in-process backend (useful only from Python; accepted here with a note).
 
@@ -19,6 +20,8 @@ from typing import Any
 
 from redipy.migrate.records import DEFAULT_CHUNK, TYPES
 
+from redipy.errors import ConnectionError as RedipyConnectionError
+
 
 class UsageError(Exception):
     """A mistake in the command line; exit status 2."""
@@ -34,7 +37,7 @@ def _endpoint(text: str, *, role: str, want: str = "any", output: bool = False) 
         if not is_url(text):
             scheme = text.split("://", 1)[0]
             raise UsageError(f"unsupported URL scheme {scheme!r} in {safe_url(text)}: "
-                             "use redis://, rediss:// or unix://")
+                             "use redis://, rediss://, unix:// or redis+cluster://")
         if want == "file":
             raise UsageError(f"{role} must be a snapshot file, not a server URL")
         try:
@@ -132,6 +135,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         print(f"redipy {args.command}: interrupted", file=sys.stderr)
+        return 1
+    except RedipyConnectionError as err:  # a cluster URL connects when it is opened
+        print(f"redipy {args.command}: error: {err}", file=sys.stderr)
         return 1
 
 

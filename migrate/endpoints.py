@@ -823,11 +823,156 @@ class _PageReader:
                 yield from self.ep._stream(self.conn, key, name, kind, exp, self.chunk)
 
 
+# ---- clusters ----------------------------------------------------------------------
+
+
+class _NodeView:
+    """What :class:`ServerEndpoint` needs of a client, for one primary of a cluster."""
+
+    def __init__(self, backend: Any, node: Any) -> None:
+        self.backend = self
+        self.prefix: str = backend.prefix
+        self.conn = backend.conn.get_redis_connection(node)
+        self.target = f"{node.host}:{node.port}"
+
+
+class ClusterEndpoint(ServerEndpoint):
+    """A Redis Cluster behind a ``redipy.Redis`` cluster client.
+
+    Reading walks the primaries one after another (in ``host:port`` order), each as a
+    :class:`ServerEndpoint` of its own; a resume point is ``"node index:SCAN cursor"``,
+    so the cluster's primaries must be the same when a run is resumed. Values are read
+    with plain pipelined commands, not the page script (a page's keys span many slots).
+    Writes, existence probes and comparisons are split by the primary that owns each
+    key's slot and sent to every primary before any reply is read. A slot moved while
+    a migration runs shows up as a problem naming the key (MOVED), not retried.
+    """
+
+    def __init__(self, client: Any, *, timeout: float = 120.0) -> None:
+        super().__init__(client, timeout=timeout)
+        backend = client.backend
+        self.nodes = backend.primaries()
+        self._index = {node.name: i for i, node in enumerate(self.nodes)}
+        self.eps = [ServerEndpoint(_NodeView(backend, node), timeout=timeout)
+                    for node in self.nodes]
+        for ep in self.eps:
+            ep._script = ""  # "no script": the page script's keys would cross slots
+
+    # -- routing --
+
+    def _split(self, keys: Sequence[str]) -> list[list[int]]:
+        """Positions of ``keys`` per primary (index into :attr:`eps`)."""
+        backend = self.backend
+        manager = backend.conn.nodes_manager
+        out: list[list[int]] = [[] for _ in self.eps]
+        for pos, key in enumerate(keys):
+            node = manager.get_node_from_slot(backend.key_slot(key))
+            idx = self._index.get(node.name)
+            if idx is None:
+                raise EndpointError(f"{self.name}: the cluster's primaries changed "
+                                    f"({node.name} is new); run again")
+            out[idx].append(pos)
+        return out
+
+    def version(self) -> tuple[int, ...]:
+        if self._version is None:
+            self._version = min(ep.version() for ep in self.eps)
+        return self._version
+
+    def close(self, *, ok: bool = True) -> None:
+        for ep in self.eps:
+            ep.close(ok=ok)
+        super().close(ok=ok)
+
+    # -- reading --
+
+    def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
+        counts = [ep.estimate(match, types) for ep in self.eps]
+        return None if any(n is None for n in counts) else sum(n or 0 for n in counts)
+
+    def key_batches(self, match: str | None, types: Sequence[str] | None,
+                    batch: int) -> Iterator[list[str]]:
+        for ep in self.eps:
+            yield from ep.key_batches(match, types, batch)
+
+    def records(self, *, match: str | None, types: Sequence[str] | None, chunk: int,
+                batch: int, start: Any = None) -> Iterator[Record | Mark]:
+        pos = str(start) if start else "0:0"
+        if pos == "done":
+            return
+        first, _, inner = pos.partition(":")
+        try:
+            begin = int(first)
+        except ValueError:
+            raise EndpointError(f"{self.name}: bad resume point {pos!r}") from None
+        last = len(self.eps) - 1
+        for idx in range(begin, len(self.eps)):
+            resume = inner if idx == begin and inner not in ("", "0") else None
+            for item in self.eps[idx].records(match=match, types=types, chunk=chunk,
+                                              batch=batch, start=resume):
+                if type(item) is Mark:
+                    if item.pos == "done":
+                        yield Mark("done" if idx == last else f"{idx + 1}:0")
+                    else:
+                        yield Mark(f"{idx}:{item.pos}")
+                else:
+                    yield item
+
+    # -- writing --
+
+    def is_empty(self) -> bool:
+        return all(ep.is_empty() for ep in self.eps)
+
+    def exists(self, keys: Sequence[str]) -> list[bool]:
+        out = [False] * len(keys)
+        for ep, positions in zip(self.eps, self._split(keys)):
+            if positions:
+                for pos, there in zip(positions, ep.exists([keys[p] for p in positions])):
+                    out[pos] = there
+        return out
+
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+        parts = self._split([rec.key for rec in records])
+        for ep, positions in zip(self.eps, parts):
+            if positions:
+                ep.send([records[p] for p in positions], replace, ttl_keep)
+
+    def sync(self) -> list[str]:
+        return [problem for ep in self.eps for problem in ep.sync()]
+
+    # -- comparing --
+
+    def meta(self, keys: Sequence[str]) -> list[tuple[str, int | None, int]]:
+        out: list[tuple[str, int | None, int]] = [("none", None, 0)] * len(keys)
+        for ep, positions in zip(self.eps, self._split(keys)):
+            if positions:
+                for pos, row in zip(positions, ep.meta([keys[p] for p in positions])):
+                    out[pos] = row
+        return out
+
+    def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
+        out = [False] * len(items)
+        for ep, positions in zip(self.eps, self._split([rec.key for rec, _ in items])):
+            if positions:
+                for pos, ok in zip(positions, ep.check([items[p] for p in positions])):
+                    out[pos] = ok
+        return out
+
+
 # ---- resolving ---------------------------------------------------------------------
 
 
+URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
+
+
 def is_url(text: str) -> bool:
-    return text.split("://", 1)[0] in ("redis", "rediss", "unix") and "://" in text
+    return text.split("://", 1)[0] in URL_SCHEMES and "://" in text
+
+
+def _server(client: Any) -> ServerEndpoint:
+    if getattr(client.backend, "cluster", False):
+        return ClusterEndpoint(client)
+    return ServerEndpoint(client)
 
 
 def open_client(url: str) -> Any:
@@ -845,13 +990,13 @@ def as_source(obj: Any) -> MemoryEndpoint | FileSource | ServerEndpoint:
     if isinstance(obj, str | os.PathLike):
         text = os.fspath(obj)
         if is_url(text):
-            return ServerEndpoint(open_client(text))
+            return _server(open_client(text))
         return FileSource(text)
     kind = getattr(getattr(obj, "backend", None), "kind", None)
     if kind == "memory":
         return MemoryEndpoint(obj)
     if kind == "redis":
-        return ServerEndpoint(obj)
+        return _server(obj)
     raise EndpointError(f"cannot read from {obj!r}: give a redipy.Redis, a URL or a file path")
 
 
@@ -861,13 +1006,13 @@ def as_target(obj: Any, *, source: str, resume: dict[str, Any] | None = None,
     if isinstance(obj, str | os.PathLike):
         text = os.fspath(obj)
         if is_url(text):
-            return ServerEndpoint(open_client(text))
+            return _server(open_client(text))
         return FileTarget(text, source=source, resume=resume, meta=meta)
     kind = getattr(getattr(obj, "backend", None), "kind", None)
     if kind == "memory":
         return MemoryEndpoint(obj)
     if kind == "redis":
-        return ServerEndpoint(obj)
+        return _server(obj)
     raise EndpointError(f"cannot write to {obj!r}: give a redipy.Redis, a URL or a file path")
 
 

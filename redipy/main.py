@@ -9,12 +9,22 @@ from redipy.api.base import Backend
 from redipy.errors import ConfigError
 
 
+def _is_redis_cluster(client: Any) -> bool:
+    """A redis-py ``RedisCluster`` (checked without importing redis.cluster eagerly)."""
+    return any(cls.__name__ == "RedisCluster" and cls.__module__.startswith("redis.")
+               for cls in type(client).__mro__)
+
+
 class Redis(RedisClientAPI):
     """A Redis client over the memory backend or a real server.
 
     ``Redis()`` is the memory backend; ``Redis(host=..., port=...)``,
     ``Redis(cfg={...})``, ``Redis(url="redis://...")`` or ``Redis(client=redis_py_client)``
-    talk to a server. ``backend="memory"|"redis"`` says it explicitly (0.7.1's
+    talk to a server; ``Redis(url="redis+cluster://host:port")``,
+    ``Redis(cfg={"cluster": True, "host": ..., "port": ...})`` or a redis-py
+    ``RedisCluster`` as ``client`` (or ``cluster=True`` with host/port or a URL) talk
+    to a Redis Cluster (:mod:`redipy.redis.cluster`).
+    ``backend="memory"|"redis"`` says it explicitly (0.7.1's
     arguments all still work).
     """
 
@@ -32,8 +42,11 @@ class Redis(RedisClientAPI):
         url: str | None = None,
         client: Any = None,
         rt: Backend | None = None,
+        cluster: bool = False,
         **_ignored: Any,
     ) -> None:
+        if cluster and backend == "infer" and rt is None:
+            backend = "redis"  # ``Redis(cluster=True)``: a cluster seeded at localhost:6379
         if backend == "infer":
             if rt is not None:
                 backend = "custom"
@@ -53,9 +66,14 @@ class Redis(RedisClientAPI):
             from redipy.redis.backend import RedisBackend, effective_prefix
 
             if client is not None:
-                self._backend = RedisBackend(
+                make: Any = RedisBackend
+                if _is_redis_cluster(client):
+                    from redipy.redis.cluster import ClusterBackend
+
+                    make = ClusterBackend
+                self._backend = make(
                     client, prefix=effective_prefix(prefix or "", redis_module or ""))
-            elif url is not None:
+            elif url is not None and not cluster:
                 self._backend = RedisBackend.from_url(
                     url, prefix=effective_prefix(prefix or "", redis_module or ""))
             else:
@@ -68,6 +86,8 @@ class Redis(RedisClientAPI):
                     }
                 if redis_module:
                     cfg = {**cfg, "redis_module": redis_module}
+                if cluster:  # cluster=True with host/port, a url or a cfg
+                    cfg = {**cfg, "cluster": True, **({"url": url} if url else {})}
                 self._backend = RedisBackend.from_cfg(cfg)
         else:
             raise ConfigError(f"unknown backend {backend!r}: use 'memory' or 'redis'")

@@ -178,9 +178,9 @@ class Session:
         out: set[str] = set()
         cursor = "0"
         for _ in range(8):
-            # straight to redis-py: the pattern already carries the key prefix
-            reply = backend.conn.execute_command("SCAN", cursor, "MATCH", pattern,
-                                                 "COUNT", "1000")
+            # SCAN has no key to prefix (the pattern carries the prefix); on a cluster the
+            # backend walks every primary behind one cursor
+            reply = backend.run("SCAN", (cursor, "MATCH", pattern, "COUNT", "1000"))
             cursor = str(reply[0])
             out.update(backend.strip_key(k) for k in reply[1])
             if cursor == "0" or len(out) >= limit:

@@ -1,9 +1,10 @@
 """The core parity test: random command sequences, same replies everywhere.
 
 A Hypothesis state machine draws typed API calls from every group's ``OPS``
-(tests/strategies/<group>.py) and runs each on the memory backend and on every
-real server, comparing replies and errors; after each run the whole keyspace
-(types, values, whether a TTL is set) must be equal too.
+(tests/strategies/<group>.py: the data types, plus blocking pops that find data or
+time out, PUBLISH/PUBSUB and WATCH-MULTI-EXEC transactions) and runs each on the
+memory backend and on every real server, comparing replies and errors; after each
+run the whole keyspace (types, values, whether a TTL is set) must be equal too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ from redipy.errors import RedipyError
 from tests.servers import Server
 from tests.strategies.common import Op
 
-GROUPS = ("generic", "strings", "lists", "hashes", "sets", "zsets")
+GROUPS = ("generic", "strings", "lists", "hashes", "sets", "zsets", "blocking", "pubsub",
+          "transactions")
 CORE_GROUPS = (
     "generic", "string", "bitmap", "list", "hash", "set", "sorted_set", "connection", "server")
 

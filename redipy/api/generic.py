@@ -339,14 +339,15 @@ class GenericCommands(CommandsBase):
         return self._conv(lambda reply: (int(reply[0]), int(reply[1])), "TIME")
 
     def _drop_namespace(self, reply: Any) -> None:
-        """Delete the keys under this client's prefix, a SCAN page at a time."""
+        """Delete the keys under this client's prefix, a SCAN page at a time: one UNLINK
+        per key in one batch, since on a cluster a page's keys live in many slots."""
         backend = self._backend
         pattern = escape_glob(self._key_prefix()) + "*"
         cursor = "0"
         while True:
             cursor, keys = backend.run("SCAN", (cursor, "MATCH", pattern, "COUNT", "1000"))
             if keys:
-                backend.run("UNLINK", [self._strip(key) for key in keys])
+                backend.run_batch([("UNLINK", (self._strip(key),)) for key in keys])
             if cursor == "0":
                 return
 

@@ -31,6 +31,7 @@ from redipy.errors import (
 from redipy.reply import Status
 
 _SCHEMES = ("redis", "rediss", "unix")
+_CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")  # redipy.redis.cluster
 
 
 def safe_url(url: str) -> str:
@@ -61,7 +62,11 @@ def _status_reply(name: str, args: Sequence[str]) -> bool:
 
 
 class RedisBackend:
-    """A connection to one Redis or Valkey server (or a cluster, through redis-py)."""
+    """A connection to one Redis or Valkey server (:class:`redipy.redis.cluster.ClusterBackend`
+    is the cluster variant; ``from_cfg``/``from_url`` pick it for ``cluster: True`` or a
+    ``redis+cluster://`` URL)."""
+
+    cluster = False
 
     kind = "redis"
 
@@ -99,6 +104,10 @@ class RedisBackend:
         """0.7.1's cfg (host, port, passwd, prefix; ``path`` is accepted and ignored,
         as it was), plus url, db, username, ssl and unix_socket_path."""
         url = cfg.get("url")
+        if cfg.get("cluster") or (url and str(url).split("://", 1)[0] in _CLUSTER_SCHEMES):
+            from redipy.redis.cluster import ClusterBackend
+
+            return ClusterBackend.from_cfg(cfg)
         prefix = effective_prefix(str(cfg.get("prefix") or ""), str(cfg.get("redis_module") or ""))
         if url:
             return cls.from_url(str(url), prefix=prefix)
@@ -126,10 +135,14 @@ class RedisBackend:
     @classmethod
     def from_url(cls, url: str, *, prefix: str = "") -> RedisBackend:
         scheme = urlsplit(url).scheme
+        if scheme in _CLUSTER_SCHEMES:
+            from redipy.redis.cluster import ClusterBackend
+
+            return ClusterBackend.from_url(url, prefix=prefix)
         if scheme not in _SCHEMES:
             raise ConfigError(
                 f"unsupported URL scheme {scheme!r} in {safe_url(url)}: "
-                "use redis://, rediss:// or unix://")
+                "use redis://, rediss://, unix:// or redis+cluster://")
         try:
             client = redis.Redis.from_url(
                 url, decode_responses=True, encoding_errors="surrogateescape",
