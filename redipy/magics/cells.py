@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redipy.magics.errors import MagicError
-from redipy.magics.shared import ArgsError, split_repeat, tokenize
+from redipy.repl.parse import ArgsError, split_repeat, tokenize
 
 VARIABLE = re.compile(r"\$(\*?)([A-Za-z_][A-Za-z0-9_]*)")
 PAIR_VARIABLE = re.compile(r"([A-Za-z_][A-Za-z0-9_.-]*)=\$([A-Za-z_][A-Za-z0-9_]*)")

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from redipy.magics.shared import pairs_kind, quote, to_text
+from redipy.repl.render import pairs_kind, quote, to_text
 
 CELL_WIDTH = 48
 """Longest cell of a text table before it is cut with an ellipsis."""

@@ -36,7 +36,7 @@ def mask(text: str) -> str:
 def error_line(err: BaseException, where: str = "",
                rename: Callable[[str], str] = str) -> str:
     """The one line shown for ``err``: Redis's own text for error replies."""
-    from redipy.magics.shared import error_text
+    from redipy.repl.render import error_text
 
     text = rename(mask(error_text(err)))
     if isinstance(err, FileNotFoundError) and err.filename:

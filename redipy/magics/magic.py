@@ -20,12 +20,13 @@ from typing import Any
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
 from traitlets import Bool, Integer, TraitError, validate
 
+import redipy.migrate as migration
 from redipy.errors import ScriptError
 from redipy.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
 from redipy.magics.connections import Connections
 from redipy.magics.display import LuaCode, Reply, Table, Trace, stepper
 from redipy.magics.errors import EXPECTED, MagicError, one_line
-from redipy.magics.shared import declared, migration
+from redipy.repl.meta import declared
 from redipy.reply import QUEUED
 
 USAGE = """\
@@ -371,14 +372,14 @@ class RedipyMagics(Magics):
         if len(parsed.args) != 1:
             raise MagicError("usage: %redipy dump FILE [--on-conflict fail|replace] "
                              "[--match PATTERN]")
-        self._report(migration().dump(self.connections.current.client, text_of(parsed.args[0]),
+        self._report(migration.dump(self.connections.current.client, text_of(parsed.args[0]),
                           **self._conflict(parsed.opts)))
 
     def _load(self, words: Words) -> None:
         parsed = parse_options(words, {"on-conflict", "match"}, {"verify"})
         if len(parsed.args) != 1:
             raise MagicError("usage: %redipy load FILE [--on-conflict fail|replace|skip]")
-        self._report(migration().load(text_of(parsed.args[0]), self.connections.current.client,
+        self._report(migration.load(text_of(parsed.args[0]), self.connections.current.client,
                           **self._conflict(parsed.opts)))
 
     def _migrate(self, words: Words) -> None:
@@ -387,14 +388,14 @@ class RedipyMagics(Magics):
             raise MagicError("usage: %redipy migrate SRC DST [--on-conflict fail|replace|skip]"
                              " [--match PATTERN] [--verify]")
         src, dst = (self.connections.resolve(text_of(w)) for w in parsed.args)
-        self._report(migration().migrate(src, dst, **self._conflict(parsed.opts)))
+        self._report(migration.migrate(src, dst, **self._conflict(parsed.opts)))
 
     def _compare(self, words: Words) -> None:
         parsed = parse_options(words, {"match"})
         if len(parsed.args) != 2:
             raise MagicError("usage: %redipy compare A B [--match PATTERN]")
         a, b = (self.connections.resolve(text_of(w)) for w in parsed.args)
-        report = migration().compare(a, b, **self._conflict(parsed.opts))
+        report = migration.compare(a, b, **self._conflict(parsed.opts))
         print("\n".join([report.summary(), *(f"  {p}" for p in report.problems[:5])]))
 
     def close(self) -> None:
