@@ -132,3 +132,24 @@ def test_pipeline_errors_stand_in_place_then_raise(r: redipy.Redis) -> None:
         with pytest.raises(WrongTypeError):
             pipe.execute()
     assert r.get_value("t") == "y"
+
+
+BINARY = b"\xff\xfe ok \x80".decode("utf-8", "surrogateescape")  # not UTF-8: lone surrogates
+
+
+def test_bytes_that_are_not_utf8_round_trip(r: redipy.Redis) -> None:
+    """Values read with surrogateescape (binary data) go back as the same bytes on every
+    path: direct calls, raw commands, pipelines, transactions and blocking pops."""
+    assert r.set_value("bin", BINARY)
+    assert r.get_value("bin") == BINARY
+    assert r.execute_command("APPEND", "bin", BINARY) == 14
+    assert r.strlen("bin") == 14
+    with r.pipeline(transaction=False) as pipe:
+        pipe.rpush("l", BINARY, "plain")
+        pipe.lrange("l", 0, -1)
+        assert pipe.execute() == [2, [BINARY, "plain"]]
+    with r.pipeline() as pipe:
+        pipe.hset("h", {BINARY: BINARY})
+        pipe.hgetall("h")
+        assert pipe.execute() == [1, {BINARY: BINARY}]
+    assert r.blpop("l", 0.1) == ("l", BINARY)

@@ -831,3 +831,27 @@ def test_cli_reports_an_unreachable_cluster(capsys: pytest.CaptureFixture[str],
     out = str(tmp_path / "out.jsonl")
     assert main(["migrate", "redis+cluster://127.0.0.1:1", out]) == 1
     assert "cannot reach Redis cluster" in capsys.readouterr().err
+
+
+def test_bytes_that_are_not_utf8_round_trip_on_the_cluster(cluster: Cluster) -> None:
+    from tests.test_backends import BINARY
+
+    r = redipy.Redis(url=cluster.url)
+    try:
+        assert r.set_value("{b}:bin", BINARY)
+        assert r.get_value("{b}:bin") == BINARY
+        with r.pipeline(transaction=False) as pipe:  # split over nodes
+            for i in range(6):
+                pipe.rpush(f"{{x{i}}}:l", BINARY)
+            pipe.lrange("{x0}:l", 0, -1)
+            assert pipe.execute()[-1] == [BINARY]
+        with r.pipeline() as pipe:  # one slot, MULTI/EXEC on its node
+            pipe.hset("{b}:h", {BINARY: BINARY})
+            pipe.hgetall("{b}:h")
+            assert pipe.execute() == [1, {BINARY: BINARY}]
+        assert r.blpop("{x1}:l", 0.1) == ("{x1}:l", BINARY)
+    finally:
+        r.delete("{b}:bin", "{b}:h")
+        for i in range(6):
+            r.delete(f"{{x{i}}}:l")
+        r.close()

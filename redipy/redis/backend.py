@@ -50,6 +50,21 @@ def effective_prefix(prefix: str, module: str = "") -> str:
     return f"{joined}:" if joined else ""
 
 
+def wire(args: Sequence[Any]) -> list[Any]:
+    """Arguments with every str as UTF-8 bytes, lone surrogates included: a value read
+    with ``surrogateescape`` (bytes that are not UTF-8) goes back as the same bytes.
+    Only used after the fast path failed: hiredis's packer encodes str strictly."""
+    return [a.encode("utf-8", "surrogateescape") if isinstance(a, str) else a for a in args]
+
+
+def pack(conn: Any, argvs: Sequence[Sequence[Any]]) -> Any:
+    """``conn.pack_commands(argvs)``, retried through :func:`wire` for non-UTF-8 text."""
+    try:
+        return conn.pack_commands(argvs)
+    except UnicodeEncodeError:
+        return conn.pack_commands([wire(argv) for argv in argvs])
+
+
 def _status_reply(name: str, args: Sequence[str]) -> bool:
     spec = commands.COMMANDS.get(name)
     if spec is None or not spec.status_reply:
@@ -193,7 +208,10 @@ class RedisBackend:
         if name in BLOCKING_NAMES:
             return self._run_blocking(name, args)
         try:
-            reply = self.conn.execute_command(name, *args)
+            try:
+                reply = self.conn.execute_command(name, *args)
+            except UnicodeEncodeError:  # raised while packing, before anything is sent
+                reply = self.conn.execute_command(name, *wire(args))
         except rex.RedisError as err:
             raise self._fail(err) from None
         if type(reply) is str and _status_reply(name, args):
@@ -214,7 +232,10 @@ class RedisBackend:
 
     def _raw(self, argv: Sequence[str]) -> Any:
         try:
-            return self.conn.execute_command(*argv)
+            try:
+                return self.conn.execute_command(*argv)
+            except UnicodeEncodeError:
+                return self.conn.execute_command(*wire(argv))
         except rex.RedisError as err:
             raise self._fail(err) from None
 
@@ -224,7 +245,7 @@ class RedisBackend:
         pool = self.conn.connection_pool
         conn = pool.get_connection()
         try:
-            conn.send_command(name, *args)
+            conn.send_packed_command(pack(conn, [(name, *args)]))
             return conn.read_response(timeout=None)
         except rex.RedisError as err:
             raise self._fail(err) from None
@@ -257,11 +278,11 @@ class RedisBackend:
                 return sess.pipeline(calls)
             finally:
                 sess.close()
-        pipe = self.conn.pipeline(transaction=transaction)
-        for name, args in calls:
-            pipe.execute_command(name, *(self._keyed(name, args) if self._plen else args))
         try:
-            replies = pipe.execute(raise_on_error=False)
+            try:
+                replies = self._pipe(calls, str).execute(raise_on_error=False)
+            except UnicodeEncodeError:  # packing fails before anything is sent
+                replies = self._pipe(calls, wire).execute(raise_on_error=False)
         except rex.RedisError as err:
             raise self._fail(err) from None
         out: list[Any] = []
@@ -273,6 +294,13 @@ class RedisBackend:
             else:
                 out.append(reply)
         return out
+
+    def _pipe(self, calls: Sequence[tuple[str, Sequence[str]]], how: Any) -> Any:
+        pipe = self.conn.pipeline(transaction=False)
+        for name, args in calls:
+            args = self._keyed(name, args) if self._plen else args
+            pipe.execute_command(name, *(args if how is str else how(args)))
+        return pipe
 
     def close(self) -> None:
         self.conn.close()
@@ -324,7 +352,7 @@ class RedisSession:
             self._conn = self._backend.conn.connection_pool.get_connection()
         conn = self._conn
         try:
-            conn.send_packed_command(conn.pack_commands(argvs))
+            conn.send_packed_command(pack(conn, argvs))
             out: list[Any] = []
             for _ in argvs:
                 try:

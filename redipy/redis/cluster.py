@@ -58,6 +58,7 @@ from redipy.redis.backend import (
     RedisBackend,
     _status_reply,
     effective_prefix,
+    pack,
     safe_url,
 )
 from redipy.reply import Status
@@ -307,10 +308,10 @@ class ClusterBackend(RedisBackend):
             try:
                 conn = pool.get_connection()  # connects: a dead node raises here
                 if asking:
-                    conn.send_packed_command(conn.pack_commands([("ASKING",), argv]))
+                    conn.send_packed_command(pack(conn, [("ASKING",), argv]))
                     conn.read_response()
                 else:
-                    conn.send_command(*argv)
+                    conn.send_packed_command(pack(conn, [argv]))
                 return conn.read_response(timeout=None) if block else conn.read_response()
             except rex.MovedError as err:  # (a subclass of AskError: first)
                 manager.move_slot(err)
@@ -521,7 +522,7 @@ class ClusterBackend(RedisBackend):
                 pool = self._pool(node)
                 conn = pool.get_connection()
                 held.append((pool, conn, items))
-                conn.send_packed_command(conn.pack_commands([argv for _, argv, _ in items]))
+                conn.send_packed_command(pack(conn, [argv for _, argv, _ in items]))
             for _pool, conn, items in held:
                 block = any(argv[0] in BLOCKING_NAMES for _, argv, _ in items)
                 for idx, argv, slot in items:
@@ -638,7 +639,7 @@ class ClusterSession:
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
         conn = self._connection()
         try:
-            conn.send_packed_command(conn.pack_commands(argvs))
+            conn.send_packed_command(pack(conn, argvs))
             out: list[Any] = []
             for _ in argvs:
                 try:
