@@ -477,3 +477,26 @@ def test_random_member_shapes_on_servers(r: redipy.Redis) -> None:
     assert isinstance(popped, list) and len(set(popped)) == 20
     assert r.scard("s") == 30
     assert not set(popped) & r.smembers("s")
+
+
+def test_typed_fast_path_checks_arity() -> None:
+    """Set and sorted set handlers check their own arity (the typed API skips the
+    table's check): too few arguments, and one too many for fixed-arity commands, fail
+    with Redis's message; the right count gets past the check."""
+    from redipy.commands import COMMANDS
+    from redipy.errors import ResponseError
+
+    backend = redipy.Redis().backend
+    checked = [s for s in COMMANDS.values()
+               if s.group in ("set", "sorted_set") and not s.blocking]
+    assert len(checked) > 40
+    for spec in checked:
+        need = abs(spec.arity) - 1
+        wrong = [need - 1] + ([need + 1] if spec.arity >= 0 else [])
+        for count in wrong:
+            with pytest.raises(ResponseError, match="wrong number of arguments"):
+                backend.run(spec.name, ["k"] * count)
+        try:
+            backend.run(spec.name, ["1"] * need)
+        except ResponseError as err:
+            assert "wrong number of arguments" not in str(err), spec.name

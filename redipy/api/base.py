@@ -38,6 +38,8 @@ def enc(value: object) -> str:
     """An argument as the text a server receives (redis-py's encoding rules)."""
     if type(value) is str:
         return value
+    if type(value) is int:
+        return str(value)
     if isinstance(value, bool):
         raise TypeError("a bool is not a valid Redis argument: pass a str, int or float")
     if isinstance(value, float):

@@ -18,6 +18,8 @@ Keys = Iterable[str] | Mapping[str, float]
 
 def enc_score(value: Bound) -> str:
     """A score or bound as Redis reads it (infinities as ``+inf`` / ``-inf``)."""
+    if type(value) is int:
+        return str(value)
     if isinstance(value, float) and math.isinf(value):
         return "+inf" if value > 0 else "-inf"
     return enc(value)
@@ -80,6 +82,9 @@ class SortedSetCommands(CommandsBase):
         """Add members or update scores; returns the number added (with ``ch``, added or
         changed). With ``incr`` (one member) it returns the new score, or ``None`` when
         ``nx``/``xx``/``gt``/``lt`` held it back."""
+        if len(mapping) == 1 and not (nx or xx or gt or lt or ch or incr):
+            ((member, score),) = mapping.items()
+            return self._conv(int, "ZADD", key, enc_score(score), member)
         args = [key]
         for flag, word in ((nx, "NX"), (xx, "XX"), (gt, "GT"), (lt, "LT"), (ch, "CH"),
                            (incr, "INCR")):
@@ -151,6 +156,8 @@ class SortedSetCommands(CommandsBase):
         """Members by position (default), by score (``byscore``) or by name (``bylex``);
         ``desc`` reverses (then give the high end first for scores and names);
         ``offset``/``num`` page a score or name range."""
+        if not (byscore or bylex or desc or withscores) and offset is None and num is None:
+            return self._conv(to_strs, "ZRANGE", key, enc_score(start), enc_score(stop))
         args = [key, enc_score(start), enc_score(stop)]
         if byscore:
             args.append("BYSCORE")

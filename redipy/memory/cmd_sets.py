@@ -36,12 +36,17 @@ LONG_RANGE = (
 def arity_checked(name: str) -> Callable[[Handler], Handler]:
     """Register a handler that also checks the arity itself: the typed API's fast path
     skips the table's check, and a call like ``sadd(key)`` must fail as on a server."""
-    spec = COMMANDS[name]
+    arity = COMMANDS[name].arity
+    # argument counts (without the name) as plain ints, as this runs on every typed call:
+    # wrong when not the exact count and below the least count
+    exact, least = (arity - 1, 1 << 62) if arity >= 0 else (-1, -arity - 1)
+    error = f"ERR wrong number of arguments for '{name.lower()}' command"
 
     def register(fn: Handler) -> Handler:
         def handler(db: Database, args: Sequence[str]) -> Any:
-            if not spec.arity_ok(len(args) + 1):
-                raise ResponseError(f"ERR wrong number of arguments for '{name.lower()}' command")
+            argc = len(args)
+            if argc != exact and argc < least:
+                raise ResponseError(error)
             return fn(db, args)
 
         handler.__doc__ = fn.__doc__

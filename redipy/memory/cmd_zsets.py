@@ -383,6 +383,8 @@ def _remove_span(db: Database, key: str, zs: RZSet, lo: int, hi: int) -> int:
 
 def _zadd(db: Database, args: Sequence[str], incr: bool) -> Any:
     key = args[0]
+    if len(args) == 3 and not incr and args[1][:1] in _SCORE_START:
+        return _zadd_one(db, key, get_score(args[1]), args[2])
     nx = xx = gt = lt = ch = False
     idx = 1
     while idx < len(args):
@@ -447,6 +449,24 @@ def _zadd(db: Database, args: Sequence[str], incr: bool) -> Any:
     if incr:
         return format_double(newscore) if processed else None
     return added + updated if ch else added
+
+
+_SCORE_START = frozenset("0123456789-+.")
+"""How a score can start (no option word does): ``ZADD key score member`` goes fast."""
+
+
+def _zadd_one(db: Database, key: str, score: float, member: str) -> int:
+    """ZADD without options, one member: the common call, without the option parsing."""
+    zs = _zset(db, key)
+    if zs is None:
+        zs = RZSet()
+        db.add_new(key, zs)
+    cur = zs.scores.get(member)
+    if cur == score:
+        return 0
+    zs.set(member, score + 0.0)  # + 0.0: -0.0 is stored as 0, as Redis does
+    db.touch(key)
+    return 1 if cur is None else 0
 
 
 @arity_checked("ZADD")
@@ -542,6 +562,20 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
             rev: bool | None = None) -> Any:
     """Redis's zrangeGenericCommand: ``by`` and ``rev`` fixed by the legacy commands,
     free (empty / None) for ZRANGE and ZRANGESTORE."""
+    if len(args) == 3 and not store and not by and rev is None:  # by rank, no options
+        start, end = get_int(args[1]), get_int(args[2])
+        zs = _zset(db, args[0])
+        if zs is None:
+            return []
+        size = len(zs)
+        if start < 0:
+            start = max(start + size, 0)
+        if end < 0:
+            end += size
+        if start > end or start >= size:
+            return []
+        # a SortedList slice copies straight from its sublists: cheaper than islice
+        return [member for _, member in zs.order[start:min(end, size - 1) + 1]]
     base = 1 if store else 0
     src = args[base]
     withscores = False

@@ -57,6 +57,12 @@ def parse_int(text: str, error: str = NOT_INT) -> int | None:
 def parse_double(text: str) -> float | None:
     """Redis's strtod-based double parsing (``inf`` and hex allowed; NaN, spaces,
     overflow and underflow to zero not). ``None`` when the text is not a double."""
+    # fast path: plain ASCII decimals such as "12" or "-3.25" (what clients send most);
+    # too short to overflow or underflow, so float() gives strtod's answer
+    if len(text) < 30 and text.isascii():
+        whole, dot, frac = (text[1:] if text[:1] == "-" else text).partition(".")
+        if whole.isdigit() and (not dot or frac.isdigit()):
+            return float(text)
     m = _NUMBER_RE.fullmatch(text)
     if m is None:
         return None
