@@ -18,6 +18,7 @@ import redipy
 from redipy.script import FnContext, RedisHash, RedisList, RedisVar, Strs, ToNum
 
 ITEMS = ["1", "3", "2", "4", "5", "0", "7", "6"]
+ROUNDS = 3
 
 FILTER_LUA = """
 local cmp = cjson.decode(ARGV[1])
@@ -128,25 +129,33 @@ def main() -> None:
         keys = {"inp": "in", "left": "small", "right": "big"}
         rows: list[list[str]] = []
         rates: dict[tuple[str, str], float] = {}
+
+        def keep(label: str, what: str, rate: float) -> None:
+            rates[(label, what)] = max(rates.get((label, what), 0.0), rate)
+
+        scripts = {}
         for label, r in clients.items():
             r.execute_command("FLUSHALL")
-            fil = r.register_script(filter_script())
-            hun = r.register_script(hundred_script())
-            count = 3000 if "memory" in label else 1000
-            rate_f = bench_filter(lambda r=r, fil=fil: fil(keys=keys, args={"cmp": 4}),
-                                  lambda r=r: r.rpush("in", *ITEMS), count)
-            rate_h = ops_per_sec(
-                lambda n, hun=hun: [hun(keys={"counter": "c", "hash": "h"}, args={"n": 1})
-                                    for _ in range(n)], count // 3)
-            rates[(label, "filter")] = rate_f
-            rates[(label, "hundred")] = rate_h
+            scripts[label] = (r, r.register_script(filter_script()),
+                              r.register_script(hundred_script()))
         f_filter = fake.register_script(FILTER_LUA)
         f_hundred = fake.register_script(HUNDRED_LUA)
-        rates[("fakeredis + lupa", "filter")] = bench_filter(
-            lambda: f_filter(keys=["in", "small", "big"], args=["4"]),
-            lambda: fake.rpush("in", *ITEMS), 300)
-        rates[("fakeredis + lupa", "hundred")] = ops_per_sec(
-            lambda n: [f_hundred(keys=["c", "h"], args=["1"]) for _ in range(n)], 60)
+        # rounds interleave every backend, best of each kept: on a noisy shared machine a
+        # slow spell then hits all of them alike instead of one
+        for _ in range(ROUNDS):
+            for label, (r, fil, hun) in scripts.items():
+                count = 3000 if "memory" in label else 1000
+                keep(label, "filter", bench_filter(
+                    lambda fil=fil: fil(keys=keys, args={"cmp": 4}),
+                    lambda r=r: r.rpush("in", *ITEMS), count))
+                keep(label, "hundred", ops_per_sec(
+                    lambda n, hun=hun: [hun(keys={"counter": "c", "hash": "h"}, args={"n": 1})
+                                        for _ in range(n)], count // 3))
+            keep("fakeredis + lupa", "filter", bench_filter(
+                lambda: f_filter(keys=["in", "small", "big"], args=["4"]),
+                lambda: fake.rpush("in", *ITEMS), 300))
+            keep("fakeredis + lupa", "hundred", ops_per_sec(
+                lambda n: [f_hundred(keys=["c", "h"], args=["1"]) for _ in range(n)], 60))
         for label in ("redipy memory", "redipy valkey", "fakeredis + lupa"):
             rows.append([label, fmt(rates[(label, "filter")]), fmt(rates[(label, "hundred")])])
         print(table("Script calls/s (filter: README list filter on 8 items; hundred: "

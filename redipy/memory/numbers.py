@@ -42,6 +42,9 @@ def parse_int(text: str, error: str = NOT_INT) -> int | None:
 
     Returns ``None`` when the text is not one (callers raise their own error text).
     """
+    if text.isdecimal() and len(text) < 19 and text.isascii() and (
+            text[0] != "0" or len(text) == 1):
+        return int(text)  # the common case: a small non-negative number, always in range
     if 0 < len(text) <= 20:
         body = text[1:] if text[0] == "-" else text
         if body.isdigit() and body.isascii() and (body[0] != "0" or text == "0"):
