@@ -165,9 +165,23 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
             _snapshot(shell, "dump", opts.save)
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader went away (``... | head``): stop quietly, as redis-cli does
+        _silence_stdout()
+        return 1
     finally:
         session.close()
     return 1 if shell.failed else 0
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    import os
+
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # not a real file (tests pass their own streams)
+        pass
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -153,3 +153,51 @@ def test_bytes_that_are_not_utf8_round_trip(r: redipy.Redis) -> None:
         pipe.hgetall("h")
         assert pipe.execute() == [1, {BINARY: BINARY}]
     assert r.blpop("l", 0.1) == ("l", BINARY)
+
+
+@pytest.mark.parametrize("kind", ["memory", "valkey", "redis"])
+def test_raw_transaction_replies_keep_their_kind(kind: str, servers: dict[str, Server]) -> None:
+    """Typed as in redis-cli, MULTI ... EXEC answers +QUEUED and nests +OK as status
+    replies on every backend (the shell prints them unquoted, as redis-cli does)."""
+    from redipy.reply import Status
+    from tests.parity import fresh
+
+    r = fresh(kind, servers)
+    try:
+        assert type(r.execute_command("MULTI")) is Status
+        queued = [r.execute_command("SET", "a", "1"), r.execute_command("INCR", "a"),
+                  r.execute_command("GET", "a")]
+        assert all(type(q) is Status and q == "QUEUED" for q in queued)
+        ok, count, value = r.execute_command("EXEC")
+        assert (type(ok), ok, count, type(value), value) == (Status, "OK", 2, str, "2")
+        r.execute_command("MULTI")
+        r.execute_command("SET", "a", "3")
+        assert r.execute_command("DISCARD") == "OK"
+        assert r.execute_command("GET", "a") == "2"
+    finally:
+        r.close()
+
+
+def test_raw_keys_and_scan_stay_in_the_prefix(server: Server) -> None:
+    """Typed KEYS and SCAN under a key prefix see only that namespace, prefix stripped,
+    like the typed ``keys()`` / ``scan()``; other keys are left alone."""
+    raw = redis_py.Redis(port=server.port, decode_responses=True)
+    raw.flushall()
+    raw.mset({"a": "1", "app:x": "1", "app:a": "1", "app:app:y": "1", "apple": "1"})
+    r = redipy.Redis(url=server.url, prefix="app")
+    try:
+        assert sorted(r.execute_command("KEYS", "*")) == ["a", "app:y", "x"]
+        assert sorted(r.execute_command("KEYS", "a*")) == ["a", "app:y"]
+        cursor, keys = r.execute_command("SCAN", "0", "COUNT", "100")
+        assert cursor == "0" and sorted(keys) == ["a", "app:y", "x"]
+        cursor, keys = r.execute_command("scan", "0", "match", "x", "COUNT", "100")
+        assert keys == ["x"]
+        assert sorted(r.keys()) == ["a", "app:y", "x"]
+        with pytest.raises(ResponseError, match="wrong number of arguments"):
+            r.execute_command("KEYS")
+        with pytest.raises(ResponseError, match="syntax error"):
+            r.execute_command("SCAN", "0", "COUNT")
+    finally:
+        r.close()
+        raw.flushall()
+        raw.close()

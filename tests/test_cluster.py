@@ -28,7 +28,6 @@ from hypothesis.stateful import RuleBasedStateMachine, rule, run_state_machine_a
 from redis.cluster import RedisCluster
 
 import redipy
-from redipy.api.generic import escape_glob
 from redipy.commands import COMMANDS
 from redipy.errors import (
     ConfigError,
@@ -673,23 +672,15 @@ def _untag(value: Any) -> Any:
 
 class _Tagged:
     """A cluster client whose raw commands all land in one slot: keys get the ``{p}:``
-    prefix (the backend's key prefix), KEYS/SCAN patterns too, and replies lose it."""
+    prefix (the backend's key prefix), KEYS/SCAN patterns too, and replies lose it
+    (where the backend's raw path leaves it: key names inside other replies)."""
 
     def __init__(self, client: redipy.Redis) -> None:
         self.client = client
 
     def execute_command(self, *argv: Any) -> Any:
+        # the backend applies the prefix to keys and to typed KEYS/SCAN patterns
         args = [str(a) for a in argv]
-        name = args[0].upper()
-        if name == "KEYS" and len(args) == 2:
-            args[1] = escape_glob(_TAG) + args[1]
-        elif name == "SCAN" and len(args) >= 2:
-            upper = [a.upper() for a in args]
-            if "MATCH" in upper[2:] and upper.index("MATCH", 2) + 1 < len(args):
-                at = upper.index("MATCH", 2) + 1
-                args[at] = escape_glob(_TAG) + args[at]
-            else:
-                args[2:2] = ["MATCH", escape_glob(_TAG) + "*"]
         return _untag(self.client.execute_command(*args))
 
     def __getattr__(self, name: str) -> Any:

@@ -324,3 +324,18 @@ def test_pty_hint_line_and_argument_hints(tmp_path: Path) -> None:
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
+    """``redipy-shell < many | head -2``: once the reader is gone the shell stops without
+    a traceback, as redis-cli does."""
+    commands = tmp_path / "many.txt"
+    commands.write_text("".join(f"SET k{i} v\n" for i in range(20_000)))
+    with commands.open("rb") as stdin:
+        proc = subprocess.Popen([SHELL, "--no-raw"], stdin=stdin, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=env(tmp_path))
+        assert proc.stdout is not None and proc.stderr is not None
+        assert proc.stdout.readline() == b"OK\n"
+        proc.stdout.close()  # the reader goes away, as ``| head -1`` does
+        assert proc.wait(timeout=60) == 1
+        assert proc.stderr.read() == b""

@@ -9,6 +9,7 @@ says is a key, and taken off keys the server sends back.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from typing import Any
 from urllib.parse import urlsplit
@@ -105,6 +106,7 @@ class RedisBackend:
         self.prefix = prefix
         self._target = target or self._describe(kwargs)
         self._plen = len(prefix)
+        self._tls = threading.local()  # per thread: a raw MULTI's queued commands
 
     # ---- construction ----------------------------------------------------------
 
@@ -219,16 +221,56 @@ class RedisBackend:
         return reply
 
     def execute(self, *argv: str) -> Any:
-        """Run a command as a client typed it (the shell's path)."""
+        """Run a command as a client typed it (the shell's path).
+
+        Under a key prefix, KEYS and SCAN see only the prefix's namespace, as the typed
+        API does. A raw MULTI remembers what it queued, so EXEC's nested ``+OK`` replies
+        come back as :class:`Status`, as the memory backend and redis-cli show them."""
         if not argv:
             raise ResponseError("ERR empty command")
         name = argv[0].upper()
+        args = argv[1:]
+        if self._plen and name in ("KEYS", "SCAN"):
+            return self._namespaced(name, list(args))
+        queued: list[tuple[str, Sequence[str]]] | None = getattr(self._tls, "queued", None)
         if name == "EXEC":  # errors nested in the reply become redipy errors too
-            reply = self.run(name, argv[1:])
+            self._tls.queued = None
+            reply = self.run(name, args)
             if type(reply) is list:
-                reply = [self._fail(r) if isinstance(r, rex.RedisError) else r for r in reply]
+                names = queued if queued is not None and len(queued) == len(reply) else None
+                reply = [self._fail(r) if isinstance(r, rex.RedisError)
+                         else Status(r) if (type(r) is str and names is not None
+                                            and _status_reply(*names[i]))
+                         else r for i, r in enumerate(reply)]
             return reply
-        return self.run(name, argv[1:]) if name in commands.COMMANDS else self._raw(argv)
+        reply = self.run(name, args) if name in commands.COMMANDS else self._raw(argv)
+        if name == "MULTI":
+            self._tls.queued = []
+        elif name == "DISCARD":
+            self._tls.queued = None
+        elif queued is not None and reply == "QUEUED":
+            queued.append((name, args))
+            return Status(reply)
+        return reply
+
+    def _namespaced(self, name: str, args: list[str]) -> Any:
+        """KEYS / SCAN as typed, limited to the key prefix and with it stripped."""
+        glob = _glob_escape(self.prefix)
+        if name == "KEYS":
+            if len(args) != 1:
+                return self.run(name, args)  # the server's own arity error
+            return [self.strip_key(key) for key in self.run(name, [glob + args[0]])]
+        if not args or len(args) % 2 == 0:
+            return self.run(name, args)  # malformed: the server's own error
+        matched = False
+        for pos in range(1, len(args), 2):
+            if args[pos].upper() == "MATCH":
+                args[pos + 1] = glob + args[pos + 1]
+                matched = True
+        if not matched:
+            args += ["MATCH", glob + "*"]
+        reply = self.run(name, args)
+        return [reply[0], [self.strip_key(key) for key in reply[1]]]
 
     def _raw(self, argv: Sequence[str]) -> Any:
         try:

@@ -32,6 +32,7 @@ key prefix is put in front of the key before hashing, so a tag in the key still 
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -171,6 +172,7 @@ class ClusterBackend(RedisBackend):
         self.conn = client
         self.prefix = prefix
         self._plen = len(prefix)
+        self._tls = threading.local()  # per thread: a raw MULTI's queued commands
         seed = client.get_default_node()
         self._target = target or f"cluster:{seed.host}:{seed.port}"
 
