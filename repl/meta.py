@@ -283,7 +283,7 @@ def _lua(shell: Shell, args: list[str]) -> None:
     shell.show_code(str(to_lua(script.ctx)), "lua")
 
 
-DEBUG_PROMPT = "lua debugger> "
+DEBUG_PROMPT = "(debug) "
 DEBUG_QUIT = ("q", "quit", "exit")
 
 
@@ -316,8 +316,7 @@ def _debug(shell: Shell, args: list[str]) -> None:
                f"{' (sync mode: changes are applied)' if sync else ''}; "
                "type help for the commands, quit to end.")
     try:
-        for out in dbg.execute("step"):
-            shell.echo(out)
+        _debug_echo(shell, dbg, dbg.execute("step"))
         while not dbg.finished:
             try:
                 text = read(DEBUG_PROMPT)
@@ -330,8 +329,7 @@ def _debug(shell: Shell, args: list[str]) -> None:
             except Exception as err:  # e.g. a script that stopped answering
                 shell.show_error(err)
                 break
-            for out in lines:
-                shell.echo(out)
+            _debug_echo(shell, dbg, lines)
     finally:
         if not dbg.finished:
             dbg.abort()
@@ -341,6 +339,17 @@ def _debug(shell: Shell, args: list[str]) -> None:
                        f"{'applied' if kept else 'rolled back'})")
     if dbg.result is not None and dbg.result.error and not dbg.result.aborted:
         shell.failed = True
+
+
+def _debug_echo(shell: Shell, dbg: Any, lines: list[str]) -> None:
+    """The debugger's lines; where it stopped, the current Lua line comes with the
+    line before and after it (ldb prints the current line alone)."""
+    lines = list(lines)
+    for num, out in enumerate(lines):
+        shell.echo(out)
+        if out.startswith("* Stopped at") and dbg.current is not None \
+                and num + 1 < len(lines) and lines[num + 1].startswith("->"):
+            lines[num + 1] = "\n".join(dbg.execute(f"list {dbg.current.lua_line} 1"))
 
 
 # ---- snapshots and migration ---------------------------------------------------------

@@ -112,7 +112,9 @@ def test_call_checks_names(session: Session, script_file: Path) -> None:
         "(error) usage: :call NAME key=... arg=...",
         "Debugging script filter_list; type help for the commands, quit to end.",
         "* Stopped at 14 (scripts.py:9), stop reason = step over",
+        "   13  local _",
         '-> 14  var_0 = (redis.call("LPOP", key_0) or nil)',
+        "   15  while (var_0 ~= nil) do",
         "(debugging session ended -- dataset changes rolled back)",
     ]
 
