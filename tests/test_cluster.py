@@ -443,26 +443,6 @@ def test_follows_ask_and_moved(cluster: Cluster, rc: redipy.Redis) -> None:
 # ---- scripts ----------------------------------------------------------------------------------
 
 
-def dump_typed(r: redipy.Redis) -> dict[str, Any]:
-    """The keyspace under the client's prefix (names without it), plain data."""
-    out: dict[str, Any] = {}
-    for key in sorted(r.keys()):
-        kind = r.key_type(key)
-        val: Any
-        if kind == "string":
-            val = r.get(key)
-        elif kind == "list":
-            val = r.lrange(key, 0, -1)
-        elif kind == "hash":
-            val = r.hgetall(key)
-        elif kind == "set":
-            val = sorted(r.smembers(key))
-        else:
-            val = r.zrange(key, 0, -1, withscores=True)
-        out[key] = (kind, val, r.pttl(key) > 0)
-    return out
-
-
 def run_script(r: redipy.Redis, case: str) -> tuple[list[Any], dict[str, Any], list[Any]]:
     ctx, setup, calls, expected = CASES[case]()
     for cmd in setup:
@@ -474,7 +454,7 @@ def run_script(r: redipy.Redis, case: str) -> tuple[list[Any], dict[str, Any], l
             results.append(("ok", fn(keys=keys, args=args)))
         except RedipyError as err:
             results.append(("error", type(err).__name__))
-    return results, dump_typed(r), expected
+    return results, snapshot(r), expected  # the keyspace under the prefix, plain data
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -66,6 +66,19 @@ def pack(conn: Any, argvs: Sequence[Sequence[Any]]) -> Any:
         return conn.pack_commands([wire(argv) for argv in argvs])
 
 
+def exchange(conn: Any, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
+    """Send commands in one write, read one reply each (error replies in place); a
+    blocking command's reply is awaited without a socket timeout."""
+    conn.send_packed_command(pack(conn, argvs))
+    out: list[Any] = []
+    for _ in argvs:
+        try:
+            out.append(conn.read_response(timeout=None) if block else conn.read_response())
+        except rex.ResponseError as err:
+            out.append(err)
+    return out
+
+
 def _status_reply(name: str, args: Sequence[str]) -> bool:
     spec = commands.COMMANDS.get(name)
     if spec is None or not spec.status_reply:
@@ -389,20 +402,10 @@ class RedisSession:
         return (name, *(backend._keyed(name, args) if backend._plen else args))
 
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
-        """Send commands in one write, read one reply each (error replies in place)."""
         if self._conn is None:
             self._conn = self._backend.conn.connection_pool.get_connection()
-        conn = self._conn
         try:
-            conn.send_packed_command(pack(conn, argvs))
-            out: list[Any] = []
-            for _ in argvs:
-                try:
-                    out.append(conn.read_response(timeout=None) if block
-                               else conn.read_response())
-                except rex.ResponseError as err:
-                    out.append(err)
-            return out
+            return exchange(self._conn, argvs, block=block)
         except rex.RedisError as err:
             self._drop()
             raise self._backend._fail(err) from None

@@ -59,6 +59,7 @@ from redipy.redis.backend import (
     RedisBackend,
     _status_reply,
     effective_prefix,
+    exchange,
     pack,
     safe_url,
 )
@@ -641,15 +642,7 @@ class ClusterSession:
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
         conn = self._connection()
         try:
-            conn.send_packed_command(pack(conn, argvs))
-            out: list[Any] = []
-            for _ in argvs:
-                try:
-                    out.append(conn.read_response(timeout=None) if block
-                               else conn.read_response())
-                except rex.ResponseError as err:
-                    out.append(err)
-            return out
+            return exchange(conn, argvs, block=block)
         except rex.RedisError as err:
             self._drop()
             raise self._backend._fail(err) from None
