@@ -567,3 +567,22 @@ def test_script_error_in_pipeline(r: redipy.Redis) -> None:
         pipe.get_value("k")
         replies = pipe.execute(raise_on_error=False)
     assert isinstance(replies[0], ScriptRunError) and replies[1] == "v"
+
+
+@pytest.mark.parametrize("zero_first", [True, False])
+def test_negative_zero_constants_agree(servers: dict[str, Server], zero_first: bool) -> None:
+    """Lua folds ``-0``, ``0 * -1`` and ``0 / -8`` at compile time into a constant table
+    where ``-0 == 0``, so the server's answer depends on which constant came first; the
+    compilers fold such constants to ``0`` and every backend agrees. A ``-0`` computed
+    at run time stays ``-0`` everywhere."""
+    from redipy.script.expr import lit_helper
+
+    ctx = FnContext(name="negzero")
+    first = ctx.add_local(0) if zero_first else None
+    folded = [ToStr(-lit_helper(0)), ToStr(lit_helper(0) * -1), ToStr(lit_helper(0) / -8),
+              ToStr(lit_helper(-0.0)), ToStr(-lit_helper(0) + 1)]
+    late = ctx.add_local(0)
+    runtime = ToStr(late * -1)
+    ctx.set_return_value([*folded, runtime, *([first] if first is not None else [])])
+    results, _ = run_everywhere(servers, ctx, [({}, {})])
+    assert results[0][1][:6] == ["0", "0", "0", "0", "1", "-0"]

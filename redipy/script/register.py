@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from redipy.api import PipelineAPI
 from redipy.errors import NoScriptError, ResponseError, ScriptError
 from redipy.script import ir
+from redipy.script.fold import fold_negative_zero
 from redipy.script.lua import LuaProgram, compile_lua
 from redipy.script.pycomp import PyProgram, compile_python
 from redipy.script.pyrt import LuaError
@@ -134,7 +135,7 @@ def _failing_statement(tb: TracebackType | None, prog: PyProgram) -> int:
 def compiled(ctx: FnContext) -> Compiled:
     cache: Compiled | None = getattr(ctx, "_redipy_compiled", None)
     if cache is None:
-        script = ctx.build()
+        script = fold_negative_zero(ctx.build())
         typer = Typer(script)
         lua = compile_lua(script, typer)
         sha = hashlib.sha1(lua.text.encode("utf-8", "surrogateescape")).hexdigest()
