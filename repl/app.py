@@ -25,7 +25,8 @@ def parser() -> argparse.ArgumentParser:
         description="An interactive Redis shell on redipy's memory backend or a server.")
     ap.add_argument("--backend", choices=("memory", "redis"),
                     help="memory (default) or redis (implied by --url/--host/--port)")
-    ap.add_argument("--url", help="server URL, e.g. redis://127.0.0.1:6379/0")
+    ap.add_argument("--url", help="server URL, e.g. redis://127.0.0.1:6379/0 (a cluster: "
+                    "redis+cluster://host:port[,host:port...])")
     ap.add_argument("--host", help="server host (default 127.0.0.1)")
     ap.add_argument("--port", type=int, help="server port (default 6379)")
     ap.add_argument("--password-env", metavar="VAR",
