@@ -15,9 +15,11 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from redipy.migrate.records import TYPES, Mark, Record, glob_escape, key_filter
+from redipy.migrate.records import TYPES, Mark, Record, key_filter
 from redipy.migrate.resp import RawConnection, ReplyError
 from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
+
+from redipy.memory.glob import escape_glob
 
 
 class EndpointError(Exception):
@@ -456,7 +458,7 @@ class ServerEndpoint:
                   batch: int) -> list[str]:
         cmd = ["SCAN", cursor, "COUNT", str(batch)]
         if self.prefix or match not in (None, "*"):
-            cmd += ["MATCH", glob_escape(self.prefix) + (match or "*")]
+            cmd += ["MATCH", escape_glob(self.prefix) + (match or "*")]
         if types and len(types) == 1:
             cmd += ["TYPE", types[0]]
         return cmd
@@ -552,7 +554,7 @@ class ServerEndpoint:
             return bool(conn.call("DBSIZE") == 0)
         cursor = "0"
         while True:
-            reply = conn.call("SCAN", cursor, "MATCH", glob_escape(self.prefix) + "*",
+            reply = conn.call("SCAN", cursor, "MATCH", escape_glob(self.prefix) + "*",
                               "COUNT", "1000")
             cursor, keys = reply
             if keys:

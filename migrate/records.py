@@ -103,11 +103,6 @@ def _compile_glob(pattern: str) -> re.Pattern[str]:
     return re.compile("".join(out), re.DOTALL)
 
 
-def glob_escape(text: str) -> str:
-    """Text matched literally inside a Redis glob (used for a key prefix)."""
-    return re.sub(r"([*?\[\]\\])", r"\\\1", text)
-
-
 def key_filter(match: str | None) -> Any:
     """A predicate for keys under ``match`` (``None`` when everything matches)."""
     if match is None or match == "*":

@@ -7,7 +7,6 @@ IPython magics can reuse it.
 from __future__ import annotations
 
 import os
-import re
 import threading
 from dataclasses import dataclass, field
 from itertools import islice
@@ -15,13 +14,7 @@ from typing import Any
 
 import redipy
 from redipy.errors import ConfigError
-
-_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
-
-
-def glob_escape(text: str) -> str:
-    """``text`` as a literal inside a Redis MATCH pattern."""
-    return _GLOB_SPECIAL.sub(r"\\\1", text)
+from redipy.memory.glob import escape_glob
 
 
 def safe_url(url: str) -> str:
@@ -174,7 +167,7 @@ class Session:
                 return sorted(islice(found, limit))
         if self.in_tx:
             return []  # the pooled connection is inside MULTI: a SCAN would be queued
-        pattern = getattr(backend, "prefix", "") + glob_escape(start) + "*"
+        pattern = getattr(backend, "prefix", "") + escape_glob(start) + "*"
         out: set[str] = set()
         cursor = "0"
         for _ in range(8):

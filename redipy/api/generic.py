@@ -11,12 +11,12 @@ and strip it from the keys that come back. Commands that see the whole database
 from __future__ import annotations
 
 import datetime
-import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from redipy.api.base import CommandsBase, enc, to_bool, to_none
 from redipy.errors import PipelineError
+from redipy.memory.glob import escape_glob
 
 if TYPE_CHECKING:
     from redipy.api import KeyType, RExpireMode
@@ -28,12 +28,6 @@ _MODE_FLAGS: dict[str, tuple[str, ...]] = {
     "if_later": ("GT",),
     "if_earlier": ("LT",),
 }
-_GLOB_SPECIAL = re.compile(r"([*?\[\]\\])")
-
-
-def escape_glob(text: str) -> str:
-    """``text`` as a glob pattern that matches exactly ``text``."""
-    return _GLOB_SPECIAL.sub(r"\\\1", text)
 
 
 def _false(reply: Any) -> bool:

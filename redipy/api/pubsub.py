@@ -105,17 +105,17 @@ class RedisPubSub:
         self._ps.subscribe(*self._names(channels))
 
     def psubscribe(self, *patterns: str) -> None:
-        from redipy.redis.backend import _glob_escape
+        from redipy.memory.glob import escape_glob
 
-        self._ps.psubscribe(*(_glob_escape(self._prefix) + p for p in patterns))
+        self._ps.psubscribe(*(escape_glob(self._prefix) + p for p in patterns))
 
     def unsubscribe(self, *channels: str) -> None:
         self._ps.unsubscribe(*self._names(channels))
 
     def punsubscribe(self, *patterns: str) -> None:
-        from redipy.redis.backend import _glob_escape
+        from redipy.memory.glob import escape_glob
 
-        self._ps.punsubscribe(*(_glob_escape(self._prefix) + p for p in patterns))
+        self._ps.punsubscribe(*(escape_glob(self._prefix) + p for p in patterns))
 
     @property
     def subscribed(self) -> bool:
@@ -137,9 +137,9 @@ class RedisPubSub:
     def _unescape_pattern(self, pattern: Any) -> Any:
         if not self._plen or not isinstance(pattern, str):
             return pattern
-        from redipy.redis.backend import _glob_escape
+        from redipy.memory.glob import escape_glob
 
-        escaped = _glob_escape(self._prefix)
+        escaped = escape_glob(self._prefix)
         return pattern[len(escaped):] if pattern.startswith(escaped) else pattern
 
     def get_message(self, timeout: float | None = 0.0,

@@ -28,6 +28,14 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+_TO_ESCAPE = re.compile(r"([*?\[\]\\])")
+
+
+def escape_glob(text: str) -> str:
+    """``text`` as a glob that matches exactly ``text`` (a key prefix in a pattern)."""
+    return _TO_ESCAPE.sub(r"\\\1", text)
+
+
 Matcher = Callable[[str], bool]
 
 _SPECIAL = frozenset("*?[\\")

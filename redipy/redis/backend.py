@@ -29,6 +29,7 @@ from redipy.errors import (
     TimeoutError,
     response_error,
 )
+from redipy.memory.glob import escape_glob
 from redipy.reply import Status
 
 _SCHEMES = ("redis", "rediss", "unix")
@@ -268,7 +269,7 @@ class RedisBackend:
 
     def _namespaced(self, name: str, args: list[str]) -> Any:
         """KEYS / SCAN as typed, limited to the key prefix and with it stripped."""
-        glob = _glob_escape(self.prefix)
+        glob = escape_glob(self.prefix)
         if name == "KEYS":
             if len(args) != 1:
                 return self.run(name, args)  # the server's own arity error
@@ -361,10 +362,6 @@ class RedisBackend:
         self.conn.close()
 
 
-def _glob_escape(text: str) -> str:
-    return "".join("\\" + ch if ch in "*?[]\\" else ch for ch in text)
-
-
 def _prefix_channels(prefix: str, name: str, args: Sequence[str]) -> Sequence[str]:
     """Channels live in the key prefix's namespace too (PUBLISH, PUBSUB CHANNELS/NUMSUB)."""
     if name == "PUBLISH":
@@ -374,7 +371,7 @@ def _prefix_channels(prefix: str, name: str, args: Sequence[str]) -> Sequence[st
     sub = args[0].upper()
     if sub == "CHANNELS":
         pattern = args[1] if len(args) > 1 else "*"
-        return [args[0], _glob_escape(prefix) + pattern, *args[2:]]
+        return [args[0], escape_glob(prefix) + pattern, *args[2:]]
     if sub == "NUMSUB":
         return [args[0], *(prefix + ch for ch in args[1:])]
     return args
