@@ -267,7 +267,7 @@ def _lex_span(zs: RZSet, rng: LexRange) -> tuple[int, int]:
 Entry = tuple[float, str]
 
 
-def _rank_slice(zs: RZSet, start: int, end: int, rev: bool) -> Iterator[Entry]:
+def _rank_slice(zs: RZSet, start: int, end: int, rev: bool) -> Iterable[Entry]:
     """Members by position, with Redis's clamping of negative and far indices."""
     size = len(zs)
     if start < 0:
@@ -276,11 +276,12 @@ def _rank_slice(zs: RZSet, start: int, end: int, rev: bool) -> Iterator[Entry]:
         end += size
     start = max(start, 0)
     if start > end or start >= size:
-        return iter(())
+        return ()
     end = min(end, size - 1)
     if rev:
-        return iter(zs.order.islice(size - 1 - end, size - start, reverse=True))
-    return iter(zs.order.islice(start, end + 1))
+        return zs.order.islice(size - 1 - end, size - start, reverse=True)  # type: ignore[no-any-return]
+    # a SortedList slice copies straight from its sublists: cheaper than islice
+    return zs.order[start:end + 1]  # type: ignore[no-any-return]
 
 
 def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
@@ -567,15 +568,7 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
         zs = _zset(db, args[0])
         if zs is None:
             return []
-        size = len(zs)
-        if start < 0:
-            start = max(start + size, 0)
-        if end < 0:
-            end += size
-        if start > end or start >= size:
-            return []
-        # a SortedList slice copies straight from its sublists: cheaper than islice
-        return [member for _, member in zs.order[start:min(end, size - 1) + 1]]
+        return [member for _, member in _rank_slice(zs, start, end, False)]
     base = 1 if store else 0
     src = args[base]
     withscores = False
