@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import redis as redis_py
@@ -54,3 +55,15 @@ def r(backend: str, servers: dict[str, Server]) -> Iterator[redipy.Redis]:
 def server(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Server:
     """Each real server in turn."""
     return servers[str(request.param)]
+
+
+@pytest.fixture(params=["memory", "valkey"])
+def session(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator[Any]:
+    """A shell session on the memory backend (built lazily, as the shell does), then on
+    a real server (flushed)."""
+    from redipy.repl.session import Session
+
+    kind = str(request.param)
+    sess = Session() if kind == "memory" else Session(make_client(kind, servers))
+    yield sess
+    sess.close()

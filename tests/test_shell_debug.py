@@ -4,33 +4,16 @@ memory backend and a real server, never changing the data."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import redis as redis_py
 from redipy.repl.session import Session
 from redipy.repl.shell import Shell
 
-import redipy
-from tests.servers import Server
 from tests.test_shell_meta import SCRIPTS
 
 CALL = ":debug filter_list inp=mylist left=small right=big cmp=3"
 
-
-@pytest.fixture(params=["memory", "valkey"])
-def session(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator[Session]:
-    if request.param == "memory":
-        sess = Session()
-    else:
-        srv = servers[str(request.param)]
-        raw = redis_py.Redis(port=srv.port)
-        raw.flushall()
-        raw.close()
-        sess = Session(redipy.Redis(url=srv.url))
-    yield sess
-    sess.close()
 
 
 @pytest.fixture

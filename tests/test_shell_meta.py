@@ -4,7 +4,6 @@ switching, timing and help, on the memory backend and a real server."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -42,19 +41,6 @@ _h2.set_return_value(1)
 not_a_script = 42
 '''
 
-
-@pytest.fixture(params=["memory", "valkey"])
-def session(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator[Session]:
-    if request.param == "memory":
-        sess = Session()
-    else:
-        srv = servers[str(request.param)]
-        raw = redis_py.Redis(port=srv.port)
-        raw.flushall()
-        raw.close()
-        sess = Session(redipy.Redis(url=srv.url))
-    yield sess
-    sess.close()
 
 
 def run(session: Session, *commands: str, color: bool = False) -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -26,20 +25,6 @@ from tests.servers import Server
 
 ENTER = "\r"
 
-
-@pytest.fixture(params=["memory", "valkey"])
-def session(request: pytest.FixtureRequest, servers: dict[str, Server]) -> Iterator[Session]:
-    """A session on the memory backend, then on a real server (flushed)."""
-    if request.param == "memory":
-        sess = Session()
-    else:
-        srv = servers[str(request.param)]
-        raw = redis_py.Redis(port=srv.port)
-        raw.flushall()
-        raw.close()
-        sess = Session(redipy.Redis(url=srv.url))
-    yield sess
-    sess.close()
 
 
 def drive(session: Session, keys: str, *, mode: str = "text", tables: bool = False,
