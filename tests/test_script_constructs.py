@@ -79,6 +79,24 @@ def arithmetic() -> Any:
 
 
 @case
+def nan_and_infinity_text() -> Any:
+    """0/0 is the FPU's NaN (sign bit set: ``-nan``), as text and as a command argument."""
+    ctx = FnContext()
+    z = ctx.add_arg("z")
+    v = RedisVar(ctx.add_key("v"))
+    out = ctx.add_local([])
+    exprs = [z / z, -(z / z), z % z, (z / z) * 2, 5 % z, 1 / z, -1 / z, ToNum("nan"),
+             ToNum("-inf") + ToNum("inf")]
+    for pos, expr in enumerate(exprs):
+        ctx.add(out.set_at(pos, Strs(expr)))
+    ctx.add(v.set_value(z / z))
+    ctx.add(out.set_at(len(exprs), v.get_value()))
+    ctx.set_return_value(out)
+    return ctx, [], [({"v": "v"}, {"z": 0})], [("ok", [
+        "-nan", "nan", "-nan", "-nan", "-nan", "inf", "-inf", "nan", "-nan", "-nan"])]
+
+
+@case
 def string_functions() -> Any:
     ctx = expr_script(
         Strs("a", 1, 2.5, "-", ToNum("1e15")), ToStr(1e15), ToStr(3), ToStr(0.1),

@@ -32,7 +32,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_zsets,
 )
 from redipy.memory.db import Database
-from redipy.memory.registry import HANDLERS, Handler
+from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
 
 
 def unknown_command(name: str, args: Sequence[str]) -> ResponseError:
@@ -56,10 +56,14 @@ class MemoryBackend:
 
     def __init__(self, databases: int = 16) -> None:
         self.dbs = [Database(i) for i in range(databases)]
+        # the registered scripts, by sha: one table for the server, as in Redis
+        self.scripts: dict[str, Any] = {}
         for db in self.dbs:
             db.server = self  # type: ignore[attr-defined]
+            db.scripts = self.scripts
         self.db = self.dbs[0]
         self.handlers: dict[str, Handler] = HANDLERS
+        self.direct: dict[str, Direct] = DIRECT
         self.broker = cmd_pubsub.Broker()
         self._tls = threading.local()
 

@@ -12,9 +12,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from redipy.errors import ResponseError
+from redipy.errors import ResponseError, WrongTypeError
 from redipy.memory.cmd_generic import parse_cursor
-from redipy.memory.db import Database
+from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import (
     INT64_MAX,
@@ -27,7 +27,7 @@ from redipy.memory.numbers import (
     parse_int,
     parse_long_double,
 )
-from redipy.memory.registry import command
+from redipy.memory.registry import command, direct
 from redipy.memory.structs import RHash
 from redipy.reply import OK, Status
 
@@ -93,6 +93,27 @@ def _compact(h: RHash) -> bool:
 # ---- setting -----------------------------------------------------------------------------
 
 
+@direct("HSET", "str", "str", "str")
+def hset_one(db: Database, key: str, field: str, value: str) -> int:
+    """HSET of one field, the common call: the lookup and the store inlined."""
+    h = db.get(key) if db.expires else db.data.get(key)
+    if h is None:
+        h = RHash()
+        h.set(field, value)
+        db.add_new(key, h)
+        return 1
+    if type(h) is not RHash:
+        raise WrongTypeError(WRONGTYPE)
+    fields = h.map
+    added = field not in fields
+    fields[field] = value
+    if added:
+        h.fields.add(field)
+    if db.watchers or db.on_touch:
+        db.touch(key)
+    return 1 if added else 0
+
+
 def _set_pairs(db: Database, args: Sequence[str], name: str) -> int:
     if len(args) % 2 == 0:
         raise ResponseError(f"ERR wrong number of arguments for '{name}' command")
@@ -107,6 +128,8 @@ def _set_pairs(db: Database, args: Sequence[str], name: str) -> int:
 
 @command("HSET")
 def cmd_hset(db: Database, args: Sequence[str]) -> int:
+    if len(args) == 3:
+        return hset_one(db, args[0], args[1], args[2])
     return _set_pairs(db, args, "hset")
 
 
@@ -142,8 +165,12 @@ def cmd_hdel(db: Database, args: Sequence[str]) -> int:
 
 @command("HINCRBY")
 def cmd_hincrby(db: Database, args: Sequence[str]) -> int:
-    key, field = args[0], args[1]
-    incr = _int(args[2])
+    return hincr_by(db, args[0], args[1], _int(args[2]))
+
+
+@direct("HINCRBY", "str", "str", "int")
+def hincr_by(db: Database, key: str, field: str, incr: int) -> int:
+    """HINCRBY with the increment already parsed."""
     h, fresh = _hash_or_new(db, key)
     old = h.get(field)
     current = 0
@@ -188,10 +215,19 @@ def cmd_hincrbyfloat(db: Database, args: Sequence[str]) -> str:
 # ---- reading -----------------------------------------------------------------------------
 
 
+@direct("HGET", "str", "str")
+def hget(db: Database, key: str, field: str) -> str | None:
+    h = db.get(key) if db.expires else db.data.get(key)
+    if h is None:
+        return None
+    if type(h) is not RHash:
+        raise WrongTypeError(WRONGTYPE)
+    return h.map.get(field)
+
+
 @command("HGET")
 def cmd_hget(db: Database, args: Sequence[str]) -> str | None:
-    h = _hash(db, args[0])
-    return None if h is None else h.get(args[1])
+    return hget(db, args[0], args[1])
 
 
 @command("HMGET")

@@ -12,10 +12,10 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 from typing import Any
 
-from redipy.errors import ResponseError
-from redipy.memory.db import Database
+from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
-from redipy.memory.registry import command
+from redipy.memory.registry import command, direct
 from redipy.memory.structs import RList
 from redipy.reply import OK, Status
 
@@ -96,8 +96,30 @@ def _extend(lst: RList, values: Sequence[str], head: bool) -> None:
         lst.extend(values)
 
 
+@direct("LPUSH", "str", "str", fixed=(True,))
+@direct("RPUSH", "str", "str", fixed=(False,))
+def push_one(db: Database, key: str, value: str, head: bool) -> int:
+    """LPUSH / RPUSH of one value, the common call: the lookup and the store inlined."""
+    lst = db.get(key) if db.expires else db.data.get(key)
+    if lst is None:
+        lst = RList((value,))
+        db.add_new(key, lst)
+        return 1
+    if type(lst) is not RList:
+        raise WrongTypeError(WRONGTYPE)
+    if head:
+        lst.appendleft(value)
+    else:
+        lst.append(value)
+    if db.watchers or db.on_touch:
+        db.touch(key)
+    return len(lst)
+
+
 def _push(db: Database, args: Sequence[str], *, head: bool, only_existing: bool) -> int:
     key = args[0]
+    if len(args) == 2 and not only_existing:
+        return push_one(db, key, args[1], head)
     values = args[1:]
     lst = _list(db, key)
     if lst is None:
@@ -144,16 +166,33 @@ def _pop_some(db: Database, key: str, lst: RList, head: bool, count: int) -> lis
     return out
 
 
+@direct("LPOP", "str", fixed=(True,))
+@direct("RPOP", "str", fixed=(False,))
+def pop_one(db: Database, key: str, head: bool) -> str | None:
+    """LPOP / RPOP without a count: one element or nil."""
+    lst = db.get(key) if db.expires else db.data.get(key)
+    if lst is None:
+        return None
+    if type(lst) is not RList:
+        raise WrongTypeError(WRONGTYPE)
+    value: str = lst.popleft() if head else lst.pop()
+    if not lst:
+        db.drop_if_empty(key, lst)
+    if db.watchers or db.on_touch:
+        db.touch(key)
+    return value
+
+
 def _pop(db: Database, args: Sequence[str], *, head: bool, name: str) -> Any:
     if len(args) > 2:
         raise _arity(name)
     count = _non_negative(args[1], MUST_BE_POSITIVE) if len(args) == 2 else None
     key = args[0]
+    if count is None:
+        return pop_one(db, key, head)
     lst = _list(db, key)
     if lst is None:
         return None
-    if count is None:
-        return _pop_some(db, key, lst, head, 1)[0]
     if count == 0:
         return []
     return _pop_some(db, key, lst, head, count)
@@ -232,10 +271,15 @@ def cmd_lmpop(db: Database, args: Sequence[str]) -> list[Any] | None:
 # ---- reading ---------------------------------------------------------------------------
 
 
+@direct("LLEN", "str")
+def llen(db: Database, key: str) -> int:
+    lst = _list(db, key)
+    return 0 if lst is None else len(lst)
+
+
 @command("LLEN")
 def cmd_llen(db: Database, args: Sequence[str]) -> int:
-    lst = _list(db, args[0])
-    return 0 if lst is None else len(lst)
+    return llen(db, args[0])
 
 
 @command("LRANGE")

@@ -21,17 +21,6 @@ from redipy.reply import OK
 NOSCRIPT = "NOSCRIPT No matching script. Please use EVAL."
 
 
-_REGISTRY: list[Any] = []
-
-
-def _scripts(db: Database) -> dict[str, Any]:
-    if not _REGISTRY:
-        from redipy.script.register import memory_scripts
-
-        _REGISTRY.append(memory_scripts)
-    return _REGISTRY[0](db.server)  # type: ignore[attr-defined,no-any-return]
-
-
 def _run(db: Database, sha: str, args: Sequence[str]) -> Any:
     nkeys = parse_int(args[0])
     if nkeys is None:
@@ -40,11 +29,11 @@ def _run(db: Database, sha: str, args: Sequence[str]) -> Any:
         raise ResponseError("ERR Number of keys can't be negative")
     if nkeys > len(args) - 1:
         raise ResponseError("ERR Number of keys can't be greater than number of args")
-    entry = _scripts(db).get(sha.lower())
+    entry = db.scripts.get(sha) or db.scripts.get(sha.lower())
     if entry is None:
         raise NoScriptError(NOSCRIPT)
     comp, prog = entry
-    return comp.run_memory(prog, db, list(args[1:1 + nkeys]), list(args[1 + nkeys:]))
+    return comp.run_memory(prog, db, args[1:1 + nkeys], args[1 + nkeys:])
 
 
 @command("EVALSHA")
@@ -55,7 +44,7 @@ def evalsha(db: Database, args: Sequence[str]) -> Any:
 @command("EVAL")
 def eval_(db: Database, args: Sequence[str]) -> Any:
     sha = hashlib.sha1(args[0].encode("utf-8", "surrogateescape")).hexdigest()
-    if sha not in _scripts(db):
+    if sha not in db.scripts:
         raise ResponseError(
             "ERR the memory backend runs only scripts built with redipy.script "
             "(register_script); it does not interpret Lua")
@@ -65,7 +54,7 @@ def eval_(db: Database, args: Sequence[str]) -> Any:
 @command("SCRIPT")
 def script(db: Database, args: Sequence[str]) -> Any:
     sub = args[0].upper()
-    scripts = _scripts(db)
+    scripts = db.scripts
     if sub == "LOAD" and len(args) == 2:
         sha = hashlib.sha1(args[1].encode("utf-8", "surrogateescape")).hexdigest()
         if sha not in scripts:

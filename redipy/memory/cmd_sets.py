@@ -17,7 +17,7 @@ from redipy.memory.cmd_generic import parse_cursor
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
-from redipy.memory.registry import Handler, command
+from redipy.memory.registry import Handler, command, direct
 from redipy.memory.structs import RSet
 
 SYNTAX = "ERR syntax error"
@@ -140,9 +140,24 @@ def _store(db: Database, dest: str, members: Iterable[str]) -> int:
 # ---- single-set commands ----------------------------------------------------------------
 
 
+@direct("SADD", "str", "str")
+def sadd_one(db: Database, key: str, member: str) -> int:
+    """SADD of one member, the common call."""
+    rset = _set(db, key)
+    if rset is None:
+        rset = RSet()
+        db.add_new(key, rset)
+    if not rset.add(member):
+        return 0
+    db.touch(key)
+    return 1
+
+
 @arity_checked("SADD")
 def cmd_sadd(db: Database, args: Sequence[str]) -> int:
     key = args[0]
+    if len(args) == 2:
+        return sadd_one(db, key, args[1])
     rset = _set(db, key)
     if rset is None:
         rset = RSet()
@@ -174,10 +189,15 @@ def cmd_srem(db: Database, args: Sequence[str]) -> int:
     return removed
 
 
+@direct("SISMEMBER", "str", "str")
+def sismember(db: Database, key: str, member: str) -> int:
+    rset = _set(db, key)
+    return int(rset is not None and member in rset)
+
+
 @arity_checked("SISMEMBER")
 def cmd_sismember(db: Database, args: Sequence[str]) -> int:
-    rset = _set(db, args[0])
-    return int(rset is not None and args[1] in rset)
+    return sismember(db, args[0], args[1])
 
 
 @arity_checked("SMISMEMBER")

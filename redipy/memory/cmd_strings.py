@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from redipy.errors import ResponseError, WrongTypeError
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.numbers import INT64_MAX, INT64_MIN, NOT_INT, incr_by_float, parse_int
-from redipy.memory.registry import command
+from redipy.memory.registry import command, direct
 from redipy.reply import OK
 
 SYNTAX = "ERR syntax error"
@@ -64,13 +64,17 @@ def _kw(text: str) -> str:
 # ---- GET / SET family ------------------------------------------------------------------
 
 
-@command("GET")
-def cmd_get(db: Database, args: Sequence[str]) -> str | None:
-    key = args[0]
+@direct("GET", "str")
+def get(db: Database, key: str) -> str | None:
     val = db.get(key) if db.expires else db.data.get(key)
     if val is None or type(val) is str:
         return val
     raise WrongTypeError(WRONGTYPE)
+
+
+@command("GET")
+def cmd_get(db: Database, args: Sequence[str]) -> str | None:
+    return get(db, args[0])
 
 
 _NX, _XX, _GET, _KEEPTTL, _PERSIST = 1, 2, 4, 8, 16
@@ -151,11 +155,17 @@ def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: s
     return old if flags & _GET else OK
 
 
+@direct("SET", "str", "str")
+def set_plain(db: Database, key: str, value: str) -> object:
+    """SET without options."""
+    db.put(key, value)
+    return OK
+
+
 @command("SET")
 def cmd_set(db: Database, args: Sequence[str]) -> object:
     if len(args) == 2:
-        db.put(args[0], args[1])
-        return OK
+        return set_plain(db, args[0], args[1])
     flags, expire, compare = _parse_options(args, 2, True)
     return _set(db, args[0], args[1], flags, expire, compare, "set")
 
@@ -324,29 +334,44 @@ def cmd_setrange(db: Database, args: Sequence[str]) -> int:
 # ---- counters -----------------------------------------------------------------------
 
 
-def _incr(db: Database, key: str, incr: int) -> int:
-    val = _string(db, key)
-    old = 0 if val is None else _int(val)
-    new = old + incr
-    if new > INT64_MAX or new < INT64_MIN:
-        raise ResponseError(OVERFLOW)
-    db.put(key, str(new), keep_ttl=True)
+@direct("INCRBY", "str", "int")
+def incr_by(db: Database, key: str, incr: int) -> int:
+    """INCR's whole family (the increment already parsed); the hottest write in
+    scripts, so the lookup and the store are inlined."""
+    data = db.data
+    val = db.get(key) if db.expires else data.get(key)
+    if val is None:
+        new = incr
+        db.keyset.add(key)
+    elif type(val) is str:
+        if val.isdecimal() and len(val) < 19 and val.isascii() and (
+                val[0] != "0" or len(val) == 1):
+            new = int(val) + incr  # parse_int's fast path, inlined
+        else:
+            new = _int(val) + incr
+        if new > INT64_MAX or new < INT64_MIN:
+            raise ResponseError(OVERFLOW)
+    else:
+        raise WrongTypeError(WRONGTYPE)
+    data[key] = str(new)  # the TTL stays, as Redis keeps it
+    if db.watchers or db.on_touch:
+        db.touch(key)
     return new
 
 
 @command("INCR")
 def cmd_incr(db: Database, args: Sequence[str]) -> int:
-    return _incr(db, args[0], 1)
+    return incr_by(db, args[0], 1)
 
 
 @command("DECR")
 def cmd_decr(db: Database, args: Sequence[str]) -> int:
-    return _incr(db, args[0], -1)
+    return incr_by(db, args[0], -1)
 
 
 @command("INCRBY")
 def cmd_incrby(db: Database, args: Sequence[str]) -> int:
-    return _incr(db, args[0], _int(args[1]))
+    return incr_by(db, args[0], _int(args[1]))
 
 
 @command("DECRBY")
@@ -354,7 +379,7 @@ def cmd_decrby(db: Database, args: Sequence[str]) -> int:
     amount = _int(args[1])
     if amount == INT64_MIN:
         raise ResponseError("ERR decrement would overflow")
-    return _incr(db, args[0], -amount)
+    return incr_by(db, args[0], -amount)
 
 
 @command("INCRBYFLOAT")

@@ -45,6 +45,8 @@ class Database:
         self.blocked: dict[str, Any] = {}
         # True while EXEC runs: a blocking command then answers at once, as in Redis.
         self.no_block = False
+        # The server's compiled scripts by sha (shared by its databases; see the backend).
+        self.scripts: dict[str, Any] = {}
 
     # ---- lookups -------------------------------------------------------------
 

@@ -9,7 +9,8 @@ own wording. Arity is checked before a handler runs; everything else is its job.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from redipy.memory.db import Database
 
@@ -26,6 +27,50 @@ def command(*names: str) -> Callable[[Handler], Handler]:
             if name in HANDLERS:
                 raise RuntimeError(f"two memory handlers for {name}")
             HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+# ---- direct forms: what compiled scripts call ---------------------------------------------
+
+DirectFn = Callable[..., Any]
+
+ARG_KINDS = frozenset({"str", "int"})
+
+
+@dataclass(frozen=True)
+class Direct:
+    """A positional form of one command for exactly ``len(kinds)`` arguments.
+
+    A compiled script calls ``fn(db, *args, *fixed)`` instead of
+    ``handler(db, [args...])``: no argument list, no re-parsing of numbers it already
+    holds. ``kinds`` says how each script value becomes an argument: ``"str"`` as
+    Redis's Lua converts it, ``"int"`` straight to a Python int (the handler's error
+    for a non-integer there must be ``NOT_INT``). The reply and every error must be
+    the handler's own; ``tests/test_direct.py`` checks each one against it.
+    """
+
+    fn: DirectFn
+    kinds: tuple[str, ...]
+    fixed: tuple[Any, ...] = ()
+
+
+DIRECT: dict[str, Direct] = {}
+
+
+F = TypeVar("F", bound=DirectFn)
+
+
+def direct(name: str, *kinds: str, fixed: tuple[Any, ...] = ()) -> Callable[[F], F]:
+    """Register ``fn`` as the direct form of ``name`` (see :class:`Direct`)."""
+
+    def register(fn: F) -> F:
+        if name in DIRECT:
+            raise RuntimeError(f"two direct forms of {name}")
+        if not set(kinds) <= ARG_KINDS:
+            raise RuntimeError(f"{name}: argument kinds are {sorted(ARG_KINDS)}")
+        DIRECT[name] = Direct(fn, kinds, fixed)
         return fn
 
     return register

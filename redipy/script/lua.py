@@ -13,10 +13,12 @@ arguments arrive JSON-encoded in ARGV, keys in KEYS, the result leaves as JSON t
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from redipy.memory.numbers import fpconv_dtoa
 from redipy.script import ir
 from redipy.script.rcmd import HELPER_ORDER, LUA_HELPERS, POSTS
 from redipy.script.types import Typer, is_flat, is_only, lua_shape, shape_of
@@ -55,20 +57,25 @@ def lua_number(value: float) -> str:
     return repr(float(value))
 
 
-def arg_text(value: float) -> str:
-    """A number as the string a command receives (Valkey / Redis 7.2+ formatting).
+_LL_HALF = 4611686018427387904.0  # LLONG_MAX / 2 as a double: double2ll's range
 
-    The memory backend uses the same function, so a numeric literal reaches both
-    backends as the same string whatever the server version.
+
+def arg_text(value: float) -> str:
+    """A number as the string a command receives, as Valkey and Redis 7.2+ write it.
+
+    Whole numbers within +-2**62 go out as integers (``double2ll``), anything else as
+    ``fpconv_dtoa`` writes it (Grisu2 digits: ``1e+20``, ``1e-7``, ``0.00001``,
+    ``1.2345678901234567e+4``), a NaN with its sign. The memory backend uses the same
+    function, so literals and computed numbers reach both backends as the same text.
     """
-    if value != value:
-        return "nan"
-    if value in (float("inf"), float("-inf")):
-        return "inf" if value > 0 else "-inf"
     fval = float(value)
-    if fval.is_integer() and abs(fval) < 1e21:
+    if fval.is_integer() and -_LL_HALF <= fval <= _LL_HALF:
         return str(int(fval))
-    return repr(fval)
+    if fval != fval:
+        return "-nan" if math.copysign(1.0, fval) < 0 else "nan"
+    if fval in (math.inf, -math.inf):
+        return "inf" if fval > 0 else "-inf"
+    return fpconv_dtoa(fval)
 
 
 @dataclass

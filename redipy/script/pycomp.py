@@ -16,18 +16,19 @@ command handler the code calls, which is how a debugger sees a call and its repl
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from redipy.errors import ScriptBuildError
+from redipy.memory.registry import Direct
 from redipy.script import ir
 from redipy.script.lua import arg_text
 from redipy.script.pyrt import NAMESPACE
 from redipy.script.rcmd import POSTS
 from redipy.script.types import Typer, is_only, shape_of
 
-ScriptFn = Callable[[Any, list[str], list[str]], Any]
+ScriptFn = Callable[[Any, Sequence[str], Sequence[str]], Any]
 Handler = Callable[[Any, Any], Any]
 WrapCall = Callable[[str, Handler], Handler]
 
@@ -47,10 +48,13 @@ class PyCompiler:
 
     def __init__(self, script: ir.Script, handlers: Mapping[str, Any],
                  *, trace: bool = False, typer: Typer | None = None,
-                 wrap_call: WrapCall | None = None) -> None:
+                 wrap_call: WrapCall | None = None,
+                 direct: Mapping[str, Direct] | None = None) -> None:
         self.script = script
         self.typer = typer or Typer(script)
         self.handlers = handlers
+        # a traced run sees every call through its handler (wrap_call), so no direct forms
+        self.direct: Mapping[str, Direct] = {} if trace or direct is None else direct
         self.trace = trace
         self.wrap_call = wrap_call if trace else None
         self.lines: list[tuple[str, int]] = []
@@ -58,8 +62,14 @@ class PyCompiler:
         self.ns: dict[str, Any] = dict(NAMESPACE)
         self._consts: dict[str, str] = {}
         self._tmp = 0
-        self._stmt_ids = {id(s): n for n, s in enumerate(ir.walk_stmts(script.body))}
+        stmts = ir.walk_stmts(script.body)
+        self._stmt_ids = {id(s): n for n, s in enumerate(stmts)}
         self._cur = -1
+        # arguments never assigned to: their integer form is worked out once per call
+        self._fixed_args = set(range(len(script.args))) - {
+            s.target.index for s in stmts
+            if isinstance(s, ir.Assign) and isinstance(s.target, ir.ArgRef)}
+        self._int_args: set[int] = set()
 
     def compile(self, filename: str) -> PyProgram:
         script = self.script
@@ -71,8 +81,11 @@ class PyCompiler:
         if script.nlocals:
             names = " = ".join(f"var_{i}" for i in range(script.nlocals))
             self.emit(f"    {names} = None", -1)
+        head = len(self.lines)
         self.block(script.body)
         self.emit("    return None", -1)
+        self.lines[head:head] = [(f"    _ia{idx} = _intarg_or_none(arg_{idx})", -1)
+                                 for idx in sorted(self._int_args)]
         out = PyProgram("", _unset)
         texts: list[str] = []
         for text, sid in self.lines:
@@ -304,8 +317,9 @@ class PyCompiler:
         return f"_{op}({left}, {right})"
 
     def visit_Concat(self, expr: ir.Concat) -> str:
-        parts = [self.expr(p) if is_only(self.typ(p), ir.STR) else f"_s({self.expr(p)})"
-                 for p in expr.parts]
+        parts = [self.expr(p) if is_only(self.typ(p), ir.STR) else
+                 f"_sn({self.expr(p)})" if is_only(self.typ(p), ir.NUM) else
+                 f"_s({self.expr(p)})" for p in expr.parts]
         if len(parts) == 1:
             return parts[0]
         return "(" + " + ".join(parts) + ")"
@@ -349,21 +363,47 @@ class PyCompiler:
             self.ns[name] = handler if self.wrap_call is None else self.wrap_call(cmd, handler)
         return name
 
+    def _arg(self, arg: ir.Expr) -> str:
+        """One command argument as the text Redis's Lua would send."""
+        if isinstance(arg, ir.Lit) and isinstance(arg.value, str):
+            return repr(arg.value)
+        if isinstance(arg, ir.Lit) and isinstance(arg.value, int | float) \
+                and not isinstance(arg.value, bool):
+            return repr(arg_text(arg.value))
+        typ = self.typ(arg)
+        if is_only(typ, ir.STR):
+            return self.expr(arg)
+        if is_only(typ, ir.NUM):
+            return f"_argn({self.expr(arg)})"
+        return f"_arg({self.expr(arg)})"
+
+    def _intarg(self, arg: ir.Expr) -> str:
+        """One integer argument of a direct form, parsed here instead of by the handler."""
+        if isinstance(arg, ir.Lit) and isinstance(arg.value, int | float) \
+                and not isinstance(arg.value, bool) and float(arg.value).is_integer() \
+                and abs(arg.value) < 9e15:
+            return repr(int(arg.value))
+        if isinstance(arg, ir.ArgRef) and arg.index in self._fixed_args and not self.trace:
+            # converted once at the top; when that failed, converting again here
+            # raises the error at this statement, as it should
+            self._int_args.add(arg.index)
+            return f"(_ia{arg.index} if _ia{arg.index} is not None else _intarg(arg_{arg.index}))"
+        return f"_intarg({self.expr(arg)})"
+
     def _arglist(self, expr: ir.RedisCall) -> str:
-        parts = []
-        for arg in expr.args:
-            if isinstance(arg, ir.Lit) and isinstance(arg.value, str):
-                parts.append(repr(arg.value))
-            elif isinstance(arg, ir.Lit) and isinstance(arg.value, int | float) \
-                    and not isinstance(arg.value, bool):
-                parts.append(repr(arg_text(arg.value)))
-            elif is_only(self.typ(arg), ir.STR):
-                parts.append(self.expr(arg))
-            else:
-                parts.append(f"_arg({self.expr(arg)})")
-        return "[" + ", ".join(parts) + "]"
+        return "[" + ", ".join(self._arg(arg) for arg in expr.args) + "]"
 
     def _call(self, expr: ir.RedisCall) -> str:
+        form = self.direct.get(expr.cmd)
+        if form is not None and len(form.kinds) == len(expr.args):
+            # the command's positional form: no argument list, integers not re-parsed
+            name = f"_d_{expr.cmd.replace(' ', '_')}"
+            self.ns[name] = form.fn
+            parts = [self._intarg(arg) if kind == "int" else self._arg(arg)
+                     for kind, arg in zip(form.kinds, expr.args)]
+            parts += [repr(value) if value is None or isinstance(value, bool | int | str)
+                      else self.const(value) for value in form.fixed]
+            return f"{name}(db, {', '.join(parts)})"
         return f"{self._handler(expr.cmd)}(db, {self._arglist(expr)})"
 
     def visit_RedisCall(self, expr: ir.RedisCall) -> str:
@@ -377,12 +417,13 @@ class PyCompiler:
         return self.const(float(CONSTANTS[expr.raw]))
 
 
-def _unset(db: Any, keys: list[str], argv: list[str]) -> Any:  # pragma: no cover
+def _unset(db: Any, keys: Sequence[str], argv: Sequence[str]) -> Any:  # pragma: no cover
     raise RuntimeError("script not compiled")
 
 
 def compile_python(script: ir.Script, handlers: Mapping[str, Any], *, trace: bool = False,
                    filename: str = "<redipy script>", typer: Typer | None = None,
-                   wrap_call: WrapCall | None = None) -> PyProgram:
-    return PyCompiler(script, handlers, trace=trace, typer=typer,
-                      wrap_call=wrap_call).compile(filename)
+                   wrap_call: WrapCall | None = None,
+                   direct: Mapping[str, Direct] | None = None) -> PyProgram:
+    return PyCompiler(script, handlers, trace=trace, typer=typer, wrap_call=wrap_call,
+                      direct=direct).compile(filename)

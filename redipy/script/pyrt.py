@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from redipy.errors import ResponseError
+from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.reply import Status
 from redipy.script.lua import arg_text
 
@@ -103,31 +105,42 @@ def _mul(a: Any, b: Any) -> float:
     return _num(a) * _num(b)
 
 
+_HW_NAN = math.inf - math.inf
+"""The NaN the FPU makes for 0/0 or inf-inf (its sign bit is set on x86, so Lua
+prints it ``-nan``); Python's ``math.nan`` is the other one, printed ``nan``."""
+
+
 def _div(a: Any, b: Any) -> float:
     x, y = _num(a), _num(b)
-    if y == 0.0:
-        if x == 0.0 or x != x:
-            return math.nan
+    if y == 0.0:  # what the C division gives, where Python would raise
+        if x != x:
+            return x
+        if x == 0.0:
+            return _HW_NAN
         return math.copysign(math.inf, x) * math.copysign(1.0, y)
     return x / y
 
 
+def _floor_any(num: float) -> float:
+    """C's floor(): NaN and infinities pass through."""
+    if num != num or num in (math.inf, -math.inf):
+        return num
+    return float(math.floor(num))
+
+
 def _modn(x: float, y: float) -> float:
-    """``_mod`` for two numbers, ``y`` a non-zero literal."""
-    try:
-        return x - math.floor(x / y) * y
-    except (OverflowError, ValueError):
-        return math.nan
+    """``_mod`` for two numbers, ``y`` a non-zero literal (the loop counter's case)."""
+    q = x / y
+    if q != q or q in (math.inf, -math.inf):
+        return x - q * y
+    return x - math.floor(q) * y
 
 
 def _mod(a: Any, b: Any) -> float:
-    """Lua 5.1: ``a - floor(a / b) * b``."""
+    """Lua 5.1: ``a - floor(a / b) * b``, in C's double arithmetic."""
     x = _num(a)
     q = _div(x, b)
-    y = _num(b)
-    if q != q or q in (math.inf, -math.inf):
-        return math.nan
-    return x - math.floor(q) * y
+    return x - _floor_any(q) * _num(b)
 
 
 def _neg(a: Any) -> float:
@@ -141,6 +154,22 @@ def fmt14(value: float) -> str:
     if value != value:
         return "nan" if math.copysign(1.0, value) > 0 else "-nan"
     return f"{value:.14g}"
+
+
+_SMALL_TEXT = {float(n): str(n) for n in range(-1024, 1025) if n}
+"""Small whole numbers as text (counters, ``i % 10``). Zero is left out: -0.0 equals
+0.0 as a key but is written ``-0``."""
+
+
+def _sn(value: float) -> str:
+    """``_s`` for a value the compiler knows is a number."""
+    if type(value) is float:
+        text = _SMALL_TEXT.get(value)
+        if text is not None:
+            return text
+        if value.is_integer() and value != 0 and -1e14 < value < 1e14:
+            return str(int(value))
+    return _s(value)
 
 
 def _s(value: Any) -> str:
@@ -450,12 +479,38 @@ def _arg(value: Any) -> str:
     if kind is str:
         return value  # type: ignore[no-any-return]
     if kind is float:
-        if value.is_integer() and -1e21 < value < 1e21:
-            return str(int(value))
+        if value.is_integer() and -4e18 < value < 4e18:
+            return str(int(value))  # arg_text's first case, inline
         return arg_text(value)
     if kind is int:
         return arg_text(value)
     raise LuaError("Command arguments must be strings or integers")
+
+
+def _argn(value: Any) -> str:
+    """``_arg`` for a value the compiler knows is a number (its first branch inline)."""
+    if type(value) is float and value.is_integer() and -4e18 < value < 4e18:
+        return str(int(value))
+    return _arg(value)
+
+
+def _intarg(value: Any) -> int:
+    """A script value as an integer argument: what the handler would parse from
+    ``_arg(value)``, without the round trip through text for whole numbers."""
+    if type(value) is float and value.is_integer() and -9e15 < value < 9e15:
+        return int(value)
+    num = parse_int(_arg(value))
+    if num is None:
+        raise ResponseError(NOT_INT)
+    return num
+
+
+def _intarg_or_none(value: Any) -> int | None:
+    """``_intarg``, or None where it would fail (the call site then raises)."""
+    try:
+        return _intarg(value)
+    except (LuaError, ResponseError):
+        return None
 
 
 def _raw(reply: Any) -> Any:

@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
@@ -72,11 +73,12 @@ class Compiled:
     typer: Typer
     py: dict[int, PyProgram] = field(default_factory=dict)
 
-    def python(self, handlers: dict[str, Any]) -> PyProgram:
+    def python(self, handlers: dict[str, Any], direct: dict[str, Any] | None = None
+               ) -> PyProgram:
         prog = self.py.get(id(handlers))
         if prog is None:
             prog = compile_python(self.script, handlers, filename=f"<redipy script {self.sha}>",
-                                  typer=self.typer)
+                                  typer=self.typer, direct=direct)
             self.py[id(handlers)] = prog
         return prog
 
@@ -102,7 +104,8 @@ class Compiled:
             return "", ""
         return self.lua.line(line), self.lua.line_origin.get(line, "")
 
-    def run_memory(self, prog: PyProgram, db: Any, keys: list[str], argv: list[str]) -> Any:
+    def run_memory(self, prog: PyProgram, db: Any, keys: Sequence[str], argv: Sequence[str]
+                   ) -> Any:
         """Run the compiled function; any failure becomes a :class:`ScriptRunError`."""
         try:
             return prog.fn(db, keys, argv)
@@ -156,23 +159,15 @@ def lua_line_map(ctx: FnContext) -> dict[int, str]:
 
 # ---- the memory backend's script registry ----------------------------------------------
 
-_MEMORY: weakref.WeakKeyDictionary[Any, dict[str, tuple[Compiled, PyProgram]]] = \
-    weakref.WeakKeyDictionary()
-
-
 def memory_scripts(server: Any) -> dict[str, tuple[Compiled, PyProgram]]:
     """The scripts registered with one memory backend, by sha."""
-    scripts = _MEMORY.get(server)
-    if scripts is None:
-        scripts = {}
-        _MEMORY[server] = scripts
-    return scripts
+    return server.scripts  # type: ignore[no-any-return]
 
 
 def install(backend: Any, comp: Compiled) -> None:
     """Make ``comp`` callable by its sha on ``backend`` (compile Python or SCRIPT LOAD)."""
     if backend.kind == "memory":
-        memory_scripts(backend)[comp.sha] = (comp, comp.python(backend.handlers))
+        memory_scripts(backend)[comp.sha] = (comp, comp.python(backend.handlers, backend.direct))
     else:
         backend.run("SCRIPT", ["LOAD", comp.lua.text])
 
@@ -294,6 +289,8 @@ class _Decoder:
     def __call__(self, reply: Any) -> JSONType:
         if reply is None:
             return None
+        if reply.isdigit() and reply.isascii() and (reply[0] != "0" or len(reply) == 1):
+            return int(reply)  # the common counter reply, without the JSON parser
         return json.loads(reply)  # type: ignore[no-any-return]
 
     def map_error(self, err: Exception) -> Exception:
