@@ -832,3 +832,24 @@ def test_zrandmember_distinct(r: redipy.Redis) -> None:
     for count in (1, 50, 150, 299, 300):
         got = r.zrandmember("z", count)
         assert isinstance(got, list) and len(set(got)) == len(got) == count
+
+
+def test_rank_ranges_across_sublists(r: redipy.Redis) -> None:
+    """ZRANGE / ZREVRANGE by rank on a set big enough to span many of SortedList's
+    sublists (the memory backend slices the first and last one directly)."""
+    members = {f"m{i:05d}": float(i // 3) for i in range(5000)}
+    r.zadd("big", members)
+    model = [m for m, _ in sorted(members.items(), key=lambda kv: (kv[1], kv[0]))]
+    ranges = [(0, 9), (0, 0), (-10, -1), (995, 1005), (999, 1000), (0, -1), (4990, 6000),
+              (-6000, 3), (2500, 2499), (-1, -1), (3990, 4010), (1, 998)]
+    for start, end in ranges:
+        lo = max(start + 5000 if start < 0 else start, 0)
+        hi = min(end + 5000 if end < 0 else end, 4999)
+        want = model[lo:hi + 1] if lo <= hi else []
+        want_rev = model[::-1][lo:hi + 1] if lo <= hi else []
+        assert r.zrange("big", start, end) == want, (start, end)
+        assert r.zrevrange("big", start, end) == want_rev, (start, end)
+    assert r.zrange("big", 0, 2, withscores=True) == [("m00000", 0.0), ("m00001", 0.0),
+                                                      ("m00002", 0.0)]
+    assert r.zrevrange("big", 0, 1, withscores=True) == [("m04999", 1666.0),
+                                                         ("m04998", 1666.0)]

@@ -31,7 +31,14 @@ from redipy.memory.cmd_sets import (
 )
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.glob import key_matcher
-from redipy.memory.numbers import INT64_MAX, NOT_FLOAT, format_double, parse_double
+from redipy.memory.numbers import (
+    INT64_MAX,
+    NOT_FLOAT,
+    NOT_INT,
+    format_double,
+    parse_double,
+    parse_int,
+)
 from redipy.memory.structs import RSet, RZSet
 
 NOT_RANGE_FLOAT = "ERR min or max is not a float"
@@ -279,9 +286,8 @@ def _rank_slice(zs: RZSet, start: int, end: int, rev: bool) -> Iterable[Entry]:
         return ()
     end = min(end, size - 1)
     if rev:
-        return zs.order.islice(size - 1 - end, size - start, reverse=True)  # type: ignore[no-any-return]
-    # a SortedList slice copies straight from its sublists: cheaper than islice
-    return zs.order[start:end + 1]  # type: ignore[no-any-return]
+        return reversed(zs.by_rank(size - 1 - end, size - start))
+    return zs.by_rank(start, end + 1)
 
 
 def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
@@ -564,11 +570,13 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
     """Redis's zrangeGenericCommand: ``by`` and ``rev`` fixed by the legacy commands,
     free (empty / None) for ZRANGE and ZRANGESTORE."""
     if len(args) == 3 and not store and not by and rev is None:  # by rank, no options
-        start, end = get_int(args[1]), get_int(args[2])
+        first, last = parse_int(args[1]), parse_int(args[2])
+        if first is None or last is None:
+            raise ResponseError(NOT_INT)
         zs = _zset(db, args[0])
         if zs is None:
             return []
-        return [member for _, member in _rank_slice(zs, start, end, False)]
+        return [member for _, member in _rank_slice(zs, first, last, False)]
     base = 1 if store else 0
     src = args[base]
     withscores = False
