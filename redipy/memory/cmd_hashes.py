@@ -217,12 +217,8 @@ def cmd_hincrbyfloat(db: Database, args: Sequence[str]) -> str:
 
 @direct("HGET", "str", "str")
 def hget(db: Database, key: str, field: str) -> str | None:
-    h = db.get(key) if db.expires else db.data.get(key)
-    if h is None:
-        return None
-    if type(h) is not RHash:
-        raise WrongTypeError(WRONGTYPE)
-    return h.map.get(field)
+    h = db.get_typed(key, RHash)
+    return None if h is None else h.map.get(field)
 
 
 @command("HGET")

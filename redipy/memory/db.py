@@ -59,7 +59,7 @@ class Database:
 
     def get_typed(self, key: str, kind: type[T]) -> T | None:
         """The value if it is of ``kind``, ``None`` if missing; WRONGTYPE otherwise."""
-        val = self.get(key)
+        val = self.get(key) if self.expires else self.data.get(key)
         if val is None or type(val) is kind:
             return val  # type: ignore[no-any-return,unused-ignore]
         raise WrongTypeError(WRONGTYPE)

@@ -71,15 +71,16 @@ class Compiled:
     lua: LuaProgram
     sha: str
     typer: Typer
-    py: dict[int, PyProgram] = field(default_factory=dict)
+    py: dict[tuple[int, int], PyProgram] = field(default_factory=dict)
 
     def python(self, handlers: dict[str, Any], direct: dict[str, Any] | None = None
                ) -> PyProgram:
-        prog = self.py.get(id(handlers))
+        key = (id(handlers), id(direct))
+        prog = self.py.get(key)
         if prog is None:
             prog = compile_python(self.script, handlers, filename=f"<redipy script {self.sha}>",
                                   typer=self.typer, direct=direct)
-            self.py[id(handlers)] = prog
+            self.py[key] = prog
         return prog
 
     def traced(self, handlers: dict[str, Any], hook: Any, *, loop_hook: Any = None,
