@@ -513,6 +513,28 @@ def test_text_vocabulary() -> None:
     assert r.lrange("mylist", 0, -1) == ["1", "3", "2", "4"] and r.exists("k") == 0
 
 
+def test_maxlen_trims_replies_and_values_as_ldb() -> None:
+    r = redipy.Redis()
+    r.rpush("mylist", "x" * 300, "1")
+    ctx, _ = filter_list_script()
+    dbg = Debugger(r, ctx, keys=FILTER_KEYS, args={"cmp": 3}, timeout=10)
+    assert dbg.execute("maxlen") == ["<value> replies are truncated at 256 bytes."]
+    dbg.execute("s")
+    out = dbg.execute("s")  # the LPOP of the long element: trimmed, with the hint once
+    long_reply = '<reply> "' + "x" * 300 + '"'
+    assert out[1] == long_reply[:256] + " ..."
+    assert out[2] == "<hint> The above reply was trimmed. Use 'maxlen 0' to disable trimming."
+    assert dbg.execute("p cur") == ['<value> "' + "x" * 247 + " ..."]  # no second hint
+    assert dbg.execute("m 10") == ["<value> replies are truncated at 60 bytes."]
+    assert dbg.execute("e cur")[0] == '<retval> "' + "x" * 50 + " ..."
+    assert dbg.execute("maxlen 0") == ["<value> replies are unlimited."]
+    assert dbg.execute("p cur") == ['<value> "' + "x" * 300 + '"']
+    assert dbg.execute("maxlen none") == ["<value> replies are unlimited."]
+    assert dbg.execute("maxlen 1 2")[0].startswith("<error> Unknown")
+    assert any(line.startswith("[m]axlen") for line in dbg.execute("help"))
+    dbg.execute("abort")
+
+
 def test_abandoned_debugger_ends_its_worker() -> None:
     r = redipy.Redis()
     r.rpush("mylist", "1")

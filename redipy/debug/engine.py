@@ -262,6 +262,10 @@ class Debugger:
         self.info = script_info(compiled(ctx), sources)
         self._keys, self._argv = _encode_args(self.info.comp, keys or {}, args or {})
         self._breaks: set[int] = set()
+        # ldb's maxlen: replies and values longer than this many bytes are trimmed
+        # (0: never); the hint about it is shown once
+        self.maxlen = 256
+        self.maxlen_hint_sent = False
         self.current: TraceEvent | None = None
         self.stop_reason = ""
         self._run = self._new_run()

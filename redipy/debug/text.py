@@ -9,6 +9,7 @@ Redis replies (``"+OK"``, ``NULL``, ``[...]``).
 from __future__ import annotations
 
 import math
+import re
 import shlex
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +36,8 @@ Redis-style script debugger help (redipy):
 [e]val <expr>        Evaluate a Python expression over the variables (read only).
 [r]edis <cmd>        Run a Redis command against the script's view of the data.
 [a]bort              Stop the script (changes roll back unless in sync mode).
+[m]axlen [len]       Trim logged Redis replies and Lua var dumps to len.
+                     Specifying zero as <len> means unlimited.
 restart              Start the script again from the top (breakpoints stay).
 Changes roll back when the session ends, unless the debugger runs in sync mode."""
 
@@ -151,6 +154,41 @@ def end_lines(dbg: Debugger, event: TraceEvent | None) -> list[str]:
     return out
 
 
+_TRIMMED = ("<reply> ", "<value> ", "<retval> ")
+TRIM_HINT = "<hint> The above reply was trimmed. Use 'maxlen 0' to disable trimming."
+
+
+def trimmed(dbg: Debugger, lines: list[str]) -> list[str]:
+    """ldb's ldbLogWithMaxLen: replies and values cut at ``maxlen`` bytes plus `` ...``,
+    with a hint the first time."""
+    if not dbg.maxlen:
+        return lines
+    out: list[str] = []
+    for line in lines:
+        data = line.encode("utf-8", "surrogateescape")
+        if not line.startswith(_TRIMMED) or len(data) <= dbg.maxlen:
+            out.append(line)
+            continue
+        out.append(data[:dbg.maxlen].decode("utf-8", "replace") + " ...")
+        if not dbg.maxlen_hint_sent:
+            dbg.maxlen_hint_sent = True
+            out.append(TRIM_HINT)
+    return out
+
+
+def _maxlen(dbg: Debugger, args: list[str]) -> list[str]:
+    if len(args) > 1:
+        return ["<error> Unknown Redis Lua debugger command or wrong number of arguments."]
+    if args:
+        number = re.match(r"[+-]?\d+", args[0])
+        new = int(number.group(0)) if number else 0  # as atoi: no number reads as 0
+        dbg.maxlen_hint_sent = True  # the user knows about the command now
+        dbg.maxlen = 60 if new != 0 and new <= 60 else new
+    if dbg.maxlen:
+        return [f"<value> replies are truncated at {dbg.maxlen} bytes."]
+    return ["<value> replies are unlimited."]
+
+
 def _step(dbg: Debugger) -> list[str]:
     out: list[str] = []
     if dbg.finished:
@@ -256,6 +294,12 @@ def execute(dbg: Debugger, line: str) -> list[str]:
     args = rest.split()
     if cmd in ("h", "help"):
         return HELP.split("\n")
+    if cmd in ("m", "maxlen"):
+        return _maxlen(dbg, args)
+    return trimmed(dbg, _command(dbg, cmd, rest, args))
+
+
+def _command(dbg: Debugger, cmd: str, rest: str, args: list[str]) -> list[str]:
     if cmd in ("s", "step", "n", "next"):
         return _step(dbg)
     if cmd in ("c", "continue"):
