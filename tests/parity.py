@@ -69,7 +69,7 @@ def assert_same(servers: dict[str, Server], cmds: Sequence[Sequence[Any]],
     mem = run_raw(fresh("memory", servers), cmds)
     for kind, srv in servers.items():
         got = run_raw(fresh(kind, servers), cmds)
-        old_doubles = kind == "redis" and srv.version().startswith("7.0")
+        old_doubles = srv.version().startswith("7.0")
         for idx, (cmd, a, b) in enumerate(zip(cmds, mem, got)):
             if idx in unordered:
                 a = (a[0], sorted(a[1]) if isinstance(a[1], list) else a[1])

@@ -40,7 +40,7 @@ from redipy.redis.cluster import CROSSSLOT, CrossSlotScriptError, key_slot
 from redipy.script import FnContext, RedisList, RedisVar
 from tests.cluster import Cluster, start_cluster
 from tests.parity import outcome
-from tests.servers import Server, start_server
+from tests.servers import Server, server_kinds, start_server
 from tests.test_migrate_roundtrip import HOUR, populate
 from tests.test_parity_machine import all_ops, call, snapshot
 from tests.test_script_constructs import CASES
@@ -50,10 +50,10 @@ pytestmark = pytest.mark.cluster
 CROSS = ("error", ("ResponseError", CROSSSLOT))
 
 
-@pytest.fixture(scope="session")
-def cluster() -> Iterator[Cluster]:
-    """One 3-primary cluster for the whole run, stopped at the end."""
-    started = start_cluster()
+@pytest.fixture(scope="session", params=server_kinds())
+def cluster(request: pytest.FixtureRequest) -> Iterator[Cluster]:
+    """One 3-primary cluster of each server kind for the whole run, stopped at the end."""
+    started = start_cluster(kind=request.param)
     try:
         yield started
     finally:
@@ -673,9 +673,10 @@ class _ClusterAsServer:
     def __init__(self, cluster: Cluster) -> None:
         self.port = cluster.ports[0]
         self.url = cluster.url
+        self._version = cluster.nodes[0].version()
 
     def version(self) -> str:
-        return "8.1.0"
+        return self._version
 
 
 _CMD_TESTS = _cmd_parity_tests()

@@ -39,7 +39,7 @@ def same(servers: dict[str, Server], *cmds: Sequence[Any],
     mem = run_raw(fresh("memory", servers), plain)
     for kind, srv in servers.items():
         got = run_raw(fresh(kind, servers), plain)
-        old = kind == "redis" and srv.version().startswith("7.0")
+        old = srv.version().startswith("7.0")
         for idx, (cmd, a, b) in enumerate(zip(plain, mem, got)):
             if idx in unordered:
                 a, b = (a[0], _norm(a[1])), (b[0], _norm(b[1]))
