@@ -158,17 +158,14 @@ def lua_line_map(ctx: FnContext) -> dict[int, str]:
     return dict(compiled(ctx).lua.line_origin)
 
 
-# ---- the memory backend's script registry ----------------------------------------------
-
-def memory_scripts(server: Any) -> dict[str, tuple[Compiled, PyProgram]]:
-    """The scripts registered with one memory backend, by sha."""
-    return server.scripts  # type: ignore[no-any-return]
+# ---- installing on a backend ------------------------------------------------------------
 
 
 def install(backend: Any, comp: Compiled) -> None:
     """Make ``comp`` callable by its sha on ``backend`` (compile Python or SCRIPT LOAD)."""
     if backend.kind == "memory":
-        memory_scripts(backend)[comp.sha] = (comp, comp.python(backend.handlers, backend.direct))
+        # the memory backend's script table (db.scripts), by sha
+        backend.scripts[comp.sha] = (comp, comp.python(backend.handlers, backend.direct))
     else:
         backend.run("SCRIPT", ["LOAD", comp.lua.text])
 
