@@ -91,6 +91,14 @@ def _status_reply(name: str, args: Sequence[str]) -> bool:
     return True
 
 
+def as_status(name: str, args: Sequence[str], reply: Any) -> Any:
+    """A plain string reply of a command that answers with a status (``+OK``) as a
+    :class:`Status`, as the memory backend gives it; any other reply unchanged."""
+    if type(reply) is str and _status_reply(name, args):
+        return Status(reply)
+    return reply
+
+
 class RedisBackend:
     """A connection to one Redis or Valkey server (:class:`redipy.redis.cluster.ClusterBackend`
     is the cluster variant; ``from_cfg``/``from_url`` pick it for ``cluster: True`` or a
@@ -230,9 +238,7 @@ class RedisBackend:
                 reply = self.conn.execute_command(name, *wire(args))
         except rex.RedisError as err:
             raise self._fail(err) from None
-        if type(reply) is str and _status_reply(name, args):
-            return Status(reply)
-        return reply
+        return as_status(name, args, reply)
 
     def execute(self, *argv: str) -> Any:
         """Run a command as a client typed it (the shell's path).
@@ -341,15 +347,34 @@ class RedisBackend:
                 replies = self._pipe(calls, wire).execute(raise_on_error=False)
         except rex.RedisError as err:
             raise self._fail(err) from None
-        out: list[Any] = []
-        for (name, args), reply in zip(calls, replies):
-            if isinstance(reply, rex.RedisError):
-                out.append(self._fail(reply))
-            elif type(reply) is str and _status_reply(name, args):
-                out.append(Status(reply))
-            else:
-                out.append(reply)
-        return out
+        return [self.reply_of(n, a, r) for (n, a), r in zip(calls, replies)]
+
+    def reply_of(self, name: str, args: Sequence[str], reply: Any) -> Any:
+        """One reply of a batch: an error as the redipy error (returned, to stand in
+        its place), a status as :class:`Status`."""
+        if isinstance(reply, rex.RedisError):
+            return self._fail(reply)
+        return as_status(name, args, reply)
+
+    def exec_result(self, calls: Sequence[tuple[str, Sequence[str]]], first: Any,
+                    queued: Sequence[Any], result: Any) -> list[Any] | None:
+        """What MULTI (``first``), the queued calls and EXEC (``result``) answered, as
+        a transaction's result: ``None`` when a watched key changed; ExecAbortError
+        (caused by the first queueing error) when a call failed at queue time."""
+        if isinstance(first, rex.RedisError):
+            raise self._fail(first)
+        if isinstance(result, rex.RedisError):
+            failed = self._fail(result)
+            if isinstance(failed, ExecAbortError):
+                cause = next((r for r in queued if isinstance(r, rex.RedisError)), None)
+                abort = ExecAbortError(EXECABORT)
+                if cause is not None:
+                    raise abort from self._fail(cause)
+                raise abort
+            raise failed
+        if result is None:
+            return None
+        return [self.reply_of(n, a, r) for (n, a), r in zip(calls, result)]
 
     def _pipe(self, calls: Sequence[tuple[str, Sequence[str]]], how: Any) -> Any:
         pipe = self.conn.pipeline(transaction=False)
@@ -417,16 +442,9 @@ class RedisSession:
             conn.disconnect()
             self._backend.conn.connection_pool.release(conn)
 
-    def _reply(self, name: str, args: Sequence[str], reply: Any) -> Any:
-        if isinstance(reply, rex.RedisError):
-            return self._backend._fail(reply)
-        if type(reply) is str and _status_reply(name, args):
-            return Status(reply)
-        return reply
-
     def run(self, name: str, args: Sequence[str]) -> Any:
         """One command now, on this connection (what a watching pipeline does)."""
-        reply = self._reply(name, args, self._exchange(
+        reply = self._backend.reply_of(name, args, self._exchange(
             [self._argv(name, args)], block=name in BLOCKING_NAMES)[0])
         if isinstance(reply, Exception):
             raise reply
@@ -435,7 +453,7 @@ class RedisSession:
     def pipeline(self, calls: Sequence[tuple[str, Sequence[str]]]) -> list[Any]:
         """Calls in one round trip, not atomic; blocking ones may wait."""
         replies = self._exchange([self._argv(n, a) for n, a in calls], block=True)
-        return [self._reply(n, a, r) for (n, a), r in zip(calls, replies)]
+        return [self._backend.reply_of(n, a, r) for (n, a), r in zip(calls, replies)]
 
     def watch(self, keys: Sequence[str]) -> None:
         reply = self._exchange([self._argv("WATCH", keys)])[0]
@@ -454,21 +472,7 @@ class RedisSession:
         argvs = [("MULTI",), *(self._argv(n, a) for n, a in calls), ("EXEC",)]
         replies = self._exchange(argvs)
         self.watching = False  # EXEC forgets the watched keys, whatever it answers
-        first, queued, result = replies[0], replies[1:-1], replies[-1]
-        if isinstance(first, rex.RedisError):
-            raise self._backend._fail(first)
-        if isinstance(result, rex.RedisError):
-            failed = self._backend._fail(result)
-            if isinstance(failed, ExecAbortError):
-                cause = next((r for r in queued if isinstance(r, rex.RedisError)), None)
-                abort = ExecAbortError(EXECABORT)
-                if cause is not None:
-                    raise abort from self._backend._fail(cause)
-                raise abort
-            raise failed
-        if result is None:
-            return None
-        return [self._reply(n, a, r) for (n, a), r in zip(calls, result)]
+        return self._backend.exec_result(calls, replies[0], replies[1:-1], replies[-1])
 
     def close(self) -> None:
         """UNWATCH if needed and give the connection back to the pool."""

@@ -34,7 +34,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -48,16 +48,14 @@ from redipy.commands.spec import KeyNum
 from redipy.errors import (
     ConfigError,
     ConnectionError,
-    ExecAbortError,
     RedipyError,
     ResponseError,
     ScriptError,
     WatchError,
 )
 from redipy.redis.backend import (
-    EXECABORT,
     RedisBackend,
-    _status_reply,
+    as_status,
     effective_prefix,
     exchange,
     pack,
@@ -363,9 +361,7 @@ class ClusterBackend(RedisBackend):
             return self._fanout(name, args)
         slot = self.slot_of(name, args)
         reply = self._call((name, *args), slot, block=name in BLOCKING_NAMES)
-        if type(reply) is str and _status_reply(name, args):
-            return Status(reply)
-        return reply
+        return as_status(name, args, reply)
 
     def execute(self, *argv: str) -> Any:
         """A command as typed (the shell's path). MULTI/EXEC/WATCH need one connection
@@ -424,10 +420,7 @@ class ClusterBackend(RedisBackend):
             return [int(all(flags)) for flags in zip(*replies)]
         if name == "PUBSUB" and sub in ("CHANNELS", "NUMSUB", "NUMPAT"):
             return self._pubsub_merge(sub, argv)
-        reply = self._call(argv, None)
-        if type(reply) is str and _status_reply(name, args):
-            return Status(reply)
-        return reply
+        return as_status(name, args, self._call(argv, None))
 
     def _pubsub_merge(self, sub: str, argv: Sequence[str]) -> Any:
         replies = self._each(argv)
@@ -500,10 +493,7 @@ class ClusterBackend(RedisBackend):
                 continue
             pending.append((idx, (name, *args), slot))
         self._batch_send(pending, out)
-        for idx, ((name, args), reply) in enumerate(zip(calls, out)):
-            if type(reply) is str and _status_reply(name, args):
-                out[idx] = Status(reply)
-        return out
+        return [as_status(name, args, reply) for (name, args), reply in zip(calls, out)]
 
     def _batch_send(self, pending: Sequence[tuple[int, tuple[str, ...], int | None]],
                     out: list[Any]) -> None:
@@ -662,13 +652,6 @@ class ClusterSession:
             self._conn.disconnect()
         self._release()
 
-    def _reply(self, name: str, args: Sequence[str], reply: Any) -> Any:
-        if isinstance(reply, rex.RedisError):
-            return self._backend._fail(reply)
-        if type(reply) is str and _status_reply(name, args):
-            return Status(reply)
-        return reply
-
     # ---- the RedisSession interface ------------------------------------------------------------
 
     def run(self, name: str, args: Sequence[str]) -> Any:
@@ -681,7 +664,7 @@ class ClusterSession:
         raw = self._exchange([argv], block=block)[0]
         if isinstance(raw, rex.AskError):  # MOVED too: the watched slot left this node
             raise WatchError("Watched variable changed.")
-        reply = self._reply(name, args, raw)
+        reply = self._backend.reply_of(name, args, raw)
         if isinstance(reply, Exception):
             raise reply
         return reply
@@ -691,7 +674,7 @@ class ClusterSession:
         prepared = [self._prepared(n, a) for n, a in calls]
         self._pin([slot for _, slot in prepared])
         replies = self._exchange([argv for argv, _ in prepared], block=True)
-        return [self._reply(n, a, r) for (n, a), r in zip(calls, replies)]
+        return [self._backend.reply_of(n, a, r) for (n, a), r in zip(calls, replies)]
 
     def watch(self, keys: Sequence[str]) -> None:
         argv, slot = self._prepared("WATCH", keys)
@@ -745,26 +728,8 @@ class ClusterSession:
                     raise WatchError("Watched variable changed.")
                 self._moved(moved)
                 continue
-            return self._result(calls, first, queued, result)
+            return self._backend.exec_result(calls, first, queued, result)
         raise ResponseError("ERR too many cluster redirections for a transaction")
-
-    def _result(self, calls: Sequence[tuple[str, Sequence[str]]], first: Any,
-                queued: Sequence[Any], result: Any) -> list[Any] | None:
-        fail: Callable[[Exception], Exception] = self._backend._fail
-        if isinstance(first, rex.RedisError):
-            raise fail(first)
-        if isinstance(result, rex.RedisError):
-            failed = fail(result)
-            if isinstance(failed, ExecAbortError):
-                cause = next((r for r in queued if isinstance(r, rex.RedisError)), None)
-                abort = ExecAbortError(EXECABORT)
-                if cause is not None:
-                    raise abort from fail(cause)
-                raise abort
-            raise failed
-        if result is None:
-            return None
-        return [self._reply(n, a, r) for (n, a), r in zip(calls, result)]
 
     def close(self) -> None:
         """UNWATCH if needed and give the connection back."""
