@@ -37,14 +37,14 @@ RedisConfig = dict
 
 def load_ipython_extension(ipython: object) -> None:
     """``%load_ext redipy``: IPython is imported here, never by ``import redipy``."""
-    from redipy.magics import load_ipython_extension as load
+    from redipy.repl.magics import load_ipython_extension as load
 
     load(ipython)
 
 
 def unload_ipython_extension(ipython: object) -> None:
     """``%unload_ext redipy``."""
-    from redipy.magics import unload_ipython_extension as unload
+    from redipy.repl.magics import unload_ipython_extension as unload
 
     unload(ipython)
 

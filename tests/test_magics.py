@@ -12,11 +12,11 @@ from typing import Any
 import pytest
 import redis as redis_py
 from IPython.core.interactiveshell import InteractiveShell
+from redipy.repl.magics import MagicError, RedipyMagics, Reply
 from traitlets.config import Config
 
 import redipy
 from redipy.errors import ResponseError, WrongTypeError
-from redipy.magics import MagicError, RedipyMagics, Reply
 from redipy.script import FnContext, RedisList, ToNum, lua_line_map, to_lua
 from tests.conftest import SERVER_KINDS
 from tests.servers import Server
@@ -94,7 +94,7 @@ def test_import_redipy_does_not_import_ipython() -> None:
     code = ("import sys, redipy; assert callable(redipy.load_ipython_extension); "
             "print(json.dumps(sorted(m for m in sys.modules "
             "if m.split('.')[0] in ('IPython', 'traitlets', 'pygments') "
-            "or m.startswith('redipy.magics'))))")
+            "or m.startswith('redipy.repl.magics'))))")
     out = subprocess.run([sys.executable, "-c", "import json; " + code], check=True,
                          capture_output=True, text=True, timeout=60).stdout
     assert json.loads(out) == []
@@ -405,7 +405,7 @@ def test_step_failure_shows_trace_then_one_line(ip: InteractiveShell,
 
 def test_stepper_needs_ipywidgets(ip: InteractiveShell,
                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from redipy.magics.display import stepper
+    from redipy.repl.magics.display import stepper
 
     ip.user_ns["filter_list"] = filter_script()
     trace = line(ip, "step filter_list inp=a left=b right=c cmp=1")

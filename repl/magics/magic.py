@@ -17,16 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+import redipy.migrate as migration
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from redipy.repl.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
+from redipy.repl.magics.connections import Connections
+from redipy.repl.magics.display import LuaCode, Reply, Table, Trace, stepper
+from redipy.repl.magics.errors import EXPECTED, MagicError, one_line
+from redipy.repl.meta import declared
 from traitlets import Bool, Integer, TraitError, validate
 
-import redipy.migrate as migration
 from redipy.errors import ScriptError
-from redipy.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
-from redipy.magics.connections import Connections
-from redipy.magics.display import LuaCode, Reply, Table, Trace, stepper
-from redipy.magics.errors import EXPECTED, MagicError, one_line
-from redipy.repl.meta import declared
 from redipy.reply import QUEUED
 
 USAGE = """\

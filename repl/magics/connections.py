@@ -12,8 +12,9 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from redipy.repl.magics.errors import MagicError
+
 import redipy
-from redipy.magics.errors import MagicError
 
 MEMORY = "memory"
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.:-]*")

@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from redipy.magics.errors import MagicError
+from redipy.repl.magics.errors import MagicError
 from redipy.repl.parse import ArgsError, split_repeat, tokenize
 
 VARIABLE = re.compile(r"\$(\*?)([A-Za-z_][A-Za-z0-9_]*)")

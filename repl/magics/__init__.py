@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from redipy.magics.cells import Command, parse_cell
-from redipy.magics.connections import Connection, Connections
-from redipy.magics.display import LuaCode, Reply, Table, Trace
-from redipy.magics.errors import MagicError
-from redipy.magics.magic import RedipyMagics
+from redipy.repl.magics.cells import Command, parse_cell
+from redipy.repl.magics.connections import Connection, Connections
+from redipy.repl.magics.display import LuaCode, Reply, Table, Trace
+from redipy.repl.magics.errors import MagicError
+from redipy.repl.magics.magic import RedipyMagics
 
 
 def load_ipython_extension(ipython: Any) -> None:
