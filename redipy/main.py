@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Callable
 from typing import Any, Literal
 
 from redipy.api import RedisClientAPI
@@ -13,6 +15,21 @@ def _is_redis_cluster(client: Any) -> bool:
     """A redis-py ``RedisCluster`` (checked without importing redis.cluster eagerly)."""
     return any(cls.__name__ == "RedisCluster" and cls.__module__.startswith("redis.")
                for cls in type(client).__mro__)
+
+
+_KNOWN = ("backend", "cfg", "host", "port", "passwd", "redis_module", "prefix", "path",
+          "url", "client", "rt", "cluster", "db", "is_caching_enabled", "redis_factory",
+          "lua_code_hook", "compile_hook", "verbose_lua_test")
+
+
+def _unknown_arguments(unknown: dict[str, Any]) -> str:
+    """One line naming each unknown keyword, with the nearest known one when it is close."""
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(name, _KNOWN, n=1)
+        parts.append(f"{name!r} (did you mean {close[0]!r}?)" if close else repr(name))
+    noun = "argument" if len(parts) == 1 else "arguments"
+    return f"redipy.Redis() got unknown {noun}: {', '.join(parts)}"
 
 
 class Redis(RedisClientAPI):
@@ -43,8 +60,31 @@ class Redis(RedisClientAPI):
         client: Any = None,
         rt: Backend | None = None,
         cluster: bool = False,
-        **_ignored: Any,
+        db: int | None = None,
+        is_caching_enabled: bool = True,
+        redis_factory: Callable[..., Any] | None = None,
+        lua_code_hook: Callable[[list[str]], None] | None = None,
+        compile_hook: Callable[[Any], None] | None = None,
+        verbose_lua_test: bool = False,
+        **unknown: Any,
     ) -> None:
+        """``is_caching_enabled`` is 0.7.1's and accepted as it was (redis-py's pool
+        already keeps connections); ``redis_factory(cfg=...)`` makes the redis-py client
+        as in 0.7.1; ``lua_code_hook`` receives the Lua lines of every script registered
+        on a server, ``compile_hook`` the script's IR on every backend, and
+        ``verbose_lua_test`` prints the Lua of each registered script. Any other
+        keyword is a mistake and raises :class:`ConfigError` naming it."""
+        if unknown:
+            raise ConfigError(_unknown_arguments(unknown))
+        if db is not None and (type(db) is not int or db < 0):
+            raise ConfigError(f"db must be a database number >= 0, not {db!r}")
+        self._script_hooks = (lua_code_hook, compile_hook, verbose_lua_test)
+        if redis_factory is not None and client is None:
+            if backend not in ("infer", "redis"):
+                raise ConfigError("redis_factory is for the redis backend")
+            client = redis_factory(cfg=cfg if cfg is not None else {
+                "host": host or "localhost", "port": 6379 if port is None else port,
+                "passwd": passwd or "", "prefix": prefix or "", "path": path or "."})
         if cluster and backend == "infer" and rt is None:
             backend = "redis"  # ``Redis(cluster=True)``: a cluster seeded at localhost:6379
         if backend == "infer":
@@ -61,7 +101,14 @@ class Redis(RedisClientAPI):
         elif backend == "memory":
             from redipy.memory.backend import MemoryBackend
 
-            self._backend = MemoryBackend()
+            memory = MemoryBackend()
+            if db is not None:
+                if db >= len(memory.dbs):
+                    raise ConfigError(
+                        f"db {db} is out of range: the memory backend has databases "
+                        f"0 to {len(memory.dbs) - 1}")
+                memory.db = memory.dbs[db]
+            self._backend = memory
         elif backend == "redis":
             from redipy.redis.backend import RedisBackend, effective_prefix
 
@@ -75,7 +122,7 @@ class Redis(RedisClientAPI):
                     client, prefix=effective_prefix(prefix or "", redis_module or ""))
             elif url is not None and not cluster:
                 self._backend = RedisBackend.from_url(
-                    url, prefix=effective_prefix(prefix or "", redis_module or ""))
+                    url, prefix=effective_prefix(prefix or "", redis_module or ""), db=db)
             else:
                 if cfg is None:
                     cfg = {
@@ -86,6 +133,8 @@ class Redis(RedisClientAPI):
                     }
                 if redis_module:
                     cfg = {**cfg, "redis_module": redis_module}
+                if db is not None:
+                    cfg = {**cfg, "db": db}
                 if cluster:  # cluster=True with host/port, a url or a cfg
                     cfg = {**cfg, "cluster": True, **({"url": url} if url else {})}
                 self._backend = RedisBackend.from_cfg(cfg)

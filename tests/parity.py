@@ -24,6 +24,18 @@ _DOUBLE = re.compile(r"-?(?:\d+\.?\d*(?:e[+-]?\d+)?|inf)", re.IGNORECASE)
 Outcome = tuple[str, Any]
 
 
+class Newest(tuple):  # type: ignore[type-arg]
+    """A command whose reply changed in Valkey 9 (the memory backend follows the newest
+    Valkey): it runs everywhere but its reply is compared only with Valkey >= 9.
+    ``tests/test_server_differences.py`` pins what the older servers answer instead."""
+
+    __slots__ = ()
+
+
+def is_newest(srv: Server) -> bool:
+    return int(srv.version().split(".")[0]) >= 9
+
+
 def outcome(fn: Callable[[], Any]) -> Outcome:
     try:
         return ("ok", fn())
@@ -70,7 +82,10 @@ def assert_same(servers: dict[str, Server], cmds: Sequence[Sequence[Any]],
     for kind, srv in servers.items():
         got = run_raw(fresh(kind, servers), cmds)
         old_doubles = srv.version().startswith("7.0")
+        newest = is_newest(srv)
         for idx, (cmd, a, b) in enumerate(zip(cmds, mem, got)):
+            if isinstance(cmd, Newest) and not newest:
+                continue
             if idx in unordered:
                 a = (a[0], sorted(a[1]) if isinstance(a[1], list) else a[1])
                 b = (b[0], sorted(b[1]) if isinstance(b[1], list) else b[1])

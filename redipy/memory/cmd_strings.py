@@ -191,13 +191,15 @@ def cmd_psetex(db: Database, args: Sequence[str]) -> object:
 
 @command("GETEX")
 def cmd_getex(db: Database, args: Sequence[str]) -> str | None:
+    """As Valkey 9, the expire time is checked before the key is looked up (Valkey 8 and
+    Redis 7.0 answer nil or WRONGTYPE first)."""
     flags, expire, _ = _parse_options(args, 1, False)
     key = args[0]
+    when = _expire_ms(db, expire, flags, "getex") if expire else None
     val = _string(db, key)
     if val is None:
         return None
-    if expire:
-        when = _expire_ms(db, expire, flags, "getex")
+    if when is not None:
         db.set_expiry(key, when)  # a deadline in the past deletes the key
     elif flags & _PERSIST:
         db.persist(key)

@@ -50,12 +50,9 @@ LIMIT_RANK = ("ERR syntax error, LIMIT is only supported in combination with eit
 WITHSCORES_LEX = "ERR syntax error, WITHSCORES not supported in combination with BYLEX"
 
 _STRTOD = re.compile(
-    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
-    r"|0[xX](?:[0-9a-fA-F]+\.?[0-9a-fA-F]*|\.[0-9a-fA-F]+)(?:[pP][+-]?[0-9]+)?"
-    r"|inf(?:inity)?)",
+    r"[+-]?(?:(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?|inf(?:inity)?)",
     re.IGNORECASE,
 )
-_SPACE = " \t\n\v\f\r"
 _INF = math.inf
 
 
@@ -91,21 +88,14 @@ def get_score(text: str, error: str = NOT_FLOAT) -> float:
 
 
 def _strtod_whole(text: str) -> float | None:
-    """Bare ``strtod`` that must use the whole text, as range bounds are read: leading
-    spaces, overflow and the empty string (0) pass; NaN and trailing junk do not."""
-    body = text.lstrip(_SPACE)
-    if not body:
-        return 0.0 if not text else None
-    if not _STRTOD.fullmatch(body):
+    """A range bound as Valkey 9 reads it: the whole text a decimal or ``inf``; overflow
+    and the empty string (0) pass; spaces, hex, NaN and trailing junk do not (Valkey 8
+    and Redis 7.0 skipped leading spaces and took hex floats)."""
+    if not text:
+        return 0.0
+    if not _STRTOD.fullmatch(text):
         return None
-    if "x" in body or "X" in body:
-        sign = -1.0 if body[0] == "-" else 1.0
-        digits = body.lstrip("+-")
-        try:
-            return sign * float.fromhex(digits)
-        except OverflowError:
-            return sign * _INF
-    return float(body)
+    return float(text)
 
 
 ScoreRange = tuple[float, bool, float, bool]

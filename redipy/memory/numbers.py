@@ -58,8 +58,9 @@ def parse_int(text: str, error: str = NOT_INT) -> int | None:
 
 
 def parse_double(text: str) -> float | None:
-    """Redis's strtod-based double parsing (``inf`` and hex allowed; NaN, spaces,
-    overflow and underflow to zero not). ``None`` when the text is not a double."""
+    """A double as Valkey 9 reads one (scores, weights, GEO coordinates): decimal or
+    ``inf``/``infinity``, no hex (Valkey 8 and Redis 7.0 took strtod's hex floats), no
+    spaces, NaN, overflow or underflow to zero. ``None`` when the text is not a double."""
     # fast path: plain ASCII decimals such as "12" or "-3.25" (what clients send most);
     # too short to overflow or underflow, so float() gives strtod's answer
     if len(text) < 30 and text.isascii():
@@ -70,19 +71,13 @@ def parse_double(text: str) -> float | None:
     if m is None:
         return None
     sign, dec, hexa, _inf = m.groups()
+    if hexa is not None:
+        return None
     if dec is not None:
         value = float(text)
         if value in (_INF, -_INF) or (
                 value == 0.0 and _has_nonzero_digit(re.split("[eE]", dec)[0])):
             return None  # ERANGE: overflow, or underflow to zero
-        return value
-    if hexa is not None:
-        try:
-            value = float.fromhex(text)
-        except OverflowError:
-            return None
-        if value == 0.0 and _has_nonzero_digit(re.split("[pP]", hexa[2:])[0]):
-            return None
         return value
     return -_INF if sign == "-" else _INF
 

@@ -172,12 +172,13 @@ class RedisBackend:
         return cls(client, prefix=prefix)
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "") -> RedisBackend:
+    def from_url(cls, url: str, *, prefix: str = "", db: int | None = None) -> RedisBackend:
+        """``db`` (``redipy.Redis(db=N)``) wins over a ``/N`` in the URL."""
         scheme = urlsplit(url).scheme
         if scheme in _CLUSTER_SCHEMES:
             from redipy.redis.cluster import ClusterBackend
 
-            return ClusterBackend.from_url(url, prefix=prefix)
+            return ClusterBackend.from_url(url, prefix=prefix, db=db)
         if scheme not in _SCHEMES:
             raise ConfigError(
                 f"unsupported URL scheme {scheme!r} in {safe_url(url)}: "
@@ -186,6 +187,8 @@ class RedisBackend:
             client = redis.Redis.from_url(
                 url, decode_responses=True, encoding_errors="surrogateescape",
                 socket_connect_timeout=5.0, protocol=2)
+            if db is not None:  # the URL's path would override a keyword
+                client.connection_pool.connection_kwargs["db"] = db
         except ValueError as err:
             raise ConfigError(f"bad Redis URL {safe_url(url)}: {err}") from None
         return cls(client, prefix=prefix)

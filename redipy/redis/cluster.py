@@ -198,9 +198,11 @@ class ClusterBackend(RedisBackend):
         return cls(client, prefix=prefix)
 
     @classmethod
-    def from_url(cls, url: str, *, prefix: str = "") -> ClusterBackend:
+    def from_url(cls, url: str, *, prefix: str = "", db: int | None = None) -> ClusterBackend:
         """``redis+cluster://[user:password@]host:port[,host:port...][/0][?ssl_cert_reqs=..]``
         (``rediss+cluster://`` for TLS): any node(s) of the cluster as seeds."""
+        if db:
+            raise ConfigError("a Redis Cluster has only database 0")
         parts = urlsplit(url)
         if parts.scheme not in (*SCHEMES, "redis", "rediss"):  # plain ones: cfg cluster=True
             raise ConfigError(f"not a cluster URL: {safe_url(url)} "

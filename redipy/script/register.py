@@ -173,7 +173,9 @@ def install(backend: Any, comp: Compiled) -> None:
 # ---- calling ----------------------------------------------------------------------------
 
 _LINE = re.compile(r"user_script:(\d+)")
-_TAIL = re.compile(r"\s*script: [0-9a-f]+, on @user_script:\d+\.?\s*$")
+# Redis and Valkey 8 end a script error with "script: <sha>, on @user_script:N.",
+# Valkey 9 with "script: on @user_script:N."
+_TAIL = re.compile(r"\s*script: (?:[0-9a-f]+, )?on @user_script:\d+\.?\s*$")
 _HEAD = re.compile(r"^(?:ERR )?(?:Error running script[^:]*: )?@?user_script:\d+: ")
 
 
@@ -194,7 +196,21 @@ class RegisteredScript:
         self._arg_names = script.args
         self._head = (self._comp.sha, str(len(script.keys)))
         self._decode = _Decoder(self)
+        self._run_hooks(client)
         self._load(client._backend)
+
+    def _run_hooks(self, client: Any) -> None:
+        """0.7.1's debugging hooks given to ``redipy.Redis(...)``."""
+        lua_hook, compile_hook, verbose = getattr(client, "_script_hooks", (None, None, False))
+        if compile_hook is not None:
+            compile_hook(self._comp.script)
+        if client._backend.kind == "memory":
+            return
+        lines = self._comp.lua.text.splitlines()
+        if lua_hook is not None:
+            lua_hook(lines)
+        if verbose:
+            print("\n".join(f"{num:4d} {line}" for num, line in enumerate(lines, 1)))
 
     @property
     def sha(self) -> str:

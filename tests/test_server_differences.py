@@ -1,0 +1,57 @@
+"""Where the ground truths disagree, the memory backend follows the newest Valkey (9.1).
+
+Each case pins what every server answers today, so a server upgrade that changes it
+fails here, and the README's "Where servers differ" table stays true.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+import redis as redis_py
+
+from tests.parity import fresh, outcome
+from tests.servers import Server
+
+#: (commands to set up, the command, Valkey 9's answer, Valkey 8.1 / Redis 7.0's answer)
+CASES: list[tuple[list[tuple[str, ...]], tuple[str, ...], Any, Any]] = [
+    ([], ("ZADD", "z", "0x10", "m"),
+     ("error", ("ResponseError", "ERR value is not a valid float")), ("ok", 1)),
+    ([("ZADD", "z", "1", "a")], ("ZRANGEBYSCORE", "z", " 1", "2"),
+     ("error", ("ResponseError", "ERR min or max is not a float")), ("ok", ["a"])),
+    ([("ZADD", "z", "1", "a")], ("ZRANGEBYSCORE", "z", "0x0", "0x10"),
+     ("error", ("ResponseError", "ERR min or max is not a float")), ("ok", ["a"])),
+    ([], ("GETEX", "missing", "EX", "0"),
+     ("error", ("ResponseError", "ERR invalid expire time in 'getex' command")), ("ok", None)),
+    ([], ("GETEX", "missing", "EX", "abc"),
+     ("error", ("ResponseError", "ERR value is not an integer or out of range")), ("ok", None)),
+]
+
+
+@pytest.mark.parametrize("setup, cmd, newest, older", CASES,
+                         ids=[" ".join(case[1]) for case in CASES])
+def test_servers_differ_and_memory_follows_valkey9(
+        servers: dict[str, Server], setup: list[tuple[str, ...]], cmd: tuple[str, ...],
+        newest: Any, older: Any) -> None:
+    for kind in ("memory", *servers):
+        client = fresh(kind, servers)
+        for step in setup:
+            client.execute_command(*step)
+        got = outcome(lambda c=client: c.execute_command(*cmd))  # type: ignore[misc]
+        want = newest if kind in ("memory", "valkey9") else older
+        assert got == want, f"{kind}: {cmd} -> {got!r}, expected {want!r}"
+        client.close()
+
+
+def test_the_servers_are_the_versions_we_think(servers: dict[str, Server]) -> None:
+    majors = {}
+    for kind, srv in servers.items():
+        client = redis_py.Redis(port=srv.port, decode_responses=True)
+        info = client.info("server")
+        client.close()
+        majors[kind] = str(info.get("valkey_version") or info["redis_version"]).split(".")[:2]
+    assert majors["valkey"] == ["8", "1"]
+    assert majors["valkey9"] == ["9", "1"]
+    if "redis" in majors:
+        assert majors["redis"] == ["7", "0"]
