@@ -19,7 +19,7 @@ from redipy.migrate.records import TYPES, Mark, Record, key_filter
 from redipy.migrate.resp import RawConnection, ReplyError
 from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
 
-from redipy.memory.glob import escape_glob
+from redipy.patterns import escape_glob
 
 
 class EndpointError(Exception):

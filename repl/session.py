@@ -14,7 +14,7 @@ from typing import Any
 
 import redipy
 from redipy.errors import ConfigError
-from redipy.memory.glob import escape_glob
+from redipy.patterns import escape_glob
 
 
 def safe_url(url: str) -> str:

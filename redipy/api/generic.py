@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from redipy.api.base import CommandsBase, enc, to_bool, to_none
 from redipy.errors import PipelineError
-from redipy.memory.glob import escape_glob
+from redipy.patterns import escape_glob
 
 if TYPE_CHECKING:
     from redipy.api import KeyType, RExpireMode
@@ -140,14 +140,22 @@ class GenericCommands(CommandsBase):
         server for long). A key changed during the walk may come twice."""
         if callable(getattr(self, "has_pending", None)):
             raise PipelineError("iter_keys walks with many SCAN calls: not inside a pipeline")
+        return self.scan_iter(match=match, _type=filter_type)
+
+    def scan_iter(self, match: str | None = None, count: int | None = None,
+                  _type: KeyType | None = None) -> Iterator[str]:
+        """redis-py's name for :meth:`iter_keys` (``count`` is a hint: pages grow from
+        it, as they do from 10 without it)."""
+        if callable(getattr(self, "has_pending", None)):
+            raise PipelineError("scan_iter walks with many SCAN calls: not inside a pipeline")
         cursor = 0
-        count = 10
+        size = count or 10
         while True:
-            cursor, keys = self.scan(cursor, match=match, count=count, filter_type=filter_type)
+            cursor, keys = self.scan(cursor, match=match, count=size, filter_type=_type)
             yield from keys
             if cursor == 0:
                 return
-            count = min(1000, count * 2)
+            size = min(1000, size * 2) if count is None else size
 
     def _keys_conv(self, filter_type: KeyType | None) -> Any:
         def conv(reply: Any) -> list[str]:

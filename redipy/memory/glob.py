@@ -28,13 +28,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-_TO_ESCAPE = re.compile(r"([*?\[\]\\])")
-
-
-def escape_glob(text: str) -> str:
-    """``text`` as a glob that matches exactly ``text`` (a key prefix in a pattern)."""
-    return _TO_ESCAPE.sub(r"\\\1", text)
-
+from redipy.patterns import escape_glob as escape_glob  # re-exported for old callers
 
 Matcher = Callable[[str], bool]
 

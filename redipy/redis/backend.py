@@ -29,7 +29,7 @@ from redipy.errors import (
     TimeoutError,
     response_error,
 )
-from redipy.memory.glob import escape_glob
+from redipy.patterns import escape_glob
 from redipy.reply import Status
 
 _SCHEMES = ("redis", "rediss", "unix")
@@ -308,7 +308,10 @@ class RedisBackend:
         """A blocking command on a pooled connection read without a socket timeout
         (redis-py 8 defaults to 5 s), so the server's own timeout decides."""
         pool = self.conn.connection_pool
-        conn = pool.get_connection()
+        try:
+            conn = pool.get_connection()  # connects: a dead server raises here
+        except rex.RedisError as err:
+            raise self._fail(err) from None
         try:
             conn.send_packed_command(pack(conn, [(name, *args)]))
             return conn.read_response(timeout=None)
@@ -326,9 +329,9 @@ class RedisBackend:
 
     def pubsub(self, *, ignore_subscribe_messages: bool = False) -> Any:
         """A subscriber connection (redis-py's PubSub behind redipy's listener)."""
-        from redipy.api.pubsub import RedisPubSub
+        from redipy.redis.pubsub import RedisPubSub
 
-        return RedisPubSub(self.conn.pubsub(), self.prefix,
+        return RedisPubSub(self.conn.pubsub(), self.prefix, fail=self._fail,
                            ignore_subscribe_messages=ignore_subscribe_messages)
 
     def run_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
@@ -427,9 +430,9 @@ class RedisSession:
         return (name, *(backend._keyed(name, args) if backend._plen else args))
 
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
-        if self._conn is None:
-            self._conn = self._backend.conn.connection_pool.get_connection()
         try:
+            if self._conn is None:
+                self._conn = self._backend.conn.connection_pool.get_connection()
             return exchange(self._conn, argvs, block=block)
         except rex.RedisError as err:
             self._drop()

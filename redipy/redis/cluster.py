@@ -553,10 +553,10 @@ class ClusterBackend(RedisBackend):
 
     def pubsub(self, *, ignore_subscribe_messages: bool = False) -> Any:
         """A subscriber on one node: a cluster delivers every PUBLISH to every node."""
-        from redipy.api.pubsub import RedisPubSub
+        from redipy.redis.pubsub import RedisPubSub
 
         node_client = self.conn.get_redis_connection(self._any_node())
-        return RedisPubSub(node_client.pubsub(), self.prefix,
+        return RedisPubSub(node_client.pubsub(), self.prefix, fail=self._fail,
                            ignore_subscribe_messages=ignore_subscribe_messages)
 
     def check_script_keys(self, script: str, names: Sequence[str],
