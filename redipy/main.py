@@ -111,6 +111,7 @@ class Redis(RedisClientAPI):
             self._backend = memory
         elif backend == "redis":
             from redipy.redis.backend import RedisBackend, effective_prefix
+            from redipy.redis.connect import backend_from_cfg, backend_from_url
 
             if client is not None:
                 make: Any = RedisBackend
@@ -121,7 +122,7 @@ class Redis(RedisClientAPI):
                 self._backend = make(
                     client, prefix=effective_prefix(prefix or "", redis_module or ""))
             elif url is not None and not cluster:
-                self._backend = RedisBackend.from_url(
+                self._backend = backend_from_url(
                     url, prefix=effective_prefix(prefix or "", redis_module or ""), db=db)
             else:
                 if cfg is None:
@@ -137,7 +138,7 @@ class Redis(RedisClientAPI):
                     cfg = {**cfg, "db": db}
                 if cluster:  # cluster=True with host/port, a url or a cfg
                     cfg = {**cfg, "cluster": True, **({"url": url} if url else {})}
-                self._backend = RedisBackend.from_cfg(cfg)
+                self._backend = backend_from_cfg(cfg)
         else:
             raise ConfigError(f"unknown backend {backend!r}: use 'memory' or 'redis'")
 

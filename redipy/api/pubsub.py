@@ -20,10 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from redipy.api.base import CommandsBase
-
-Message = dict[str, Any]
-
-SUBSCRIBE_TYPES = frozenset({"subscribe", "unsubscribe", "psubscribe", "punsubscribe"})
+from redipy.messages import Message
 
 
 class PubSub(Protocol):

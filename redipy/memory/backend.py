@@ -32,21 +32,8 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_zsets,
 )
 from redipy.memory.db import Database
+from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
-
-
-def unknown_command(name: str, args: Sequence[str]) -> ResponseError:
-    """Redis's wording, including its habit of listing the first few arguments."""
-    shown = ""
-    for arg in args:
-        if len(shown) >= 128:
-            break
-        shown += f"'{arg[: 128 - len(shown)]}' "
-    return ResponseError(f"ERR unknown command '{name}', with args beginning with: {shown}")
-
-
-def arity_error(name: str) -> ResponseError:
-    return ResponseError(f"ERR wrong number of arguments for '{name.lower()}' command")
 
 
 class MemoryBackend:

@@ -21,10 +21,7 @@ from typing import Any
 from redipy.errors import ResponseError
 from redipy.memory.db import Database
 from redipy.memory.registry import command
-
-Message = dict[str, Any]
-
-SUBSCRIBE_TYPES = frozenset({"subscribe", "unsubscribe", "psubscribe", "punsubscribe"})
+from redipy.messages import SUBSCRIBE_TYPES, Message
 
 
 def _matcher(pattern: str) -> Any:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
 from redipy.memory.db import Database
+from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import HANDLERS, command
 from redipy.reply import OK, QUEUED, Status
 
@@ -144,8 +145,6 @@ class Session:
 
     def enqueue(self, upper: str, name: str, args: Sequence[str]) -> Status:
         """Queue a command typed after MULTI; queue-time errors poison the transaction."""
-        from redipy.memory.backend import arity_error, unknown_command
-
         assert self.queue is not None
         if upper not in HANDLERS:
             self.queue_error = True

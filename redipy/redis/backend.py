@@ -33,7 +33,6 @@ from redipy.patterns import escape_glob
 from redipy.reply import Status
 
 _SCHEMES = ("redis", "rediss", "unix")
-_CLUSTER_SCHEMES = ("redis+cluster", "rediss+cluster")  # redipy.redis.cluster
 
 
 def safe_url(url: str) -> str:
@@ -101,8 +100,8 @@ def as_status(name: str, args: Sequence[str], reply: Any) -> Any:
 
 class RedisBackend:
     """A connection to one Redis or Valkey server (:class:`redipy.redis.cluster.ClusterBackend`
-    is the cluster variant; ``from_cfg``/``from_url`` pick it for ``cluster: True`` or a
-    ``redis+cluster://`` URL)."""
+    is the cluster variant; :mod:`redipy.redis.connect` picks it for ``cluster: True`` or
+    a ``redis+cluster://`` URL)."""
 
     cluster = False
 
@@ -143,10 +142,6 @@ class RedisBackend:
         """0.7.1's cfg (host, port, passwd, prefix; ``path`` is accepted and ignored,
         as it was), plus url, db, username, ssl and unix_socket_path."""
         url = cfg.get("url")
-        if cfg.get("cluster") or (url and str(url).split("://", 1)[0] in _CLUSTER_SCHEMES):
-            from redipy.redis.cluster import ClusterBackend
-
-            return ClusterBackend.from_cfg(cfg)
         prefix = effective_prefix(str(cfg.get("prefix") or ""), str(cfg.get("redis_module") or ""))
         if url:
             return cls.from_url(str(url), prefix=prefix)
@@ -175,10 +170,6 @@ class RedisBackend:
     def from_url(cls, url: str, *, prefix: str = "", db: int | None = None) -> RedisBackend:
         """``db`` (``redipy.Redis(db=N)``) wins over a ``/N`` in the URL."""
         scheme = urlsplit(url).scheme
-        if scheme in _CLUSTER_SCHEMES:
-            from redipy.redis.cluster import ClusterBackend
-
-            return ClusterBackend.from_url(url, prefix=prefix, db=db)
         if scheme not in _SCHEMES:
             raise ConfigError(
                 f"unsupported URL scheme {scheme!r} in {safe_url(url)}: "

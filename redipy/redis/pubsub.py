@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import redis.exceptions as rex
 
-from redipy.api.pubsub import SUBSCRIBE_TYPES, Message
+from redipy.messages import SUBSCRIBE_TYPES, Message
 from redipy.patterns import escape_glob
 
 T = TypeVar("T")

@@ -20,29 +20,13 @@ from dataclasses import dataclass, field
 
 from redipy.memory.numbers import fpconv_dtoa
 from redipy.script import ir
+from redipy.script.luastr import lua_string
 from redipy.script.rcmd import HELPER_ORDER, LUA_HELPERS, POSTS
 from redipy.script.types import Typer, is_flat, is_only, lua_shape, shape_of
 
 _MAX_LOCALS = 150
 _IDENT = re.compile(r"[^A-Za-z0-9_]")
 _LOOP_SAFE_POSTS = ("arr", "strs", "score_pairs")
-
-
-def lua_string(text: str) -> str:
-    """A Lua string literal (printable ASCII as is, every other byte as ``\\ddd``)."""
-    out = ['"']
-    for byte in text.encode("utf-8", "surrogateescape"):
-        char = chr(byte)
-        if char in '"\\':
-            out.append("\\" + char)
-        elif char == "\n":
-            out.append("\\n")
-        elif 32 <= byte < 127:
-            out.append(char)
-        else:
-            out.append(f"\\{byte:03d}")
-    out.append('"')
-    return "".join(out)
 
 
 def lua_number(value: float) -> str:

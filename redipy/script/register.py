@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from redipy.api import PipelineAPI
 from redipy.errors import NoScriptError, ResponseError, ScriptError
 from redipy.script import ir
 from redipy.script.fold import fold_negative_zero
@@ -27,7 +26,7 @@ from redipy.script.pyrt import LuaError
 from redipy.script.types import Typer
 
 if TYPE_CHECKING:
-    from redipy.api import RedisAPI
+    from redipy.api import PipelineAPI, RedisAPI
     from redipy.script.seq import FnContext
 
 JSONType = str | int | float | list | dict | bool | None  # type: ignore[type-arg]
@@ -254,7 +253,7 @@ class RegisteredScript:
         backend = target._backend
         if getattr(backend, "cluster", False):  # keys must share a slot: fail before sending
             backend.check_script_keys(self.name, self._key_names, argv)
-        if isinstance(target, PipelineAPI):
+        if callable(getattr(target, "has_pending", None)):
             # a pipeline: load first (once per pipeline), since a NOSCRIPT inside a
             # pipeline cannot be retried
             if target not in self._pipes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from redipy.script import ir
 from redipy.script.expr import FUNCTIONS
+from redipy.script.luastr import lua_string
 from redipy.script.rcmd import POSTS
 
 _FALSY = frozenset({ir.NIL, ir.BOOL})
@@ -187,7 +188,6 @@ def lua_shape(shape: Shape | None) -> str:
     if each is not None:
         parts.append(f"e={lua_shape(each)}")
     if fields is not None:
-        from redipy.script.lua import lua_string
 
         parts.append("f={" + ", ".join(
             f"[{lua_string(k)}]={lua_shape(s)}" for k, s in fields) + "}")

@@ -1,0 +1,1 @@
+"""The memory backend: an in-process server that answers like Redis (see backend.py)."""
