@@ -161,6 +161,18 @@ class Redis(RedisClientAPI):
         """The underlying redis-py client (Redis backend only)."""
         return self.get_redis_runtime().conn
 
+    def redis_py(self, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:
+        """A real ``redis.Redis`` (``redis.asyncio.Redis`` with ``asyncio=True``) on this
+        client's memory backend: every command runs in this process on the same data.
+        ``redis_kwargs`` are redis-py's (``decode_responses``, ``protocol``, ``db``,
+        ``client_name``, ``health_check_interval``, ``retry``, ...)."""
+        if self._backend.kind != "memory":
+            raise ConfigError("redis_py() needs the memory backend; for a server, use "
+                              "get_connection() or redis.Redis itself")
+        from redipy.redispy.client import make_client
+
+        return make_client(self._backend, asyncio=asyncio, **redis_kwargs)
+
     def close(self) -> None:
         self._backend.close()
 

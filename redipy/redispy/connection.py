@@ -1,0 +1,335 @@
+"""A redis-py ``Connection`` whose server is a memory backend in this process.
+
+redis-py drives a connection with ``send_command`` / ``send_packed_command`` and then
+``read_response`` once per reply (``can_read`` to poll). Here sending runs the command
+at once, in the caller's thread, through the connection's :class:`DropInSession`, and
+keeps the raw reply; reading converts it into what redis-py's parser would have
+returned for this connection's protocol and decoding (:mod:`redipy.redispy.replies`).
+No socket, no RESP, no extra thread. Pub/sub messages arrive from publishers' threads
+into the same reply queue, in order, and ``can_read(timeout)`` waits on it.
+
+Blocking commands (BLPOP, ...) block the calling thread only: they wait on the
+backend's condition, releasing the database lock meanwhile.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Sequence
+from typing import Any
+
+from redis.connection import AbstractConnection, ConnectionPool
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError as RedisResponseError
+from redis.exceptions import TimeoutError as RedisTimeoutError
+from redis.utils import SENTINEL
+
+from redipy.errors import ResponseError
+from redipy.memory.backend import MemoryBackend
+from redipy.redispy.argv import ascii_compatible, to_argv
+from redipy.redispy.replies import make_converter
+from redipy.redispy.session import NO_REPLY, DropInSession
+
+# what a TCP connection class accepts that has no meaning in process
+_SOCKET_ONLY = ("host", "port", "socket_keepalive", "socket_keepalive_options", "socket_type",
+                "path", "ssl", "ssl_keyfile", "ssl_certfile", "ssl_cert_reqs",
+                "ssl_ca_certs", "ssl_ca_data", "ssl_check_hostname", "ssl_password",
+                "ssl_ca_path", "ssl_min_version", "ssl_ciphers", "ssl_validate_ocsp",
+                "ssl_validate_ocsp_stapled", "ssl_ocsp_context", "ssl_ocsp_expected_cert",
+                "ssl_include_verify_flags", "ssl_exclude_verify_flags")
+
+
+class _InProcess:
+    """Stands where the socket would be: ``connection._sock`` is truthy while connected."""
+
+    def shutdown(self, how: int) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+    def settimeout(self, value: float | None) -> None:
+        pass
+
+    def getpeername(self) -> tuple[str, int]:
+        return ("memory", 0)
+
+
+class Packed(list):  # type: ignore[type-arg]
+    """What ``pack_command(s)`` returns here: argument lists, not RESP bytes."""
+
+    __slots__ = ()
+
+
+def backend_of(server: Any) -> MemoryBackend:
+    """The memory backend behind ``server`` (a ``redipy.Redis`` or the backend itself)."""
+    backend = getattr(server, "backend", server)
+    if not isinstance(backend, MemoryBackend):
+        raise TypeError("the redis-py drop-in needs a memory backend "
+                        f"(redipy.Redis() or MemoryBackend), not {type(server).__name__}")
+    return backend
+
+
+class ReplyQueue:
+    """Raw replies and pushes in arrival order, with a wait for the next one."""
+
+    def __init__(self) -> None:
+        self.items: deque[Any] = deque()
+        self.cond = threading.Condition(threading.Lock())
+
+    def push(self, item: Any) -> None:
+        with self.cond:
+            self.items.append(item)
+            self.cond.notify()
+
+    def wait(self, timeout: float | None) -> bool:
+        """True once something is queued; False after ``timeout`` seconds (None: forever)."""
+        if self.items:
+            return True
+        with self.cond:
+            if timeout is None:
+                while not self.items:
+                    self.cond.wait()
+                return True
+            deadline = time.monotonic() + timeout
+            while not self.items:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self.cond.wait(left)
+            return True
+
+
+class MemoryConnection(AbstractConnection):
+    """A redis-py connection to a :class:`~redipy.memory.backend.MemoryBackend`."""
+
+    def __init__(self, server: Any = None, **kwargs: Any) -> None:
+        for name in _SOCKET_ONLY:
+            kwargs.pop(name, None)
+        if server is None:
+            from redipy.redispy.registry import default_backend
+
+            server = default_backend()
+        self.backend = backend_of(server)
+        super().__init__(**kwargs)
+        self.host = "memory"
+        self.port = 0
+        self._replies = ReplyQueue()
+        self._session: DropInSession | None = None
+        self._ascii = ascii_compatible(self.encoder)
+        self._follow_protocol(3 if self.protocol in (3, "3") else 2)
+
+    # ---- redis-py's connection interface ----------------------------------------------------
+
+    def repr_pieces(self) -> list[tuple[str, Any]]:
+        pieces: list[tuple[str, Any]] = [("server", "memory"), ("db", self.db)]
+        if self.client_name:
+            pieces.append(("client_name", self.client_name))
+        return pieces
+
+    def _connect(self) -> Any:
+        self._session = DropInSession(self.backend, self._replies.push)
+        self._replies.items.clear()
+        self._follow_protocol(3 if self.protocol in (3, "3") else 2)
+        return _InProcess()
+
+    def _host_error(self) -> str:
+        return "memory"
+
+    def set_parser(self, parser_class: Any) -> None:
+        super().set_parser(parser_class)
+        if hasattr(self, "_replies"):
+            self._follow_protocol(self._proto)
+
+    def disconnect(self, *args: Any, **kwargs: Any) -> None:
+        session = self._session
+        self._session = None
+        self._sock = None
+        self.reset_should_reconnect()
+        self._reset_himport_state()
+        if session is not None:
+            session.close()
+        if hasattr(self, "_replies"):
+            self._replies.items.clear()
+
+    def send_packed_command(self, command: Any, check_health: bool = True) -> None:
+        if not self._sock:
+            self.connect_check_health(check_health=False)
+        if check_health:
+            self.check_health()
+        if isinstance(command, Packed):
+            for args in command:
+                self._run(args)
+            return
+        for args in _parse_requests(command):
+            self._run(args)
+
+    def send_command(self, *args: Any, **kwargs: Any) -> None:
+        if not self._sock:
+            self.connect_check_health(check_health=False)
+        if kwargs.get("check_health", True) and self.health_check_interval:
+            self.check_health()
+        self._run(args)
+
+    def _run(self, args: Sequence[Any]) -> None:
+        session = self._session
+        if session is None:
+            raise RedisConnectionError("Connection closed by server.")
+        argv = to_argv(args, self.encoder, self._ascii)
+        try:
+            reply = session.execute(argv)
+        except ResponseError as err:
+            reply = err
+        if reply is not NO_REPLY:
+            self._replies.push(reply)
+        if session.protocol != self._proto:
+            self._follow_protocol(session.protocol)
+
+    def _follow_protocol(self, proto: int) -> None:
+        """Read replies as RESP ``proto`` gives them (HELLO switches it)."""
+        self._proto = proto
+        self._convert = make_converter(resp3=proto == 3,
+                                       decode=self.encoder.decode_responses,
+                                       encoding=self.encoder.encoding,
+                                       errors=self.encoder.encoding_errors,
+                                       parse_error=self._parser.parse_error)
+        self._convert_raw = make_converter(resp3=proto == 3, decode=False,
+                                           encoding=self.encoder.encoding,
+                                           errors=self.encoder.encoding_errors,
+                                           parse_error=self._parser.parse_error)
+
+    def can_read(self, timeout: float | None = 0) -> bool:
+        if not self._sock:
+            self.connect()
+        return self._replies.wait(timeout or 0) if timeout != 0 else bool(self._replies.items)
+
+    def read_response(self, disable_decoding: bool = False, *,
+                      timeout: float | object = SENTINEL, disconnect_on_error: bool = True,
+                      push_request: bool = False) -> Any:
+        replies = self._replies
+        if not replies.items:
+            wait = self.socket_timeout if timeout is SENTINEL else timeout
+            if not replies.wait(wait):  # type: ignore[arg-type]
+                if disconnect_on_error:
+                    self.disconnect()
+                raise RedisTimeoutError("Timeout reading from memory")
+        raw = replies.items.popleft()
+        reply = (self._convert_raw if disable_decoding else self._convert)(raw)
+        if self.health_check_interval:
+            self.next_health_check = time.monotonic() + self.health_check_interval  # type: ignore[assignment]
+        if isinstance(reply, BaseException):
+            if isinstance(reply, RedisConnectionError):
+                raise reply
+            if isinstance(reply, RedisResponseError):
+                raise reply
+        return reply
+
+    def pack_command(self, *args: Any) -> Packed:
+        return Packed([args])
+
+    def pack_commands(self, commands: Any) -> Packed:
+        return Packed(tuple(cmd) for cmd in commands)
+
+    # ---- the fast path (MemoryRedis.execute_command) ----------------------------------------
+
+    def call(self, args: Sequence[Any], never_decode: bool) -> Any:
+        """Run one command and return its parsed reply; error replies are raised as
+        redis-py's exceptions. What send_command + read_response do, without a queue."""
+        if self._should_reconnect or not self._sock:
+            self.disconnect()
+            self.connect()
+        if self.health_check_interval and time.monotonic() > self.next_health_check:
+            self.check_health()
+        session = self._session
+        if session is None or self._replies.items:
+            self.send_command(*args)
+            return self.read_response(disable_decoding=never_decode)
+        argv = to_argv(args, self.encoder, self._ascii)
+        try:
+            raw = session.execute(argv)
+        except ResponseError as err:
+            raw = err
+        if raw is NO_REPLY:
+            return self.read_response(disable_decoding=never_decode)
+        if session.protocol != self._proto:
+            self._follow_protocol(session.protocol)
+        reply = (self._convert_raw if never_decode else self._convert)(raw)
+        if self.health_check_interval:
+            self.next_health_check = time.monotonic() + self.health_check_interval  # type: ignore[assignment]
+        if isinstance(reply, RedisResponseError):
+            raise reply
+        return reply
+
+
+def _parse_requests(data: Any) -> list[list[bytes]]:
+    """Requests already packed as RESP (a caller's own ``send_packed_command``)."""
+    import hiredis
+
+    if isinstance(data, (bytes, bytearray, memoryview, str)):
+        chunks = [data]
+    else:
+        chunks = list(data)
+    reader = hiredis.Reader()
+    for chunk in chunks:
+        reader.feed(chunk.encode() if isinstance(chunk, str) else bytes(chunk))
+    out: list[list[bytes]] = []
+    while True:
+        req = reader.gets()
+        if req is False:
+            return out
+        out.append(req)
+
+
+class MemoryConnectionPool(ConnectionPool):
+    """A redis-py pool of :class:`MemoryConnection` to one memory backend.
+
+    ``MemoryConnectionPool(server=redipy_client, **redis_kwargs)``, or
+    ``MemoryConnectionPool.from_url("redis://name/0")``: a URL names a shared backend
+    of this process (see :mod:`redipy.redispy.registry`), so libraries that build their
+    own clients from a URL reach the same data."""
+
+    def __init__(self, connection_class: type = MemoryConnection, **kwargs: Any) -> None:
+        if "server" not in kwargs:
+            from redipy.redispy.registry import backend_for_url
+
+            kwargs["server"] = backend_for_url(kwargs.get("host"), kwargs.get("port"))
+        super().__init__(connection_class=connection_class, **kwargs)
+
+    def get_connection(self, command_name: Any = None, *keys: Any, **options: Any) -> Any:
+        if self.pid != os.getpid():
+            self._checkpid()
+        try:
+            conn = self._available_connections.pop()  # atomic: no lock needed
+        except IndexError:
+            with self._lock:
+                conn = self.make_connection()
+        self._in_use_connections.add(conn)
+        try:
+            if not conn._sock:
+                conn.connect()
+            elif conn._replies.items:
+                conn.disconnect()  # returned with unread replies: start afresh
+                conn.connect()
+        except BaseException:
+            self.release(conn)
+            raise
+        return conn
+
+    def release(self, connection: Any) -> None:
+        if self.pid != os.getpid():
+            self._checkpid()
+        try:
+            self._in_use_connections.remove(connection)
+        except KeyError:
+            return
+        if connection.pid == self.pid:
+            if connection._should_reconnect:
+                connection.disconnect()
+            self._available_connections.append(connection)
+        else:
+            connection.disconnect()
+            with self._lock:
+                self._created_connections -= 1

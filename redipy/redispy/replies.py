@@ -1,0 +1,76 @@
+"""Raw replies of the memory backend as redis-py's parser would have returned them.
+
+A server's reply goes through redis-py's parser before any response callback sees it:
+bulk and simple strings become ``bytes`` (``str`` with ``decode_responses``), errors
+become the :class:`redis.exceptions.ResponseError` subclass its prefix names (through
+the parser's own ``parse_error``), and on RESP3 maps become ``dict``, sets and arrays
+``list``, doubles ``float``, booleans ``bool`` and verbatim strings their text. This
+module does the same from the raw reply, with no RESP in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from redipy.errors import ResponseError as RedipyResponseError
+from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Status, Verbatim
+
+Converter = Callable[[Any], Any]
+ErrorParser = Callable[[str], Exception]
+
+
+def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
+                   parse_error: ErrorParser) -> Converter:
+    """A function from a raw reply to the parsed reply of one connection's settings."""
+
+    def text(value: str) -> Any:
+        data = value.encode("latin-1")
+        return data.decode(encoding, errors) if decode else data
+
+    def conv(value: Any) -> Any:
+        kind = type(value)
+        if kind is str or kind is Status:
+            data = value.encode("latin-1")
+            return data.decode(encoding, errors) if decode else data
+        if kind is int:
+            return value
+        if value is None:
+            return None
+        if kind is list:
+            return [conv(v) for v in value]
+        if kind is Double:
+            return float(value) if resp3 else text(value)
+        if kind is Bool:
+            return bool(value) if resp3 else int(value)
+        if kind is Map:
+            if resp3:
+                it = iter(value)
+                return {conv(k): conv(v) for k, v in zip(it, it)}
+            return [conv(v) for v in value]
+        if kind is Pairs:
+            if resp3:
+                it = iter(value)
+                return [[conv(a), conv(b)] for a, b in zip(it, it)]
+            return [conv(v) for v in value]
+        if kind is SetReply or kind is Push:
+            return [conv(v) for v in value]
+        if kind is Verbatim:
+            return text(value)
+        if isinstance(value, RedipyResponseError):
+            return parse_error(value.message)
+        if isinstance(value, BaseException):
+            return parse_error(f"ERR {value}")
+        if kind is float:
+            return value if resp3 else text(repr(value))
+        if isinstance(value, bool):
+            return value if resp3 else int(value)
+        if isinstance(value, int):
+            return int(value)
+        if isinstance(value, str):
+            return text(value)
+        if isinstance(value, list):
+            return [conv(v) for v in value]
+        raise TypeError(f"the memory backend returned a {kind.__name__}: {value!r}")
+
+    return conv
