@@ -329,6 +329,7 @@ class AsyncMemoryRedis(redis.asyncio.Redis):
 def make_async_client(backend: MemoryBackend, **redis_kwargs: Any) -> AsyncMemoryRedis:
     """A ``redis.asyncio.Redis`` on ``backend`` (see :func:`redipy.redispy.make_client`)."""
     kwargs = dict(redis_kwargs)
+    kwargs.setdefault("db", backend.db.index)
     single = bool(kwargs.pop("single_connection_client", False))
     if kwargs.get("connection_pool") is not None:
         raise TypeError("redis_py() makes its own connection pool")

@@ -13,6 +13,13 @@ from typing import Any
 
 from redis._parsers.encoders import Encoder
 
+VIEW_ENCODING = "utf-8"
+VIEW_ERRORS = "surrogateescape"
+"""How the backend's strings hold bytes. The memory backend keeps values as the
+UTF-8 text of their bytes (``surrogateescape`` for bytes that are not UTF-8) until the
+byte-string convention (one character per byte, latin-1) reaches every handler; this
+pair is the one place the drop-in names it."""
+
 
 def ascii_compatible(encoder: Encoder) -> bool:
     """True when ASCII text encodes to itself (then ASCII ``str`` arguments pass as they are)."""
@@ -25,7 +32,7 @@ def to_argv(args: Sequence[Any], encoder: Encoder, ascii_safe: bool) -> list[str
     if type(first) is str:
         out = first.split() if " " in first else [first]
     elif isinstance(first, (bytes, bytearray, memoryview)):
-        out = [w.decode("latin-1") for w in bytes(first).split()]
+        out = [w.decode(VIEW_ENCODING, VIEW_ERRORS) for w in bytes(first).split()]
     else:
         out = [_slow(first, encoder)]
     for arg in args[1:]:
@@ -35,9 +42,9 @@ def to_argv(args: Sequence[Any], encoder: Encoder, ascii_safe: bool) -> list[str
                 out.append(arg)
             else:
                 out.append(arg.encode(encoder.encoding, encoder.encoding_errors)
-                           .decode("latin-1"))
+                           .decode(VIEW_ENCODING, VIEW_ERRORS))
         elif kind is bytes:
-            out.append(arg.decode("latin-1"))
+            out.append(arg.decode(VIEW_ENCODING, VIEW_ERRORS))
         elif kind is int:
             out.append(str(arg))
         else:
@@ -51,4 +58,4 @@ _ASCII_SUPERSETS = frozenset({"utf8", "latin1", "iso88591", "ascii", "usascii", 
 def _slow(arg: Any, encoder: Encoder) -> str:
     """Anything else goes through redis-py's own encoder (its DataError included)."""
     data = encoder.encode(arg)
-    return bytes(data).decode("latin-1")
+    return bytes(data).decode(VIEW_ENCODING, VIEW_ERRORS)

@@ -68,6 +68,7 @@ def make_client(server: Any, *, asyncio: bool = False, **redis_kwargs: Any) -> A
 
         return make_async_client(backend, **redis_kwargs)
     kwargs = dict(redis_kwargs)
+    kwargs.setdefault("db", backend.db.index)  # the database the redipy client uses
     single = bool(kwargs.pop("single_connection_client", False))
     if kwargs.get("connection_pool") is not None:
         raise TypeError("redis_py() makes its own connection pool")

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redipy.errors import ResponseError as RedipyResponseError
+from redipy.redispy.argv import VIEW_ENCODING, VIEW_ERRORS
 from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Status, Verbatim
 
 Converter = Callable[[Any], Any]
@@ -25,13 +26,13 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
     """A function from a raw reply to the parsed reply of one connection's settings."""
 
     def text(value: str) -> Any:
-        data = value.encode("latin-1")
+        data = value.encode(VIEW_ENCODING, VIEW_ERRORS)
         return data.decode(encoding, errors) if decode else data
 
     def conv(value: Any) -> Any:
         kind = type(value)
         if kind is str or kind is Status:
-            data = value.encode("latin-1")
+            data = value.encode(VIEW_ENCODING, VIEW_ERRORS)
             return data.decode(encoding, errors) if decode else data
         if kind is int:
             return value

@@ -70,8 +70,10 @@ def _bzpop(args: Sequence[str], reply: Any) -> Any:
 
 
 def _zmpop(args: Sequence[str], reply: Any) -> Any:
-    if type(reply) is list and len(reply) == 2:
-        return [reply[0], _scored_pairs(reply[1])]
+    """[key, [[member, score], ...]] in both protocols; the scores are doubles in RESP3."""
+    if type(reply) is list and len(reply) == 2 and type(reply[1]) is list:
+        return [reply[0], [[p[0], _double(p[1])] if type(p) is list and len(p) == 2 else p
+                           for p in reply[1]]]
     return reply
 
 

@@ -1,0 +1,226 @@
+"""The redis-py drop-in against real servers: the same redis-py calls on
+``redipy.Redis().redis_py(...)`` and on a ``redis.Redis`` connected to Valkey 8.1, Valkey
+9.1 and Redis 7.0 give equal values (types included), for RESP2 and RESP3 and with
+``decode_responses`` off and on."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+
+import redipy
+from tests.servers import Server
+
+Calls = Callable[[redis.Redis], list[Any]]
+
+MODES = [(2, False), (2, True), (3, False), (3, True), (None, False)]
+
+
+def outcome(fn: Callable[[], Any]) -> Any:
+    """A call's value, or its error as (class name, message)."""
+    try:
+        return fn()
+    except (redis.RedisError, UnicodeDecodeError) as err:
+        return ("error", type(err).__name__, str(err))
+
+
+def server_client(srv: Server, protocol: int | None, decode: bool) -> redis.Redis:
+    client = redis.Redis(port=srv.port, protocol=protocol, decode_responses=decode)
+    client.flushall()
+    return client
+
+
+def normalize(value: Any) -> Any:
+    """Servers list set members in their own order; compare those as sorted."""
+    return value
+
+
+def run_both(servers: dict[str, Server], calls: Calls, *, protocol: int | None,
+             decode: bool) -> None:
+    mem = redipy.Redis().redis_py(protocol=protocol, decode_responses=decode)
+    want_mem = calls(mem)
+    for kind, srv in servers.items():
+        client = server_client(srv, protocol, decode)
+        try:
+            got = calls(client)
+        finally:
+            client.close()
+        assert want_mem == got, f"{kind} (protocol={protocol}, decode={decode})"
+
+
+def strings(c: redis.Redis) -> list[Any]:
+    return [
+        c.set("s", "v"), c.get("s"), c.get("missing"), c.set("s", "w", get=True),
+        c.set("s", "x", nx=True), c.incr("n"), c.incrby("n", 5), c.decr("n"),
+        c.incrbyfloat("f", 1.5), c.append("s", "yz"), c.strlen("s"), c.getrange("s", 0, 1),
+        c.mset({"a": 1, "b": b"\xff\xfe"}), outcome(lambda: c.mget("a", "b", "zz")), c.getdel("a"),
+        c.setex("t", 100, "v"), c.ttl("t"), c.pttl("t") > 99000, c.persist("t"),
+        c.expire("t", 50), c.expire("t", 10, gt=True), c.type("t"), c.exists("t", "s", "q"),
+        outcome(lambda: c.incr("s")), outcome(lambda: c.lpush("s", 1)),
+        c.setnx("s", 1), c.getset("s", "new"), c.delete("s", "t", "zz"),
+        outcome(lambda: c.execute_command("NOSUCHCMD", "a", 1)),
+        outcome(lambda: c.execute_command("GET")),
+        c.echo("hello"), c.ping(), c.dbsize(),
+    ]
+
+
+def lists(c: redis.Redis) -> list[Any]:
+    return [
+        c.rpush("l", "a", "b", "c"), c.lpush("l", "z"), c.lrange("l", 0, -1),
+        c.lpop("l"), c.rpop("l", 2), c.llen("l"), c.lindex("l", 0), c.lpos("l", "a"),
+        c.rpush("l", "x", "y"), c.lmove("l", "m", "LEFT", "RIGHT"), c.lrange("m", 0, -1),
+        c.linsert("l", "BEFORE", "x", "w"), c.lrem("l", 0, "w"), c.ltrim("l", 0, 0),
+        c.lmpop(2, "nope", "l", direction="LEFT"), c.blpop(["l", "m"], timeout=1),
+        c.brpop(["empty"], timeout=0.01), c.rpoplpush("m", "k"),
+        outcome(lambda: c.lset("k", 0, "q")),
+        outcome(lambda: c.lset("zz", 0, "q")),
+    ]
+
+
+def hashes(c: redis.Redis) -> list[Any]:
+    return [
+        c.hset("h", "f", "v"), c.hset("h", mapping={"a": 1, "b": 2.5, "c": b"\x00\xff"}),
+        c.hget("h", "f"), outcome(lambda: c.hgetall("h")), c.hgetall("none"),
+        c.hmget("h", ["a", "zz"]),
+        c.hincrby("h", "a", 3), c.hincrbyfloat("h", "b", 0.5), c.hlen("h"),
+        sorted(c.hkeys("h")), outcome(lambda: sorted(c.hvals("h"))), c.hexists("h", "f"),
+        c.hdel("h", "f", "q"),
+        c.hsetnx("h", "a", 1), c.hstrlen("h", "c"), outcome(lambda: c.hscan("h", 0)[0]),
+        outcome(lambda: sorted(c.hscan_iter("h"))), outcome(lambda: c.hincrby("h", "c", 1)),
+        len(c.hrandfield("h", 2)), len(c.hrandfield("h", -5)),
+    ]
+
+
+def sets(c: redis.Redis) -> list[Any]:
+    return [
+        c.sadd("s1", "a", "b", "c"), c.sadd("s2", "b", "c", "d"), c.smembers("s1"),
+        c.sinter("s1", "s2"), c.sunion("s1", "s2"), c.sdiff("s1", "s2"), c.scard("s1"),
+        c.sismember("s1", "a"), c.smismember("s1", ["a", "x"]), c.srem("s1", "a"),
+        c.smove("s1", "s2", "b"), c.sinterstore("s3", ["s1", "s2"]),
+        c.sintercard(2, ["s1", "s2"]), c.smembers("nope"), sorted(c.sscan_iter("s2")),
+        len(c.srandmember("s2", 2)), c.spop("nope"), type(c.spop("s2", 1)).__name__,
+    ]
+
+
+def zsets(c: redis.Redis) -> list[Any]:
+    return [
+        c.zadd("z", {"a": 1, "b": 2.5, "c": -3}), c.zscore("z", "b"), c.zscore("z", "q"),
+        c.zincrby("z", 2, "a"), c.zrange("z", 0, -1), c.zrange("z", 0, -1, withscores=True),
+        c.zrevrange("z", 0, 1, withscores=True), c.zrangebyscore("z", 0, 10, withscores=True),
+        c.zrank("z", "a"), c.zrevrank("z", "a"), c.zcard("z"), c.zcount("z", 0, 5),
+        c.zmscore("z", ["a", "x"]), c.zadd("z", {"a": 1}, incr=True),
+        c.zpopmin("z"), c.zpopmax("z", 2), c.zadd("z", {"x": 1, "y": 2}),
+        c.bzpopmin(["z"], timeout=1), c.zunionstore("u", ["z", "z"]),
+        c.zrange("u", 0, -1, withscores=True), c.zrem("z", "y"), c.zscan("u")[1],
+        c.zrangestore("d", "u", 0, -1), c.zlexcount("d", "-", "+"),
+        c.zmpop(1, ["d"], min=True), outcome(lambda: c.zadd("z", {"a": "nan"})),
+    ]
+
+
+def generic(c: redis.Redis) -> list[Any]:
+    c.mset({f"k{i}": i for i in range(30)})
+    return [
+        sorted(c.scan_iter(match="k1*")), sorted(c.keys("k2*")), c.rename("k1", "kk"),
+        c.renamenx("kk", "k2"), c.copy("k2", "k99"), c.get("k99"), c.touch("k2", "zz"),
+        c.unlink("k3", "k4"), c.expireat("k5", 4102444800), c.expiretime("k5"),
+        c.pexpire("k6", 100000), c.object("encoding", "k7") if False else None,
+        c.randomkey() is not None, c.dbsize(), c.flushdb(), c.dbsize(),
+    ]
+
+
+def transactions(c: redis.Redis) -> list[Any]:
+    out: list[Any] = []
+    with c.pipeline() as p:
+        p.set("a", 1).incr("a").lpush("a", 1).get("a").hgetall("nope").zadd("z", {"m": 1})
+        p.zrange("z", 0, -1, withscores=True).smembers("nope")
+        out.append(outcome(p.execute))
+    with c.pipeline() as p:
+        p.set("a", 1).incr("a").lpush("a", 1).get("a")
+        out.append(p.execute(raise_on_error=False)[:2])
+    with c.pipeline(transaction=False) as p:
+        p.set("b", 1).incr("b").execute_command("NOPE").get("b")
+        out.append([v if not isinstance(v, Exception) else str(v)
+                    for v in p.execute(raise_on_error=False)])
+    with c.pipeline() as p:
+        p.watch("w")
+        p.multi()
+        p.set("w", 1)
+        c.set("w", 2)  # another client changes the watched key
+        out.append(outcome(p.execute))
+
+    def bump(pipe: Any) -> None:
+        value = int(pipe.get("n") or 0)
+        pipe.multi()
+        pipe.set("n", value + 1)
+        pipe.get("n")
+
+    out.append(c.transaction(bump, "n"))
+    out.append(c.transaction(bump, "n", value_from_callable=False))
+    with c.pipeline() as p:
+        p.set("x", 1).execute_command("NOSUCH", 1).get("x")
+        out.append(outcome(p.execute))
+    return out
+
+
+def connection(c: redis.Redis) -> list[Any]:
+    return [
+        c.client_setname("worker-1"), c.client_getname(), isinstance(c.client_id(), int),
+        c.execute_command("SELECT", 0), outcome(lambda: c.execute_command("SELECT", 99)),
+        outcome(lambda: c.client_setname("bad name")), c.config_set("maxmemory", 0),
+        c.config_get("maxmemory"), len(c.time()), type(c.info()).__name__,
+        "redis_version" in c.info("server"),
+    ]
+
+
+CASES = {"strings": strings, "lists": lists, "hashes": hashes, "sets": sets,
+         "zsets": zsets, "generic": generic, "transactions": transactions,
+         "connection": connection}
+
+
+@pytest.mark.parametrize("mode", MODES, ids=[f"resp{p}-{'str' if d else 'bytes'}"
+                                             for p, d in MODES])
+@pytest.mark.parametrize("case", list(CASES))
+def test_same_values_as_servers(servers: dict[str, Server], case: str,
+                                mode: tuple[int | None, bool]) -> None:
+    protocol, decode = mode
+    run_both(servers, CASES[case], protocol=protocol, decode=decode)
+
+
+@pytest.fixture
+def mem() -> Iterator[redipy.Redis]:
+    client = redipy.Redis()
+    yield client
+    client.close()
+
+
+def test_is_a_real_redis_client_sharing_data(mem: redipy.Redis) -> None:
+    import redis.asyncio
+
+    one = mem.redis_py()
+    two = mem.redis_py(decode_responses=True)
+    assert isinstance(one, redis.Redis)
+    assert isinstance(mem.redis_py(asyncio=True), redis.asyncio.Redis)
+    one.set("k", b"\xff\x00v")
+    assert two.strlen("k") == 3
+    assert one.get("k") == b"\xff\x00v"
+    mem.set_value("typed", "x")
+    assert two.get("typed") == "x"
+    with pytest.raises(UnicodeDecodeError):
+        two.get("k")  # as redis-py decodes a server's non-UTF-8 bytes
+
+
+def test_numbered_databases(mem: redipy.Redis) -> None:
+    zero = mem.redis_py()
+    one = mem.redis_py(db=1)
+    one.set("k", 1)
+    assert zero.exists("k") == 0
+    assert one.get("k") == b"1"
+    assert mem.redis_py(db=1).dbsize() == 1
+
+
+def test_bad_db_fails_like_a_server(mem: redipy.Redis) -> None:
+    with pytest.raises(redis.ResponseError, match="DB index is out of range"):
+        mem.redis_py(db=99).ping()
