@@ -91,12 +91,6 @@ def _spop(args: Sequence[str], reply: Any) -> Any:
     return SetReply(reply) if type(reply) is list else reply
 
 
-def _pubsub(args: Sequence[str], reply: Any) -> Any:
-    if args and args[0].upper() == "NUMSUB" and type(reply) is list:
-        return Map(reply)
-    return reply
-
-
 RESP3_SHAPES: dict[str, Shaper] = {
     "HGETALL": _map,
     "SMEMBERS": _set,
@@ -125,7 +119,6 @@ RESP3_SHAPES: dict[str, Shaper] = {
     "ZRANK": _zrank,
     "ZREVRANK": _zrank,
     "HRANDFIELD": _hrandfield,
-    "PUBSUB": _pubsub,
 }
 
 
