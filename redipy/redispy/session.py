@@ -23,8 +23,9 @@ from typing import Any
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
 from redipy.memory import cmd_pubsub, cmd_transactions
-from redipy.memory.backend import MemoryBackend, arity_error, unknown_command
+from redipy.memory.backend import MemoryBackend
 from redipy.memory.db import Database
+from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 from redipy.reply import OK, QUEUED, Map, Push, Status, Verbatim
