@@ -15,19 +15,13 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, cast
 
 from redipy.api.base import CommandsBase, enc, to_bool, to_none
+from redipy.commands.build import expire_command
 from redipy.errors import PipelineError
 from redipy.patterns import escape_glob
 
 if TYPE_CHECKING:
     from redipy.api import KeyType, RExpireMode
 
-_MODE_FLAGS: dict[str, tuple[str, ...]] = {
-    "always": (),
-    "if_persist": ("NX",),
-    "if_expire": ("XX",),
-    "if_later": ("GT",),
-    "if_earlier": ("LT",),
-}
 
 
 def _false(reply: Any) -> bool:
@@ -245,21 +239,13 @@ class GenericCommands(CommandsBase):
         without a TTL), ``"if_expire"`` (XX: only with one), ``"if_later"`` (GT),
         ``"if_earlier"`` (LT). A time in the past deletes the key.
         """
-        flags = _MODE_FLAGS.get(mode)
-        if flags is None:
-            raise ValueError(f"unknown expire mode {mode!r}")
-        if expire_in is not None:
-            if expire_timestamp is not None:
-                raise ValueError(
-                    f"expire_in {expire_in} and expire_timestamp {expire_timestamp} "
-                    "cannot be both set")
-            return self._conv(to_bool, "PEXPIRE", key, enc(int(expire_in * 1000.0)), *flags)
-        if expire_timestamp is not None:
-            return self._conv(to_bool, "PEXPIREAT", key, enc(_ms(expire_timestamp)), *flags)
-        if mode == "if_earlier":
-            # no expiry is never earlier than any expiry (0.7.1 answered False too)
+        built = expire_command(
+            mode, millis=None if expire_in is None else int(expire_in * 1000.0),
+            at_millis=None if expire_timestamp is None else _ms(expire_timestamp))
+        if built is None:  # nothing can change (a pipeline still needs a reply slot)
             return self._conv(_false, "PING")
-        return self._conv(to_bool, "PERSIST", key)
+        name, args = built
+        return self._conv(to_bool, name, key, *map(enc, args))
 
     def pexpire(
             self,

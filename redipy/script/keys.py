@@ -7,6 +7,7 @@ HGETALL/HMGET give dicts, ZPOPMIN/ZPOPMAX give ``[member, score]`` pairs.
 
 from __future__ import annotations
 
+from redipy.commands.build import expire_command
 from redipy.errors import ScriptBuildError
 from redipy.script import ir
 from redipy.script.expr import Expr, MixedType, lit_node, redis_call
@@ -40,16 +41,15 @@ class RedisObj:
 
     def expire(self, *, mode: RExpireMode = "always", expire_in: float | None = None) -> Expr:
         """Expire in ``expire_in`` seconds (None: remove the expiry); True when changed."""
-        if expire_in is None:
-            return self.persist()
-        args: list[MixedType] = [int(expire_in * 1000.0)]
-        flag = {"if_expire": "XX", "if_persist": "NX", "if_later": "GT",
-                "if_earlier": "LT", "always": None}
-        if mode not in flag:
-            raise ScriptBuildError(f"unknown expire mode {mode!r}")
-        if flag[mode]:
-            args.append(flag[mode])
-        return self._call("PEXPIRE", *args, post="bool")
+        try:
+            built = expire_command(
+                mode, millis=None if expire_in is None else int(expire_in * 1000.0))
+        except ValueError as err:
+            raise ScriptBuildError(str(err)) from None
+        if built is None:  # nothing can change: False, as the typed API answers
+            return Expr(lit_node(False))
+        name, args = built
+        return self._call(name, *args, post="bool")
 
     def pexpire(self, millis: MixedType) -> Expr:
         return self._call("PEXPIRE", millis, post="bool")
