@@ -57,6 +57,17 @@ class AuthenticationError(ConnectionError):
     """The server refused the credentials."""
 
 
+class DataError(RedipyError, TypeError):
+    """A value that cannot be a command argument (``None``, a bool, an object, ...);
+    both backends refuse it before anything is sent or stored. Also a ``TypeError``."""
+
+
+def invalid_input(value: object) -> DataError:
+    """The one error for an argument that is not text, bytes or a number."""
+    return DataError(f"Invalid input of type: '{type(value).__name__}'. "
+                     "Convert to a bytes, string, int or float first.")
+
+
 class ConfigError(RedipyError):
     """A backend was configured with values that cannot work (bad URL, bad option)."""
 

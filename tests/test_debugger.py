@@ -17,6 +17,7 @@ import redipy
 from redipy.debug import CALL, ERROR, RETURN, STMT, Debugger, DebugResult, TraceEvent, trace_run
 from redipy.debug.engine import _encode_args
 from redipy.errors import ResponseError
+from redipy.memory.boundary import error_text, to_text, views
 from redipy.memory.registry import HANDLERS
 from redipy.script import FnContext, RedisHash, RedisList, RedisVar, ScriptRunError, ToNum
 from redipy.script.pycomp import compile_python
@@ -59,13 +60,13 @@ def normal_run(client: redipy.Redis, ctx: FnContext, keys: dict[str, str],
     key_list, argv = _encode_args(comp, keys, args)
     db = client._backend.db  # type: ignore[attr-defined]
     try:
-        with db.lock:
-            raw = comp.run_memory(prog, db, key_list, argv)
+        with db.lock:  # inside the memory backend, scripts run on byte strings
+            raw = comp.run_memory(prog, db, views(key_list), views(argv))
     except ScriptRunError as err:
-        return calls, None, str(err)
+        return calls, None, str(error_text(err))
     import json
 
-    return calls, None if raw is None else json.loads(raw), None
+    return calls, None if raw is None else json.loads(to_text(raw)), None
 
 
 def _setup(client: redipy.Redis, cmds: Any) -> None:

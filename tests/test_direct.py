@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 import redipy
 from redipy.errors import RedipyError, ResponseError
 from redipy.memory import backend as _registers_every_handler  # noqa: F401
+from redipy.memory.boundary import reply_text, to_bytes
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.memory.registry import DIRECT, HANDLERS
 from redipy.script import FnContext, RedisHash, RedisList, RedisSet, RedisVar
@@ -71,10 +72,10 @@ def test_direct_form_answers_as_its_handler(name: str, data: st.DataObject) -> N
                 return
             converted.append(num)
         else:
-            converted.append(text)
+            converted.append(to_bytes(text))  # handlers and direct forms take bytes
     backend = via_direct._backend
     with backend.db.lock:
-        got = _outcome(lambda: form.fn(backend.db, *converted, *form.fixed))
+        got = _outcome(lambda: reply_text(form.fn(backend.db, *converted, *form.fixed)))
     assert got == expected, (state, args)
     assert dump(via_direct) == dump(via_handler), (state, args)
 

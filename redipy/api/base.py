@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from redipy.errors import invalid_input
+
 T = TypeVar("T")
 
 
@@ -41,14 +43,14 @@ def enc(value: object) -> str:
     if type(value) is int:
         return str(value)
     if isinstance(value, bool):
-        raise TypeError("a bool is not a valid Redis argument: pass a str, int or float")
+        raise invalid_input(value)
     if isinstance(value, float):
         return repr(value)
     if isinstance(value, int | str):
         return str(value)
     if isinstance(value, bytes):
         return value.decode("utf-8", "surrogateescape")
-    raise TypeError(f"{type(value).__name__} is not a valid Redis argument")
+    raise invalid_input(value)
 
 
 class CommandsBase:

@@ -20,12 +20,13 @@ import os
 import queue
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEvent
 from redipy.debug.info import ScriptInfo, script_info
 from redipy.debug.scratch import Scratch
 from redipy.errors import ResponseError
+from redipy.memory.boundary import error_text, to_text, views
 from redipy.script.register import Compiled, ScriptRunError, compiled
 from redipy.script.seq import FnContext
 
@@ -177,8 +178,10 @@ class _Run:
         try:
             scratch.ensure(self.keys)
             with scratch.db.lock:
-                raw = info.comp.run_memory(self.prog, scratch.db, self.keys, self.argv)
-            value = None if raw is None else json.loads(raw)
+                # the memory backend's scripts run on byte strings (redipy.memory.boundary)
+                raw = info.comp.run_memory(self.prog, scratch.db, views(self.keys),
+                                           views(self.argv))
+            value = None if raw is None else json.loads(to_text(raw))
             last = self.stmt
             if last is not None and last.statement == "return":
                 final = self._event(RETURN, last.sid, locals=last.locals, reply=value)
@@ -190,8 +193,8 @@ class _Run:
             aborted = True
             error = "aborted"
         except ScriptRunError as err:
-            exc = err
-            error = str(err)
+            exc = cast(ScriptRunError, error_text(err))
+            error = str(exc)
         except Exception as err:  # a failure outside the script (copying keys, ...)
             error = f"{type(err).__name__}: {err}"
         if error is not None and not aborted:

@@ -3,7 +3,10 @@
 Commands arrive as argument lists (the same lists the Redis backend sends over the
 wire) and are answered by the handlers in ``redipy.memory.cmd_*`` under the
 database lock, so every command is atomic and the backend is safe to share
-between threads.
+between threads. Handlers work on byte strings; the typed API's doors (``run``,
+``execute``, ``run_batch``, sessions, pub/sub) convert text at the boundary
+(:mod:`redipy.memory.boundary`), the byte-level doors (``dispatch``,
+``run_batch_bytes``) take and give byte strings as they are.
 
 Transactions (``session()``, raw MULTI/EXEC), pub/sub (``pubsub()``, the broker) and
 blocking pops live in ``cmd_transactions``, ``cmd_pubsub`` and ``cmd_blocking``; the
@@ -31,6 +34,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_transactions,
     cmd_zsets,
 )
+from redipy.memory.boundary import clean_error, error_text, reply_text, view, views
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
@@ -52,65 +56,128 @@ class MemoryBackend:
         self.handlers: dict[str, Handler] = HANDLERS
         self.direct: dict[str, Direct] = DIRECT
         self.broker = cmd_pubsub.Broker()
+        # Redis's arity of every command in the table (negative: at least that many)
+        self._arity: dict[str, int] = {
+            name: spec.arity for name, spec in commands.COMMANDS.items()}
         self._tls = threading.local()
 
     @property
     def target(self) -> str:
         return "memory"
 
+    # ---- the typed API's doors (text in, text out) ----------------------------------------
+
     def run(self, name: str, args: Sequence[str]) -> Any:
-        """Run a command known to be well-formed (upper-case name, right arity)."""
+        """Run a command of the typed API: ``name`` in upper case, ``args`` text.
+
+        Arguments become byte strings and the reply text again (:mod:`.boundary`);
+        the arity is checked as a server checks it."""
+        for arg in args:
+            if type(arg) is not str or not arg.isascii():
+                args = [view(a) for a in args]
+                break
+        arity = self._arity.get(name)
+        if arity is not None and (len(args) + 1 != arity if arity >= 0
+                                  else len(args) + 1 < -arity):
+            raise arity_error(name)
         db = self.db
-        with db.lock:
-            return self.handlers[name](db, args)
+        try:
+            with db.lock:
+                reply = self.handlers[name](db, args)
+        except ResponseError as err:
+            raise error_text(clean_error(err)) from None
+        return reply_text(reply)
 
     def execute(self, *argv: str) -> Any:
         """Run a command as a client typed it: any case, arity checked, errors as Redis's.
 
         Each thread is a connection here: after a raw MULTI its commands are queued until
-        EXEC / DISCARD (the typed API uses ``pipeline(transaction=True)`` instead)."""
+        EXEC / DISCARD (the typed API uses ``pipeline(transaction=True)`` instead).
+        Text in, text out, like :meth:`run`."""
+        try:
+            reply = self._execute(views(argv))
+        except ResponseError as err:
+            raise error_text(err) from None
+        return reply_text(reply)
+
+    def _execute(self, argv: Sequence[str]) -> Any:
         if not argv:
             raise ResponseError("ERR empty command")
         name = argv[0]
-        upper = name.upper()
+        upper = name.upper() if name.isascii() else name
         args = argv[1:]
         sess: cmd_transactions.Session | None = getattr(self._tls, "session", None)
         if sess is not None and sess.queue is not None and upper not in _TX_CONTROL:
             return sess.enqueue(upper, name, args)
-        handler = self.handlers.get(upper)
-        if handler is None:
-            raise unknown_command(name, args)
-        spec = commands.COMMANDS.get(upper)
-        if spec is not None and not spec.arity_ok(len(argv)):
-            raise arity_error(name)
-        db = self.db
-        with db.lock:
-            return handler(db, args)
+        return self.dispatch(self.db, argv)
 
     def run_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
                   *, transaction: bool = False) -> list[Any]:
-        """Run queued commands in order under one lock; errors stand in place.
+        """Run queued commands (text) in order under one lock; errors stand in place.
 
         With ``transaction`` it is EXEC: a call that would fail at queue time (unknown
         command, wrong arity) aborts the whole batch with EXECABORT, and blocking
         commands answer at once. Without it a blocking command may wait (releasing the
         lock meanwhile), as it would in a Redis pipeline."""
-        db = self.db
+        calls = [(name, views(args)) for name, args in calls]
+        return [reply_text(reply) for reply in self.run_batch_bytes(
+            self.db, calls, transaction=transaction)]
+
+    # ---- the byte-level doors (redis-py drop-in, ``redipy serve``, Lua's redis.call) ----
+
+    def dispatch(self, db: Database, argv: Sequence[str]) -> Any:
+        """Run one command on ``db`` exactly as a server would, on byte strings.
+
+        ``argv`` is the command as a client sent it, every element a byte string (the
+        latin-1 view: ``data.decode("latin-1")``), ``argv[0]`` the command name in any
+        case. The name and arity are checked with the server's errors (unknown command,
+        wrong number of arguments), the handler runs under ``db.lock`` (re-entrant, so a
+        caller may already hold it), and the raw reply comes back unconverted: bulk
+        replies are byte strings (``reply.encode("latin-1")`` gives the bytes), markers
+        of :mod:`redipy.reply` say the RESP3 shape. Errors are raised as
+        :class:`ResponseError` with the server's text (no CR/LF in it).
+
+        Connection state is the caller's business: MULTI queues, WATCH, SELECT (pick
+        ``db`` from :attr:`dbs`), SUBSCRIBE mode and RESP3 are not handled here. Stable
+        signature: other doors are built on it."""
+        if not argv:
+            raise ResponseError("ERR empty command")
+        name = argv[0]
+        upper = name.upper() if name.isascii() else name
+        args = argv[1:]
+        handler = self.handlers.get(upper)
+        if handler is None:
+            raise clean_error(unknown_command(name, args))
+        arity = self._arity.get(upper)
+        if arity is not None and (len(argv) != arity if arity >= 0 else len(argv) < -arity):
+            raise clean_error(arity_error(name))
+        try:
+            with db.lock:
+                return handler(db, args)
+        except ResponseError as err:
+            raise clean_error(err) from None
+
+    def run_batch_bytes(self, db: Database, calls: Sequence[tuple[str, Sequence[str]]],
+                        *, transaction: bool = False) -> list[Any]:
+        """:meth:`run_batch` on byte strings for ``db`` (names in upper case), replies
+        unconverted, errors in place."""
         if transaction:
             with db.lock:
                 return cmd_transactions.exec_batch(db, calls)
         out: list[Any] = []
-        table = commands.COMMANDS
+        arities = self._arity
+        handlers = self.handlers
         with db.lock:
             for name, args in calls:
-                spec = table.get(name)
-                if spec is not None and not spec.arity_ok(len(args) + 1):
+                arity = arities.get(name)
+                if arity is not None and (len(args) + 1 != arity if arity >= 0
+                                          else len(args) + 1 < -arity):
                     out.append(arity_error(name))  # what the server answers in place
                     continue
                 try:
-                    out.append(self.handlers[name](db, args))
+                    out.append(handlers[name](db, args))
                 except ResponseError as err:
-                    out.append(err)
+                    out.append(clean_error(err))
         return out
 
     # ---- connection-like state ---------------------------------------------------------------
@@ -120,10 +187,11 @@ class MemoryBackend:
         return cmd_transactions.Session(self)
 
     def thread_session(self) -> cmd_transactions.Session:
-        """The raw-path session of the calling thread (its 'connection')."""
+        """The raw-path session of the calling thread (its 'connection'); driven by the
+        MULTI / EXEC / WATCH handlers, so it works on byte strings."""
         sess: cmd_transactions.Session | None = getattr(self._tls, "session", None)
         if sess is None:
-            sess = self._tls.session = cmd_transactions.Session(self)
+            sess = self._tls.session = cmd_transactions.Session(self, text=False)
         return sess
 
     def pubsub(self, *, ignore_subscribe_messages: bool = False) -> cmd_pubsub.MemoryPubSub:

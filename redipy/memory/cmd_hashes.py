@@ -75,14 +75,8 @@ def _saved(db: Database, key: str, h: RHash, fresh: bool) -> None:
         db.touch(key)
 
 
-def _byte_len(text: str) -> int:
-    if text.isascii():
-        return len(text)
-    return len(text.encode("utf-8", "surrogateescape"))
-
-
 def _short(text: str) -> bool:
-    return len(text) * 4 <= LISTPACK_VALUE or _byte_len(text) <= LISTPACK_VALUE
+    return len(text) <= LISTPACK_VALUE
 
 
 def _compact(h: RHash) -> bool:
@@ -250,7 +244,7 @@ def cmd_hlen(db: Database, args: Sequence[str]) -> int:
 def cmd_hstrlen(db: Database, args: Sequence[str]) -> int:
     h = _hash(db, args[0])
     value = None if h is None else h.get(args[1])
-    return 0 if value is None else _byte_len(value)
+    return 0 if value is None else len(value)
 
 
 @command("HKEYS")

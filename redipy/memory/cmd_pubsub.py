@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from redipy.errors import ResponseError
+from redipy.memory.boundary import to_text, views
 from redipy.memory.db import Database
 from redipy.memory.registry import command
 from redipy.messages import SUBSCRIBE_TYPES, Message
@@ -79,10 +80,15 @@ class Broker:
 
 
 class MemoryPubSub:
-    """A subscriber connection of the memory backend (redis-py's ``PubSub`` interface)."""
+    """A subscriber connection of the memory backend (redis-py's ``PubSub`` interface).
 
-    def __init__(self, broker: Broker, *, ignore_subscribe_messages: bool = False) -> None:
+    With ``text`` (the typed API's listener) channel names and patterns are text and
+    messages come back as text; without it everything is a byte string."""
+
+    def __init__(self, broker: Broker, *, ignore_subscribe_messages: bool = False,
+                 text: bool = True) -> None:
         self._broker = broker
+        self._text = text
         self._cond = threading.Condition(threading.Lock())
         self._queue: deque[Message] = deque()
         self.channels: dict[str, None] = {}
@@ -119,6 +125,8 @@ class MemoryPubSub:
                 registry: dict[str, dict[MemoryPubSub, None]], *, add: bool) -> None:
         if add and not names:
             raise ResponseError(f"ERR wrong number of arguments for '{kind}' command")
+        if self._text:
+            names = views(names)
         with self._broker.lock:
             targets = list(names) if names or add else list(mine)
             for name in targets:
@@ -154,6 +162,11 @@ class MemoryPubSub:
                     msg = self._queue.popleft()
                     if ignore and msg["type"] in SUBSCRIBE_TYPES:
                         continue
+                    if self._text:
+                        for field in ("channel", "pattern", "data"):
+                            value = msg[field]
+                            if type(value) is str and not value.isascii():
+                                msg[field] = to_text(value)
                     return msg
                 if self._closed:
                     return None

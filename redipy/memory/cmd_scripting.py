@@ -43,7 +43,7 @@ def evalsha(db: Database, args: Sequence[str]) -> Any:
 
 @command("EVAL")
 def eval_(db: Database, args: Sequence[str]) -> Any:
-    sha = hashlib.sha1(args[0].encode("utf-8", "surrogateescape")).hexdigest()
+    sha = hashlib.sha1(args[0].encode("latin-1")).hexdigest()
     if sha not in db.scripts:
         raise ResponseError(
             "ERR the memory backend runs only scripts built with redipy.script "
@@ -56,7 +56,7 @@ def script(db: Database, args: Sequence[str]) -> Any:
     sub = args[0].upper()
     scripts = db.scripts
     if sub == "LOAD" and len(args) == 2:
-        sha = hashlib.sha1(args[1].encode("utf-8", "surrogateescape")).hexdigest()
+        sha = hashlib.sha1(args[1].encode("latin-1")).hexdigest()
         if sha not in scripts:
             raise ResponseError(
                 "ERR the memory backend cannot load Lua: build scripts with redipy.script "

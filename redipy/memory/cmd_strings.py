@@ -30,15 +30,15 @@ OVERFLOW = "ERR increment or decrement would overflow"
 
 
 def _enc(value: str) -> bytes:
-    return value.encode("utf-8", "surrogateescape")
+    return value.encode("latin-1")
 
 
 def _dec(data: bytes | bytearray) -> str:
-    return data.decode("utf-8", "surrogateescape")
+    return data.decode("latin-1")
 
 
 def _blen(value: str) -> int:
-    return len(value) if value.isascii() else len(_enc(value))
+    return len(value)
 
 
 def _string(db: Database, key: str) -> str | None:
@@ -271,11 +271,7 @@ def cmd_append(db: Database, args: Sequence[str]) -> int:
     total = _blen(val) + _blen(extra)
     if total > MAX_BULK:
         raise ResponseError(TOO_BIG)
-    if (val and "\udc80" <= val[-1] <= "\udcff") or (extra and "\udc80" <= extra[0] <= "\udcff"):
-        # raw bytes meet at the seam: they may join into one UTF-8 character
-        new = _dec(_enc(val) + _enc(extra))
-    else:
-        new = val + extra
+    new = val + extra
     db.put(key, new, keep_ttl=True)
     return total
 

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
+from redipy.memory.boundary import clean_error, reply_text, views
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import HANDLERS, command
@@ -69,10 +70,14 @@ class WatchedKey:
 
 
 class Session:
-    """Transaction state of one client of the memory backend."""
+    """Transaction state of one client of the memory backend.
 
-    def __init__(self, backend: MemoryBackend) -> None:
+    A session made for the typed API (``text=True``, pipelines) takes and gives text;
+    one made for a byte-level door (``text=False``) works on byte strings throughout."""
+
+    def __init__(self, backend: MemoryBackend, *, text: bool = True) -> None:
         self.backend = backend
+        self.text = text
         self.watched: list[WatchedKey] = []
         self.dirty = False
         self.queue: list[Call] | None = None
@@ -86,11 +91,15 @@ class Session:
 
     def run(self, name: str, args: Sequence[str]) -> Any:
         """A command outside MULTI runs at once, as on any other client."""
-        return self.backend.run(name, args)
+        if self.text:
+            return self.backend.run(name, args)
+        return self.backend.dispatch(self.db, [name, *args])
 
     # ---- WATCH -------------------------------------------------------------------------
 
     def watch(self, keys: Sequence[str]) -> None:
+        if self.text:
+            keys = views(keys)
         db = self.db
         with db.lock:
             have = {(w.db, w.key) for w in self.watched}
@@ -125,15 +134,20 @@ class Session:
         """Run ``calls`` atomically; ``None`` (nothing run) when a watched key changed.
         Raises :class:`ExecAbortError` when a call would fail at queue time (unknown
         command, wrong number of arguments). Forgets the watched keys either way."""
+        if self.text:
+            calls = [(name, views(args)) for name, args in calls]
         db = self.db
         with db.lock:
             try:
                 check_queue(calls)  # EXECABORT wins over a failed watch, as in Redis
                 if self._watch_failed():
                     return None
-                return exec_batch(db, calls)
+                replies = exec_batch(db, calls)
             finally:
                 self.unwatch()
+        if self.text:
+            return [reply_text(reply) for reply in replies]
+        return replies
 
     def close(self) -> None:
         """End of the session: forget watched keys and any open MULTI."""
@@ -181,7 +195,7 @@ def exec_batch(db: Database, calls: Sequence[Call]) -> list[Any]:
             try:
                 out.append(handlers[name](db, args))
             except ResponseError as err:
-                out.append(err)
+                out.append(clean_error(err))
     finally:
         db.no_block = before
     return out

@@ -1,6 +1,7 @@
 """Redis's glob patterns (KEYS, SCAN MATCH, HSCAN/SSCAN/ZSCAN MATCH), byte for byte.
 
-This follows Redis's ``stringmatchlen`` on the UTF-8 bytes of key and pattern:
+This follows Redis's ``stringmatchlen`` on the bytes of key and pattern (byte strings,
+one character per byte, as everywhere in the memory backend):
 
 - ``*`` any run of bytes, ``?`` exactly one byte (so ``?`` does not match ``ü``,
   which is two bytes; ``??`` does), ``\\x`` the byte ``x``.
@@ -34,13 +35,6 @@ Matcher = Callable[[str], bool]
 
 _SPECIAL = frozenset("*?[\\")
 _MAX_NESTING = 1000
-
-
-def as_bytes_text(text: str) -> str:
-    """``text``'s UTF-8 bytes as a latin-1 string (one character per byte)."""
-    if text.isascii():
-        return text
-    return text.encode("utf-8", "surrogateescape").decode("latin-1")
 
 
 def _signed(byte: int) -> int:
@@ -122,14 +116,14 @@ def compile_glob(pattern: str) -> Matcher:
     """A function telling whether a string matches ``pattern`` as ``stringmatchlen`` does."""
     if not _SPECIAL.intersection(pattern):
         return pattern.__eq__
-    segments, trailing_star = _parse(pattern.encode("utf-8", "surrogateescape"))
+    segments, trailing_star = _parse(pattern.encode("latin-1"))
     if len(segments) - 1 - int(trailing_star) > _MAX_NESTING:
         return _never
     if len(segments) == 1:
         whole = re.compile("".join(segments[0]), re.DOTALL)
 
         def exact(text: str) -> bool:
-            return text != "" and whole.fullmatch(as_bytes_text(text)) is not None
+            return text != "" and whole.fullmatch(text) is not None
 
         return exact
 
@@ -142,7 +136,7 @@ def compile_glob(pattern: str) -> Matcher:
     def starred(text: str) -> bool:
         if text == "":
             return False
-        data = as_bytes_text(text)
+        data = text
         if first_len and first.match(data) is None:
             return False
         pos = first_len

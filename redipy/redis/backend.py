@@ -27,6 +27,7 @@ from redipy.errors import (
     ExecAbortError,
     ResponseError,
     TimeoutError,
+    invalid_input,
     response_error,
 )
 from redipy.patterns import escape_glob
@@ -49,6 +50,19 @@ def effective_prefix(prefix: str, module: str = "") -> str:
     """0.7.1's key namespace: ``prefix`` + ``module`` with exactly one ``:`` after it."""
     joined = f"{prefix}{module}".rstrip(":")
     return f"{joined}:" if joined else ""
+
+
+def checked(args: Sequence[Any]) -> Sequence[Any]:
+    """``args`` when each is text, bytes or a number; else the same
+    :class:`redipy.errors.DataError` the memory backend raises, before anything is sent."""
+    for arg in args:
+        kind = type(arg)
+        if kind is str or kind is int or kind is bytes or kind is float:
+            continue
+        if isinstance(arg, bool) or not isinstance(
+                arg, str | int | float | bytes | bytearray | memoryview):
+            raise invalid_input(arg)
+    return args
 
 
 def wire(args: Sequence[Any]) -> list[Any]:
@@ -221,6 +235,7 @@ class RedisBackend:
         return err
 
     def run(self, name: str, args: Sequence[str]) -> Any:
+        checked(args)
         if self._plen:
             args = self._keyed(name, args)
         if name in BLOCKING_NAMES:
@@ -287,6 +302,7 @@ class RedisBackend:
         return [reply[0], [self.strip_key(key) for key in reply[1]]]
 
     def _raw(self, argv: Sequence[str]) -> Any:
+        checked(argv)
         try:
             try:
                 return self.conn.execute_command(*argv)
@@ -376,6 +392,7 @@ class RedisBackend:
     def _pipe(self, calls: Sequence[tuple[str, Sequence[str]]], how: Any) -> Any:
         pipe = self.conn.pipeline(transaction=False)
         for name, args in calls:
+            checked(args)
             args = self._keyed(name, args) if self._plen else args
             pipe.execute_command(name, *(args if how is str else how(args)))
         return pipe
@@ -418,6 +435,7 @@ class RedisSession:
 
     def _argv(self, name: str, args: Sequence[str]) -> tuple[str, ...]:
         backend = self._backend
+        checked(args)
         return (name, *(backend._keyed(name, args) if backend._plen else args))
 
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:

@@ -56,6 +56,7 @@ from redipy.errors import (
 from redipy.redis.backend import (
     RedisBackend,
     as_status,
+    checked,
     effective_prefix,
     exchange,
     pack,
@@ -357,6 +358,7 @@ class ClusterBackend(RedisBackend):
             raise self._fail(err) from None
 
     def run(self, name: str, args: Sequence[str]) -> Any:
+        checked(args)
         if self._plen:
             args = self._keyed(name, args)
         if name in FANOUT and _arity_ok(name, args):

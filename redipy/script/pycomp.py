@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from redipy.errors import ScriptBuildError
+from redipy.memory.boundary import to_bytes
 from redipy.memory.registry import Direct
 from redipy.script import ir
 from redipy.script.lua import arg_text
@@ -234,7 +235,9 @@ class PyCompiler:
 
     def visit_Lit(self, expr: ir.Lit) -> str:
         val = expr.value
-        if val is None or isinstance(val, bool | str):
+        if isinstance(val, str):
+            return repr(to_bytes(val))  # scripts run on byte strings
+        if val is None or isinstance(val, bool):
             return repr(val)
         fval = float(val)
         if fval != fval or fval in (float("inf"), float("-inf")):
@@ -242,7 +245,7 @@ class PyCompiler:
         return repr(fval)
 
     def visit_JsonLit(self, expr: ir.JsonLit) -> str:
-        return f"_loads({expr.text!r})"
+        return f"_loads({to_bytes(expr.text)!r})"
 
     def visit_MakeArray(self, expr: ir.MakeArray) -> str:
         return "[" + "".join(f"{self.expr(e)}, " for e in expr.items) + "]"
@@ -370,7 +373,7 @@ class PyCompiler:
     def _arg(self, arg: ir.Expr) -> str:
         """One command argument as the text Redis's Lua would send."""
         if isinstance(arg, ir.Lit) and isinstance(arg.value, str):
-            return repr(arg.value)
+            return repr(to_bytes(arg.value))
         if isinstance(arg, ir.Lit) and isinstance(arg.value, int | float) \
                 and not isinstance(arg.value, bool):
             return repr(arg_text(arg.value))

@@ -4,6 +4,11 @@ Numbers are always Python floats (Lua numbers are doubles), so arithmetic, overf
 ``-0`` and division behave as in Redis's Lua. Only ``None`` and ``False`` are falsy.
 Strings convert to numbers by Lua's rules (``" 0x10 "`` is 16), numbers to strings
 with ``%.14g``; results are JSON-encoded the way cjson does it.
+
+Strings are byte strings, as everywhere inside the memory backend (one character per
+byte), so ``string.len``, ``find`` and comparisons count and order bytes as Lua does.
+JSON text is bytes too: cjson reads ``\\u00e9`` as the UTF-8 bytes of ``é`` and writes
+bytes >= 0x80 as they are, and so do :func:`_loads` and :func:`cjson` here.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from redipy.errors import ResponseError
+from redipy.memory.boundary import to_bytes, to_text
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.reply import Status
 from redipy.script.lua import arg_text
@@ -311,14 +317,14 @@ def _ge(a: Any, b: Any) -> bool:
 def _bytes(value: Any, fname: str) -> bytes:
     kind = type(value)
     if kind is str:
-        return value.encode("utf-8", "surrogateescape")  # type: ignore[no-any-return]
+        return value.encode("latin-1")  # type: ignore[no-any-return]
     if kind is float or kind is int:
         return fmt14(value).encode()
     raise LuaError(f"bad argument #1 to '{fname}' (string expected, got {_tname(value)})")
 
 
 def _strlen(value: Any) -> float:
-    if type(value) is str and value.isascii():
+    if type(value) is str:
         return float(len(value))
     return float(len(_bytes(value, "len")))
 
@@ -564,8 +570,25 @@ _DECODER = json.JSONDecoder(parse_int=float)
 _NUM_START = frozenset("-0123456789")
 
 
+def _bytes_json(value: Any) -> Any:
+    """Every string of a decoded JSON value as its UTF-8 byte string."""
+    kind = type(value)
+    if kind is str:
+        return to_bytes(value)
+    if kind is list:
+        return [_bytes_json(item) for item in value]
+    if kind is dict:
+        return {_bytes_json(k): _bytes_json(v) for k, v in value.items()}
+    return value
+
+
 def _loads(text: str) -> Any:
-    return _DECODER.decode(text)
+    """cjson.decode of JSON bytes: escapes (``\\u00e9``) become UTF-8 bytes, raw
+    bytes stay as they are."""
+    if text.isascii():
+        value = _DECODER.decode(text)
+        return _bytes_json(value) if "\\u" in text else value
+    return _bytes_json(_DECODER.decode(to_text(text)))
 
 
 def _fromjson_arg(text: str) -> Any:
@@ -578,14 +601,14 @@ def _fromjson_arg(text: str) -> Any:
     elif len(text) >= 2 and text[0] == '"' and text[-1] == '"' and "\\" not in text \
             and '"' not in text[1:-1]:
         return text[1:-1]
-    return _DECODER.decode(text)
+    return _loads(text)
 
 
 def _fromjson(value: Any) -> Any:
     if type(value) is not str:
         raise LuaError(f"bad argument #1 to 'decode' (string expected, got {_tname(value)})")
     try:
-        return _DECODER.decode(value)
+        return _loads(value)
     except ValueError as err:
         raise LuaError(f"Expected value but found invalid token: {err}") from None
 

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
 from redipy.errors import NoScriptError, ResponseError, ScriptError
+from redipy.memory.boundary import to_bytes
 from redipy.script import ir
 from redipy.script.fold import fold_negative_zero
 from redipy.script.lua import LuaProgram, compile_lua
@@ -113,6 +114,8 @@ class Compiled:
                 ValueError, RecursionError) as err:
             sid = _failing_statement(err.__traceback__, prog)
             stmt, origin = self.statement(sid) if sid >= 0 else ("", "")
+            # inside the memory backend an error is a byte string, the script's text too
+            stmt, origin = to_bytes(stmt), to_bytes(origin)
             if isinstance(err, ResponseError | LuaError):
                 msg = str(err)
             elif isinstance(err, IndexError) and sid < 0:

@@ -1,0 +1,129 @@
+"""The one place where the typed API's text meets the memory backend's byte strings.
+
+Inside the memory backend every argument and bulk reply is a *byte string*: a ``str``
+with one character per byte (the latin-1 view of the bytes), so ``len`` is the byte
+length and ordering is by bytes, as on a server. The typed API speaks text. This module
+converts between the two views, and nothing else in the backend does:
+
+- an argument: text -> UTF-8 (``surrogateescape``, so text read from non-UTF-8 bytes
+  goes back as the same bytes) -> latin-1 view; ``bytes`` are taken as they are;
+  ``int`` and ``float`` as redis-py writes them; anything else is refused with
+  :class:`redipy.errors.DataError`, as the Redis backend refuses it;
+- a reply: the reverse, recursively, keeping the marker classes of :mod:`redipy.reply`
+  and the class of errors (in place or raised).
+
+ASCII needs no conversion and ``str.isascii()`` is O(1), so the common case costs one
+check per argument.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redipy.errors import ResponseError, invalid_input
+
+
+def to_bytes(text: str) -> str:
+    """Text (a plain ``str``) as its byte string."""
+    if text.isascii():
+        return text
+    return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def view(arg: object) -> str:
+    """One typed-API argument as the byte string a handler receives."""
+    if type(arg) is str:
+        if arg.isascii():
+            return arg
+        return arg.encode("utf-8", "surrogateescape").decode("latin-1")
+    if isinstance(arg, bool):
+        raise invalid_input(arg)
+    if isinstance(arg, str):
+        return to_bytes(str.__str__(arg))
+    if isinstance(arg, int):
+        return str(int(arg))
+    if isinstance(arg, float):
+        return repr(float(arg))
+    if isinstance(arg, bytes | bytearray | memoryview):
+        return bytes(arg).decode("latin-1")
+    raise invalid_input(arg)
+
+
+def views(args: Sequence[Any]) -> Sequence[str]:
+    """Arguments as byte strings; the same sequence when every one is an ASCII ``str``."""
+    for arg in args:
+        if type(arg) is not str or not arg.isascii():
+            return [view(a) for a in args]
+    return args
+
+
+def to_text(data: str) -> str:
+    """A byte string as text (invalid UTF-8 bytes become lone surrogates)."""
+    if data.isascii():
+        return data
+    try:
+        raw = data.encode("latin-1")
+    except UnicodeEncodeError:  # not a byte string: already text (a Python-made message)
+        return data
+    return raw.decode("utf-8", "surrogateescape")
+
+
+def _with_message(err: ResponseError, msg: str, fix: Any = None) -> ResponseError:
+    """A copy of ``err`` (same class, same attributes) with another message; ``fix``
+    converts its other text attributes too (ScriptRunError's ``error``, ...)."""
+    out = type(err).__new__(type(err))
+    out.__dict__.update(err.__dict__)
+    if fix is not None:
+        for name, value in out.__dict__.items():
+            if type(value) is str:
+                out.__dict__[name] = fix(value)
+    out.args = (msg,)
+    out.__cause__ = err.__cause__
+    return out
+
+
+def error_text(err: ResponseError) -> ResponseError:
+    """An error whose message is a byte string, as the same class with text."""
+    msg = err.args[0] if err.args else ""
+    if type(msg) is not str or msg.isascii():
+        return err
+    return _with_message(err, to_text(msg), to_text)
+
+
+def reply_text(reply: Any) -> Any:
+    """A raw reply with every byte string turned into text (markers kept)."""
+    kind = type(reply)
+    if kind is str:
+        return reply if reply.isascii() else to_text(reply)
+    if reply is None or kind is int:
+        return reply
+    if kind is list:
+        for item in reply:
+            itype = type(item)
+            if itype is str:
+                if not item.isascii():
+                    break
+            elif itype is not int and item is not None:
+                break
+        else:
+            return reply
+        return [reply_text(item) for item in reply]
+    if isinstance(reply, str):
+        return reply if reply.isascii() else kind(to_text(reply))
+    if isinstance(reply, list):
+        return kind([reply_text(item) for item in reply])
+    if isinstance(reply, ResponseError):
+        return error_text(reply)
+    if isinstance(reply, tuple):
+        return tuple(reply_text(item) for item in reply)
+    return reply
+
+
+def clean_error(err: ResponseError) -> ResponseError:
+    """An error reply as a server sends it: no CR or LF inside (Redis trims them at
+    the ends and turns the others into spaces, since they would break the protocol)."""
+    msg = err.args[0] if err.args else ""
+    if type(msg) is not str or ("\n" not in msg and "\r" not in msg):
+        return err
+    return _with_message(err, msg.strip("\r\n").replace("\r", " ").replace("\n", " "))
