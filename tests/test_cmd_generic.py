@@ -254,6 +254,8 @@ def test_scan_full_walk_api(r: redipy.Redis) -> None:
     assert set(r.iter_keys(match="key:*")) == {n for n in names if n.startswith("key:")} | {
         "key:list"}
     assert set(r.iter_keys(filter_type="list")) == {"key:list"}
+    assert set(r.scan_iter("key:1?", count=3)) == {f"key:{i}" for i in range(10, 20)}
+    assert list(r.scan_iter(_type="list")) == ["key:list"]
     assert set(r.iter_keys(match="key:1?", filter_type="string")) == {
         f"key:{i}" for i in range(10, 20)}
     assert r.keys(match="key:1?", block=False) == {f"key:{i}" for i in range(10, 20)}

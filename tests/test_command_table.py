@@ -8,6 +8,7 @@ from pathlib import Path
 import redis as redis_py
 
 import redipy
+from redipy.api.methods import methods_for
 from redipy.commands import COMMANDS
 from redipy.commands.docs import render_into
 from redipy.memory.registry import HANDLERS
@@ -31,8 +32,21 @@ def test_every_command_has_a_memory_handler() -> None:
 def test_api_methods_exist() -> None:
     client = redipy.Redis()
     for spec in COMMANDS.values():
-        for name in spec.api:
+        for name in methods_for(spec.name):
             assert callable(getattr(client, name, None)), f"{spec.name}: no method {name}"
+
+
+def test_derived_methods_follow_the_code() -> None:
+    """What the README says sends a command is what the code sends (spot checks that
+    cover each way the derivation finds one)."""
+    assert methods_for("PEXPIRE") == ("expire", "pexpire")  # via the shared builder
+    assert methods_for("EXPIRE") == ("expire",)  # its own name
+    assert "ping" in methods_for("PING") and "expire" not in methods_for("PING")
+    assert "zrangebyscore" in methods_for("ZRANGEBYSCORE")  # through a private helper
+    assert "flushall" in methods_for("UNLINK")  # a converter that walks the namespace
+    assert {"sscan_iter", "zscan_iter", "hscan_iter"} <= {
+        name for cmd in ("SSCAN", "ZSCAN", "HSCAN") for name in methods_for(cmd)}
+    assert methods_for("EVAL") == ()  # no typed method: execute_command
 
 
 def test_specs_are_complete() -> None:

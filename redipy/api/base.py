@@ -66,6 +66,16 @@ class CommandsBase:
         """Send a command and give back its reply passed through ``conv``."""
         raise NotImplementedError
 
+    def _answer(self, value: T) -> T:
+        """``value`` as the answer of a call that needs no command (a pipeline still
+        gets its reply slot, so a no-op PING is sent)."""
+        return self._conv(lambda _reply: value, "PING")
+
+    def _answer_with(self, work: Callable[[Any], T]) -> T:
+        """The answer ``work`` computes when the call's reply slot comes (no command of
+        its own: a no-op PING holds the slot in a pipeline)."""
+        return self._conv(work, "PING")
+
     def _strip(self, key: str) -> str:
         return self._backend.strip_key(key)
 

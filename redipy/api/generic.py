@@ -242,8 +242,8 @@ class GenericCommands(CommandsBase):
         built = expire_command(
             mode, millis=None if expire_in is None else int(expire_in * 1000.0),
             at_millis=None if expire_timestamp is None else _ms(expire_timestamp))
-        if built is None:  # nothing can change (a pipeline still needs a reply slot)
-            return self._conv(_false, "PING")
+        if built is None:  # nothing can change
+            return self._answer(False)
         name, args = built
         return self._conv(to_bool, name, key, *map(enc, args))
 
@@ -343,12 +343,12 @@ class GenericCommands(CommandsBase):
         """Delete every key of every database; with a key prefix, only the keys under
         that prefix (as redipy 0.7.1 did), and not atomically."""
         if self._key_prefix():
-            return self._conv(self._drop_namespace, "PING")
+            return self._answer_with(self._drop_namespace)
         return self._conv(to_none, "FLUSHALL", *(("ASYNC",) if asynchronous else ()))
 
     def flushdb(self, *, asynchronous: bool = False) -> None:
         """Delete every key of the current database; with a key prefix, only the keys
         under that prefix (not atomically)."""
         if self._key_prefix():
-            return self._conv(self._drop_namespace, "PING")
+            return self._answer_with(self._drop_namespace)
         return self._conv(to_none, "FLUSHDB", *(("ASYNC",) if asynchronous else ()))
