@@ -7,10 +7,8 @@ atomically on either.
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING, Any
 
-# 0.7.1 code writes ``import redipy`` and then ``redipy.script.FnContext()``
-from redipy import script
 from redipy.api import (
     REX_ALWAYS,
     REX_EARLIER,
@@ -27,10 +25,23 @@ from redipy.api import (
 )
 from redipy.main import Redis
 
-try:
-    __version__ = version("redipy")
-except PackageNotFoundError:  # pragma: no cover - running from a bare checkout
-    __version__ = "0.0.0+unknown"
+if TYPE_CHECKING:
+    from redipy import script
+
+__version__ = "0.8.0"
+"""Kept equal to pyproject's version by a test; a literal, since importlib.metadata
+costs ~40 ms of every start-up."""
+
+
+def __getattr__(name: str) -> Any:
+    """``redipy.script`` on first use: 0.7.1 code writes ``import redipy`` and then
+    ``redipy.script.FnContext()``, but importing the script compiler costs ~75 ms that a
+    shell answering PING, or a client that never registers a script, should not pay."""
+    if name == "script":
+        import importlib
+
+        return importlib.import_module("redipy.script")
+    raise AttributeError(f"module 'redipy' has no attribute {name!r}")
 
 RedisConfig = dict
 

@@ -1,61 +1,32 @@
 """``redipy-shell``: command line, start-up and the main loop.
 
-Modes, as redis-cli has them: commands given with ``-c`` or as arguments run and
-exit; piped stdin runs line by line; otherwise an interactive prompt. Output is
-redis-cli's terminal format on a terminal and its raw format otherwise, unless
-``--raw``, ``--no-raw`` or ``--json`` says.
+Modes, as redis-cli has them (the command line is :mod:`redipy.repl.cli`): a command
+given as arguments (or with ``--command``) runs and exits, ``-r``/``-i`` repeat it;
+``--scan``, ``--bigkeys``, ``--memkeys``, ``--keystats``, ``--stat`` and ``--pipe`` are
+the tool modes (:mod:`redipy.repl.modes`); piped stdin runs line by line; otherwise an
+interactive prompt. Output is redis-cli's terminal format on a terminal and its raw
+format otherwise, unless ``--raw``, ``--no-raw``, ``--json`` or ``--quoted-json`` says.
 
-Only argparse and the core are imported up front; prompt_toolkit loads for the
-interactive prompt and rich only when a table or code is printed.
+Only the core is imported up front; prompt_toolkit loads for the interactive prompt
+and rich only when a table or code is printed.
 """
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections.abc import Sequence
 from typing import IO, Any
 
+from redipy.repl.cli import USAGE, Options, UsageError, parse
 from redipy.repl.shell import Shell
 
-
-def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(
-        prog="redipy-shell",
-        description="An interactive Redis shell on redipy's memory backend or a server.")
-    ap.add_argument("--backend", choices=("memory", "redis"),
-                    help="memory (default) or redis (implied by --url/--host/--port)")
-    ap.add_argument("--url", help="server URL, e.g. redis://127.0.0.1:6379/0 (a cluster: "
-                    "redis+cluster://host:port[,host:port...])")
-    ap.add_argument("--host", help="server host (default 127.0.0.1)")
-    ap.add_argument("--port", type=int, help="server port (default 6379)")
-    ap.add_argument("--password-env", metavar="VAR",
-                    help="read the server password from environment variable VAR")
-    ap.add_argument("--prefix", default="", help="key prefix on the server")
-    ap.add_argument("--load", metavar="SNAPSHOT", help="load a snapshot file at start")
-    ap.add_argument("--save", metavar="SNAPSHOT", help="write a snapshot file at exit")
-    ap.add_argument("-c", dest="commands", action="append", metavar="COMMAND",
-                    help="run COMMAND (redis-cli syntax; repeatable) and exit")
-    fmt = ap.add_mutually_exclusive_group()
-    fmt.add_argument("--raw", action="store_const", const="raw", dest="mode",
-                     help="raw output (redis-cli --raw)")
-    fmt.add_argument("--no-raw", action="store_const", const="text", dest="mode",
-                     help="redis-cli's formatted output even when not on a terminal")
-    fmt.add_argument("--json", action="store_const", const="json", dest="mode",
-                     help="JSON output (redis-cli --json)")
-    ap.add_argument("--version", action="version", version=f"redipy-shell {_version()}")
-    ap.add_argument("command", nargs=argparse.REMAINDER,
-                    help="a command to run and exit, as with redis-cli")
-    return ap
+from redipy.errors import ConfigError
 
 
 def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
+    import redipy
 
-    try:
-        return version("redipy")
-    except PackageNotFoundError:  # pragma: no cover - a bare checkout
-        return "unknown"
+    return redipy.__version__
 
 
 def _isatty(stream: Any) -> bool:
@@ -65,18 +36,82 @@ def _isatty(stream: Any) -> bool:
         return False
 
 
-def open_session(opts: argparse.Namespace) -> Any:
-    from redipy.repl.session import Session, password_from
+AUTH_WARNING = ("Warning: Using a password with '-a' or '-u' option on the command line "
+                "interface may not be safe.")
 
-    backend = opts.backend
-    if backend is None:
-        remote = opts.url or opts.host or opts.port or opts.password_env or opts.prefix
-        backend = "redis" if remote else "memory"
-    if backend == "memory" and (opts.url or opts.host or opts.port or opts.prefix):
-        raise SystemExit("redipy-shell: --url/--host/--port/--prefix need --backend redis")
-    return Session.connect(
-        backend, url=opts.url, host=opts.host, port=opts.port,
-        password=password_from(opts.password_env), prefix=opts.prefix)
+
+def _password(opts: Options) -> str | None:
+    """-a/--pass, then REDISCLI_AUTH, then --askpass, then --password-env (redis-cli's
+    order), else the URL's own password."""
+    import os
+
+    from redipy.repl.session import password_from
+
+    if opts.password is not None:
+        return opts.password
+    env = os.environ.get("REDISCLI_AUTH")
+    if env:
+        return env
+    if opts.askpass:
+        import getpass
+
+        return getpass.getpass("Please input password: ")
+    return password_from(opts.password_env)
+
+
+def open_session(opts: Options) -> Any:
+    """The session the options ask for: memory, one server over the shell's own
+    connection, or (a cluster, a key prefix) a server through redipy's client."""
+    from urllib.parse import unquote, urlsplit
+
+    from redipy.repl.session import Session
+    from redipy.repl.wire import Target
+
+    if not opts.remote:
+        return Session()
+    if opts.backend == "memory":
+        raise ConfigError("--url/--host/--port/--prefix need --backend redis")
+    password = _password(opts)
+    target = Target(host=opts.host or "127.0.0.1", port=opts.port or 6379,
+                    socket_path=opts.socket, user=opts.user, password=password,
+                    resp=opts.resp)
+    cluster = opts.cluster
+    if opts.url:
+        try:
+            parts = urlsplit(opts.url)
+            port = parts.port
+        except ValueError:
+            raise ConfigError("invalid URL (expected redis://[user:password@]host:port/db)") \
+                from None
+        scheme = parts.scheme.lower()
+        if scheme not in ("redis", "rediss", "unix", "redis+cluster", "valkey", "valkeys"):
+            raise ConfigError(f"invalid URL scheme {parts.scheme!r} (expected redis://)")
+        cluster = cluster or scheme == "redis+cluster"
+        target.tls = scheme in ("rediss", "valkeys")
+        if scheme == "unix":
+            target.socket_path = parts.path
+        else:
+            target.host = parts.hostname or target.host
+            target.port = port or target.port
+            path = parts.path.strip("/")
+            if path.isdigit():
+                target.db = int(path)
+        if parts.username and opts.user is None:
+            target.user = unquote(parts.username)
+        if parts.password is not None and password is None:
+            target.password = unquote(parts.password)
+    if opts.db is not None:
+        target.db = opts.db
+    if cluster or opts.prefix:
+        from urllib.parse import quote
+
+        auth = (f"{quote(target.user or '', safe='')}:{quote(target.password, safe='')}@"
+                if target.password is not None else "")
+        scheme = "redis+cluster" if cluster else ("rediss" if target.tls else "redis")
+        dbpart = "" if cluster else f"/{target.db}"
+        url = f"{scheme}://{auth}{target.host}:{target.port}{dbpart}"
+        return Session.connect("redis", url=url, prefix=opts.prefix)
+    return Session.over_wire(target)
 
 
 def interactive(shell: Shell, *, input: Any = None, output: Any = None,
@@ -131,48 +166,120 @@ def _quoted(text: str) -> str:
     return quote(text)
 
 
+def _text_streams(stdin: IO[str], stdout: IO[str]) -> None:
+    """Any bytes in and out whatever the locale: UTF-8 with undecodable bytes carried as
+    surrogate escapes (the shell's text view), so binary replies never crash a write."""
+    for stream in (stdin, stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            try:
+                reconfigure(encoding="utf-8", errors="surrogateescape")
+            except (ValueError, OSError):  # pragma: no cover - a stream already in use
+                pass
+
+
 def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
          stdout: IO[str] | None = None) -> int:
     """Entry point of ``redipy-shell``; returns the exit status: 1 when a command run
-    from ``-c``, arguments or piped input failed (handy in scripts), else 0."""
-    opts = parser().parse_args(argv)
+    from ``--command``, arguments or piped input failed (handy in scripts), else 0."""
     stdin = stdin if stdin is not None else sys.stdin
     stdout = stdout if stdout is not None else sys.stdout
+    _text_streams(stdin, stdout)
+    try:
+        opts = parse(sys.argv[1:] if argv is None else argv)
+    except UsageError as err:
+        print(f"redipy-shell: {err} (see --help)", file=sys.stderr)
+        return 1
+    if opts.help:
+        stdout.write(USAGE)
+        return 0
+    if opts.version:
+        stdout.write(f"redipy-shell {_version()}\n")
+        return 0
+    if opts.password_on_command_line and not opts.no_auth_warning:
+        print(AUTH_WARNING, file=sys.stderr)
     from redipy.errors import RedipyError
 
     try:
         session = open_session(opts)
-    except RedipyError as err:
+    except (RedipyError, OSError) as err:
         print(f"redipy-shell: {err}", file=sys.stderr)
         return 1
+    auth_error = getattr(session.wire, "auth_error", None)
+    if auth_error:
+        print(auth_error, file=sys.stderr)
     on_tty = _isatty(stdout)
     mode = opts.mode or ("text" if on_tty else "raw")
-    shell = Shell(session, mode=mode, tables=on_tty, color=on_tty, out=stdout)
+    shell = Shell(session, mode=mode, tables=on_tty and opts.mode is None, color=on_tty,
+                  out=stdout)
+    shell.resp3 = opts.resp == 3
     try:
-        if opts.load and not _snapshot(shell, "restore", opts.load):
-            return 1
-        if opts.commands or opts.command:
-            for text in opts.commands or []:
-                if not shell.run_text(text):
-                    break
-            if opts.command:
-                shell.run_argv(list(opts.command))
-        elif not _isatty(stdin):
-            run_stream(shell, stdin)
-        else:
-            interactive(shell)
-            shell.failed = False  # an error typed at the prompt is not the session's failure
-        if opts.save:
-            _snapshot(shell, "dump", opts.save)
+        return _run(shell, opts, stdin, on_tty)
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
         # the reader went away (``... | head``): stop quietly, as redis-cli does
         _silence_stdout()
         return 1
+    except RedipyError as err:
+        print(f"redipy-shell: {err}", file=sys.stderr)
+        return 1
     finally:
         session.close()
+
+
+def _run(shell: Shell, opts: Options, stdin: IO[str], on_tty: bool) -> int:
+    if opts.db is not None and shell.session.wire is None:
+        shell.run_argv(["SELECT", str(opts.db)], quiet=True)
+        if shell.failed:
+            return 1
+    if opts.load and not _snapshot(shell, "restore", opts.load):
+        return 1
+    special = next((name for name in ("pipe", "scan", "bigkeys", "memkeys", "keystats",
+                                      "stat") if getattr(opts, name)), None)
+    if special is not None:
+        from redipy.repl import modes
+
+        return int(getattr(modes, special)(shell, opts, stdin))
+    if opts.commands or opts.argv:
+        for text in opts.commands:
+            if not shell.run_text(text):
+                break
+        if opts.argv:
+            argv = list(opts.argv)
+            if opts.stdin_arg:
+                argv.append(_read_stdin(stdin))
+            _repeat(shell, argv, opts)
+    elif not _isatty(stdin):
+        run_stream(shell, stdin)
+    else:
+        shell.interactive = True
+        interactive(shell)
+        shell.failed = False  # an error typed at the prompt is not the session's failure
+    if opts.save:
+        _snapshot(shell, "dump", opts.save)
     return 1 if shell.failed else 0
+
+
+def _read_stdin(stdin: IO[str]) -> str:
+    """``-x``: all of stdin, byte for byte, as the last argument."""
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read()).decode("utf-8", "surrogateescape")
+    return stdin.read()
+
+
+def _repeat(shell: Shell, argv: list[str], opts: Options) -> None:
+    """``-r N -i S``: run the command N times (forever with -1), S seconds apart."""
+    import time
+
+    done = 0
+    while opts.repeat < 0 or done < opts.repeat:
+        if not shell.run_argv(list(argv)):
+            return
+        done += 1
+        if opts.interval and (opts.repeat < 0 or done < opts.repeat):
+            time.sleep(opts.interval)
 
 
 def _silence_stdout() -> None:

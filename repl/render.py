@@ -12,12 +12,11 @@ rich is imported only by :func:`to_rich`, so plain output stays cheap.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
 
-from redipy.reply import Status
+from redipy.reply import Status, Verbatim
 
 _REPR = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r",
          ord("\t"): "\\t", ord("\a"): "\\a", ord("\b"): "\\b"}
@@ -29,6 +28,53 @@ SCORED_COMMANDS = frozenset({"ZPOPMIN", "ZPOPMAX"})
 
 DOUBLE_COMMANDS = frozenset({"ZSCORE", "ZINCRBY", "ZMSCORE"})
 """Commands whose RESP2 bulk-string scores are doubles in RESP3."""
+
+
+class Resp3Set(list):  # type: ignore[type-arg]
+    """A RESP3 set reply (``~``) as the server ordered it, shown with ``~`` indices.
+
+    (The memory backend's :class:`redipy.reply.SetReply` marker is a RESP2 array and is
+    shown as one: the protocol the connection speaks decides, not the command.)"""
+
+    __slots__ = ()
+
+
+VERBATIM_COMMANDS = frozenset({
+    "INFO", "LOLWUT", "CLUSTER NODES", "CLUSTER INFO", "CLIENT LIST", "CLIENT INFO",
+    "LATENCY DOCTOR", "LATENCY GRAPH", "MEMORY DOCTOR", "DEBUG HTSTATS",
+    "DEBUG HTSTATS-KEY", "PROXY INFO"})
+"""Commands whose bulk reply redis-cli prints as it is, lines and all, in every mode."""
+
+
+def shown_verbatim(argv: Sequence[str] | None) -> bool:
+    """Whether redis-cli prints this command's reply raw whatever the output mode."""
+    if not argv:
+        return False
+    name = argv[0].upper()
+    if name in VERBATIM_COMMANDS:
+        return True
+    return len(argv) > 1 and f"{name} {argv[1].upper()}" in VERBATIM_COMMANDS
+
+
+def json_string(value: str) -> str:
+    """A string as redis-cli's ``--json`` writes it: quotes, backslashes and control
+    characters escaped, every other byte passed through unchanged."""
+    out = ['"']
+    for ch in value:
+        code = ord(ch)
+        if ch == '"':
+            out.append('\\"')
+        elif ch == "\\":
+            out.append("\\\\")
+        elif code < 0x20:
+            out.append(_JSON_CTRL.get(ch) or f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    out.append('"')
+    return "".join(out)
+
+
+_JSON_CTRL = {"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def quote(value: str) -> str:
@@ -77,6 +123,8 @@ def _items(reply: Any) -> tuple[list[Any], str, str]:
         for key, val in reply.items():
             flat += [key, val]
         return flat, "#", "(empty hash)"
+    if isinstance(reply, Resp3Set):
+        return list(reply), "~", "(empty set)"
     if isinstance(reply, set | frozenset):
         return sorted(reply, key=str), "~", "(empty set)"
     return list(reply), ")", "(empty array)"
@@ -92,7 +140,9 @@ def _tty(reply: Any, prefix: str) -> str:
     if isinstance(reply, int):
         return f"(integer) {reply}\n"
     if isinstance(reply, float):
-        return f"(double) {fmt_double(reply)}\n"
+        return f"(double) {_double_text(reply)}\n"
+    if isinstance(reply, Verbatim):
+        return f"{reply}\n"
     if isinstance(reply, Status):
         return f"{reply}\n"
     if isinstance(reply, str):
@@ -119,6 +169,11 @@ def _tty(reply: Any, prefix: str) -> str:
     return "".join(out)
 
 
+def _double_text(value: float) -> str:
+    shown = getattr(value, "text", None)
+    return shown if isinstance(shown, str) else fmt_double(value)
+
+
 def to_text(reply: Any) -> str:
     """redis-cli's terminal format, without the final newline."""
     return _tty(reply, "")[:-1]
@@ -138,7 +193,7 @@ def to_raw(reply: Any) -> str:
     if isinstance(reply, int):
         return str(reply)
     if isinstance(reply, float):
-        return fmt_double(reply)
+        return _double_text(reply)
     if isinstance(reply, str):
         return str(reply)
     if isinstance(reply, bytes):
@@ -169,23 +224,30 @@ def pairs_kind(argv: Sequence[str] | None) -> str | None:
     return None
 
 
-def _jsonable(reply: Any) -> Any:
+def _json(reply: Any, quoted: bool) -> str:
+    """redis-cli's JSON text for a reply (strings through :func:`json_string`)."""
+    if reply is None:
+        return "null"
     if isinstance(reply, BaseException):
-        return {"error": error_text(reply)}
+        return _json({"error": error_text(reply)}, quoted)
+    if isinstance(reply, bool):
+        return "true" if reply else "false"
+    if isinstance(reply, int):
+        return str(reply)
     if isinstance(reply, float):
         if not math.isfinite(reply):
-            return fmt_double(reply)
-        return int(reply) if reply.is_integer() and abs(reply) < 1e17 else reply
-    if isinstance(reply, str):
-        # undecodable bytes travel as surrogates; JSON text cannot hold them
-        return reply.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            return _json(fmt_double(reply), quoted)
+        return str(int(reply)) if reply.is_integer() and abs(reply) < 1e17 else repr(reply)
     if isinstance(reply, bytes):
-        return reply.decode("utf-8", "replace")
+        reply = reply.decode("utf-8", "surrogateescape")
+    if isinstance(reply, str):
+        if quoted:
+            return '"' + quote(reply)[1:-1].replace("\\", "\\\\") + '"'
+        return json_string(reply)
     if isinstance(reply, dict):
-        return {str(_jsonable(k)): _jsonable(v) for k, v in reply.items()}
-    if isinstance(reply, list | tuple | set | frozenset):
-        return [_jsonable(e) for e in _items(reply)[0]]
-    return reply
+        return "{" + ",".join(f"{_json(k if isinstance(k, str) else to_raw(k), quoted)}:"
+                              f"{_json(v, quoted)}" for k, v in reply.items()) + "}"
+    return "[" + ",".join(_json(e, quoted) for e in _items(reply)[0]) + "]"
 
 
 def _double(value: Any) -> Any:
@@ -210,12 +272,13 @@ def _shaped(reply: Any, argv: Sequence[str] | None) -> Any:
         return reply
 
 
-def to_json(reply: Any, argv: Sequence[str] | None = None) -> str:
-    """redis-cli's ``--json`` format (maps and scored pairs shaped as RESP3 gives them)."""
+def to_json(reply: Any, argv: Sequence[str] | None = None, *, quoted: bool = False) -> str:
+    """redis-cli's ``--json`` format (``--quoted-json`` with ``quoted``: strings as
+    redis-cli quotes them, so binary data stays ASCII); maps and scored pairs shaped as
+    RESP3 gives them."""
     if isinstance(reply, BaseException):
-        return "error:" + json.dumps(error_text(reply), ensure_ascii=False)
-    data = _jsonable(_shaped(reply, argv))
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        return "error:" + _json(error_text(reply), quoted)
+    return _json(_shaped(reply, argv), quoted)
 
 
 # ---- rich ---------------------------------------------------------------------------
@@ -261,10 +324,38 @@ def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
     return table
 
 
+def resp3_view(reply: Any) -> Any:
+    """A memory reply as a RESP3 connection receives it: the markers of
+    :mod:`redipy.reply` turned into the shapes the renderers show as RESP3."""
+    from redipy.reply import Bool, Double, Map, Pairs, SetReply
+
+    if isinstance(reply, Map):
+        it = iter([resp3_view(x) for x in reply])
+        try:
+            return dict(zip(it, it))
+        except TypeError:
+            return list(reply)
+    if isinstance(reply, SetReply):
+        return Resp3Set(resp3_view(x) for x in reply)
+    if isinstance(reply, Pairs):
+        it = iter([resp3_view(x) for x in reply])
+        return [[a, b] for a, b in zip(it, it)]
+    if isinstance(reply, Double):
+        try:
+            return float(reply)
+        except ValueError:
+            return reply
+    if isinstance(reply, Bool):
+        return bool(reply)
+    if type(reply) is list:
+        return [resp3_view(x) for x in reply]
+    return reply
+
+
 def render(reply: Any, mode: str = "text", argv: Sequence[str] | None = None) -> str:
-    """The text for ``mode`` ``"text"``, ``"raw"`` or ``"json"``."""
+    """The text for ``mode`` ``"text"``, ``"raw"``, ``"json"`` or ``"quoted-json"``."""
     if mode == "raw":
         return to_raw(reply)
-    if mode == "json":
-        return to_json(reply, argv)
+    if mode in ("json", "quoted-json"):
+        return to_json(reply, argv, quoted=mode == "quoted-json")
     return to_text(reply)

@@ -47,16 +47,37 @@ class LoadedScript:
         return fn
 
 
-class Session:
-    """One shell's connection and state; ``client`` changes with ``:backend``."""
+def from_bytes_view(reply: Any) -> Any:
+    """Byte strings (the memory backend's inside view, one character per byte) as the
+    shell's text (UTF-8, surrogate escapes), keeping reply markers' types."""
+    if isinstance(reply, str):
+        if reply.isascii():
+            return reply
+        return type(reply)(reply.encode("latin-1").decode("utf-8", "surrogateescape"))
+    if isinstance(reply, list):
+        return type(reply)(from_bytes_view(x) for x in reply)
+    return reply
 
-    def __init__(self, client: redipy.Redis | None = None, *, prefix: str = "") -> None:
+
+class Session:
+    """One shell's connection and state; ``client`` changes with ``:backend``.
+
+    On a plain server (no key prefix, not a cluster) typed commands go through the
+    session's own :class:`redipy.repl.wire.Wire`, one connection as redis-cli has, and
+    the redipy client (scripts, snapshots) is opened on first use."""
+
+    def __init__(self, client: redipy.Redis | None = None, *, prefix: str = "",
+                 wire: Any = None) -> None:
         self._client = client
+        self.wire = wire
         self.prefix = prefix
         self._memory = client if client is None or client.backend.kind == "memory" else None
         self._lock = threading.Lock()
         self.scripts: dict[str, LoadedScript] = {}
         self.timing = False
+        self.db = 0
+        self.requests = 0
+        """The database selected on the redipy client's connection (memory, prefix)."""
         self.in_tx = False
         """Inside MULTI (set by the shell): the prompt says so, completion keeps quiet."""
 
@@ -68,7 +89,10 @@ class Session:
         if client is None:
             with self._lock:
                 if self._client is None:
-                    self._client = self._memory = redipy.Redis()
+                    if self.wire is not None:
+                        self._client = redipy.Redis(url=wire_url(self.wire.target))
+                    else:
+                        self._client = self._memory = redipy.Redis()
                 client = self._client
         return client
 
@@ -78,8 +102,17 @@ class Session:
 
     def warm_up(self) -> None:
         """Build the client in a background thread (called once the prompt is shown)."""
-        if self._client is None:
+        if self._client is None and self.wire is None:
             threading.Thread(target=lambda: self.client, daemon=True).start()
+
+    @classmethod
+    def over_wire(cls, target: Any) -> Session:
+        """A session on one server through the shell's own connection (checked now)."""
+        from redipy.repl.wire import Wire
+
+        wire = Wire(target, keep_going=True)
+        wire.connect()
+        return cls(wire=wire)
 
     # ---- connecting ------------------------------------------------------------------
 
@@ -107,7 +140,7 @@ class Session:
 
     def memory_client(self) -> redipy.Redis:
         """The session's memory backend (one per session, kept across switches)."""
-        if self._client is None:
+        if self._client is None and self.wire is None:
             return self.client
         if self._memory is None:
             self._memory = redipy.Redis()
@@ -128,30 +161,53 @@ class Session:
     def switch(self, target: str) -> str:
         """Talk to ``memory`` or a server URL from now on; returns the new label."""
         new = self.memory_client() if target.lower() == "memory" else self.open_url(target)
-        old = self.client
+        old = self._client
         self.client = new
+        if self.wire is not None:
+            self.wire.close()
+            self.wire = None
         self.in_tx = False
-        if old is not self._memory and old is not new:
+        self.db = 0
+        if old is not None and old is not self._memory and old is not new:
             old.close()
         return self.label
 
     @property
     def kind(self) -> str:
+        if self.wire is not None:
+            return "redis"
         return "memory" if self._client is None else str(self._client.backend.kind)
 
     @property
     def label(self) -> str:
-        """What the prompt shows: ``memory`` or ``host:port`` (never a password)."""
+        """What the prompt shows: ``memory`` or ``host:port``, with ``[db]`` after a
+        SELECT as redis-cli shows it (never a password)."""
+        if self.wire is not None:
+            return str(self.wire.target.label) + (f"[{self.wire.db}]" if self.wire.db else "")
+        db = f"[{self.db}]" if self.db else ""
         if self._client is None:
-            return "memory"
+            return "memory" + db
         target = str(self.client.backend.target)
-        return target if "://" not in target else safe_url(target)
+        label = target if "://" not in target else safe_url(target)
+        if "://" in label:
+            from urllib.parse import urlsplit
+
+            parts = urlsplit(label)
+            if parts.hostname and parts.port:
+                label = f"{parts.hostname}:{parts.port}"
+        return label + db
 
     # ---- running -----------------------------------------------------------------------
 
     def execute(self, argv: list[str]) -> Any:
         """Run a command as typed (any case); errors are raised as redipy errors."""
-        return self.client.backend.execute(*argv)
+        self.requests += 1
+        if self.wire is not None:
+            return self.wire.call(*argv)
+        reply = self.client.backend.execute(*argv)  # text in, text out on every backend
+        if argv[0].upper() == "SELECT" and len(argv) == 2:
+            self.db = int(argv[1])
+        return reply
 
     def keys(self, start: str = "", limit: int = 100) -> list[str]:
         """Up to ``limit`` key names beginning with ``start``, cheaply.
@@ -159,6 +215,18 @@ class Session:
         Memory: read straight from the keyspace. Server: a few SCAN rounds with
         MATCH and COUNT (never KEYS, which blocks the server on a big keyspace).
         """
+        if self.wire is not None:
+            if self.in_tx:
+                return []
+            names: set[str] = set()
+            cur = "0"
+            for _ in range(8):
+                cur, batch = self.wire.call("SCAN", cur, "MATCH", escape_glob(start) + "*",
+                                            "COUNT", "1000")
+                names.update(batch)
+                if cur == "0" or len(names) >= limit:
+                    break
+            return sorted(names)[:limit]
         backend: Any = self.client.backend
         if backend.kind == "memory":
             db = backend.db
@@ -181,6 +249,8 @@ class Session:
         return sorted(out)[:limit]
 
     def close(self) -> None:
+        if self.wire is not None:
+            self.wire.close()
         if self._client is not None:
             self._client.close()
         if self._memory is not None and self._memory is not self._client:
@@ -195,3 +265,16 @@ def password_from(var: str | None) -> str | None:
     if value is None:
         raise ConfigError(f"environment variable {var} is not set")
     return value
+
+
+def wire_url(target: Any) -> str:
+    """A redis:// URL for the redipy client beside a wire connection (kept in memory)."""
+    from urllib.parse import quote as q
+
+    auth = ""
+    if target.password is not None:
+        auth = f"{q(target.user or '', safe='')}:{q(target.password, safe='')}@"
+    if target.socket_path:
+        return f"unix://{auth}{target.socket_path}?db={target.db}"
+    scheme = "rediss" if target.tls else "redis"
+    return f"{scheme}://{auth}{target.host}:{target.port}/{target.db}"

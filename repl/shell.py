@@ -13,7 +13,7 @@ import time
 from collections.abc import Sequence
 from typing import IO, Any
 
-from redipy.repl import meta, render
+from redipy.repl import meta, render, stream
 from redipy.repl.parse import ArgsError, join_lines, split_args, split_repeat
 from redipy.repl.session import Session
 from redipy.repl.toolbar import help_text
@@ -32,6 +32,11 @@ class Shell:
         self.color = color
         self.out: IO[str] = out if out is not None else sys.stdout
         self.failed = False
+        self.resp3 = False
+        """-3: show replies in their RESP3 form (a server speaks it; memory's reply
+        markers are shown as RESP3 would send them)."""
+        self.interactive = False
+        """At the prompt: a command that took 0.5 s or more is followed by ``(2.00s)``."""
         self._console: Any = None
 
     # ---- output ------------------------------------------------------------------------
@@ -52,6 +57,12 @@ class Shell:
         """Print a reply in the shell's mode (plus the time taken with ``:timing on``)."""
         if isinstance(reply, BaseException):
             self.failed = True
+        if self.resp3 and self.session.wire is None:
+            reply = render.resp3_view(reply)
+        if isinstance(reply, str) and render.shown_verbatim(argv):
+            self.out.write(reply)  # INFO, CLIENT LIST, ...: redis-cli prints them as is
+            self.out.flush()
+            return
         table = render.to_rich(reply, argv) if self.tables and self.mode == "text" else None
         if table is not None:
             self.console().print(table)
@@ -105,8 +116,9 @@ class Shell:
             return True
         return self.run_argv(argv, count)
 
-    def run_argv(self, argv: list[str], count: int = 1) -> bool:
-        """Run a command given as arguments, ``count`` times; False when it says quit."""
+    def run_argv(self, argv: list[str], count: int = 1, *, quiet: bool = False) -> bool:
+        """Run a command given as arguments, ``count`` times; False when it says quit.
+        ``quiet``: show only a failure (``-n DB``'s SELECT)."""
         name = argv[0].lower()
         if name in ("quit", "exit") and len(argv) == 1:
             return False
@@ -116,6 +128,9 @@ class Shell:
         if name == "clear" and len(argv) == 1 and self.color:
             self.out.write("\x1b[H\x1b[2J")
             self.out.flush()
+            return True
+        if stream.streams(argv) and not self.session.in_tx:
+            stream.run(self, argv)
             return True
         for _ in range(count):
             start = time.perf_counter()
@@ -129,7 +144,12 @@ class Shell:
             if self.session.in_tx and reply == "QUEUED" and type(reply) is str:
                 reply = QUEUED  # inside MULTI every command answers +QUEUED
             self._track_transaction(argv[0].upper(), reply)
-            self.show(reply, argv, time.perf_counter() - start)
+            took = time.perf_counter() - start
+            if quiet and not isinstance(reply, BaseException):
+                continue
+            self.show(reply, argv, took)
+            if self.interactive and took >= 0.5 and self.mode == "text":
+                self.echo(f"({took:.2f}s)")  # redis-cli's note after a slow (blocking) call
         return True
 
     def _track_transaction(self, name: str, reply: Any) -> None:

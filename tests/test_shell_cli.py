@@ -132,13 +132,13 @@ def test_memory_output_matches_redis_cli(servers: dict[str, Server], tmp_path: P
 
 
 def test_dash_c_and_positional(tmp_path: Path) -> None:
-    got = run(["-c", "RPUSH l a 'b c'", "-c", "LRANGE l 0 -1"], tmp_path)
+    got = run(["--command", "RPUSH l a 'b c'", "--command", "LRANGE l 0 -1"], tmp_path)
     assert (got.returncode, got.stdout, got.stderr) == (0, b"2\na\nb c\n", b"")
-    got = run(["--no-raw", "-c", "LLEN nope"], tmp_path)
+    got = run(["--no-raw", "--command", "LLEN nope"], tmp_path)
     assert got.stdout == b"(integer) 0\n"
     got = run(["LLEN", "no pe"], tmp_path)  # as redis-cli: arguments are the command
     assert (got.returncode, got.stdout) == (0, b"0\n")
-    got = run(["-c", "LPUSH"], tmp_path)
+    got = run(["--command", "LPUSH"], tmp_path)
     assert got.returncode == 1
     assert got.stdout == b"ERR wrong number of arguments for 'lpush' command\n\n"
     assert b"Traceback" not in got.stderr
@@ -147,7 +147,7 @@ def test_dash_c_and_positional(tmp_path: Path) -> None:
 def test_piped_stdin_and_python_dash_m(tmp_path: Path) -> None:
     got = run([], tmp_path, "RPUSH l x\nLRANGE l 0 -1\n")
     assert (got.returncode, got.stdout) == (0, b"1\nx\n")
-    got = run(["-c", "PING"], tmp_path, prog=[sys.executable, "-m", "redipy.repl"])
+    got = run(["--command", "PING"], tmp_path, prog=[sys.executable, "-m", "redipy.repl"])
     assert (got.returncode, got.stdout) == (0, b"PONG\n")
     got = run(["--json"], tmp_path, "RPUSH l a\nLRANGE l 0 -1\nLPOP nope\n",
               prog=[sys.executable, "-m", "redipy.repl"])
@@ -166,7 +166,7 @@ def test_plain_output_does_not_load_prompt_toolkit_or_rich(tmp_path: Path) -> No
     code = (
         "import io, sys\n"
         "from redipy.repl.app import main\n"
-        "rc = main(['-c', 'RPUSH l a', '-c', 'HGETALL h'], stdout=io.StringIO())\n"
+        "rc = main(['--command', 'RPUSH l a', '--command', 'HGETALL h'], stdout=io.StringIO())\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('prompt_toolkit', 'rich')]\n"
         "print(rc, bad)\n"
     )
@@ -178,16 +178,16 @@ def test_plain_output_does_not_load_prompt_toolkit_or_rich(tmp_path: Path) -> No
 def test_prefix_and_errors_at_start(servers: dict[str, Server], tmp_path: Path) -> None:
     srv = servers["valkey"]
     flush(srv)
-    got = run(["--url", srv.url, "--prefix", "app", "-c", "RPUSH l a"], tmp_path)
+    got = run(["--url", srv.url, "--prefix", "app", "--command", "RPUSH l a"], tmp_path)
     assert got.stdout == b"1\n"
     raw = redis_py.Redis(port=srv.port, decode_responses=True)
     assert raw.keys("*") == ["app:l"]
     raw.close()
-    got = run(["--port", "1", "-c", "PING"], tmp_path)
+    got = run(["--port", "1", "--command", "PING"], tmp_path)
     assert got.returncode == 1 and got.stdout == b""
     err = got.stderr.decode()
     assert err.startswith("redipy-shell: ") and err.count("\n") == 1 and "Traceback" not in err
-    got = run(["--prefix", "x", "--backend", "memory", "-c", "PING"], tmp_path)
+    got = run(["--prefix", "x", "--backend", "memory", "--command", "PING"], tmp_path)
     assert got.returncode != 0 and b"Traceback" not in got.stderr
 
 
@@ -283,7 +283,7 @@ def test_prompt_never_shows_the_password(tmp_path: Path) -> None:
         assert "s3cret" not in child.before
         child.close()
 
-        got = run(["--port", str(srv.port), "--password-env", "PW", "-c", "PING"], tmp_path)
+        got = run(["--port", str(srv.port), "--password-env", "PW", "--command", "PING"], tmp_path)
         assert got.returncode == 1 and b"s3cret" not in got.stderr + got.stdout
         assert b"Traceback" not in got.stderr
         assert "s3cret" not in (tmp_path / "history").read_text()
@@ -293,13 +293,13 @@ def test_prompt_never_shows_the_password(tmp_path: Path) -> None:
 
 def test_load_and_save_snapshots(tmp_path: Path) -> None:
     snap = tmp_path / "snap.jsonl"
-    got = run(["--save", str(snap), "-c", "RPUSH l a b"], tmp_path)
+    got = run(["--save", str(snap), "--command", "RPUSH l a b"], tmp_path)
     assert (got.returncode, got.stdout) == (0, b"2\n")
     assert got.stderr.startswith(b"dump ok: copied 1 keys")
-    got = run(["--load", str(snap), "-c", "LRANGE l 0 -1"], tmp_path)
+    got = run(["--load", str(snap), "--command", "LRANGE l 0 -1"], tmp_path)
     assert (got.returncode, got.stdout) == (0, b"a\nb\n")
     assert got.stderr.startswith(b"load ok: copied 1 keys")
-    got = run(["--load", str(tmp_path / "missing.jsonl"), "-c", "PING"], tmp_path)
+    got = run(["--load", str(tmp_path / "missing.jsonl"), "--command", "PING"], tmp_path)
     assert got.returncode == 1 and got.stdout == b""
     assert b"no such snapshot file" in got.stderr and b"Traceback" not in got.stderr
 
@@ -343,3 +343,20 @@ def test_a_closed_pipe_ends_quietly(tmp_path: Path) -> None:
         proc.stdout.close()  # the reader goes away, as ``| head -1`` does
         assert proc.wait(timeout=60) == 1
         assert proc.stderr.read() == b""
+
+
+def test_version_is_the_package_version_without_importlib_metadata() -> None:
+    """``redipy.__version__`` is a literal (importlib.metadata costs ~40 ms of start-up)
+    that must equal the installed package's version; ``import redipy`` imports neither
+    importlib.metadata nor the script compiler."""
+    import importlib.metadata
+
+    import redipy
+
+    assert redipy.__version__ == importlib.metadata.version("redipy")
+    code = ("import sys, redipy; print(sorted(m for m in sys.modules if m in "
+            "('importlib.metadata', 'redipy.script')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.strip() == "[]"
+    assert redipy.script.FnContext is not None  # 0.7.1's attribute access still works

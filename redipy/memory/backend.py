@@ -16,7 +16,7 @@ fast path ``run()`` knows nothing of them.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redipy import commands
@@ -39,6 +39,9 @@ from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
 
+Monitor = Callable[[int, Sequence[str], str], None]
+"""A MONITOR listener: ``(database, argv, origin)``."""
+
 
 class MemoryBackend:
     """One in-process server with 16 databases (database 0 is used unless selected)."""
@@ -60,6 +63,8 @@ class MemoryBackend:
         self._arity: dict[str, int] = {
             name: spec.arity for name, spec in commands.COMMANDS.items()}
         self._tls = threading.local()
+        self.monitors: tuple[Monitor, ...] = ()
+        """MONITOR listeners; empty (one falsy check per command) when nobody listens."""
 
     @property
     def target(self) -> str:
@@ -81,12 +86,29 @@ class MemoryBackend:
                                   else len(args) + 1 < -arity):
             raise arity_error(name)
         db = self.db
+        if self.monitors:
+            self._heard(db.index, name, args)
         try:
             with db.lock:
                 reply = self.handlers[name](db, args)
         except ResponseError as err:
             raise error_text(clean_error(err)) from None
         return reply_text(reply)
+
+    # ---- MONITOR ------------------------------------------------------------------------
+
+    def add_monitor(self, listener: Monitor) -> None:
+        """Call ``listener(db, argv, origin)`` for every command any client runs here
+        (``argv`` as byte strings, the name as the client spelt it; MONITOR's feed)."""
+        self.monitors = (*self.monitors, listener)
+
+    def remove_monitor(self, listener: Monitor) -> None:
+        self.monitors = tuple(m for m in self.monitors if m is not listener)
+
+    def _heard(self, db: int, name: str, args: Sequence[str]) -> None:
+        argv = (name, *args)
+        for listener in self.monitors:
+            listener(db, argv, "memory")
 
     def execute(self, *argv: str) -> Any:
         """Run a command as a client typed it: any case, arity checked, errors as Redis's.
@@ -151,6 +173,8 @@ class MemoryBackend:
         arity = self._arity.get(upper)
         if arity is not None and (len(argv) != arity if arity >= 0 else len(argv) < -arity):
             raise clean_error(arity_error(name))
+        if self.monitors:
+            self._heard(db.index, name, args)
         try:
             with db.lock:
                 return handler(db, args)
@@ -161,6 +185,9 @@ class MemoryBackend:
                         *, transaction: bool = False) -> list[Any]:
         """:meth:`run_batch` on byte strings for ``db`` (names in upper case), replies
         unconverted, errors in place."""
+        if self.monitors:
+            for name, args in calls:
+                self._heard(db.index, name, args)
         if transaction:
             with db.lock:
                 return cmd_transactions.exec_batch(db, calls)
