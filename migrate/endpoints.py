@@ -106,6 +106,8 @@ class MemoryEndpoint:
                         yield Record(key, kind, None, exp)  # reported upstream
                         continue
                     if kind == "string":
+                        if type(val) is bytearray:  # a string changed in place
+                            val = val.decode("latin-1")
                         yield Record(key, kind, val, exp)
                         continue
                     if len(val) <= chunk:

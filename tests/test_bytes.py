@@ -174,3 +174,51 @@ def test_dispatch_non_ascii_name_is_unknown() -> None:
     mem.dispatch(other, ["SET", "k", "v"])
     assert mem.dispatch(mem.dbs[0], ["EXISTS", "k"]) == 0
     assert mem.dispatch(other, ["EXISTS", "k"]) == 1
+
+
+# ---- strings changed in place ---------------------------------------------------------------
+
+
+def test_strings_changed_in_place_read_back_everywhere(servers: dict[str, Server]) -> None:
+    assert_same(servers, [
+        ("SET", "k", "12"),
+        ("APPEND", "k", "3"),        # now held as a bytearray on the memory backend
+        ("INCR", "k"),
+        ("APPEND", "k", "x"),
+        ("TYPE", "k"),
+        ("SCAN", "0", "TYPE", "string"),
+        ("COPY", "k", "c"),
+        ("SETRANGE", "k", "0", "Z"),
+        ("MGET", "k", "c", "missing"),
+        ("SET", "k", "new", "GET"),
+        ("APPEND", "k", "!"),
+        ("SET", "k", "other", "XX", "GET"),
+        ("GET", "k"),
+        ("SETBIT", "bits", "100", "1"),
+        ("GETRANGE", "bits", "12", "12"),
+        ("BITCOUNT", "bits"),
+        ("BITPOS", "bits", "1"),
+        ("GETDEL", "bits"),
+        ("SETRANGE", "r", "3", "ab"),
+        ("GETEX", "r", "PERSIST"),
+        ("APPEND", "r", ""),
+        ("INCRBYFLOAT", "k", "1"),
+        ("APPEND", "f", "1.5"),
+        ("APPEND", "f", "0"),
+        ("INCRBYFLOAT", "f", "1"),
+        ("GETSET", "f", "v"),
+    ])
+
+
+def test_in_place_changes_are_writes_for_watch() -> None:
+    r = redipy.Redis()
+    r.set_value("k", "x" * 100)
+    for change in (lambda: r.append("k", "y"), lambda: r.setrange("k", 5, "z"),
+                   lambda: r.setbit("k", 3, 1)):
+        with r.pipeline() as pipe:
+            pipe.watch("k")
+            change()
+            pipe.multi()
+            pipe.get_value("k")
+            with pytest.raises(redipy.errors.WatchError):
+                pipe.execute()

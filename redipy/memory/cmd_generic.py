@@ -187,6 +187,8 @@ def duplicate(val: Any) -> Any:
     kind = type(val)
     if kind is str:
         return val
+    if kind is bytearray:  # a string changed in place (redipy.memory.cmd_strings)
+        return bytearray(val)
     if kind is RList:
         return RList(val)
     if kind is RHash:

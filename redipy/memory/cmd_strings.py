@@ -1,10 +1,12 @@
 """Memory backend handlers: the string and bitmap commands.
 
-Strings are stored as ``str``. Commands that count or address bytes (STRLEN,
-GETRANGE, SETRANGE, APPEND, the bit commands) work on the UTF-8 bytes
-(``surrogateescape`` keeps arbitrary bytes round-tripping) and store their result
-decoded again, so a value is always the canonical decoding of its bytes.
-ASCII values skip the encoding (``str.isascii()`` is O(1)).
+A string value is a byte string (one character per byte, as every argument), stored
+as the immutable ``str`` it arrived as, or as a ``bytearray`` once a command changes it
+in place (APPEND, SETRANGE, SETBIT): then those cost O(1) or O(size of the change),
+and reads of a range (GETRANGE, GETBIT, STRLEN, BITCOUNT / BITPOS with a range) cost
+O(size of the range), whatever the size of the value, as in Redis. A command that
+reads the whole value (GET, ...) turns a ``bytearray`` back into a ``str`` and stores
+that, so repeated reads cost nothing more.
 
 Argument checks run in Redis's order (which error wins matters: it is visible),
 with Valkey 8 as the reference where Redis 7.0 differs (BITCOUNT/BITPOS parse their
@@ -29,16 +31,26 @@ BAD_BIT_OFFSET = "ERR bit offset is not an integer or out of range"
 OVERFLOW = "ERR increment or decrement would overflow"
 
 
-def _enc(value: str) -> bytes:
-    return value.encode("latin-1")
+Bytes = str | bytearray
+"""A stored string value: a byte string, or a bytearray once changed in place."""
 
 
-def _dec(data: bytes | bytearray) -> str:
-    return data.decode("latin-1")
+def _raw(db: Database, key: str) -> Bytes | None:
+    """The string value at ``key`` as stored, ``None`` if missing; WRONGTYPE otherwise."""
+    val = db.get(key) if db.expires else db.data.get(key)
+    if val is None:
+        return None
+    kind = type(val)
+    if kind is str or kind is bytearray:
+        return val  # type: ignore[no-any-return]
+    raise WrongTypeError(WRONGTYPE)
 
 
-def _blen(value: str) -> int:
-    return len(value)
+def frozen(db: Database, key: str, val: bytearray) -> str:
+    """A bytearray value as the byte string it holds, stored back in its place."""
+    text = val.decode("latin-1")
+    db.data[key] = text  # the same value: no write to announce, the TTL stays
+    return text
 
 
 def _string(db: Database, key: str) -> str | None:
@@ -46,7 +58,24 @@ def _string(db: Database, key: str) -> str | None:
     val = db.get(key)
     if val is None or type(val) is str:
         return val
+    if type(val) is bytearray:
+        return frozen(db, key, val)
     raise WrongTypeError(WRONGTYPE)
+
+
+def _mutable(db: Database, key: str, val: Bytes | None, size: int) -> bytearray:
+    """The value at ``key`` as a stored bytearray of at least ``size`` bytes (zero
+    padded, as Redis pads), ready to be changed in place; the caller then calls
+    ``db.put(key, buf, keep_ttl=True)`` to announce the write."""
+    if type(val) is bytearray:
+        buf = val
+    elif val is None:
+        return bytearray(size)
+    else:
+        buf = bytearray(val.encode("latin-1"))  # type: ignore[union-attr]
+    if len(buf) < size:
+        buf.extend(bytes(size - len(buf)))
+    return buf
 
 
 def _int(text: str, error: str = NOT_INT) -> int:
@@ -69,6 +98,8 @@ def get(db: Database, key: str) -> str | None:
     val = db.get(key) if db.expires else db.data.get(key)
     if val is None or type(val) is str:
         return val
+    if type(val) is bytearray:
+        return frozen(db, key, val)
     raise WrongTypeError(WRONGTYPE)
 
 
@@ -142,8 +173,11 @@ def _expire_ms(db: Database, text: str, flags: int, name: str) -> int:
 def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: str,
          name: str) -> object:
     """setGenericCommand: the reply of SET (OK / nil / the old value with GET)."""
-    when = _expire_ms(db, expire, flags, name) if expire else None
+    # an expire option given with an empty time is refused like any non-number
+    when = _expire_ms(db, expire, flags, name) if flags & _ANY_EXPIRE else None
     old = db.get(key)
+    if type(old) is bytearray:
+        old = old.decode("latin-1")
     if flags & (_GET | _IFEQ) and old is not None and type(old) is not str:
         raise WrongTypeError(WRONGTYPE)
     if ((flags & _NX and old is not None) or (flags & _XX and old is None)
@@ -195,7 +229,7 @@ def cmd_getex(db: Database, args: Sequence[str]) -> str | None:
     Redis 7.0 answer nil or WRONGTYPE first)."""
     flags, expire, _ = _parse_options(args, 1, False)
     key = args[0]
-    when = _expire_ms(db, expire, flags, "getex") if expire else None
+    when = _expire_ms(db, expire, flags, "getex") if flags & _ANY_EXPIRE else None
     val = _string(db, key)
     if val is None:
         return None
@@ -227,7 +261,9 @@ def cmd_mget(db: Database, args: Sequence[str]) -> list[str | None]:
     out: list[str | None] = []
     for key in args:
         val = get(key)
-        out.append(val if type(val) is str else None)
+        kind = type(val)
+        out.append(val if kind is str else val.decode("latin-1") if kind is bytearray
+                   else None)
     return out
 
 
@@ -257,22 +293,25 @@ def cmd_msetnx(db: Database, args: Sequence[str]) -> int:
 
 @command("STRLEN")
 def cmd_strlen(db: Database, args: Sequence[str]) -> int:
-    val = _string(db, args[0])
-    return 0 if val is None else _blen(val)
+    val = _raw(db, args[0])
+    return 0 if val is None else len(val)
 
 
 @command("APPEND")
 def cmd_append(db: Database, args: Sequence[str]) -> int:
     key, extra = args
-    val = _string(db, key)
+    val = _raw(db, key)
     if val is None:
         db.put(key, extra)
-        return _blen(extra)
-    total = _blen(val) + _blen(extra)
+        return len(extra)
+    total = len(val) + len(extra)
     if total > MAX_BULK:
         raise ResponseError(TOO_BIG)
-    new = val + extra
-    db.put(key, new, keep_ttl=True)
+    if not extra:
+        return total
+    buf = _mutable(db, key, val, 0)
+    buf += extra.encode("latin-1")  # amortized O(len(extra))
+    db.put(key, buf, keep_ttl=True)
     return total
 
 
@@ -280,14 +319,12 @@ def cmd_append(db: Database, args: Sequence[str]) -> int:
 def cmd_getrange(db: Database, args: Sequence[str]) -> str:
     start = _int(args[1])
     end = _int(args[2])
-    val = _string(db, args[0])
+    val = _raw(db, args[0])
     if not val:
         return ""
     if start < 0 and end < 0 and start > end:
         return ""
-    ascii_ = val.isascii()
-    data: str | bytes = val if ascii_ else _enc(val)
-    size = len(data)
+    size = len(val)
     if start < 0:
         start = max(size + start, 0)
     if end < 0:
@@ -296,8 +333,8 @@ def cmd_getrange(db: Database, args: Sequence[str]) -> str:
         end = size - 1
     if start > end:
         return ""
-    piece = data[start:end + 1]
-    return piece if isinstance(piece, str) else _dec(piece)
+    piece = val[start:end + 1]
+    return piece if type(piece) is str else piece.decode("latin-1")  # type: ignore[union-attr]
 
 
 @command("SETRANGE")
@@ -306,26 +343,23 @@ def cmd_setrange(db: Database, args: Sequence[str]) -> int:
     offset = _int(args[1])
     if offset < 0:
         raise ResponseError("ERR offset is out of range")
-    val = _string(db, key)
-    vlen = _blen(value)
+    val = _raw(db, key)
+    vlen = len(value)
     if val is None:
         if not vlen:
             return 0
         if offset + vlen > MAX_BULK:
             raise ResponseError(TOO_BIG)
-        data = bytearray(offset)
-        data += _enc(value)
-        db.put(key, _dec(data))
-        return len(data)
-    if not vlen:
-        return _blen(val)
-    if offset + vlen > MAX_BULK:
+        if not offset:
+            db.put(key, value)
+            return vlen
+    elif not vlen:
+        return len(val)
+    elif offset + vlen > MAX_BULK:
         raise ResponseError(TOO_BIG)
-    buf = bytearray(_enc(val))
-    if len(buf) < offset + vlen:
-        buf.extend(bytes(offset + vlen - len(buf)))
-    buf[offset:offset + vlen] = _enc(value)
-    db.put(key, _dec(buf), keep_ttl=True)
+    buf = _mutable(db, key, val, offset)
+    buf[offset:offset + vlen] = value.encode("latin-1")
+    db.put(key, buf, keep_ttl=True)
     return len(buf)
 
 
@@ -341,12 +375,13 @@ def incr_by(db: Database, key: str, incr: int) -> int:
     if val is None:
         new = incr
         db.keyset.add(key)
-    elif type(val) is str:
-        if val.isdecimal() and len(val) < 19 and val.isascii() and (
-                val[0] != "0" or len(val) == 1):
-            new = int(val) + incr  # parse_int's fast path, inlined
+    elif type(val) is str or type(val) is bytearray:
+        text: str = val if isinstance(val, str) else val.decode("latin-1")
+        if text.isdecimal() and len(text) < 19 and text.isascii() and (
+                text[0] != "0" or len(text) == 1):
+            new = int(text) + incr  # parse_int's fast path, inlined
         else:
-            new = _int(val) + incr
+            new = _int(text) + incr
         if new > INT64_MAX or new < INT64_MIN:
             raise ResponseError(OVERFLOW)
     else:
@@ -406,37 +441,33 @@ def cmd_setbit(db: Database, args: Sequence[str]) -> int:
     on = parse_int(args[2])
     if on is None or on & ~1:
         raise ResponseError(BAD_BIT)
-    val = _string(db, key)
+    val = _raw(db, key)
     byte, shift = offset >> 3, 7 - (offset & 7)
-    buf = bytearray() if val is None else bytearray(_enc(val))
-    if len(buf) <= byte:
-        buf.extend(bytes(byte + 1 - len(buf)))
+    buf = _mutable(db, key, val, byte + 1)
     old = (buf[byte] >> shift) & 1
     if on:
         buf[byte] |= 1 << shift
     else:
         buf[byte] &= ~(1 << shift) & 0xFF
-    db.put(key, _dec(buf), keep_ttl=True)
+    db.put(key, buf, keep_ttl=True)
     return old
 
 
 @command("GETBIT")
 def cmd_getbit(db: Database, args: Sequence[str]) -> int:
     offset = _bit_offset(args[1])
-    val = _string(db, args[0])
-    if not val:
-        return 0
+    val = _raw(db, args[0])
     byte = offset >> 3
-    if val.isascii():
-        if byte >= len(val):
-            return 0
-        code = ord(val[byte])
-    else:
-        data = _enc(val)
-        if byte >= len(data):
-            return 0
-        code = data[byte]
+    if val is None or byte >= len(val):
+        return 0
+    code = ord(val[byte]) if isinstance(val, str) else val[byte]
     return (code >> (7 - (offset & 7))) & 1
+
+
+def _slice_bytes(val: Bytes, lo: int, hi: int) -> bytes | bytearray:
+    """Bytes ``lo`` to ``hi - 1`` of a value, in O(hi - lo)."""
+    piece = val[lo:hi]
+    return piece.encode("latin-1") if type(piece) is str else piece  # type: ignore[return-value]
 
 
 def _bit_mode(text: str) -> bool:
@@ -467,24 +498,23 @@ def cmd_bitcount(db: Database, args: Sequence[str]) -> int:
         raise ResponseError(SYNTAX)
     ranged = n >= 2
     if ranged:
+        isbit = _bit_mode(args[3]) if n == 4 else False  # Valkey: the token first
         start = _int(args[1])
         end = _int(args[2]) if n >= 3 else -1
-        isbit = _bit_mode(args[3]) if n == 4 else False
-    val = _string(db, args[0])
+    val = _raw(db, args[0])
     if val is None:
         return 0
-    data = val.encode("latin-1") if val.isascii() else _enc(val)
     if not ranged:
-        return int.from_bytes(data, "big").bit_count()
+        return int.from_bytes(_slice_bytes(val, 0, len(val)), "big").bit_count()
     if start < 0 and end < 0 and start > end:
         return 0
-    total = len(data) * 8 if isbit else len(data)
+    total = len(val) * 8 if isbit else len(val)
     start, end = _bit_range(start, end, total)
     if start > end:
         return 0
     if not isbit:
-        return int.from_bytes(data[start:end + 1], "big").bit_count()
-    chunk = int.from_bytes(data[start >> 3:(end >> 3) + 1], "big")
+        return int.from_bytes(_slice_bytes(val, start, end + 1), "big").bit_count()
+    chunk = int.from_bytes(_slice_bytes(val, start >> 3, (end >> 3) + 1), "big")
     width = ((end >> 3) - (start >> 3) + 1) * 8
     # drop the bits after `end` and before `start` within the edge bytes
     chunk >>= 7 - (end & 7)
@@ -509,11 +539,10 @@ def cmd_bitpos(db: Database, args: Sequence[str]) -> int:
         if n >= 4:
             end = _int(args[3])
             end_given = True
-    val = _string(db, args[0])
+    val = _raw(db, args[0])
     if val is None:
         return -1 if bit else 0
-    data = val.encode("latin-1") if val.isascii() else _enc(val)
-    size = len(data)
+    size = len(val)
     if not ranged:
         start, end = 0, size - 1
     else:
@@ -526,7 +555,7 @@ def cmd_bitpos(db: Database, args: Sequence[str]) -> int:
         first, last = start, end
     else:
         first, last = start * 8, end * 8 + 7
-    pos = _first_bit(data, first, last, bit)
+    pos = _first_bit(val, first, last, bit)
     if pos >= 0:
         return pos
     if bit == 0 and not end_given:
@@ -535,11 +564,11 @@ def cmd_bitpos(db: Database, args: Sequence[str]) -> int:
     return -1
 
 
-def _first_bit(data: bytes, first: int, last: int, bit: int) -> int:
+def _first_bit(val: Bytes, first: int, last: int, bit: int) -> int:
     """The position of the first ``bit`` in bit positions ``first..last``, or -1."""
     lo, hi = first >> 3, last >> 3
     width = (hi - lo + 1) * 8
-    chunk = int.from_bytes(data[lo:hi + 1], "big")
+    chunk = int.from_bytes(_slice_bytes(val, lo, hi + 1), "big")
     if not bit:
         chunk ^= (1 << width) - 1
     skip_tail = 7 - (last & 7)

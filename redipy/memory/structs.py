@@ -206,6 +206,7 @@ class RZSet:
 
 TYPE_NAMES: dict[type, str] = {
     str: "string",
+    bytearray: "string",  # a string value changed in place (APPEND, SETRANGE, SETBIT)
     RList: "list",
     RHash: "hash",
     RSet: "set",
