@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 ALLOWED = {
     ("redipy", "redipy.repl.magics"):
         "the lazy %load_ext hook: runs only inside IPython, never on import",
+    ("redipy.pytest_plugin", "redipy.migrate"):
+        "snapshot seeding: imported only by a test marked redipy_snapshot",
     ("redipy.__main__", "redipy.migrate.cli"):
         "python -m redipy runs the command line",
 }

@@ -27,7 +27,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
 from redipy.redispy.argv import ascii_compatible, to_argv
-from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests, backend_of
+from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
+from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, DropInSession
 from redipy.redispy.waiting import is_blocking, run_blocking
@@ -98,8 +99,6 @@ class AsyncMemoryConnection(AbstractConnection):
         for name in _SOCKET_ONLY:
             kwargs.pop(name, None)
         if server is None:
-            from redipy.redispy.registry import default_backend
-
             server = default_backend()
         self.backend: MemoryBackend = backend_of(server)
         super().__init__(**kwargs)
@@ -264,8 +263,6 @@ class AsyncMemoryConnectionPool(ConnectionPool):
 
     def __init__(self, connection_class: type = AsyncMemoryConnection, **kwargs: Any) -> None:
         if "server" not in kwargs:
-            from redipy.redispy.registry import backend_for_url
-
             kwargs["server"] = backend_for_url(kwargs.get("host"), kwargs.get("port"))
         super().__init__(connection_class=connection_class, **kwargs)
 

@@ -16,7 +16,8 @@ import redis
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.exceptions import ResponseError
 
-from redipy.redispy.connection import MemoryConnectionPool, backend_of
+from redipy.redispy.connection import MemoryConnectionPool
+from redipy.redispy.registry import backend_of
 
 
 class MemoryRedis(redis.Redis):

@@ -28,8 +28,8 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.utils import SENTINEL
 
 from redipy.errors import ResponseError
-from redipy.memory.backend import MemoryBackend
 from redipy.redispy.argv import ascii_compatible, to_argv
+from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, DropInSession
 
@@ -62,15 +62,6 @@ class Packed(list):  # type: ignore[type-arg]
     """What ``pack_command(s)`` returns here: argument lists, not RESP bytes."""
 
     __slots__ = ()
-
-
-def backend_of(server: Any) -> MemoryBackend:
-    """The memory backend behind ``server`` (a ``redipy.Redis`` or the backend itself)."""
-    backend = getattr(server, "backend", server)
-    if not isinstance(backend, MemoryBackend):
-        raise TypeError("the redis-py drop-in needs a memory backend "
-                        f"(redipy.Redis() or MemoryBackend), not {type(server).__name__}")
-    return backend
 
 
 class ReplyQueue:
@@ -110,8 +101,6 @@ class MemoryConnection(AbstractConnection):
         for name in _SOCKET_ONLY:
             kwargs.pop(name, None)
         if server is None:
-            from redipy.redispy.registry import default_backend
-
             server = default_backend()
         self.backend = backend_of(server)
         super().__init__(**kwargs)
@@ -293,8 +282,6 @@ class MemoryConnectionPool(ConnectionPool):
 
     def __init__(self, connection_class: type = MemoryConnection, **kwargs: Any) -> None:
         if "server" not in kwargs:
-            from redipy.redispy.registry import backend_for_url
-
             kwargs["server"] = backend_for_url(kwargs.get("host"), kwargs.get("port"))
         super().__init__(connection_class=connection_class, **kwargs)
 

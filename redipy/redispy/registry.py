@@ -26,10 +26,17 @@ def _name(host: Any, port: Any) -> str:
 def register(name: str, server: Any) -> None:
     """Serve ``server`` (a memory ``redipy.Redis`` or backend) to pools naming ``name``
     (``"host"`` or ``"host:port"``)."""
-    from redipy.redispy.connection import backend_of
-
     with _LOCK:
         _BACKENDS[name] = backend_of(server)
+
+
+def backend_of(server: Any) -> MemoryBackend:
+    """The memory backend behind ``server`` (a ``redipy.Redis`` or the backend itself)."""
+    backend = getattr(server, "backend", server)
+    if not isinstance(backend, MemoryBackend):
+        raise TypeError("the redis-py drop-in needs a memory backend "
+                        f"(redipy.Redis() or MemoryBackend), not {type(server).__name__}")
+    return backend
 
 
 def unregister(name: str) -> None:

@@ -40,9 +40,7 @@ NO_REPLY = object()
 
 _IDS = itertools.count(1)
 
-_PLAIN: dict[str, tuple[Any, int, bool]] = {}
-"""Backend commands by the name as sent (``"GET"``, ``"get"``): handler, arity, and
-whether the reply may need a RESP3 shape. Filled on first use."""
+
 
 _SUBSCRIBED_OK = frozenset({"SUBSCRIBE", "PSUBSCRIBE", "UNSUBSCRIBE", "PUNSUBSCRIBE",
                             "SSUBSCRIBE", "SUNSUBSCRIBE", "PING", "QUIT", "RESET"})
@@ -97,8 +95,16 @@ class DropInSession:
         self.queue_error = False
         self.listener: _Listener | None = None
         self.lock = threading.Lock()
-        self.handlers = backend.handlers
+        cache: Any = getattr(backend, "_dropin_plain", None)
+        if cache is None or cache[0] is not backend.handlers:
+            cache = (backend.handlers, {})
+            backend._dropin_plain = cache  # type: ignore[attr-defined]
+        self.handlers = cache[0]
+        self._plain: dict[str, tuple[Any, int, bool]] = cache[1]
         self.table = commands.COMMANDS
+        # ``_plain``: backend commands by the name as sent (``"GET"``, ``"get"``): handler,
+        # arity, and whether the reply may need a RESP3 shape; filled on first use, one
+        # table per backend handler table.
         # True while nothing (MULTI, subscriptions) changes how a command runs
         self.plain = True
 
@@ -107,7 +113,7 @@ class DropInSession:
     def execute(self, argv: Sequence[str]) -> Any:
         """The raw reply to one command (errors raised as redipy's ResponseError)."""
         name = argv[0]
-        plain = _PLAIN.get(name)
+        plain = self._plain.get(name)
         if plain is not None and self.plain:
             handler, arity, shaped = plain
             argc = len(argv)
@@ -142,8 +148,8 @@ class DropInSession:
         spec = self.table.get(upper)
         if spec is not None and not spec.arity_ok(len(argv)):
             raise arity_error(name)
-        if len(_PLAIN) < 4096:
-            _PLAIN[name] = (handler, spec.arity if spec is not None else -1,
+        if len(self._plain) < 4096:
+            self._plain[name] = (handler, spec.arity if spec is not None else -1,
                             upper in RESP3_SHAPES)
         db = self.db
         with db.lock:
