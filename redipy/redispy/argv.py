@@ -13,12 +13,10 @@ from typing import Any
 
 from redis._parsers.encoders import Encoder
 
-VIEW_ENCODING = "utf-8"
-VIEW_ERRORS = "surrogateescape"
-"""How the backend's strings hold bytes. The memory backend keeps values as the
-UTF-8 text of their bytes (``surrogateescape`` for bytes that are not UTF-8) until the
-byte-string convention (one character per byte, latin-1) reaches every handler; this
-pair is the one place the drop-in names it."""
+VIEW_ENCODING = "latin-1"
+VIEW_ERRORS = "strict"
+"""How the backend's strings hold bytes: one character per byte (the latin-1 view,
+see :mod:`redipy.reply`); the one place the drop-in names it."""
 
 
 def ascii_compatible(encoder: Encoder) -> bool:

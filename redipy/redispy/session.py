@@ -24,6 +24,7 @@ from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
 from redipy.memory import cmd_pubsub, cmd_transactions
 from redipy.memory.backend import MemoryBackend
+from redipy.memory.boundary import clean_error
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.numbers import NOT_INT, parse_int
@@ -119,8 +120,11 @@ class DropInSession:
             argc = len(argv)
             if argc == arity if arity >= 0 else argc >= -arity:
                 db = self.db
-                with db.lock:
-                    reply = handler(db, argv[1:])
+                try:
+                    with db.lock:
+                        reply = handler(db, argv[1:])
+                except ResponseError as err:
+                    raise clean_error(err) from None
                 if shaped and self.protocol == 3:
                     return resp3_shape(name.upper(), argv[1:], reply)
                 return reply
@@ -143,17 +147,11 @@ class DropInSession:
         if self.listener is not None and self.protocol == 2 and self.listener.subscribed:
             raise self._subscribed_error(name)
         handler = self.handlers.get(upper)
-        if handler is None:
-            raise unknown_command(name, args)
-        spec = self.table.get(upper)
-        if spec is not None and not spec.arity_ok(len(argv)):
-            raise arity_error(name)
-        if len(self._plain) < 4096:
+        if handler is not None and len(self._plain) < 4096:
+            spec = self.table.get(upper)
             self._plain[name] = (handler, spec.arity if spec is not None else -1,
-                            upper in RESP3_SHAPES)
-        db = self.db
-        with db.lock:
-            reply = handler(db, args)
+                                 upper in RESP3_SHAPES)
+        reply = self.backend.dispatch(self.db, argv)
         if self.protocol == 3:
             return resp3_shape(upper, args, reply)
         return reply
@@ -178,11 +176,11 @@ class DropInSession:
         assert self.queue is not None
         if upper not in self.handlers and upper not in _OWN:
             self.queue_error = True
-            raise unknown_command(name, args)
+            raise clean_error(unknown_command(name, args))
         spec = self.table.get(upper)
         if spec is not None and not spec.arity_ok(len(args) + 1):
             self.queue_error = True
-            raise arity_error(name)
+            raise clean_error(arity_error(name))
         if upper in _NOT_IN_MULTI:
             self.queue_error = True
             raise ResponseError(cmd_transactions.NOT_IN_MULTI)
