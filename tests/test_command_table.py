@@ -11,6 +11,7 @@ import redipy
 from redipy.api.methods import methods_for
 from redipy.commands import COMMANDS
 from redipy.commands.docs import render_into
+from redipy.commands.spec import CommandSpec
 from redipy.memory.registry import HANDLERS
 from tests.servers import Server
 
@@ -70,9 +71,13 @@ def _info(server: Server) -> dict[str, list[object]]:
 def test_arity_and_keys_match_the_server(server: Server) -> None:
     """Arity and the first/last/step key positions agree with COMMAND INFO."""
     info = _info(server)
+    family, version = _family_version(server)
     for name, spec in COMMANDS.items():
         entry = info[name]
-        assert entry is not None, f"{server.kind} does not know {name}"
+        if not spec.available_on(family, version):
+            assert entry is None, f"the table says {server.kind} {version} lacks {name}"
+            continue
+        assert entry is not None, f"{server.kind} {version} does not know {name}"
         if isinstance(entry, dict):  # redis-py may parse it into a dict
             arity, first, last, step = (
                 entry["arity"], entry["first_key_pos"], entry["last_key_pos"], entry["step_count"])
@@ -87,3 +92,57 @@ def test_arity_and_keys_match_the_server(server: Server) -> None:
             want = list(range(first, (len(argv) + last if last < 0 else last) + 1, step))
             got = spec.key_positions(argv)
             assert got[: len(want)] == want[: len(got)] and got, f"{name}: keys {got} vs {want}"
+
+
+def _family_version(server: Server) -> tuple[str, str]:
+    raw = redis_py.Redis(port=server.port, decode_responses=True)
+    found = raw.info("server")
+    raw.close()
+    if "valkey_version" in found:
+        return "valkey", str(found["valkey_version"])
+    return "redis", str(found["redis_version"])
+
+
+#: where our cluster backend's policy differs from the server's own tip, and why
+POLICY_DIFFERENCES = {
+    "PING": "one primary answers PONG: the reply is the same as from all of them",
+    "DEL": "multi-key commands need one slot (CROSSSLOT before sending), as redis-py's",
+    "EXISTS": "as DEL", "TOUCH": "as DEL", "UNLINK": "as DEL", "MGET": "as DEL",
+    "MSET": "as DEL",
+}
+_RESPONSE = {"agg_sum": "all:sum", "all_succeeded": "all:ok", "special": "special",
+             "agg_logical_and": "all:and"}
+
+
+def test_cluster_policies_match_the_servers_tips(servers: dict[str, Server]) -> None:
+    """The table's cluster policy is what Valkey 9.1's COMMAND tips say, except for the
+    listed, deliberate differences."""
+    raw = redis_py.Redis(port=servers["valkey9"].port, decode_responses=True)
+    docs = raw.execute_command("COMMAND")
+    raw.close()
+    for name, spec in COMMANDS.items():
+        tips = docs.get(name.lower(), {}).get("tips") or []
+        request = next((t.split(":", 1)[1] for t in tips if t.startswith("request_policy:")), "")
+        response = next((t.split(":", 1)[1] for t in tips if t.startswith("response_policy:")),
+                        "")
+        if name in POLICY_DIFFERENCES:
+            assert request, f"{name}: the server has no tip any more; drop the difference"
+            continue
+        if request in ("all_shards", "all_nodes") or request == "special":
+            want = _RESPONSE.get(response, "all:concat" if not response else response)
+            assert spec.cluster_policy == want, f"{name}: {spec.cluster_policy} != {want}"
+        elif spec.fans_out and name not in ("SCRIPT", "PUBSUB"):  # containers: per subcommand
+            raise AssertionError(f"{name} fans out but the server's tips say {tips}")
+        else:
+            want = "one-slot" if spec.keys else "any-node"
+            assert spec.cluster_policy in (want, "special"), name
+
+
+def test_available_on_reads_versions() -> None:
+    spec = COMMANDS["GETDEL"]  # Redis 6.2
+    assert spec.available_on("redis", "7.0.15") and not spec.available_on("redis", "6.0.9")
+    assert spec.available_on("valkey", "8.1.1")
+    future = CommandSpec("X", "generic", 1, "S", "O(1)", "X", since="7.4.0")
+    assert future.available_on("redis", "7.4.0") and not future.available_on("valkey", "9.1.2")
+    assert CommandSpec("X", "generic", 1, "S", "O(1)", "X", since="7.4.0",
+                       valkey_since="9.0.0").available_on("valkey", "9.1.2")

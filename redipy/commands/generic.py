@@ -46,18 +46,19 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "by a glob pattern and a type.",
         "O(1) per call; O(N) for a whole walk back to cursor 0.",
         "SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]", since="2.8.0",
-        flags=_RO, api=("scan", "iter_keys", "keys", "flushall")),
+        cluster="special", flags=_RO, api=("scan", "iter_keys", "keys", "flushall")),
     CommandSpec(
         "KEYS", "generic", 2,
         "List every key matching a glob pattern in one go (blocks the server on big "
         "databases: prefer SCAN).",
         "O(N) where N is the number of keys in the database.",
-        "KEYS pattern", since="1.0.0", flags=_RO, api=("keys_block", "keys")),
+        "KEYS pattern", since="1.0.0", cluster="all:concat", flags=_RO,
+        api=("keys_block", "keys")),
     CommandSpec(
         "RANDOMKEY", "generic", 1,
         "Pick one key of the database at random; nil when it is empty.",
         "O(1)",
-        "RANDOMKEY", since="1.0.0", flags=_RO, api=("randomkey",)),
+        "RANDOMKEY", since="1.0.0", cluster="special", flags=_RO, api=("randomkey",)),
     # ---- generic: renaming and copying --------------------------------------------------
     CommandSpec(
         "RENAME", "generic", 3,
@@ -152,18 +153,20 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "DBSIZE", "server", 1,
         "Count the keys of the current database.",
         "O(1)",
-        "DBSIZE", since="1.0.0", flags=_RO_FAST, api=("dbsize",)),
+        "DBSIZE", since="1.0.0", cluster="all:sum", flags=_RO_FAST, api=("dbsize",)),
     CommandSpec(
         "FLUSHDB", "server", -1,
         "Delete every key of the current database.",
         "O(N) where N is the number of keys in the database.",
-        "FLUSHDB [ASYNC | SYNC]", since="1.0.0", flags=_W, status_reply=True,
+        "FLUSHDB [ASYNC | SYNC]", since="1.0.0", cluster="all:ok", flags=_W,
+        status_reply=True,
         api=("flushdb",)),
     CommandSpec(
         "FLUSHALL", "server", -1,
         "Delete every key of every database of the server.",
         "O(N) where N is the number of keys in all databases.",
-        "FLUSHALL [ASYNC | SYNC]", since="1.0.0", flags=_W, status_reply=True,
+        "FLUSHALL [ASYNC | SYNC]", since="1.0.0", cluster="all:ok", flags=_W,
+        status_reply=True,
         api=("flushall",)),
     CommandSpec(
         "TIME", "server", 1,

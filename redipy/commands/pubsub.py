@@ -51,7 +51,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(1) for NUMPAT",
         "PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT", "2.8.0",
         # a container command: the flags are on its subcommands (pubsub, loading, stale)
-        api=("pubsub_channels", "pubsub_numsub", "pubsub_numpat")),
+        cluster="special", api=("pubsub_channels", "pubsub_numsub", "pubsub_numpat")),
 )
 
 CHANNEL_COMMANDS: frozenset[str] = frozenset({"PUBLISH", "PUBSUB"})

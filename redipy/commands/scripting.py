@@ -36,5 +36,5 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(N) with N the script's length (LOAD) or the number of scripts (EXISTS, FLUSH).",
         "SCRIPT LOAD script | SCRIPT EXISTS sha1 [sha1 ...] | SCRIPT FLUSH [ASYNC | SYNC]",
         since="2.6.0", flags=frozenset({"noscript"}), api=("register_script",),
-        script=False),
+        script=False, cluster="special"),
 )

@@ -46,6 +46,10 @@ class KeyNum:
 KeySpec = KeyRange | KeyNum
 
 
+def _version(text: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
+
+
 @dataclass(frozen=True)
 class CommandSpec:
     """One command of the table. ``arity`` counts the name; negative means 'at least'."""
@@ -65,6 +69,30 @@ class CommandSpec:
     """Names of the ``redipy.Redis`` methods that send this command."""
     script: bool = True
     """Whether the command makes sense inside a script (no blocking, no pub/sub)."""
+    cluster: str = ""
+    """How the cluster backend runs it (empty: derived). ``one-slot``: every key must hash
+    to one slot (else CROSSSLOT before anything is sent); ``any-node``: keyless, one
+    primary answers; ``all:sum`` / ``all:concat`` / ``all:ok`` / ``all:and``: sent to
+    every primary, the replies added, concatenated, OK when all succeeded, or AND-ed per
+    position; ``special``: merged by code of its own (SCAN's cursor, RANDOMKEY)."""
+    valkey_since: str = ""
+    """The first Valkey version with the command (empty: the Redis ``since`` up to 7.2,
+    which Valkey 7.2.4 inherited; a newer command must say)."""
+
+    @property
+    def cluster_policy(self) -> str:
+        return self.cluster or ("one-slot" if self.keys else "any-node")
+
+    @property
+    def fans_out(self) -> bool:
+        """Sent to every primary of a cluster (its replies merged)."""
+        return self.cluster_policy.startswith("all:") or self.cluster_policy == "special"
+
+    def available_on(self, server: str, version: str) -> bool:
+        """Whether a ``server`` ("redis" or "valkey") of ``version`` has the command."""
+        first = self.since if server == "redis" else (self.valkey_since or (
+            "7.2.4" if _version(self.since) < (7, 4) else ""))
+        return bool(first) and _version(version) >= _version(first)
 
     @property
     def readonly(self) -> bool:

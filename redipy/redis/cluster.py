@@ -71,9 +71,9 @@ SLOTS = 16384
 _TTL = 16              # redirections followed before giving up (redis-py's figure)
 _CONNECT_RETRIES = 2   # a lost connection: re-read the map, try again this often
 
-#: keyless commands with a cluster-wide meaning (everything else keyless goes to one node)
-FANOUT = frozenset({"DBSIZE", "KEYS", "FLUSHALL", "FLUSHDB", "SCAN", "RANDOMKEY",
-                    "SCRIPT", "PUBSUB"})
+#: keyless commands with a cluster-wide meaning, from the command table's cluster policy
+#: (everything else keyless goes to one node)
+FANOUT = frozenset(name for name, spec in commands.COMMANDS.items() if spec.fans_out)
 #: raw commands the shared-connection shell path cannot do on a cluster
 _SESSION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH"})
 
@@ -397,11 +397,12 @@ class ClusterBackend(RedisBackend):
 
     def _fanout(self, name: str, args: Sequence[str]) -> Any:
         argv = (name, *args)
-        if name == "DBSIZE":
+        policy = commands.COMMANDS[name].cluster_policy
+        if policy == "all:sum":
             return sum(int(n) for n in self._each(argv))
-        if name == "KEYS":
+        if policy == "all:concat":
             return [key for reply in self._each(argv) for key in reply]
-        if name in ("FLUSHALL", "FLUSHDB"):
+        if policy == "all:ok":
             self._each(argv)
             return Status("OK")
         if name == "SCAN":
