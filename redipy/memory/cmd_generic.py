@@ -18,7 +18,7 @@ from redipy.memory.db import Database
 from redipy.memory.glob import is_literal, key_matcher
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
 from redipy.memory.registry import command
-from redipy.memory.structs import TYPE_NAMES, RandomAccess, RHash, RList, RSet, RZSet
+from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
 from redipy.reply import OK, PONG, Status
 
 SYNTAX = "ERR syntax error"
@@ -175,13 +175,6 @@ def cmd_renamenx(db: Database, args: Sequence[str]) -> int:
     return int(_rename(db, args[0], args[1], nx=True))
 
 
-def _copy_positions(src: RandomAccess) -> RandomAccess:
-    out = RandomAccess()
-    out.items = list(src.items)
-    out.pos = dict(src.pos)
-    return out
-
-
 def duplicate(val: Any) -> Any:
     """An independent copy of a stored value (collections are copied element-wise)."""
     kind = type(val)
@@ -194,17 +187,18 @@ def duplicate(val: Any) -> Any:
     if kind is RHash:
         hcopy = RHash()
         hcopy.map = dict(val.map)
-        hcopy.fields = _copy_positions(val.fields)
+        hcopy.fields = val.fields.copy()
         return hcopy
     if kind is RSet:
         scopy = RSet()
-        scopy.members = _copy_positions(val.members)
+        scopy.live = set(val.live)
+        scopy.members = val.members.copy()
         return scopy
     if kind is RZSet:
         zcopy = RZSet()
         zcopy.scores = dict(val.scores)
         zcopy.order = val.order.copy()
-        zcopy.ra = _copy_positions(val.ra)
+        zcopy.ra = val.ra.copy()
         return zcopy
     return copy.deepcopy(val)
 

@@ -291,7 +291,7 @@ def cmd_hrandfield(db: Database, args: Sequence[str]) -> Any:
     elif count >= len(h):
         fields = list(h.map)
     else:
-        fields = random.sample(h.fields.items, count)
+        fields = h.fields.sample(count)
     if not with_values:
         return fields
     values = h.map

@@ -1,9 +1,13 @@
 """One logical database of the memory backend: keyspace, expiry and lock.
 
-Expiry is lazy (a key past its deadline is removed when touched) plus an expiry
-heap that reclaims dead keys a few at a time on writes, so memory does not grow
-with keys nobody reads again. Every write goes through :meth:`Database.touch`,
-which is how WATCH learns that a key changed.
+Expiry works as in Redis: lazily (a key past its deadline is removed when touched)
+and actively (:class:`Reaper`, a daemon thread, reclaims keys nobody touches, a
+bounded batch per lock hold, ten times a second like Redis's ``hz 10``). Deadlines
+sit in time buckets of 64 ms (a dict of sets, plus a heap of bucket numbers), so a
+TTL change moves one key between two sets: no heap of stale entries to rebuild.
+DBSIZE is ``len(data)``: like a server it counts expired keys not reclaimed yet.
+Every write goes through :meth:`Database.touch`, which is how WATCH learns that a
+key changed.
 """
 
 from __future__ import annotations
@@ -11,19 +15,76 @@ from __future__ import annotations
 import heapq
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from redipy.errors import WrongTypeError
-from redipy.memory.structs import TYPE_NAMES, RandomAccess
+from redipy.memory.structs import TYPE_NAMES, Sampler
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
 T = TypeVar("T")
 
 
+BUCKET_BITS = 6
+"""Deadlines are grouped in buckets of 2**6 = 64 ms; a bucket is reclaimed once its
+end has passed, so an untouched key is gone within about 64 + 100 ms of its TTL."""
+
+REAP_BATCH = 200
+"""Keys the reaper removes per hold of a database lock (well under a millisecond)."""
+
+REAP_PERIOD = 0.1
+
+
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+class Reaper:
+    """Active expiry for every database that has TTLs: one daemon thread, started on
+    the first TTL and ending when no database has any. It takes each lock briefly
+    (:data:`REAP_BATCH` keys at most) and lets other threads in between batches."""
+
+    def __init__(self) -> None:
+        self._dbs: weakref.WeakSet[Database] = weakref.WeakSet()
+        self._guard = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def watch(self, db: Database) -> None:
+        with self._guard:
+            self._dbs.add(db)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="redipy-expiry", daemon=True)
+                self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(REAP_PERIOD)
+            with self._guard:
+                dbs = list(self._dbs)
+                if not dbs:
+                    self._thread = None
+                    return
+            for db in dbs:
+                self.reap(db)
+            del dbs
+
+    def reap(self, db: Database) -> None:
+        while True:
+            with db.lock:
+                db.reclaim(REAP_BATCH)
+                more = db.has_due()
+                if not db.expires:
+                    with self._guard:
+                        self._dbs.discard(db)
+            if not more:
+                return
+            time.sleep(0)  # let waiting commands in between two batches
+
+
+REAPER = Reaper()
 
 
 class Database:
@@ -33,8 +94,10 @@ class Database:
         self.index = index
         self.data: dict[str, Any] = {}
         self.expires: dict[str, int] = {}
-        self.keyset = RandomAccess()
-        self._heap: list[tuple[int, str]] = []
+        self.keyset = Sampler()
+        # bucket number (deadline >> BUCKET_BITS) -> keys; heap of bucket numbers
+        self._buckets: dict[int, set[str]] = {}
+        self._due: list[int] = []
         self.lock = threading.RLock()
         self.cond = threading.Condition(self.lock)
         self.watchers: dict[str, set[Any]] = {}
@@ -79,8 +142,8 @@ class Database:
         if key not in data:
             self.keyset.add(key)
         data[key] = value
-        if not keep_ttl and self.expires:
-            self.expires.pop(key, None)
+        if not keep_ttl and self.expires and key in self.expires:
+            self._drop_ttl(key)
         if self.watchers or self.on_touch:
             self.touch(key)
 
@@ -88,7 +151,8 @@ class Database:
         """Store a collection just created for a missing key (no TTL to drop)."""
         self.data[key] = value
         self.keyset.add(key)
-        self.expires.pop(key, None)
+        if self.expires and key in self.expires:
+            self._drop_ttl(key)
         if self.watchers or self.on_touch:
             self.touch(key)
 
@@ -108,8 +172,17 @@ class Database:
     def _remove(self, key: str) -> None:
         if self.data.pop(key, None) is not None:
             self.keyset.remove(key)
-        if self.expires:
-            self.expires.pop(key, None)
+        if self.expires and key in self.expires:
+            self._drop_ttl(key)
+
+    def _drop_ttl(self, key: str) -> None:
+        """Forget the deadline of a key that has one."""
+        when = self.expires.pop(key)
+        bucket = self._buckets.get(when >> BUCKET_BITS)
+        if bucket is not None:
+            bucket.discard(key)
+            if not bucket:
+                del self._buckets[when >> BUCKET_BITS]
 
     def touch(self, key: str) -> None:
         """Tell WATCH (and other observers) that ``key`` changed."""
@@ -124,8 +197,9 @@ class Database:
             self.touch(key)
         self.data.clear()
         self.expires.clear()
-        self.keyset = RandomAccess()
-        self._heap.clear()
+        self.keyset = Sampler()
+        self._buckets.clear()
+        self._due.clear()
 
     # ---- expiry --------------------------------------------------------------
 
@@ -135,18 +209,29 @@ class Database:
             self._remove(key)
             self.touch(key)
             return
-        self.expires[key] = when_ms
-        heap = self._heap
-        if heap and heap[0][0] <= self.clock():
-            self.reclaim(4)
-        heapq.heappush(heap, (when_ms, key))
-        self.touch(key)
-        if len(self._heap) > 2 * len(self.expires) + 64:
-            self._rebuild_heap()
+        expires = self.expires
+        if not expires:
+            REAPER.watch(self)
+        elif key in expires:
+            self._drop_ttl(key)
+        expires[key] = when_ms
+        num = when_ms >> BUCKET_BITS
+        bucket = self._buckets.get(num)
+        if bucket is None:
+            self._buckets[num] = {key}
+            heapq.heappush(self._due, num)
+            if len(self._due) > 2 * len(self._buckets) + 64:
+                self._due = list(self._buckets)  # drop numbers of emptied buckets
+                heapq.heapify(self._due)
+        else:
+            bucket.add(key)
+        if self.watchers or self.on_touch:
+            self.touch(key)
 
     def persist(self, key: str) -> bool:
-        if self.expires.pop(key, None) is None:
+        if key not in self.expires:
             return False
+        self._drop_ttl(key)
         self.touch(key)
         return True
 
@@ -158,28 +243,40 @@ class Database:
         self._remove(key)
         self.touch(key)
 
+    def has_due(self) -> bool:
+        """Whether a whole bucket of deadlines has passed (reclaim has work)."""
+        due = self._due
+        return bool(due) and (due[0] + 1) << BUCKET_BITS <= self.clock()
+
     def reclaim(self, budget: int = 20) -> int:
-        """Remove up to ``budget`` keys whose deadline passed; returns how many."""
-        heap = self._heap
-        if not heap:
+        """Remove up to ``budget`` keys of buckets whose time has passed; returns how many."""
+        due, buckets = self._due, self._buckets
+        if not due:
             return 0
         now = self.clock()
+        expires = self.expires
         removed = 0
-        while heap and heap[0][0] <= now and budget > 0:
-            when, key = heapq.heappop(heap)
-            budget -= 1
-            if self.expires.get(key) == when:
-                self._expire(key)
+        while due and (due[0] + 1) << BUCKET_BITS <= now and removed < budget:
+            bucket = buckets.get(due[0])
+            if not bucket:
+                heapq.heappop(due)
+                continue
+            key = bucket.pop()
+            if not bucket:
+                del buckets[heapq.heappop(due)]
+            when = expires.pop(key, None)
+            if when is not None and when <= now:
+                if self.data.pop(key, None) is not None:
+                    self.keyset.remove(key)
+                self.touch(key)
                 removed += 1
+            elif when is not None:  # cannot happen (its bucket has passed); keep it safe
+                expires[key] = when
         return removed
 
     def reclaim_all(self) -> None:
         while self.reclaim(1 << 30):
             pass
-
-    def _rebuild_heap(self) -> None:
-        self._heap = [(when, key) for key, when in self.expires.items()]
-        heapq.heapify(self._heap)
 
     # ---- iteration -----------------------------------------------------------
 
@@ -193,16 +290,16 @@ class Database:
                 yield key
 
     def size(self) -> int:
-        self.reclaim_all()
+        """Keys stored, as a server's DBSIZE counts them (expired ones not yet
+        reclaimed included): O(1)."""
         return len(self.data)
 
     def random_key(self) -> str | None:
-        """A uniformly random live key in O(1) expected time."""
-        for _ in range(100):
-            if not self.keyset:
-                return None
-            key = self.keyset.pick()
+        """A uniformly random live key in O(1) expected time; an expired key it lands
+        on is deleted and it picks again, as Redis's dbRandomKey does."""
+        keyset, data = self.keyset, self.data
+        while data:
+            key = keyset.pick()
             if self.get(key) is not None:
                 return key
-        self.reclaim_all()
-        return self.keyset.pick() if self.keyset else None
+        return None

@@ -1,8 +1,9 @@
 """Value types of the memory keyspace, each with Redis's complexity.
 
-Hashes and sets keep a position index beside the dict so that a random pick
-(HRANDFIELD, SPOP, SRANDMEMBER, RANDOMKEY) is O(1), as in Redis, and so that
-SCAN-style cursors can walk them without missing a member that stays put.
+Hashes, sets, sorted sets and the keyspace keep a :class:`Sampler` beside their
+dict or set (8 bytes a member) so that a random pick (HRANDFIELD, SPOP,
+SRANDMEMBER, ZRANDMEMBER, RANDOMKEY) is O(1), as in Redis, and so that SCAN-style
+cursors can walk them without missing a member that stays put.
 """
 
 from __future__ import annotations
@@ -17,52 +18,107 @@ from sortedcontainers import SortedList
 _rand = random.random
 
 
-class RandomAccess:
-    """Keys with O(1) add, remove and uniform random pick (swap-with-last removal)."""
+class Sampler:
+    """Uniform random picks and SCAN cursors over the members of a dict or set it
+    shadows, with no position index: one list slot (8 bytes) per member.
 
-    __slots__ = ("items", "pos")
+    The owner calls :meth:`add` when a member becomes new to it and :meth:`remove`
+    after it left. A removed member stays in ``slots`` as a *ghost* until a pick
+    lands on it or the sweep passes it; a ghost that comes back is simply live
+    again, so every live member holds exactly one slot and picks stay uniform. The
+    sweep (a few slots per removal, only while ghosts exceed a quarter of the
+    slots) keeps picks O(1) expected. Slots only ever move by "last into the hole",
+    and :meth:`scan` walks from the top index down, so a member present for a whole
+    scan is never missed (Redis's SCAN guarantee).
+    """
 
-    def __init__(self) -> None:
-        self.pos: dict[str, int] = {}
-        self.items: list[str] = []
+    __slots__ = ("ghosts", "slots", "sweep")
+
+    def __init__(self, members: list[str] | None = None) -> None:
+        self.slots: list[str] = [] if members is None else members
+        self.ghosts: set[str] = set()
+        self.sweep = -1
 
     def __len__(self) -> int:
-        return len(self.items)
+        return len(self.slots) - len(self.ghosts)
 
-    def __contains__(self, key: object) -> bool:
-        return key in self.pos
+    def copy(self) -> Sampler:
+        return Sampler(list(self.items))
 
-    def add(self, key: str) -> bool:
-        if key in self.pos:
-            return False
-        self.pos[key] = len(self.items)
-        self.items.append(key)
-        return True
+    @property
+    def items(self) -> list[str]:
+        """The live members as a list (the slot list itself when there are no ghosts)."""
+        ghosts = self.ghosts
+        if not ghosts:
+            return self.slots
+        return [m for m in self.slots if m not in ghosts]
 
-    def remove(self, key: str) -> bool:
-        idx = self.pos.pop(key, None)
-        if idx is None:
-            return False
-        last = self.items.pop()
-        if idx < len(self.items):
-            self.items[idx] = last
-            self.pos[last] = idx
-        return True
+    def add(self, member: str) -> None:
+        """``member`` is new to the owner."""
+        ghosts = self.ghosts
+        if ghosts and member in ghosts:
+            ghosts.discard(member)
+        else:
+            self.slots.append(member)
+
+    def remove(self, member: str) -> None:
+        """``member`` has left the owner."""
+        ghosts = self.ghosts
+        ghosts.add(member)
+        if len(ghosts) * 4 > len(self.slots):
+            self._sweep(4)
+
+    def _drop(self, idx: int) -> None:
+        slots = self.slots
+        self.ghosts.discard(slots[idx])
+        last = slots.pop()
+        if idx < len(slots):
+            slots[idx] = last
+
+    def _sweep(self, steps: int) -> None:
+        slots, ghosts = self.slots, self.ghosts
+        pos = self.sweep
+        for _ in range(steps):
+            if pos < 0 or pos >= len(slots):
+                pos = len(slots) - 1
+                if pos < 0:
+                    break
+            if slots[pos] in ghosts:
+                self._drop(pos)  # the last slot moved here: look at it next
+            else:
+                pos -= 1
+        self.sweep = pos
 
     def pick(self) -> str:
-        items = self.items
-        return items[int(_rand() * len(items))]
+        """A uniformly random live member (the owner must not be empty)."""
+        slots, ghosts = self.slots, self.ghosts
+        while True:
+            idx = int(_rand() * len(slots))
+            member = slots[idx]
+            if not ghosts or member not in ghosts:
+                return member
+            self._drop(idx)
+
+    def sample(self, count: int) -> list[str]:
+        """``count`` distinct random live members (0 < count < len(self))."""
+        if count * 3 > len(self):
+            return random.sample(self.items, count)
+        chosen: dict[str, None] = {}
+        pick = self.pick
+        while len(chosen) < count:
+            chosen[pick()] = None
+        return list(chosen)
 
     def scan(self, cursor: int, count: int) -> tuple[int, list[str]]:
         """Walk from the top index down: a removal moves the last (already seen)
-        item into the hole, so items present for the whole scan are never missed."""
-        items = self.items
-        nxt = len(items) - 1 if cursor <= 0 else min(cursor - 1, len(items) - 1)
-        out: list[str] = []
-        while nxt >= 0 and len(out) < count:
-            out.append(items[nxt])
-            nxt -= 1
-        return (nxt + 1 if nxt >= 0 else 0), out
+        slot into the hole, so members present for the whole scan are never missed."""
+        slots, ghosts = self.slots, self.ghosts
+        nxt = len(slots) - 1 if cursor <= 0 else min(cursor - 1, len(slots) - 1)
+        stop = max(nxt - count, -1)
+        out = slots[nxt:stop:-1] if stop >= 0 else slots[nxt::-1]
+        if ghosts:
+            out = [m for m in out if m not in ghosts]
+        return (stop + 1 if stop >= 0 else 0), out
 
 
 class RList(deque[str]):
@@ -72,13 +128,13 @@ class RList(deque[str]):
 
 
 class RHash:
-    """A Redis hash: field -> value, plus a position index for random picks and scans."""
+    """A Redis hash: field -> value, plus a :class:`Sampler` for random picks and scans."""
 
     __slots__ = ("fields", "map")
 
     def __init__(self) -> None:
         self.map: dict[str, str] = {}
-        self.fields = RandomAccess()
+        self.fields = Sampler()
 
     def __len__(self) -> int:
         return len(self.map)
@@ -109,27 +165,38 @@ class RHash:
 
 
 class RSet:
-    """A Redis set: membership dict with positions for O(1) random picks and scans."""
+    """A Redis set: a Python set, plus a :class:`Sampler` for random picks and scans."""
 
-    __slots__ = ("members",)
+    __slots__ = ("live", "members")
 
     def __init__(self) -> None:
-        self.members = RandomAccess()
+        self.live: set[str] = set()
+        self.members = Sampler()
 
     def __len__(self) -> int:
-        return len(self.members)
+        return len(self.live)
 
     def __contains__(self, member: object) -> bool:
-        return member in self.members.pos
+        return member in self.live
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.members.pos)
+        return iter(self.live)
 
     def add(self, member: str) -> bool:
-        return self.members.add(member)
+        live = self.live
+        if member in live:
+            return False
+        live.add(member)
+        self.members.add(member)
+        return True
 
     def remove(self, member: str) -> bool:
-        return self.members.remove(member)
+        live = self.live
+        if member not in live:
+            return False
+        live.discard(member)
+        self.members.remove(member)
+        return True
 
 
 class RZSet:
@@ -144,7 +211,7 @@ class RZSet:
     def __init__(self) -> None:
         self.scores: dict[str, float] = {}
         self.order: Any = SortedList()
-        self.ra = RandomAccess()
+        self.ra = Sampler()
 
     def __len__(self) -> int:
         return len(self.scores)
