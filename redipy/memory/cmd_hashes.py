@@ -8,7 +8,6 @@ error wins when several apply) follows Redis 7.2+ / Valkey 8.
 
 from __future__ import annotations
 
-import random
 from collections.abc import Sequence
 from typing import Any
 
