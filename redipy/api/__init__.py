@@ -18,6 +18,7 @@ from redipy.api.hashes import HashCommands
 from redipy.api.lists import ListCommands
 from redipy.api.pubsub import PubSub, PubSubCommands
 from redipy.api.sets import SetCommands
+from redipy.api.streams import StreamCommands
 from redipy.api.strings import StringCommands
 from redipy.api.zsets import SortedSetCommands
 from redipy.errors import PipelineError, ResponseError, WatchError
@@ -39,7 +40,7 @@ REX_EXPIRE: RExpireMode = "if_expire"
 REX_LATER: RExpireMode = "if_later"
 REX_EARLIER: RExpireMode = "if_earlier"
 
-KeyType = Literal["string", "list", "hash", "set", "zset"]
+KeyType = Literal["string", "list", "hash", "set", "zset", "stream"]
 
 
 class RedisAPI(
@@ -51,6 +52,7 @@ class RedisAPI(
     SortedSetCommands,
     BlockingCommands,
     PubSubCommands,
+    StreamCommands,
 ):
     """Every command method; how a call is carried out is left to subclasses."""
 

@@ -10,11 +10,12 @@ from redipy.commands import (
     pubsub,
     scripting,
     sets,
+    streams,
     strings,
     transactions,
     zsets,
 )
-from redipy.commands.spec import CommandSpec, KeyNum, KeyRange, KeySpec
+from redipy.commands.spec import CommandSpec, KeyAfter, KeyNum, KeyRange, KeySpec
 
 GROUPS: tuple[str, ...] = (
     "generic",
@@ -24,6 +25,7 @@ GROUPS: tuple[str, ...] = (
     "hash",
     "set",
     "sorted_set",
+    "stream",
     "connection",
     "server",
     "transactions",
@@ -33,7 +35,7 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions):
+                blocking, pubsub, transactions, streams):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")
@@ -55,6 +57,7 @@ __all__ = [
     "COMMANDS",
     "GROUPS",
     "CommandSpec",
+    "KeyAfter",
     "KeyNum",
     "KeyRange",
     "KeySpec",

@@ -8,6 +8,7 @@ it something to pop; inside a transaction they answer at once, as Redis's do.
 from __future__ import annotations
 
 from redipy.commands.spec import CommandSpec, KeyNum, KeyRange
+from redipy.commands.streams import BLOCKING_STREAM_NAMES
 
 _WB = frozenset({"write", "blocking"})
 _WFB = frozenset({"write", "fast", "blocking"})
@@ -75,5 +76,5 @@ COMMANDS: tuple[CommandSpec, ...] = (
         _NUMKEYS, _WB, api=("bzmpop",), script=False),
 )
 
-BLOCKING_NAMES: frozenset[str] = frozenset(spec.name for spec in COMMANDS)
+BLOCKING_NAMES: frozenset[str] = frozenset(spec.name for spec in COMMANDS) | BLOCKING_STREAM_NAMES
 """Commands that may wait on the server (the Redis backend reads them without a socket timeout)."""

@@ -43,7 +43,23 @@ class KeyNum:
         return range(self.first, min(self.first + max(count, 0), argc))
 
 
-KeySpec = KeyRange | KeyNum
+@dataclass(frozen=True, slots=True)
+class KeyAfter:
+    """Keys after a keyword: ``word`` (searched for from ``start``) is followed by N keys
+    and N IDs, the keys being the first half (``XREAD ... STREAMS k1 k2 id1 id2``)."""
+
+    word: str
+    start: int
+
+    def positions(self, argc: int, args: tuple[str, ...] | list[str]) -> range:
+        for idx in range(self.start, argc):
+            if args[idx].upper() == self.word:
+                rest = argc - idx - 1
+                return range(idx + 1, idx + 1 + rest // 2) if rest % 2 == 0 else range(0)
+        return range(0)
+
+
+KeySpec = KeyRange | KeyNum | KeyAfter
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -111,7 +127,7 @@ class CommandSpec:
         argc = len(args)
         out: list[int] = []
         for spec in self.keys:
-            if isinstance(spec, KeyNum):
+            if isinstance(spec, KeyNum | KeyAfter):
                 out.extend(spec.positions(argc, args))
             else:
                 out.extend(spec.positions(argc))

@@ -30,6 +30,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_pubsub,
     cmd_scripting,
     cmd_sets,
+    cmd_streams,
     cmd_strings,
     cmd_transactions,
     cmd_zsets,

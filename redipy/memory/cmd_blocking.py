@@ -86,14 +86,18 @@ def _parse_timeout(db: Database, text: str) -> int:
 
 class Waiter:
     """One blocked client: the keys it waits on, what kind of value serves it, and the
-    condition it sleeps on (bound to the database lock)."""
+    condition it sleeps on (bound to the database lock). A ``broadcast`` waiter (a
+    blocked XREAD / XREADGROUP) is woken by every write to its keys, not in turn: one
+    XADD can serve all of them."""
 
-    __slots__ = ("cond", "keys", "kind")
+    __slots__ = ("broadcast", "cond", "keys", "kind")
 
-    def __init__(self, keys: Sequence[str], kind: type, lock: Any) -> None:
+    def __init__(self, keys: Sequence[str], kind: type, lock: Any, *,
+                 broadcast: bool = False) -> None:
         self.keys = tuple(dict.fromkeys(keys))
         self.kind = kind
         self.cond = threading.Condition(lock)
+        self.broadcast = broadcast
 
 
 _HOOKS: weakref.WeakKeyDictionary[Database, Callable[[str], None]] = (
@@ -126,12 +130,16 @@ def _hook_for(db: Database) -> Callable[[str], None]:
                     waiter = _first_eligible(target, key)
                     if waiter is not None:
                         waiter.cond.notify()
+                    for other in target.blocked.get(key, ()):
+                        if other.broadcast:
+                            other.cond.notify()
 
         hook = _HOOKS[db] = wake
     return hook
 
 
-def _enqueue(db: Database, waiter: Waiter) -> None:
+def enqueue(db: Database, waiter: Waiter) -> None:
+    """Put a waiter in line on its keys (the lock held)."""
     if not db.blocked:
         hook = _hook_for(db)
         if hook not in db.on_touch:
@@ -143,7 +151,8 @@ def _enqueue(db: Database, waiter: Waiter) -> None:
         line.append(waiter)
 
 
-def _dequeue(db: Database, waiter: Waiter) -> None:
+def dequeue(db: Database, waiter: Waiter) -> None:
+    """Take a waiter out of every line; the next in line gets its turn (the lock held)."""
     for key in waiter.keys:
         line = db.blocked.get(key)
         if line is None:
@@ -189,7 +198,7 @@ def wait_in_line(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
     ``attempt`` pops something, or until the timeout; ``None`` on timeout."""
     deadline = None if timeout_ms == 0 else time.monotonic() + timeout_ms / 1000.0
     waiter = Waiter(keys, kind, db.lock)
-    _enqueue(db, waiter)
+    enqueue(db, waiter)
     try:
         while True:
             if deadline is None:
@@ -204,7 +213,7 @@ def wait_in_line(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
                 if reply is not None:
                     return reply
     finally:
-        _dequeue(db, waiter)
+        dequeue(db, waiter)
 
 
 def waiting_clients(db: Database) -> int:

@@ -15,6 +15,8 @@ from typing import Any
 
 from sortedcontainers import SortedList
 
+from redipy.memory.stream import RStream
+
 _rand = random.random
 
 
@@ -278,4 +280,5 @@ TYPE_NAMES: dict[type, str] = {
     RHash: "hash",
     RSet: "set",
     RZSet: "zset",
+    RStream: "stream",
 }

@@ -1,0 +1,1086 @@
+"""Memory backend handlers: the stream commands (XADD ... XINFO, XSETID).
+
+The value is an :class:`redipy.memory.stream.RStream`. Argument checks run in the
+order a server runs them (stream.c), so the same mistake gets the same error, word
+for word. Where the servers differ, Valkey 9.1 is followed (XINFO CONSUMERS reports
+``inactive`` and XINFO STREAM FULL ``active-time``, which Redis 7.0 lacks).
+
+XREAD / XREADGROUP with BLOCK wait on the database lock's condition like the blocking
+pops (:mod:`redipy.memory.cmd_blocking`): every XADD touches the key, which wakes the
+stream waiters on it; each re-runs its read (as Redis 7.2+ re-runs the command) and
+returns when it got something. Inside EXEC they answer at once (nil), as on a server.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from redipy.errors import ResponseError, WrongTypeError
+from redipy.memory import cmd_blocking
+from redipy.memory.db import WRONGTYPE, Database
+from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
+from redipy.memory.registry import command
+from redipy.memory.stream import (
+    INVALID_READ,
+    MASK,
+    MAX_ID,
+    Consumer,
+    Group,
+    RStream,
+    id_text,
+)
+from redipy.reply import OK, Map
+
+SYNTAX = "ERR syntax error"
+INVALID_ID = "ERR Invalid stream ID specified as stream command argument"
+NO_KEY = "ERR no such key"
+BUSYGROUP = "BUSYGROUP Consumer Group name already exists"
+NEED_KEY = ("ERR The XGROUP subcommand requires the key to exist. Note that for CREATE you "
+            "may want to use the MKSTREAM option to create an empty stream automatically.")
+_SPACE = " \t\n\v\f\r"
+_U64 = 1 << 64
+
+
+# ---- numbers and IDs -------------------------------------------------------------------
+
+
+def _strtoull(s: str) -> int | None:
+    """C's strtoull over the whole text (spaces, sign and all), None when it fails."""
+    t = s.lstrip(_SPACE)
+    neg = False
+    if t[:1] in ("+", "-"):
+        neg = t[0] == "-"
+        t = t[1:]
+    if not t or not (t.isascii() and t.isdigit()):
+        return None
+    v = int(t)
+    if v >= _U64:
+        return None
+    return (_U64 - v) % _U64 if neg else v
+
+
+def parse_u64(s: str) -> int | None:
+    """Redis's string2ull: an int64 text when it is one (negative: refused), else
+    whatever strtoull accepts."""
+    if s.isascii() and s.isdigit() and (s[0] != "0" or len(s) == 1) and len(s) < 20:
+        return int(s)
+    v = parse_int(s)
+    if v is not None:
+        return None if v < 0 else v
+    return _strtoull(s)
+
+
+def parse_id(text: str, missing_seq: int = 0, *, strict: bool = False,
+             star_seq: bool = False) -> tuple[int, bool]:
+    """A stream ID (``ms-seq``, ``ms``, ``-``, ``+``; ``ms-*`` with ``star_seq``) as an
+    int, and whether its sequence was given. ``strict`` refuses ``-`` and ``+``."""
+    if len(text) > 127:
+        raise ResponseError(INVALID_ID)
+    if text == "-" or text == "+":
+        if strict:
+            raise ResponseError(INVALID_ID)
+        return (0 if text == "-" else MAX_ID), True
+    dash = text.find("-")
+    if dash < 0:
+        ms = parse_u64(text)
+        if ms is None:
+            raise ResponseError(INVALID_ID)
+        return ms << 64 | missing_seq, True
+    ms = parse_u64(text[:dash])
+    if ms is None:
+        raise ResponseError(INVALID_ID)
+    tail = text[dash + 1:]
+    if star_seq and tail == "*":
+        return ms << 64, False
+    seq = parse_u64(tail)
+    if seq is None:
+        raise ResponseError(INVALID_ID)
+    return ms << 64 | seq, True
+
+
+def strict_id(text: str) -> int:
+    return parse_id(text, strict=True)[0]
+
+
+def _interval(text: str, missing_seq: int) -> tuple[int, bool]:
+    """A range bound: ``(`` in front makes it exclusive (and strict)."""
+    if len(text) > 1 and text[0] == "(":
+        return parse_id(text[1:], missing_seq, strict=True)[0], True
+    return parse_id(text, missing_seq)[0], False
+
+
+def _start_bound(text: str) -> int:
+    sid, excl = _interval(text, 0)
+    if excl:
+        if sid == MAX_ID:
+            raise ResponseError("ERR invalid start ID for the interval")
+        sid += 1
+    return sid
+
+
+def _end_bound(text: str) -> int:
+    sid, excl = _interval(text, MASK)
+    if excl:
+        if sid == 0:
+            raise ResponseError("ERR invalid end ID for the interval")
+        sid -= 1
+    return sid
+
+
+def _int(text: str, error: str = NOT_INT) -> int:
+    v = parse_int(text)
+    if v is None:
+        raise ResponseError(error)
+    return v
+
+
+def _stream(db: Database, key: str) -> RStream | None:
+    val = db.get(key)
+    if val is None or type(val) is RStream:
+        return val
+    raise WrongTypeError(WRONGTYPE)
+
+
+def _entry(s: RStream, sid: int) -> list[Any] | None:
+    got = s.entries.get(sid)
+    return None if got is None else [got[0], got[1]]
+
+
+# ---- XADD / XTRIM ----------------------------------------------------------------------
+
+
+class TrimArgs:
+    __slots__ = (
+        "approx",
+        "id_given",
+        "idpos",
+        "limit",
+        "maxlen",
+        "minid",
+        "nomk",
+        "seq_given",
+        "sid",
+    )
+
+    def __init__(self) -> None:
+        self.maxlen: int | None = None
+        self.minid: int | None = None
+        self.approx = False
+        self.limit = 0
+        self.nomk = False
+        self.sid = 0
+        self.id_given = False
+        self.seq_given = True
+        self.idpos = 0
+
+
+def _parse_add_or_trim(args: Sequence[str], xadd: bool) -> TrimArgs:
+    """streamParseAddOrTrimArgsOrReply: options from args[1] (args[0] is the key)."""
+    out = TrimArgs()
+    limit_given = False
+    limit = -1 if False else 0
+    strategy = False
+    argc = len(args)
+    i = 1
+    while i < argc:
+        more = argc - 1 - i
+        opt = args[i]
+        low = opt.upper() if len(opt) <= 10 else ""
+        if xadd and opt == "*":
+            break
+        if (low == "MAXLEN" or low == "MINID") and more:
+            if strategy:
+                raise ResponseError("ERR syntax error, MAXLEN and MINID options at the same "
+                                    "time are not compatible")
+            out.approx = False
+            nxt = args[i + 1]
+            if more >= 2 and nxt == "~":
+                out.approx = True
+                i += 1
+            elif more >= 2 and nxt == "=":
+                i += 1
+            if low == "MAXLEN":
+                maxlen = _int(args[i + 1])
+                if maxlen < 0:
+                    raise ResponseError("ERR The MAXLEN argument must be >= 0.")
+                out.maxlen = maxlen
+            else:
+                out.minid = strict_id(args[i + 1])
+            i += 1
+            strategy = True
+        elif low == "LIMIT" and more:
+            limit = _int(args[i + 1])
+            if limit < 0:
+                raise ResponseError("ERR The LIMIT argument must be >= 0.")
+            limit_given = True
+            i += 1
+        elif xadd and low == "NOMKSTREAM":
+            out.nomk = True
+        elif xadd:
+            out.sid, out.seq_given = parse_id(opt, strict=True, star_seq=True)
+            out.id_given = True
+            break
+        else:
+            raise ResponseError(SYNTAX)
+        i += 1
+    if limit and not strategy:
+        raise ResponseError("ERR syntax error, LIMIT cannot be used without specifying a "
+                            "trimming strategy")
+    if not xadd and not strategy:
+        raise ResponseError("ERR syntax error, XTRIM must be called with a trimming strategy")
+    if limit_given:
+        if not out.approx:
+            raise ResponseError("ERR syntax error, LIMIT cannot be used without the special "
+                                "~ option")
+        out.limit = limit
+    else:
+        out.limit = 10000 if out.approx else 0
+    out.idpos = i
+    return out
+
+
+def _next_id(s: RStream, db: Database) -> int:
+    ms = db.clock()
+    last = s.last_id
+    if ms > last >> 64:
+        return ms << 64
+    return last + 1  # the sequence overflows into the next millisecond
+
+
+@command("XADD")
+def xadd(db: Database, args: Sequence[str]) -> Any:
+    key = args[0]
+    # the fast path: XADD key * field value ...
+    if args[1] == "*":
+        pos = 2
+        opts = None
+    else:
+        opts = _parse_add_or_trim(args, True)
+        pos = opts.idpos + 1
+    nfields = len(args) - pos
+    if nfields < 2 or nfields % 2:
+        raise ResponseError("ERR wrong number of arguments for 'xadd' command")
+    if opts is not None and opts.id_given and opts.seq_given and opts.sid == 0:
+        raise ResponseError("ERR The ID specified in XADD must be greater than 0-0")
+    s = db.get(key) if db.expires else db.data.get(key)
+    if s is None:
+        if opts is not None and opts.nomk:
+            return None
+        s = RStream()
+        fresh = True
+    elif type(s) is not RStream:
+        raise WrongTypeError(WRONGTYPE)
+    else:
+        fresh = False
+    if s.last_id == MAX_ID:
+        raise ResponseError("ERR The stream has exhausted the last possible ID, unable to "
+                            "add more items")
+    if opts is None or not opts.id_given:
+        sid = _next_id(s, db)
+    elif opts.seq_given:
+        sid = opts.sid
+    elif s.last_id >> 64 == opts.sid >> 64:
+        if s.last_id & MASK == MASK:
+            raise ResponseError("ERR The ID specified in XADD is equal or smaller than the "
+                                "target stream top item")
+        sid = s.last_id + 1
+    else:
+        sid = opts.sid
+    if sid <= s.last_id:
+        raise ResponseError("ERR The ID specified in XADD is equal or smaller than the "
+                            "target stream top item")
+    text = s.append(sid, list(args[pos:]))
+    if fresh:
+        db.add_new(key, s)
+    if opts is not None and (opts.maxlen is not None or opts.minid is not None):
+        s.trim(opts.maxlen, opts.minid, opts.approx, opts.limit)
+    db.touch(key)
+    return text
+
+
+@command("XTRIM")
+def xtrim(db: Database, args: Sequence[str]) -> Any:
+    opts = _parse_add_or_trim(args, False)
+    s = _stream(db, args[0])
+    if s is None:
+        return 0
+    removed = s.trim(opts.maxlen, opts.minid, opts.approx, opts.limit)
+    if removed:
+        db.touch(args[0])
+    return removed
+
+
+# ---- reading -----------------------------------------------------------------------------
+
+
+def _range(db: Database, args: Sequence[str], rev: bool) -> Any:
+    if rev:
+        hi, lo = _end_bound(args[1]), _start_bound(args[2])
+    else:
+        lo, hi = _start_bound(args[1]), _end_bound(args[2])
+    count = -1
+    j = 3
+    while j < len(args):
+        if args[j].upper() == "COUNT" and j + 1 < len(args):
+            count = max(_int(args[j + 1]), 0)
+            j += 2
+        else:
+            raise ResponseError(SYNTAX)
+    s = _stream(db, args[0])
+    if s is None:
+        return []
+    if count == 0:
+        return None
+    return s.range(lo, hi, 0 if count < 0 else count, rev)
+
+
+@command("XRANGE")
+def xrange(db: Database, args: Sequence[str]) -> Any:
+    return _range(db, args, False)
+
+
+@command("XREVRANGE")
+def xrevrange(db: Database, args: Sequence[str]) -> Any:
+    return _range(db, args, True)
+
+
+@command("XLEN")
+def xlen(db: Database, args: Sequence[str]) -> Any:
+    s = _stream(db, args[0])
+    return 0 if s is None else len(s.entries)
+
+
+@command("XDEL")
+def xdel(db: Database, args: Sequence[str]) -> Any:
+    s = _stream(db, args[0])
+    if s is None:
+        return 0
+    ids = [strict_id(text) for text in args[1:]]
+    deleted = 0
+    first = False
+    for sid in ids:
+        if s.delete(sid):
+            if sid == s.first_id:
+                first = True
+            if sid > s.max_deleted:
+                s.max_deleted = sid
+            deleted += 1
+    if deleted:
+        if not s.entries:
+            s.first_id = 0
+        elif first:
+            s.first_id = s.edge_first()
+        db.touch(args[0])
+    return deleted
+
+
+# ---- XREAD / XREADGROUP --------------------------------------------------------------------
+
+
+class ReadArgs:
+    __slots__ = ("consumer", "count", "group", "keys", "noack", "texts", "timeout")
+
+    def __init__(self) -> None:
+        self.timeout = -1
+        self.count = 0
+        self.group: str | None = None
+        self.consumer = ""
+        self.noack = False
+        self.keys: list[str] = []
+        self.texts: list[str] = []
+
+
+def _block_ms(db: Database, text: str) -> int:
+    tval = parse_int(text)
+    if tval is None:
+        raise ResponseError("ERR timeout is not an integer or out of range")
+    if tval < 0:
+        raise ResponseError("ERR timeout is negative")
+    if tval > 0 and tval > INT64_MAX - db.clock():
+        raise ResponseError("ERR timeout is out of range")
+    return tval
+
+
+def _parse_read(db: Database, args: Sequence[str], group: bool) -> ReadArgs:
+    out = ReadArgs()
+    argc = len(args)
+    name = "xreadgroup" if group else "xread"
+    i = 0
+    streams_at = -1
+    while i < argc:
+        more = argc - i - 1
+        opt = args[i].upper()
+        if opt == "BLOCK" and more:
+            i += 1
+            out.timeout = _block_ms(db, args[i])
+        elif opt == "COUNT" and more:
+            i += 1
+            out.count = max(_int(args[i]), 0)
+        elif opt == "STREAMS" and more:
+            streams_at = i + 1
+            n = argc - streams_at
+            if n % 2:
+                sym = ">" if group else "$"
+                raise ResponseError(
+                    f"ERR Unbalanced '{name}' list of streams: for each stream key an ID or "
+                    f"'{sym}' must be specified.")
+            half = n // 2
+            out.keys = list(args[streams_at:streams_at + half])
+            out.texts = list(args[streams_at + half:])
+            break
+        elif opt == "GROUP" and more >= 2:
+            if not group:
+                raise ResponseError("ERR The GROUP option is only supported by XREADGROUP. "
+                                    "You called XREAD instead.")
+            out.group = args[i + 1]
+            out.consumer = args[i + 2]
+            i += 2
+        elif opt == "NOACK":
+            if not group:
+                raise ResponseError("ERR The NOACK option is only supported by XREADGROUP. "
+                                    "You called XREAD instead.")
+            out.noack = True
+        else:
+            raise ResponseError(SYNTAX)
+        i += 1
+    if streams_at < 0:
+        raise ResponseError(SYNTAX)
+    if group and out.group is None:
+        raise ResponseError("ERR Missing GROUP option for XREADGROUP")
+    return out
+
+
+_NEW = -1  # the '>' of XREADGROUP
+
+
+def _nogroup(key: str, gname: str) -> ResponseError:
+    return ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}' in "
+                         "XREADGROUP with GROUP option")
+
+
+def _resolve(db: Database, ra: ReadArgs) -> list[int]:
+    """The IDs to read after, ``$`` and ``+`` resolved now (a blocked read keeps them)."""
+    ids: list[int] = []
+    gname = ra.group
+    for key, text in zip(ra.keys, ra.texts):
+        s = _stream(db, key)
+        if gname is not None and (s is None or gname not in s.groups):
+            raise _nogroup(key, gname)
+        if text == "$":
+            if gname is not None:
+                raise ResponseError(
+                    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to "
+                    "read the history of this consumer by specifying a proper ID, or use the "
+                    "> ID to get new messages. The $ ID would just return an empty result set.")
+            ids.append(0 if s is None else s.last_id)
+        elif text == ">":
+            if gname is None:
+                raise ResponseError("ERR The > ID can be specified only when calling "
+                                    "XREADGROUP using the GROUP <group> <consumer> option.")
+            ids.append(_NEW)
+        elif text == "+":
+            if gname is not None:
+                raise ResponseError(
+                    "ERR The + ID is meaningless in the context of XREADGROUP: you want to "
+                    "read the history of this consumer by specifying a proper ID, or use the "
+                    "> ID to get new messages. The + ID would just return an empty result set.")
+            # just before the last generated ID (Valkey 8.1 refuses an empty stream's
+            # 0-0 with an error; 9.1 answers nil, as here)
+            ids.append(s.last_id - 1 if s is not None and s.last_id else 0)
+        else:
+            ids.append(strict_id(text))
+    return ids
+
+
+def _read_once(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
+    """One attempt at serving the read (as a server re-runs a blocked one): the reply,
+    or None when nothing is there yet."""
+    out: list[Any] = []
+    now = db.clock()
+    gname = ra.group
+    for idx, key in enumerate(ra.keys):
+        s = db.get(key)
+        if type(s) is not RStream:
+            if s is not None:
+                raise WrongTypeError(WRONGTYPE)
+            if gname is not None:
+                raise _nogroup(key, gname)
+            continue
+        after = ids[idx]
+        if gname is not None:
+            grp = s.groups.get(gname)
+            if grp is None:  # destroyed while we waited
+                raise _nogroup(key, gname)
+            cons, _ = grp.consumer(ra.consumer, now)
+            cons.seen = now
+            if after != _NEW:
+                out.append([key, _history(s, grp, cons, after, ra.count, now)])
+            elif s.entries and s.last_valid() > grp.last_id:
+                out.append([key, _deliver(s, grp, cons, ra.count, ra.noack, now)])
+            continue
+        if s.entries and s.last_valid() > after:
+            out.append([key, [[*s.entries[sid]] for sid in s.after(after, ra.count)]])
+    return out or None
+
+
+def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
+             now: int) -> list[Any]:
+    """A consumer's own pending entries after ``after`` (deleted ones with nil fields)."""
+    pel = cons.pel
+    start = pel.bisect_right(after)
+    stop = len(pel) if not count else min(len(pel), start + count)
+    out: list[Any] = []
+    for sid in pel.islice(start, stop):
+        got = s.entries.get(sid)
+        if got is None:
+            out.append([id_text(sid), None])
+        else:
+            nack = grp.pel[sid]
+            nack.time = now
+            nack.count += 1
+            out.append([got[0], got[1]])
+    return out
+
+
+def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
+             now: int) -> list[Any]:
+    """New entries for a group's consumer: the group moves on, the entries become pending."""
+    out: list[Any] = []
+    entries = s.entries
+    for sid in list(s.after(grp.last_id, count)):
+        s.delivered(grp, sid)
+        out.append([*entries[sid]])
+        if not noack:
+            grp.add_pending(sid, cons, now, 1)
+            cons.active = now
+    return out
+
+
+def _xread(db: Database, args: Sequence[str], group: bool) -> Any:
+    ra = _parse_read(db, args, group)
+    ids = _resolve(db, ra)
+    reply = _read_once(db, ra, ids)
+    if reply is not None or ra.timeout < 0 or db.no_block:
+        return reply
+    return _wait(db, ra, ids)
+
+
+def _wait(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
+    """Sleep (the lock released) until a write to one of the keys serves the read."""
+    deadline = None if ra.timeout == 0 else time.monotonic() + ra.timeout / 1000.0
+    waiter = cmd_blocking.Waiter(ra.keys, RStream, db.lock, broadcast=True)
+    cmd_blocking.enqueue(db, waiter)
+    try:
+        while True:
+            if deadline is None:
+                waiter.cond.wait()
+            else:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return None
+                waiter.cond.wait(remaining)
+            reply = _read_once(db, ra, ids)
+            if reply is not None:
+                return reply
+    finally:
+        cmd_blocking.dequeue(db, waiter)
+
+
+@command("XREAD")
+def xread(db: Database, args: Sequence[str]) -> Any:
+    return _xread(db, args, False)
+
+
+@command("XREADGROUP")
+def xreadgroup(db: Database, args: Sequence[str]) -> Any:
+    return _xread(db, args, True)
+
+
+# ---- groups --------------------------------------------------------------------------------
+
+_XGROUP_ARITY = {"CREATE": -5, "SETID": -5, "DESTROY": 4, "CREATECONSUMER": 5,
+                 "DELCONSUMER": 5, "HELP": 2}
+_XINFO_ARITY = {"STREAM": -3, "GROUPS": 3, "CONSUMERS": 4, "HELP": 2}
+
+
+def _subcommand(cmd: str, table: dict[str, int], args: Sequence[str]) -> str:
+    sub = args[0].upper()
+    arity = table.get(sub)
+    if arity is None:
+        raise ResponseError(f"ERR unknown subcommand '{args[0][:128]}'. Try {cmd} HELP.")
+    argc = len(args) + 1
+    if (arity >= 0 and argc != arity) or (arity < 0 and argc < -arity):
+        raise ResponseError(
+            f"ERR wrong number of arguments for '{cmd.lower()}|{sub.lower()}' command")
+    return sub
+
+
+def _sub_syntax(cmd: str, args: Sequence[str]) -> ResponseError:
+    return ResponseError(f"ERR unknown subcommand or wrong number of arguments for "
+                         f"'{args[0][:128]}'. Try {cmd} HELP.")
+
+
+_XGROUP_HELP = [
+    "XGROUP <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CREATE <key> <groupname> <id|$> [option]",
+    "    Create a new consumer group. Options are:",
+    "    * MKSTREAM",
+    "      Create the empty stream if it does not exist.",
+    "    * ENTRIESREAD entries_read",
+    "      Set the group's entries_read counter (internal use).",
+    "CREATECONSUMER <key> <groupname> <consumer>",
+    "    Create a new consumer in the specified group.",
+    "DELCONSUMER <key> <groupname> <consumer>",
+    "    Remove the specified consumer.",
+    "DESTROY <key> <groupname>",
+    "    Remove the specified group.",
+    "SETID <key> <groupname> <id|$> [ENTRIESREAD entries_read]",
+    "    Set the current group ID and entries_read counter.",
+    "HELP",
+    "    Print this help.",
+]
+
+
+def _entries_read_opt(args: Sequence[str], i: int) -> int:
+    val = _int(args[i])
+    if val < 0 and val != INVALID_READ:
+        raise ResponseError("ERR value for ENTRIESREAD must be positive or -1")
+    return val
+
+
+@command("XGROUP")
+def xgroup(db: Database, args: Sequence[str]) -> Any:
+    sub = _subcommand("XGROUP", _XGROUP_ARITY, args)
+    if sub == "HELP":
+        return list(_XGROUP_HELP)
+    argc = len(args) + 1
+    mkstream = False
+    entries_read = INVALID_READ
+    if sub == "CREATE":
+        i = 4
+        while i < len(args):
+            opt = args[i].upper()
+            if opt == "MKSTREAM":
+                mkstream = True
+                i += 1
+            elif opt == "ENTRIESREAD" and i + 1 < len(args):
+                entries_read = _entries_read_opt(args, i + 1)
+                i += 2
+            else:
+                raise _sub_syntax("XGROUP", args)
+    elif sub == "SETID":
+        i = 4
+        while i < len(args):
+            if args[i].upper() == "ENTRIESREAD" and i + 1 < len(args):
+                entries_read = _entries_read_opt(args, i + 1)
+                i += 2
+            else:
+                raise _sub_syntax("XGROUP", args)
+    key, gname = args[1], args[2]
+    s = _stream(db, key)
+    if s is None and not mkstream:
+        raise ResponseError(NEED_KEY)
+    grp = None if s is None else s.groups.get(gname)
+    if grp is None and sub in ("SETID", "CREATECONSUMER", "DELCONSUMER"):
+        raise ResponseError(f"NOGROUP No such consumer group '{gname}' for key name '{key}'")
+    if sub == "CREATE":
+        if argc > 8:
+            raise _sub_syntax("XGROUP", args)
+        if args[3] == "$":
+            sid = 0 if s is None else s.last_id
+        else:
+            sid = strict_id(args[3])
+        if s is None:
+            s = RStream()
+            db.add_new(key, s)
+        if gname in s.groups:
+            raise ResponseError(BUSYGROUP)
+        s.groups[gname] = Group(gname, sid, entries_read)
+        db.touch(key)
+        return OK
+    assert (s is not None and grp is not None) or sub == "DESTROY"
+    if sub == "SETID":
+        if argc not in (5, 7):
+            raise _sub_syntax("XGROUP", args)
+        assert s is not None and grp is not None
+        sid = s.last_id if args[3] == "$" else parse_id(args[3])[0]
+        grp.last_id = sid
+        grp.entries_read = entries_read
+        db.touch(key)
+        return OK
+    assert s is not None
+    if sub == "DESTROY":
+        if grp is None:
+            return 0
+        del s.groups[gname]
+        db.touch(key)
+        return 1
+    assert grp is not None
+    if sub == "CREATECONSUMER":
+        _, created = grp.consumer(args[3], db.clock())
+        if created:
+            db.touch(key)
+        return 1 if created else 0
+    pending = grp.delete_consumer(args[3])
+    db.touch(key)
+    return pending
+
+
+@command("XACK")
+def xack(db: Database, args: Sequence[str]) -> Any:
+    s = _stream(db, args[0])
+    grp = None if s is None else s.groups.get(args[1])
+    if grp is None:
+        return 0
+    ids = [strict_id(text) for text in args[2:]]
+    acked = 0
+    for sid in ids:
+        if grp.ack(sid):
+            acked += 1
+    if acked:
+        db.touch(args[0])
+    return acked
+
+
+@command("XPENDING")
+def xpending(db: Database, args: Sequence[str]) -> Any:
+    argc = len(args) + 1
+    if argc != 3 and not 6 <= argc <= 9:
+        raise ResponseError(SYNTAX)
+    count = 0
+    minidle = 0
+    consumer: str | None = None
+    lo = hi = 0
+    if argc >= 6:
+        at = 2
+        if args[2].upper() == "IDLE":
+            minidle = _int(args[3])
+            if argc < 8:
+                raise ResponseError(SYNTAX)
+            at += 2
+        count = max(_int(args[at + 2]), 0)
+        lo = _start_bound(args[at])
+        hi = _end_bound(args[at + 1])
+        if at + 3 < len(args):
+            consumer = args[at + 3]
+    key, gname = args[0], args[1]
+    s = _stream(db, key)
+    grp = None if s is None else s.groups.get(gname)
+    if grp is None:
+        raise ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}'")
+    if argc == 3:
+        if not grp.pel:
+            return [0, None, None, None]
+        owners = [[c.name, str(len(c.pel))]
+                  for _, c in sorted(grp.consumers.items()) if c.pel]
+        return [len(grp.pel), id_text(grp.pel_ids[0]), id_text(grp.pel_ids[-1]), owners]
+    if consumer is not None:
+        cons = grp.consumers.get(consumer)
+        if cons is None:
+            return []
+        pel = cons.pel
+    else:
+        pel = grp.pel_ids
+    now = db.clock()
+    out: list[Any] = []
+    if not count or lo > hi:
+        return out
+    for sid in pel.irange(lo, hi):
+        nack = grp.pel[sid]
+        if minidle and now - nack.time < minidle:
+            continue
+        out.append([id_text(sid), nack.consumer.name, max(now - nack.time, 0), nack.count])
+        count -= 1
+        if not count:
+            break
+    return out
+
+
+@command("XCLAIM")
+def xclaim(db: Database, args: Sequence[str]) -> Any:
+    key, gname = args[0], args[1]
+    s = _stream(db, key)
+    grp = None if s is None else s.groups.get(gname)
+    if grp is None or s is None:
+        raise ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}'")
+    minidle = max(_int(args[3], "ERR Invalid min-idle-time argument for XCLAIM"), 0)
+    ids: list[int] = []
+    j = 4
+    while j < len(args):
+        try:
+            ids.append(strict_id(args[j]))
+        except ResponseError:
+            break
+        j += 1
+    now = db.clock()
+    force = justid = False
+    retry = -1
+    when = -1
+    last = 0
+    while j < len(args):
+        more = len(args) - 1 - j
+        opt = args[j].upper()
+        if opt == "FORCE":
+            force = True
+        elif opt == "JUSTID":
+            justid = True
+        elif opt == "IDLE" and more:
+            j += 1
+            when = now - _int(args[j], "ERR Invalid IDLE option argument for XCLAIM")
+        elif opt == "TIME" and more:
+            j += 1
+            when = _int(args[j], "ERR Invalid TIME option argument for XCLAIM")
+        elif opt == "RETRYCOUNT" and more:
+            j += 1
+            retry = _int(args[j], "ERR Invalid RETRYCOUNT option argument for XCLAIM")
+        elif opt == "LASTID" and more:
+            j += 1
+            last = strict_id(args[j])
+        else:
+            raise ResponseError(f"ERR Unrecognized XCLAIM option '{args[j]}'")
+        j += 1
+    if last > grp.last_id:
+        grp.last_id = last
+    if when == -1 or when < 0 or when > now:
+        when = now
+    cons, _ = grp.consumer(args[2], now)
+    cons.seen = now
+    out: list[Any] = []
+    for sid in ids:
+        nack = grp.pel.get(sid)
+        if sid not in s.entries:
+            if nack is not None:
+                grp.ack(sid)
+            continue
+        fresh = False
+        if force and nack is None:
+            fresh = True
+        elif nack is None:
+            continue
+        if nack is not None and minidle and now - nack.time < minidle:
+            continue
+        count = 1 if nack is None else nack.count
+        if retry >= 0:
+            count = retry
+        elif not justid:
+            count += 1
+        if fresh:
+            grp.pel[sid] = nack = _new_nack(cons, when, count)
+            grp.pel_ids.add(sid)
+            cons.pel.add(sid)
+        else:
+            assert nack is not None
+            grp.add_pending(sid, cons, when, count)
+        out.append(id_text(sid) if justid else _entry(s, sid))
+        cons.active = now
+    db.touch(key)
+    return out
+
+
+def _new_nack(cons: Consumer, when: int, count: int) -> Any:
+    from redipy.memory.stream import Pending
+
+    return Pending(cons, when, count)
+
+
+@command("XAUTOCLAIM")
+def xautoclaim(db: Database, args: Sequence[str]) -> Any:
+    key, gname = args[0], args[1]
+    minidle = max(_int(args[3], "ERR Invalid min-idle-time argument for XAUTOCLAIM"), 0)
+    start = _start_bound(args[4])
+    count = 100
+    justid = False
+    j = 5
+    while j < len(args):
+        more = len(args) - 1 - j
+        opt = args[j].upper()
+        if opt == "COUNT" and more:
+            val = parse_int(args[j + 1])
+            if val is None or not 1 <= val <= INT64_MAX // 16:
+                raise ResponseError("ERR COUNT must be > 0")
+            count = val
+            j += 1
+        elif opt == "JUSTID":
+            justid = True
+        else:
+            raise ResponseError(SYNTAX)
+        j += 1
+    s = _stream(db, key)
+    grp = None if s is None else s.groups.get(gname)
+    if grp is None or s is None:
+        raise ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}'")
+    now = db.clock()
+    cons, _ = grp.consumer(args[2], now)
+    cons.seen = now
+    attempts = count * 10
+    claimed: list[Any] = []
+    deleted: list[str] = []
+    pel_ids = grp.pel_ids
+    pos = pel_ids.bisect_left(start)
+    cursor = 0
+    while True:
+        if not attempts:
+            break
+        attempts -= 1
+        if not count or pos >= len(pel_ids):
+            break
+        sid = pel_ids[pos]
+        if sid not in s.entries:
+            grp.ack(sid)
+            deleted.append(id_text(sid))
+            count -= 1
+            continue
+        nack = grp.pel[sid]
+        if minidle and now - nack.time < minidle:
+            pos += 1
+            continue
+        grp.add_pending(sid, cons, now, nack.count if justid else nack.count + 1)
+        claimed.append(id_text(sid) if justid else _entry(s, sid))
+        count -= 1
+        pos += 1
+        cons.active = now
+    if pos < len(pel_ids):
+        cursor = pel_ids[pos]
+    db.touch(key)
+    return [id_text(cursor), claimed, deleted]
+
+
+# ---- XINFO / XSETID ------------------------------------------------------------------------
+
+
+_XINFO_HELP = [
+    "XINFO <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
+    "CONSUMERS <key> <groupname>",
+    "    Show consumers of <groupname>.",
+    "GROUPS <key>",
+    "    Show the stream consumer groups.",
+    "STREAM <key> [FULL [COUNT <count>]",
+    "    Show information about the stream.",
+    "HELP",
+    "    Print this help.",
+]
+
+
+def _stream_head(s: RStream) -> list[Any]:
+    return ["length", len(s.entries), "radix-tree-keys", len(s.node_keys),
+            "radix-tree-nodes", s.rax_nodes(), "last-generated-id", id_text(s.last_id),
+            "max-deleted-entry-id", id_text(s.max_deleted), "entries-added", s.entries_added,
+            "recorded-first-entry-id", id_text(s.first_id)]
+
+
+def _opt_read(n: int) -> int | None:
+    return None if n == INVALID_READ else n
+
+
+def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
+    rest = args[2:]
+    if not rest:
+        first = s.range(0, MAX_ID, 1) if s.entries else []
+        last = s.range(0, MAX_ID, 1, True) if s.entries else []
+        return Map([*_stream_head(s), "groups", len(s.groups),
+                    "first-entry", first[0] if first else None,
+                    "last-entry", last[0] if last else None])
+    if rest[0].upper() != "FULL" or len(rest) not in (1, 3):
+        raise _sub_syntax("XINFO", args)
+    count = 10
+    if len(rest) == 3:
+        if rest[1].upper() != "COUNT":
+            raise _sub_syntax("XINFO", args)
+        count = _int(rest[2])
+        if count < 0:
+            count = 10
+    now = db.clock()
+    groups: list[Any] = []
+    for name in sorted(s.groups):
+        grp = s.groups[name]
+        pel_ids = grp.pel_ids if not count else grp.pel_ids.islice(0, count)
+        pending = [[id_text(sid), grp.pel[sid].consumer.name, grp.pel[sid].time,
+                    grp.pel[sid].count] for sid in pel_ids]
+        consumers: list[Any] = []
+        for cname in sorted(grp.consumers):
+            cons = grp.consumers[cname]
+            cids = cons.pel if not count else cons.pel.islice(0, count)
+            consumers.append(Map([
+                "name", cname, "seen-time", cons.seen, "active-time", cons.active,
+                "pel-count", len(cons.pel),
+                "pending", [[id_text(sid), grp.pel[sid].time, grp.pel[sid].count]
+                            for sid in cids]]))
+        groups.append(Map([
+            "name", name, "last-delivered-id", id_text(grp.last_id),
+            "entries-read", _opt_read(grp.entries_read), "lag", s.lag(grp),
+            "pel-count", len(grp.pel), "pending", pending, "consumers", consumers]))
+    del now
+    return Map([*_stream_head(s), "entries", s.range(0, MAX_ID, count),
+                "groups", groups])
+
+
+@command("XINFO")
+def xinfo(db: Database, args: Sequence[str]) -> Any:
+    sub = _subcommand("XINFO", _XINFO_ARITY, args)
+    if sub == "HELP":
+        return list(_XINFO_HELP)
+    key = args[1]
+    s = _stream(db, key)
+    if s is None:
+        raise ResponseError(NO_KEY)
+    if sub == "STREAM":
+        return _xinfo_stream(db, s, args)
+    if sub == "GROUPS":
+        return [Map(["name", name, "consumers", len(grp.consumers), "pending", len(grp.pel),
+                     "last-delivered-id", id_text(grp.last_id),
+                     "entries-read", _opt_read(grp.entries_read), "lag", s.lag(grp)])
+                for name, grp in sorted(s.groups.items())]
+    gname = args[2]
+    grp = s.groups.get(gname)
+    if grp is None:
+        raise ResponseError(f"NOGROUP No such consumer group '{gname}' for key name '{key}'")
+    now = db.clock()
+    return [Map(["name", name, "pending", len(cons.pel), "idle", max(now - cons.seen, 0),
+                 "inactive", now - cons.active if cons.active != -1 else -1])
+            for name, cons in sorted(grp.consumers.items())]
+
+
+@command("XSETID")
+def xsetid(db: Database, args: Sequence[str]) -> Any:
+    sid = strict_id(args[1])
+    added = -1
+    maxdel = 0
+    i = 2
+    while i < len(args):
+        more = len(args) - 1 - i
+        opt = args[i].upper()
+        if opt == "ENTRIESADDED" and more:
+            added = _int(args[i + 1])
+            if added < 0:
+                raise ResponseError("ERR entries_added must be positive")
+            i += 2
+        elif opt == "MAXDELETEDID" and more:
+            maxdel = strict_id(args[i + 1])
+            if sid < maxdel:
+                raise ResponseError("ERR The ID specified in XSETID is smaller than the "
+                                    "provided max_deleted_entry_id")
+            i += 2
+        else:
+            raise ResponseError(SYNTAX)
+    s = _stream(db, args[0])
+    if s is None:
+        raise ResponseError(NO_KEY)
+    if sid < s.max_deleted:
+        raise ResponseError("ERR The ID specified in XSETID is smaller than current "
+                            "max_deleted_entry_id")
+    if s.entries:
+        if sid < s.last_valid():
+            raise ResponseError("ERR The ID specified in XSETID is smaller than the target "
+                                "stream top item")
+        if added != -1 and len(s.entries) > added:
+            raise ResponseError("ERR The entries_added specified in XSETID is smaller than "
+                                "the target stream length")
+    s.last_id = sid
+    if added != -1:
+        s.entries_added = added
+    if maxdel:
+        s.max_deleted = maxdel
+    db.touch(args[0])
+    return OK
