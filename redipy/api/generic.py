@@ -24,10 +24,6 @@ if TYPE_CHECKING:
 
 
 
-def _false(reply: Any) -> bool:
-    return False
-
-
 def _true(reply: Any) -> bool:
     return True
 

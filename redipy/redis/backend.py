@@ -8,7 +8,6 @@ says is a key, and taken off keys the server sends back.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -500,7 +499,3 @@ class RedisSession:
             if self._conn is not None:
                 self._conn = None
                 self._backend.conn.connection_pool.release(conn)
-
-
-def password_from_env(var: str) -> str | None:
-    return os.environ.get(var) or None
