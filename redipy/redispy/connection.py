@@ -70,28 +70,34 @@ class ReplyQueue:
     def __init__(self) -> None:
         self.items: deque[Any] = deque()
         self.cond = threading.Condition(threading.Lock())
+        self.waiting = 0
 
     def push(self, item: Any) -> None:
-        with self.cond:
-            self.items.append(item)
-            self.cond.notify()
+        self.items.append(item)  # atomic; the lock only when a reader sleeps
+        if self.waiting:
+            with self.cond:
+                self.cond.notify()
 
     def wait(self, timeout: float | None) -> bool:
         """True once something is queued; False after ``timeout`` seconds (None: forever)."""
         if self.items:
             return True
         with self.cond:
-            if timeout is None:
+            self.waiting += 1
+            try:
+                if timeout is None:
+                    while not self.items:
+                        self.cond.wait()
+                    return True
+                deadline = time.monotonic() + timeout
                 while not self.items:
-                    self.cond.wait()
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        return False
+                    self.cond.wait(left)
                 return True
-            deadline = time.monotonic() + timeout
-            while not self.items:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    return False
-                self.cond.wait(left)
-            return True
+            finally:
+                self.waiting -= 1
 
 
 class MemoryConnection(AbstractConnection):

@@ -1,0 +1,148 @@
+"""The redis-py drop-in against fakeredis, both through the same redis-py API (so both
+pay redis-py's own client-side cost), and against redipy's typed API for GET and SET.
+
+Rounds are interleaved (drop-in, fakeredis, typed API, then again); each row shows the
+median ops/s over the rounds. CPU time is what is measured (``time.process_time``):
+the work is all in this process, and it keeps other load on the machine out of the
+figures.
+
+Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from common import fmt, table
+
+import fakeredis
+import redipy
+from redipy.script import FnContext, RedisVar, to_lua
+
+Op = Callable[[int], None]
+
+
+def bump_script() -> FnContext:
+    ctx = FnContext(name="bump")
+    counter = RedisVar(ctx.add_key("counter"))
+    by = ctx.add_arg("by")
+    ctx.set_return_value(counter.incrby(by))
+    return ctx
+
+
+def sync_ops(client: Any, sha: str) -> dict[str, Op]:
+    def loop(call: Callable[[int], Any]) -> Op:
+        def run(n: int) -> None:
+            for i in range(n):
+                call(i)
+        return run
+
+    def pipeline(n: int) -> None:
+        for _ in range(max(1, n // 100)):
+            with client.pipeline(transaction=False) as pipe:
+                for i in range(100):
+                    pipe.set(f"p{i}", i)
+                pipe.execute()
+
+    client.set("g", "value")
+    client.hset("hh", "f", "v")
+    return {
+        "SET": loop(lambda i: client.set("k", "v")),
+        "GET": loop(lambda i: client.get("g")),
+        "INCR": loop(lambda i: client.incr("n")),
+        "HSET": loop(lambda i: client.hset("h", f"f{i % 1000}", "v")),
+        "HGET": loop(lambda i: client.hget("hh", "f")),
+        "LPUSH": loop(lambda i: client.lpush("l", "v")),
+        "RPOP": loop(lambda i: client.rpop("l")),
+        "SADD": loop(lambda i: client.sadd("s", f"m{i % 1000}")),
+        "ZADD": loop(lambda i: client.zadd("z", {f"m{i % 1000}": i})),
+        "pipeline of 100 SET (commands/s)": pipeline,
+        "EVALSHA": loop(lambda i: client.evalsha(sha, 1, "counter", "1")),
+    }
+
+
+def async_ops(client: Any) -> dict[str, Op]:
+    def run(make: Callable[[], Any]) -> Op:
+        def go(n: int) -> None:
+            async def body() -> None:
+                for _ in range(n):
+                    await make()
+            asyncio.run(body())
+        return go
+
+    return {
+        "asyncio SET": run(lambda: client.set("ak", "v")),
+        "asyncio GET": run(lambda: client.get("ak")),
+    }
+
+
+def typed_ops(client: redipy.Redis) -> dict[str, Op]:
+    client.set_value("g", "value")
+
+    def set_(n: int) -> None:
+        for _ in range(n):
+            client.set_value("k", "v")
+
+    def get_(n: int) -> None:
+        for _ in range(n):
+            client.get_value("g")
+
+    return {"SET": set_, "GET": get_}
+
+
+def rate(op: Op, n: int) -> float:
+    start = time.process_time()
+    op(n)
+    spent = time.process_time() - start
+    return n / spent if spent > 0 else float("inf")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--quick", action="store_true", help="fewer operations per round")
+    opts = parser.parse_args()
+    n_drop, n_fake = (4000, 600) if opts.quick else (20000, 3000)
+
+    ctx = bump_script()
+    lua = to_lua(ctx)
+    sha = hashlib.sha1(lua.encode("utf-8")).hexdigest()
+    mem = redipy.Redis()
+    mem.register_script(ctx)  # files the script under the sha of its Lua
+    drop = mem.redis_py()
+    fake = fakeredis.FakeRedis()
+    assert fake.script_load(lua) == sha
+    typed = redipy.Redis()
+
+    drop_ops = {**sync_ops(drop, sha), **async_ops(mem.redis_py(asyncio=True))}
+    fake_ops = {**sync_ops(fake, sha), **async_ops(fakeredis.FakeAsyncRedis())}
+    typed_table = typed_ops(typed)
+    results: dict[str, dict[str, list[float]]] = {
+        name: {"drop": [], "fake": [], "typed": []} for name in drop_ops}
+    for _ in range(opts.rounds):
+        for name in drop_ops:
+            results[name]["drop"].append(rate(drop_ops[name], n_drop))
+            results[name]["fake"].append(rate(fake_ops[name], n_fake))
+            if name in typed_table:
+                results[name]["typed"].append(rate(typed_table[name], n_drop))
+
+    rows = []
+    for name, got in results.items():
+        d, f = statistics.median(got["drop"]), statistics.median(got["fake"])
+        typed_col = "-"
+        if got["typed"]:
+            typed_col = f"{fmt(statistics.median(got['typed']))} ({d / statistics.median(got['typed']):.0%})"
+        rows.append([name, fmt(d), fmt(f), f"{d / f:.1f}x", typed_col])
+    print(table(f"redis-py API, median of {opts.rounds} interleaved rounds (CPU time)",
+                ["command", "drop-in ops/s", "fakeredis ops/s", "vs fakeredis",
+                 "redipy typed API ops/s (drop-in's share)"], rows))
+
+
+if __name__ == "__main__":
+    main()
