@@ -135,10 +135,24 @@ def interactive(shell: Shell, *, input: Any = None, output: Any = None,
             shell.echo("(interrupted)")
 
 
-def run_stream(shell: Shell, stream: IO[str]) -> None:
-    """Piped input: one command per line (backslash continues), as ``redis-cli < file``."""
+def run_stream(shell: Shell, stream: IO[str], *, prompt: IO[str] | None = None) -> None:
+    """Piped input: one command per line (backslash continues), as ``redis-cli < file``;
+    with ``prompt`` a plain prompt is written there before each line."""
     pending = ""
-    for line in stream:
+    while True:
+        if prompt is not None:
+            prompt.write(shell.prompt() if not pending else "... ")
+            prompt.flush()
+        try:
+            line = stream.readline()
+        except KeyboardInterrupt:
+            if prompt is None:
+                raise
+            pending = ""
+            prompt.write("\n")
+            continue
+        if not line:
+            break
         line = line.rstrip("\r\n")
         if line.endswith("\\"):
             pending += line[:-1]
@@ -252,6 +266,11 @@ def _run(shell: Shell, opts: Options, stdin: IO[str], on_tty: bool) -> int:
             _repeat(shell, argv, opts)
     elif not _isatty(stdin):
         run_stream(shell, stdin)
+    elif not on_tty:
+        # typed at a terminal, replies piped (``redipy-shell | cat``): no terminal codes
+        # anywhere; the prompt goes to stderr so stdout keeps only replies
+        run_stream(shell, stdin, prompt=sys.stderr)
+        shell.failed = False
     else:
         shell.interactive = True
         interactive(shell)

@@ -3,9 +3,6 @@ the hint line, history and key bindings. Imported only for interactive use."""
 
 from __future__ import annotations
 
-import os
-import re
-from pathlib import Path
 from typing import Any
 
 from prompt_toolkit import PromptSession
@@ -16,33 +13,18 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.styles import Style
 from redipy.repl.completer import RedisCompleter
+from redipy.repl.history import history_path, private_file, scrub
 from redipy.repl.lexer import STYLE, RedisLexer
 from redipy.repl.shell import Shell
 from redipy.repl.toolbar import arg_hint, hint
 
-_SECRET_URL = re.compile(r"(\w+://[^/\s:@]*:)[^@\s/]+@")
-
-
-def history_path() -> str | None:
-    """``$REDIPY_HISTFILE`` (empty: no history file) or ``~/.redipy_history``."""
-    env = os.environ.get("REDIPY_HISTFILE")
-    if env is not None:
-        return env or None
-    return str(Path.home() / ".redipy_history")
-
-
-def scrub(line: str) -> str | None:
-    """What history keeps of a line: AUTH lines not at all, URL passwords masked."""
-    words = line.split()
-    if words and words[0].upper() == "AUTH":
-        return None
-    if len(words) > 1 and words[0].upper() == "HELLO" and "AUTH" in (w.upper() for w in words):
-        return None
-    return _SECRET_URL.sub(r"\1***@", line)
-
 
 class SafeFileHistory(FileHistory):
-    """A history file that never receives a password."""
+    """A history file (mode 0600) that never receives a password."""
+
+    def __init__(self, filename: str) -> None:
+        private_file(filename)
+        super().__init__(filename)
 
     def store_string(self, string: str) -> None:
         kept = scrub(string)
