@@ -11,15 +11,20 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from redipy.api.base import CommandsBase, enc, pairs_to_dict, to_bool, to_ok
+from redipy.api.base import CommandsBase, enc, to_bool, to_ok
 
 StreamId = str | int
 """An ID as text (``"1700000000000-0"``, ``"*"``, ``"$"``, ``">"``) or a bare millisecond."""
 Entry = tuple[str, dict[str, str] | None]
 
 
+def _fields(flat: Any) -> dict[str, str]:
+    it = iter(flat)
+    return dict(zip(it, it))
+
+
 def _entry(reply: Any) -> Entry:
-    return reply[0], None if reply[1] is None else pairs_to_dict(reply[1])
+    return reply[0], None if reply[1] is None else _fields(reply[1])
 
 
 def _entries(reply: Any) -> list[Entry]:
@@ -270,7 +275,7 @@ class StreamCommands(CommandsBase):
                     if data.get(edge) is not None:
                         data[edge] = _entry(data[edge])
                 return data
-            data["entries"] = {sid: pairs_to_dict(fields) for sid, fields in data["entries"]}
+            data["entries"] = {sid: _fields(fields) for sid, fields in data["entries"]}
             groups = _dicts(data["groups"])
             for grp in groups:
                 grp["consumers"] = _dicts(grp["consumers"])
