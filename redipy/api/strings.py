@@ -25,6 +25,15 @@ Stamp = int | datetime.datetime
 _MODES: dict[str, tuple[str, ...]] = {"always": (), "if_missing": ("NX",), "if_exists": ("XX",)}
 
 
+def _lcs_plain(reply: Any) -> Any:
+    return reply
+
+
+def _lcs_idx(reply: Any) -> dict[str, Any]:
+    it = iter(reply)
+    return dict(zip(it, it))
+
+
 def _secs(value: Seconds) -> str:
     if isinstance(value, datetime.timedelta):
         return str(int(value.total_seconds()))
@@ -241,6 +250,38 @@ class StringCommands(CommandsBase):
     def getrange(self, key: str, start: int, end: int) -> str:
         """GETRANGE: bytes ``start`` to ``end`` inclusive (negative: from the end)."""
         return self._call("GETRANGE", key, enc(start), enc(end))  # type: ignore[no-any-return]
+
+    @overload
+    def lcs(self, key1: str, key2: str, len: Literal[False] = False,
+            idx: Literal[False] = False, minmatchlen: int = 0,
+            withmatchlen: bool = False) -> str: ...
+
+    @overload
+    def lcs(self, key1: str, key2: str, len: Literal[True],
+            idx: Literal[False] = False, minmatchlen: int = 0,
+            withmatchlen: bool = False) -> int: ...
+
+    @overload
+    def lcs(self, key1: str, key2: str, len: bool = False, *, idx: Literal[True],
+            minmatchlen: int = 0, withmatchlen: bool = False) -> dict[str, Any]: ...
+
+    def lcs(self, key1: str, key2: str, len: bool = False, idx: bool = False,
+            minmatchlen: int = 0, withmatchlen: bool = False) -> str | int | dict[str, Any]:
+        """LCS, in redis-py's argument order: the longest common subsequence of the two
+        strings; with ``len`` its length; with ``idx`` a dict ``{"matches": [[[a0, a1],
+        [b0, b1]] (+ [length] with ``withmatchlen``), ...], "len": n}``, runs shorter than
+        ``minmatchlen`` left out."""
+        args = [key1, key2]
+        if len:
+            args.append("LEN")
+        if idx:
+            args.append("IDX")
+        if minmatchlen:
+            args += ["MINMATCHLEN", enc(minmatchlen)]
+        if withmatchlen:
+            args.append("WITHMATCHLEN")
+        conv = _lcs_idx if idx and not len else _lcs_plain
+        return self._conv(conv, "LCS", *args)  # type: ignore[no-any-return]
 
     def setrange(self, name: str, offset: int, value: Value) -> int:
         """SETRANGE: overwrite from byte ``offset``; the new length in bytes."""

@@ -81,4 +81,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _s("BITPOS", -3, "The position of the first bit set to 0 or 1, optionally in a range.",
        "O(N)", "BITPOS key bit [start [end [BYTE | BIT]]]", "2.8.7", _R, api=("bitpos",),
        group="bitmap"),
+    _s("LCS", -3, "The longest common subsequence of two strings, its length, or where "
+       "its matching runs lie in each.", "O(N*M) where N and M are the lengths of s1 and s2",
+       "LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]", "7.0.0", _R,
+       keys=(KeyRange(1, 2),)),
 )

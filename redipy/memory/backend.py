@@ -26,6 +26,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_blocking,
     cmd_generic,
     cmd_hashes,
+    cmd_lcs,
     cmd_lists,
     cmd_pubsub,
     cmd_scripting,
