@@ -723,3 +723,28 @@ def test_expired_keys_invisible_to_api(r: redipy.Redis) -> None:
 def test_unterminated_bracket_at_the_end_matches_nothing() -> None:
     matcher: Callable[[str], bool] = compile_glob("a[")
     assert not matcher("a") and not matcher("aa") and not matcher("a[")
+
+
+def test_typed_calls_check_arity(r: redipy.Redis) -> None:
+    """The typed fast path checks arity as a server does (no keys is not 0 keys)."""
+    with pytest.raises(ResponseError) as info:
+        r.exists()
+    assert str(info.value) == "ERR wrong number of arguments for 'exists' command"
+    with pytest.raises(ResponseError) as info:
+        r.delete()
+    assert str(info.value) == "ERR wrong number of arguments for 'del' command"
+    with pytest.raises(ResponseError) as info:
+        with r.pipeline(transaction=False) as pipe:
+            pipe.exists()
+    assert str(info.value) == "ERR wrong number of arguments for 'exists' command"
+
+
+def test_parity_copy_db_argument(servers: dict[str, Server]) -> None:
+    assert_same(servers, [
+        ("SET", "c", "v"),
+        ("COPY", "c", "d", "DB", "2147483648"), ("COPY", "c", "d", "DB", "-2147483649"),
+        ("COPY", "c", "d", "DB", "2147483647"), ("COPY", "c", "d", "DB", "-1"),
+        ("COPY", "c", "d", "DB", "16"), ("COPY", "c", "d", "DB", "x"),
+        ("COPY", "c", "d", "DB", "99999999999999999999"), ("COPY", "c", "d", "DB", "1"),
+        ("COPY", "c", "d", "DB", "0"), ("GET", "d"),
+    ])

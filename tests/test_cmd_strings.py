@@ -25,7 +25,7 @@ from redipy.memory.numbers import (
     parse_int,
     parse_long_double,
 )
-from tests.parity import Newest, assert_same
+from tests.parity import Newest, assert_same, fresh
 from tests.servers import Server
 
 FAR_S = 4_102_444_800  # 2100-01-01T00:00:00Z
@@ -631,9 +631,26 @@ def test_parity_bitcount_bitpos_valkey8(servers: dict[str, Server]) -> None:
         ("BITPOS", "m", "0", "x"), ("BITPOS", "m", "0", "1", "2", "FOO"),
         ("BITPOS", "m", "0", "1", "2", "BIT", "x"), ("BITPOS", "m", "0", "0", "x"),
         ("BITPOS", "l", "0", "x"), ("BITPOS", "l", "0", "0", "1", "FOO"),
+        # Valkey reads start, then the BYTE|BIT token, then end
+        ("BITCOUNT", "k", "0", "x", "FOO"), ("BITCOUNT", "k", "x", "y", "FOO"),
+        ("BITCOUNT", "k", "0", "99999999999999999999", "FOO"), ("BITCOUNT", "k", "1", "y", "BIT"),
+        ("BITCOUNT", "m", "0", "x", "FOO"), ("BITCOUNT", "l", "0", "x", "BIT"),
     ]
     cmds += [("BITCOUNT", "k", str(i)) for i in range(-8, 8)]
-    assert_same(only(servers, "valkey"), cmds)
+    assert_same(only(servers, "valkey", "valkey9"), cmds)
+
+
+def test_bitcount_order_redis70(servers: dict[str, Server]) -> None:
+    """Where Redis 7.0 differs: it reads end before the token and answers a missing key
+    before looking at the token."""
+    if "redis" not in servers:
+        pytest.fail("Redis 7.0 is one of the ground truths")
+    client = fresh("redis", servers)
+    client.execute_command("SET", "k", "foobar")
+    with pytest.raises(ResponseError, match="not an integer"):
+        client.execute_command("BITCOUNT", "k", "0", "x", "FOO")
+    assert client.execute_command("BITCOUNT", "missing", "0", "1", "FOO") == 0
+    client.close()
 
 
 def test_parity_set_ifeq_valkey(servers: dict[str, Server]) -> None:
@@ -817,3 +834,26 @@ def test_wrongtype_message(r: redipy.Redis) -> None:
     got = _run(r, [("GET", "l"), ("STRLEN", "l"), ("APPEND", "l", "x"), ("SETBIT", "l", "0", "1"),
                    ("GETRANGE", "l", "0", "1"), ("SETRANGE", "l", "0", "x")])
     assert got == [WRONGTYPE] * 6
+
+
+def test_parity_empty_expire_times(servers: dict[str, Server]) -> None:
+    """An empty string is not a number of seconds: every expire option refuses it."""
+    assert_same(servers, [
+        ("SET", "k", "v", "EX", ""), ("SET", "k", "v", "PX", ""),
+        ("SET", "k", "v", "EXAT", ""), ("SET", "k", "v", "PXAT", ""),
+        ("SET", "k", "v", "NX", "EX", ""), ("SET", "k", "v", "GET", "PX", ""),
+        ("SETEX", "k", "", "v"), ("PSETEX", "k", "", "v"), ("EXISTS", "k"),
+        ("SET", "k", "v"),
+        ("GETEX", "k", "EX", ""), ("GETEX", "k", "PX", ""), ("GETEX", "k", "EXAT", ""),
+        ("GETEX", "k", "PXAT", ""), ("PTTL", "k"),
+        ("SET", "k", "v", "EX", " "), ("SET", "k", "v", "EX", "1 "), ("PTTL", "k"),
+    ])
+
+
+def test_empty_expire_times_typed(r: redipy.Redis) -> None:
+    for call in (lambda: r.set("k", "v", ex=""), lambda: r.setex("k", "", "v"),  # type: ignore[arg-type]
+                 lambda: r.psetex("k", "", "v")):  # type: ignore[arg-type]
+        with pytest.raises(ResponseError) as info:
+            call()
+        assert str(info.value) == "ERR value is not an integer or out of range"
+    assert r.exists("k") == 0

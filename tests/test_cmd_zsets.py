@@ -11,7 +11,7 @@ import redipy
 from redipy.commands import COMMANDS
 from redipy.commands.zsets import COMMANDS as ZSET_COMMANDS
 from redipy.errors import ResponseError, WrongTypeError
-from tests.parity import Newest
+from tests.parity import Newest, fresh
 from tests.servers import Server
 from tests.test_cmd_sets import U, command_info, same
 
@@ -855,3 +855,64 @@ def test_rank_ranges_across_sublists(r: redipy.Redis) -> None:
                                                       ("m00002", 0.0)]
     assert r.zrevrange("big", 0, 1, withscores=True) == [("m04999", 1666.0),
                                                          ("m04998", 1666.0)]
+
+
+LONG = "x" * 65  # past zset-max-listpack-value: the set is a skiplist from then on
+
+
+def test_parity_negative_zero_follows_the_encoding(servers: dict[str, Server]) -> None:
+    """A listpack reads -0 back as 0; a skiplist keeps the sign, for good once converted,
+    and only a *STORE result that fits is small again."""
+    many = [x for i in range(130) for x in ("1", f"m{i:03d}")]
+    same(
+        servers,
+        ("ZADD", "s", "-0", "a", "0.1", "b"),
+        ("ZSCORE", "s", "a"),
+        ("ZADD", "s", "-0", LONG),               # converts: a stays 0, the new one -0
+        ("ZSCORE", "s", "a"),
+        ("ZSCORE", "s", LONG),
+        ("ZINCRBY", "s", "-0", "c"),
+        ("ZSCORE", "s", "c"),
+        ("ZADD", "big", *many),
+        ("ZADD", "big", "-0", "neg"),
+        ("ZSCORE", "big", "neg"),
+        ("ZRANGE", "big", "0", "0", "WITHSCORES"),
+        ("ZREMRANGEBYRANK", "big", "1", "-1"),    # one member left: still a skiplist
+        ("ZADD", "big", "-0", "neg2"),
+        ("ZSCORE", "big", "neg2"),
+        ("ZUNIONSTORE", "u", "1", "big"),         # fits: small again, -0 read back as 0
+        ("ZSCORE", "u", "neg2"),
+        ("ZRANGESTORE", "r", "s", "0", "-1"),     # holds the long member: a skiplist
+        ("ZSCORE", "r", LONG),
+        ("ZSCORE", "r", "a"),
+        ("ZADD", "grow", *many[:256]),           # 128 members: the listpack's limit
+        ("ZADD", "grow", "-0", "x"),             # the 129th converts it
+        ("ZSCORE", "grow", "x"),
+    )
+
+
+def test_parity_zscan_of_a_skiplist(servers: dict[str, Server]) -> None:
+    """ZSCAN pages a skiplist's hash table and writes its scores with 17 digits (%.17g);
+    a listpack's come whole, as ZSCORE writes them (Redis 7.0 writes 17 digits there
+    too: compared loosely)."""
+    same(
+        servers,
+        ("ZADD", "l", "0.1", "p", "-0", LONG),
+        (U, "ZSCAN", "l", "0"),
+        (U, "ZSCAN", "l", "0", "MATCH", "p"),
+        ("ZADD", "s", "0.1", "p", "-0", "q"),
+        ("ZSCAN", "s", "0"),
+    )
+    big = [x for i in range(200) for x in (str(i / 10), f"m{i:03d}")]
+    for kind in ("memory", *servers):
+        client = fresh(kind, servers)
+        client.execute_command("ZADD", "z", *big)
+        seen: dict[str, str] = {}
+        cursor = "0"
+        while True:
+            cursor, page = client.execute_command("ZSCAN", "z", cursor, "COUNT", "20")
+            seen.update(zip(page[::2], page[1::2]))
+            if cursor == "0":
+                break
+        assert seen == {f"m{i:03d}": f"{i / 10:.17g}" for i in range(200)}, kind
+        client.close()

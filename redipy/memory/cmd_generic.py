@@ -199,12 +199,19 @@ def duplicate(val: Any) -> Any:
         zcopy.scores = dict(val.scores)
         zcopy.order = val.order.copy()
         zcopy.ra = val.ra.copy()
+        zcopy.big = val.big
         return zcopy
     return copy.deepcopy(val)
 
 
+INT_RANGE = "ERR value is out of range, value must between -2147483648 and 2147483647"
+
+
 def _other_db(db: Database, text: str) -> Database:
+    """COPY's DB argument: an int (getRangeLongFromObjectOrReply), then a database."""
     index = _int(text)
+    if not -(2**31) <= index < 2**31:
+        raise ResponseError(INT_RANGE)
     server = getattr(db, "server", None)
     dbs: list[Database] = list(server.dbs) if server is not None else [db]
     if index < 0 or index >= len(dbs):

@@ -9,7 +9,7 @@ reads the whole value (GET, ...) turns a ``bytearray`` back into a ``str`` and s
 that, so repeated reads cost nothing more.
 
 Argument checks run in Redis's order (which error wins matters: it is visible),
-with Valkey 8 as the reference where Redis 7.0 differs (BITCOUNT/BITPOS parse their
+with Valkey 9.1 as the reference where Redis 7.0 differs (BITCOUNT/BITPOS parse their
 range before looking at the key; BITCOUNT's ``end`` is optional).
 """
 
@@ -498,8 +498,10 @@ def cmd_bitcount(db: Database, args: Sequence[str]) -> int:
         raise ResponseError(SYNTAX)
     ranged = n >= 2
     if ranged:
-        isbit = _bit_mode(args[3]) if n == 4 else False  # Valkey: the token first
+        # Valkey's order: start, then the BYTE|BIT token, then end (Redis 7.0 reads
+        # start and end first, and answers 0 for a missing key before the token)
         start = _int(args[1])
+        isbit = _bit_mode(args[3]) if n == 4 else False
         end = _int(args[2]) if n >= 3 else -1
     val = _raw(db, args[0])
     if val is None:

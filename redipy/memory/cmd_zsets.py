@@ -345,15 +345,43 @@ def _flat(entries: Iterable[Entry], withscores: bool) -> list[str]:
     return out
 
 
-def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
-    """Replace ``dest`` with a new sorted set (deleting it when empty).
+# ---- encodings ----------------------------------------------------------------------------
+# A server keeps a sorted set of up to 128 members of up to 64 bytes as a listpack, which
+# stores a score as text and reads "-0" back as the integer 0; past either limit it is a
+# skiplist for good (only the *STORE commands pick the small form again when the result
+# fits), which keeps -0 and whose ZSCAN pages through a hash table writing scores with
+# 17 digits. RZSet.big says which one a server would have; a small set stores its
+# scores through ``+ 0.0``, which turns -0.0 into 0.0.
 
-    Stored scores go through ``+ 0.0``, which turns -0 into 0: a server's listpack keeps
-    a score as text and reads ``-0`` back as the integer 0 (replies computed on the way,
+SMALL_ENTRIES = COMPACT_ENTRIES  # zset-max-listpack-entries
+SMALL_VALUE = 64                 # zset-max-listpack-value
+
+
+def _grows(zs: RZSet, member: str) -> None:
+    """Before ``member`` is added: a small set that cannot take it turns big."""
+    if not zs.big and (len(member) > SMALL_VALUE or len(zs.scores) >= SMALL_ENTRIES):
+        zs.big = True
+
+
+def _created(count: int, longest: int) -> RZSet:
+    """A new set for ``count`` members, the longest ``longest`` bytes (zsetTypeCreate)."""
+    zs = RZSet()
+    zs.big = count > SMALL_ENTRIES or longest > SMALL_VALUE
+    return zs
+
+
+def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
+    """Replace ``dest`` with a new sorted set (deleting it when empty); small when the
+    result fits, as zsetConvertToListpackIfNeeded decides (replies computed on the way,
     such as ZINCRBY's or ZUNION's, still say ``-0``)."""
-    new = RZSet()
-    for score, member in entries:
-        new.set(member, score + 0.0)
+    items = entries if isinstance(entries, list) else list(entries)
+    new = _created(len(items), max((len(m) for _, m in items), default=0))
+    if new.big:
+        for score, member in items:
+            new.set(member, score)
+    else:
+        for score, member in items:
+            new.set(member, score + 0.0)
     if not new:
         db.delete(dest)
         return 0
@@ -415,7 +443,7 @@ def _zadd(db: Database, args: Sequence[str], incr: bool) -> Any:
     if zs is None:
         if xx:
             return None if incr else 0
-        zs = RZSet()
+        zs = _created(elements // 2, max(len(args[i]) for i in range(idx + 1, len(args), 2)))
         db.add_new(key, zs)
     added = updated = processed = 0
     newscore = 0.0
@@ -434,10 +462,11 @@ def _zadd(db: Database, args: Sequence[str], incr: bool) -> Any:
             processed += 1
             newscore = score
             if score != cur:
-                zs.set(member, score + 0.0)
+                zs.set(member, score if zs.big else score + 0.0)
                 updated += 1
         elif not xx:
-            zs.set(member, score + 0.0)
+            _grows(zs, member)
+            zs.set(member, score if zs.big else score + 0.0)
             added += 1
             processed += 1
             newscore = score
@@ -456,12 +485,14 @@ def _zadd_one(db: Database, key: str, score: float, member: str) -> int:
     """ZADD without options, one member: the common call, without the option parsing."""
     zs = _zset(db, key)
     if zs is None:
-        zs = RZSet()
+        zs = _created(1, len(member))
         db.add_new(key, zs)
     cur = zs.scores.get(member)
     if cur == score:
         return 0
-    zs.set(member, score + 0.0)  # + 0.0: -0.0 is stored as 0, as Redis does
+    if cur is None:
+        _grows(zs, member)
+    zs.set(member, score if zs.big else score + 0.0)  # small: -0.0 is stored as 0
     db.touch(key)
     return 1 if cur is None else 0
 
@@ -961,13 +992,24 @@ def cmd_zscan(db: Database, args: Sequence[str]) -> list[Any]:
         return ["0", []]
     pattern, count, noscores = parse_scan_options(args, 2, "zset")
     match = None if pattern is None else key_matcher(pattern)
-    nxt = 0
-    if len(zs) <= COMPACT_ENTRIES:
-        # Redis's listpack encoding: the whole set in one call, in score order.
+    if not zs.big:
+        # the listpack: the whole set in one call, in score order
         entries: list[Entry] = list(zs.order)
-    else:
-        nxt, members = zs.ra.scan(min(cursor, INT64_MAX), count)
-        entries = [(zs.scores[m], m) for m in members]
+        if match is not None:
+            entries = [e for e in entries if match(e[1])]
+        return ["0", _flat(entries, not noscores)]
+    nxt, members = zs.ra.scan(min(cursor, INT64_MAX), count)
     if match is not None:
-        entries = [e for e in entries if match(e[1])]
-    return [str(nxt), _flat(entries, not noscores)]
+        members = [m for m in members if match(m)]
+    if noscores:
+        return [str(nxt), members]
+    scores = zs.scores
+    out: list[str] = []
+    for member in members:
+        out.append(member)
+        out.append(_g17(scores[member]))  # the hash table's page: "%.17g"
+    return [str(nxt), out]
+
+
+def _g17(score: float) -> str:
+    return f"{score:.17g}"

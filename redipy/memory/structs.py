@@ -204,16 +204,20 @@ class RSet:
 class RZSet:
     """A Redis sorted set: member -> score, plus (score, member) kept in order.
 
-    Members compare by code point, which is the order of their UTF-8 bytes, so the
-    tie-break equals Redis's memcmp order.
+    Members are byte strings (one character per byte), so comparing them by code point
+    is Redis's memcmp order.
     """
 
-    __slots__ = ("order", "ra", "scores")
+    __slots__ = ("big", "order", "ra", "scores")
 
     def __init__(self) -> None:
         self.scores: dict[str, float] = {}
         self.order: Any = SortedList()
         self.ra = Sampler()
+        # Whether a server would hold it as a skiplist rather than a listpack: that
+        # shows (a -0 score keeps its sign, ZSCAN pages and writes 17 digits); see
+        # redipy.memory.cmd_zsets.
+        self.big = False
 
     def __len__(self) -> int:
         return len(self.scores)
