@@ -45,6 +45,13 @@ Monitor = Callable[[int, Sequence[str], str], None]
 """A MONITOR listener: ``(database, argv, origin)``."""
 
 
+class _Connection(threading.local):
+    """Per-thread connection state; the class default makes a miss cheap (getattr with
+    a default on a plain ``threading.local`` raises and catches AttributeError)."""
+
+    session: cmd_transactions.Session | None = None
+
+
 class MemoryBackend:
     """One in-process server with 16 databases (database 0 is used unless selected)."""
 
@@ -64,7 +71,7 @@ class MemoryBackend:
         # Redis's arity of every command in the table (negative: at least that many)
         self._arity: dict[str, int] = {
             name: spec.arity for name, spec in commands.COMMANDS.items()}
-        self._tls = threading.local()
+        self._tls = _Connection()
         self.monitors: tuple[Monitor, ...] = ()
         """MONITOR listeners; empty (one falsy check per command) when nobody listens."""
 
@@ -118,8 +125,12 @@ class MemoryBackend:
         Each thread is a connection here: after a raw MULTI its commands are queued until
         EXEC / DISCARD (the typed API uses ``pipeline(transaction=True)`` instead).
         Text in, text out, like :meth:`run`."""
+        sess = self._tls.session
         try:
-            reply = self._execute(views(argv))
+            if sess is not None and sess.queue is not None:
+                reply = self._execute(views(argv))
+            else:
+                reply = self.dispatch(self.db, views(argv))
         except ResponseError as err:
             raise error_text(err) from None
         return reply_text(reply)
@@ -130,7 +141,7 @@ class MemoryBackend:
         name = argv[0]
         upper = name.upper() if name.isascii() else name
         args = argv[1:]
-        sess: cmd_transactions.Session | None = getattr(self._tls, "session", None)
+        sess = self._tls.session
         if sess is not None and sess.queue is not None and upper not in _TX_CONTROL:
             return sess.enqueue(upper, name, args)
         return self.dispatch(self.db, argv)
@@ -218,7 +229,7 @@ class MemoryBackend:
     def thread_session(self) -> cmd_transactions.Session:
         """The raw-path session of the calling thread (its 'connection'); driven by the
         MULTI / EXEC / WATCH handlers, so it works on byte strings."""
-        sess: cmd_transactions.Session | None = getattr(self._tls, "session", None)
+        sess = self._tls.session
         if sess is None:
             sess = self._tls.session = cmd_transactions.Session(self, text=False)
         return sess

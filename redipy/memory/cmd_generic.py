@@ -15,7 +15,7 @@ from typing import Any
 
 from redipy.errors import ResponseError
 from redipy.memory.db import Database
-from redipy.memory.glob import is_literal, key_matcher
+from redipy.memory.glob import is_literal, key_matcher, literal_prefix
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
 from redipy.memory.registry import command
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
@@ -92,9 +92,16 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
     pattern = args[0]
     if is_literal(pattern):
         return [pattern] if db.get(pattern) is not None else []
-    match = key_matcher(pattern)
-    keys = db.live_keys()
-    return list(keys) if match is None else [key for key in keys if match(key)]
+    prefix = literal_prefix(pattern)
+    if prefix is not None:
+        found = [key for key in db.data if key.startswith(prefix)]
+    else:
+        match = key_matcher(pattern)
+        found = list(db.data) if match is None else list(filter(match, db.data))
+    if db.expires:
+        now, expires = db.clock(), db.expires
+        found = [key for key in found if expires.get(key, now + 1) > now]
+    return found
 
 
 @command("SCAN")
@@ -278,20 +285,27 @@ def _expire_flags(args: Sequence[str]) -> tuple[bool, bool, bool, bool]:
 
 def _expire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
             absolute: bool) -> int:
-    nx, xx, gt, lt = _expire_flags(args[2:])
+    nx = xx = gt = lt = False
+    if len(args) > 2:
+        nx, xx, gt, lt = _expire_flags(args[2:])
     when = _int(args[1])
-    invalid = f"ERR invalid expire time in '{name}' command"
     if seconds:
         # C's LLONG_MIN / 1000 truncates toward zero
         if when > INT64_MAX // 1000 or when < -(INT64_MAX // 1000):
-            raise ResponseError(invalid)
+            raise ResponseError(f"ERR invalid expire time in '{name}' command")
         when *= 1000
-    base = 0 if absolute else db.clock()
+    now = db.clock()
+    base = 0 if absolute else now
     if when > INT64_MAX - base:
-        raise ResponseError(invalid)
+        raise ResponseError(f"ERR invalid expire time in '{name}' command")
     when += base
     key = args[0]
-    if db.get(key) is None:
+    data = db.data
+    if key not in data:
+        return 0
+    expires = db.expires
+    if expires and key in expires and expires[key] <= now:
+        db.get(key)  # expired: lazily removed, as on any access
         return 0
     if nx or xx or gt or lt:
         current = db.expiry(key)
@@ -303,7 +317,7 @@ def _expire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
             return 0
         if lt and current is not None and when >= current:
             return 0
-    db.set_expiry(key, when)  # a time already past deletes the key (reply still 1)
+    db.set_expiry(key, when, now)  # a time already past deletes the key (reply still 1)
     return 1
 
 

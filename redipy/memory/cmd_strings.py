@@ -183,7 +183,8 @@ def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: s
     if ((flags & _NX and old is not None) or (flags & _XX and old is None)
             or (flags & _IFEQ and old != compare)):
         return old if flags & _GET else None
-    db.put(key, value, keep_ttl=bool(flags & _KEEPTTL))
+    # with a new deadline the old one is replaced by set_expiry (not dropped, then re-added)
+    db.put(key, value, keep_ttl=bool(flags & _KEEPTTL) or when is not None)
     if when is not None:
         db.set_expiry(key, when)
     return old if flags & _GET else OK

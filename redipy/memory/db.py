@@ -203,19 +203,27 @@ class Database:
 
     # ---- expiry --------------------------------------------------------------
 
-    def set_expiry(self, key: str, when_ms: int) -> None:
-        """Give a live key an absolute deadline; a deadline in the past deletes it."""
-        if when_ms <= self.clock():
+    def set_expiry(self, key: str, when_ms: int, now: int | None = None) -> None:
+        """Give a live key an absolute deadline; a deadline in the past deletes it
+        (``now``: the caller's reading of :attr:`clock`, to save another)."""
+        if when_ms <= (self.clock() if now is None else now):
             self._remove(key)
             self.touch(key)
             return
         expires = self.expires
+        num = when_ms >> BUCKET_BITS
         if not expires:
             REAPER.watch(self)
-        elif key in expires:
-            self._drop_ttl(key)
+        else:
+            old = expires.get(key)
+            if old is not None:
+                if old >> BUCKET_BITS == num:  # same bucket: only the deadline moves
+                    expires[key] = when_ms
+                    if self.watchers or self.on_touch:
+                        self.touch(key)
+                    return
+                self._drop_ttl(key)
         expires[key] = when_ms
-        num = when_ms >> BUCKET_BITS
         bucket = self._buckets.get(num)
         if bucket is None:
             self._buckets[num] = {key}

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
+from typing import cast
 
 from redipy.patterns import escape_glob as escape_glob  # re-exported for old callers
 
@@ -35,6 +36,8 @@ Matcher = Callable[[str], bool]
 
 _SPECIAL = frozenset("*?[\\")
 _MAX_NESTING = 1000
+_ONE_REGEX = 3
+"""Patterns of up to this many star-separated segments compile to one regex."""
 
 
 def _signed(byte: int) -> int:
@@ -113,19 +116,18 @@ def _never(_: str) -> bool:
 
 @lru_cache(maxsize=512)
 def compile_glob(pattern: str) -> Matcher:
-    """A function telling whether a string matches ``pattern`` as ``stringmatchlen`` does."""
+    """A function telling whether a string matches ``pattern`` as ``stringmatchlen`` does
+    (its result is truthy or falsy: a regex's match object, or a bool)."""
     if not _SPECIAL.intersection(pattern):
         return pattern.__eq__
     segments, trailing_star = _parse(pattern.encode("latin-1"))
     if len(segments) - 1 - int(trailing_star) > _MAX_NESTING:
         return _never
-    if len(segments) == 1:
-        whole = re.compile("".join(segments[0]), re.DOTALL)
-
-        def exact(text: str) -> bool:
-            return text != "" and whole.fullmatch(text) is not None
-
-        return exact
+    if len(segments) <= _ONE_REGEX:
+        # one regex, matched in C: ``(?=.)`` refuses the empty string as Redis does;
+        # with at most two ``*`` groups backtracking stays polynomial
+        whole = re.compile("(?=.)" + ".*".join("".join(seg) for seg in segments), re.DOTALL)
+        return cast(Matcher, whole.fullmatch)
 
     first = re.compile("".join(segments[0]), re.DOTALL)
     first_len = len(segments[0])
@@ -155,7 +157,7 @@ def compile_glob(pattern: str) -> Matcher:
 
 def stringmatch(pattern: str, text: str) -> bool:
     """Whether ``text`` matches the glob ``pattern`` (Redis's ``stringmatchlen``)."""
-    return compile_glob(pattern)(text)
+    return bool(compile_glob(pattern)(text))
 
 
 def key_matcher(pattern: str) -> Matcher | None:
@@ -164,6 +166,14 @@ def key_matcher(pattern: str) -> Matcher | None:
     if pattern == "*":
         return None
     return compile_glob(pattern)
+
+
+def literal_prefix(pattern: str) -> str | None:
+    """``abc`` for a pattern ``abc*`` (a literal followed by one star), else ``None``:
+    KEYS then filters with ``str.startswith``, the cheapest test Python has."""
+    if len(pattern) > 1 and pattern[-1] == "*" and not _SPECIAL.intersection(pattern[:-1]):
+        return pattern[:-1]
+    return None
 
 
 def is_literal(pattern: str) -> bool:
