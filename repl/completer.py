@@ -14,8 +14,6 @@ from redipy.repl.render import quote
 from redipy.repl.session import Session
 from redipy.repl.toolbar import resolve, subcommands
 
-from redipy.commands import COMMANDS, GROUPS
-
 _NEEDS_QUOTES = re.compile(r"[\s\"'\\]|[^\x20-\x7e]")
 LOCAL_COMMANDS = ("HELP", "QUIT", "EXIT", "CLEAR")
 
@@ -68,11 +66,12 @@ class RedisCompleter(Completer):
     def _commands(self, word: str, replace: int) -> Iterator[Completion]:
         upper = word.upper()
         seen: set[str] = set()
-        for name in sorted(COMMANDS):
+        specs = self.session.catalog.specs
+        for name in sorted(specs):
             first = name.split(" ", 1)[0]
             if first.startswith(upper) and first not in seen:
                 seen.add(first)
-                spec = COMMANDS.get(first)
+                spec = specs.get(first)
                 yield Completion(_cased(first, word), replace,
                                  display_meta=spec.summary if spec else "subcommands")
         for name in LOCAL_COMMANDS:
@@ -81,22 +80,23 @@ class RedisCompleter(Completer):
 
     def _arguments(self, prev: list[str], word: str, replace: int) -> Iterator[Completion]:
         upper = word.upper()
+        catalog = self.session.catalog
         if prev[0].upper() == "HELP":
             if len(prev) == 1:
-                for group in GROUPS:
+                for group in catalog.groups:
                     if ("@" + group).startswith(word.lower()):
                         yield Completion("@" + group, replace, display_meta="group")
                 yield from self._commands(word, replace)
             return
         if len(prev) == 1:
-            subs = subcommands(prev[0])
+            subs = subcommands(prev[0], catalog)
             if subs:
                 for sub in subs:
                     if sub.startswith(upper):
-                        yield Completion(_cased(sub, word), replace,
-                                         display_meta=COMMANDS[f"{prev[0].upper()} {sub}"].summary)
+                        yield Completion(_cased(sub, word), replace, display_meta=catalog.specs[
+                            f"{prev[0].upper()} {sub}"].summary)
                 return
-        spec, _used = resolve(prev)
+        spec, _used = resolve(prev, catalog)
         if spec is None:
             return
         argv = [*prev, word]

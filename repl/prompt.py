@@ -35,11 +35,14 @@ class SafeFileHistory(FileHistory):
 class ArgHints(Processor):
     """Grey text after the cursor with the arguments still to type (as redis-cli shows)."""
 
+    def __init__(self, session: Any = None) -> None:
+        self.session = session
+
     def apply_transformation(self, ti: TransformationInput) -> Transformation:
         doc = ti.document
         if ti.lineno != doc.line_count - 1 or not doc.is_cursor_at_the_end:
             return Transformation(fragments=ti.fragments)
-        text = arg_hint(doc.text)
+        text = arg_hint(doc.text, *([self.session.catalog] if self.session else []))
         if not text:
             return Transformation(fragments=ti.fragments)
         fragments: StyleAndTextTuples = [*ti.fragments, ("class:rp.hint", text)]
@@ -78,9 +81,9 @@ def build_prompt(shell: Shell, *, input: Any = None, output: Any = None,
         lexer=RedisLexer(),
         style=Style.from_dict(STYLE),
         include_default_pygments_style=False,
-        bottom_toolbar=lambda: hint(session_text()),
+        bottom_toolbar=lambda: hint(session_text(), shell.session.catalog),
         auto_suggest=AutoSuggestFromHistory(),
-        input_processors=[ArgHints()],
+        input_processors=[ArgHints(shell.session)],
         history=history,
         key_bindings=key_bindings(),
         enable_history_search=False,

@@ -77,6 +77,8 @@ class Session:
         self.timing = False
         self.db = 0
         self.requests = 0
+        self._catalog: Any = None
+        self._catalog_lock = threading.Lock()
         """The database selected on the redipy client's connection (memory, prefix)."""
         self.in_tx = False
         """Inside MULTI (set by the shell): the prompt says so, completion keeps quiet."""
@@ -104,6 +106,8 @@ class Session:
         """Build the client in a background thread (called once the prompt is shown)."""
         if self._client is None and self.wire is None:
             threading.Thread(target=lambda: self.client, daemon=True).start()
+        elif self.wire is not None and self._catalog is None:
+            threading.Thread(target=lambda: self.catalog, daemon=True).start()
 
     @classmethod
     def over_wire(cls, target: Any) -> Session:
@@ -168,9 +172,49 @@ class Session:
             self.wire = None
         self.in_tx = False
         self.db = 0
+        self._catalog = None
         if old is not None and old is not self._memory and old is not new:
             old.close()
         return self.label
+
+    @property
+    def catalog(self) -> Any:
+        """The commands the connected server knows (:mod:`redipy.repl.catalog`): the
+        table on memory, the server's COMMAND DOCS otherwise (read once, cached)."""
+        from redipy.repl import catalog
+
+        if self.kind == "memory":
+            return catalog.TABLE
+        if self._catalog is None:
+            with self._catalog_lock:
+                if self._catalog is None:
+                    found = self._server_catalog()
+                    if found is None:
+                        return catalog.TABLE  # inside MULTI: ask once it is over
+                    self._catalog = found
+        return self._catalog
+
+    def _server_catalog(self) -> Any:
+        """Read on a connection of its own where there is one, so the shell's connection
+        (inside MULTI, subscribed) never sees the INFO / COMMAND DOCS."""
+        from redipy.repl import catalog
+
+        try:
+            if self.wire is not None:
+                from redipy.repl.wire import Wire
+
+                side = Wire(self.wire.target)
+                try:
+                    side.connect()
+                    return catalog.from_server(side.call)
+                finally:
+                    side.close()
+            if self.in_tx:
+                return None
+            backend = self.client.backend
+            return catalog.from_server(lambda *argv: backend.execute(*argv))
+        except Exception:  # a server that refuses COMMAND DOCS (too old, ACL rules)
+            return catalog.TABLE
 
     @property
     def kind(self) -> str:

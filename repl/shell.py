@@ -123,7 +123,7 @@ class Shell:
         if name in ("quit", "exit") and len(argv) == 1:
             return False
         if name == "help":
-            self.echo(help_text(argv[1:]))
+            self.echo(help_text(argv[1:], self.session.catalog))
             return True
         if name == "clear" and len(argv) == 1 and self.color:
             self.out.write("\x1b[H\x1b[2J")

@@ -9,30 +9,30 @@ from __future__ import annotations
 import re
 
 from redipy.repl import meta
+from redipy.repl.catalog import TABLE, Catalog
 from redipy.repl.parse import tokenize
 
-from redipy.commands import COMMANDS, GROUPS, CommandSpec, by_group, lookup
+from redipy.commands import CommandSpec
 
 DEFAULT_HINT = "Tab completes · HELP cmd · HELP @group · :help for shell commands · Ctrl-D exits"
 
 _PARAM = re.compile(r"\[[^\[\]]*(?:\[[^\[\]]*\][^\[\]]*)*\]|\S+")
 
 
-def subcommands(container: str) -> list[str]:
+def subcommands(container: str, catalog: Catalog = TABLE) -> list[str]:
     """The second words of multi-word commands such as ``SCRIPT LOAD``."""
-    head = container.upper() + " "
-    return sorted(name[len(head):] for name in COMMANDS if name.startswith(head))
+    return catalog.subcommands(container)
 
 
-def resolve(words: list[str]) -> tuple[CommandSpec | None, int]:
+def resolve(words: list[str], catalog: Catalog = TABLE) -> tuple[CommandSpec | None, int]:
     """The spec the first words name and how many words its name takes."""
     if not words:
         return None, 0
     if len(words) > 1:
-        spec = lookup(f"{words[0]} {words[1]}")
+        spec = catalog.lookup(f"{words[0]} {words[1]}")
         if spec is not None:
             return spec, 2
-    return lookup(words[0]), 1
+    return catalog.lookup(words[0]), 1
 
 
 def _words(text: str) -> list[str]:
@@ -42,7 +42,7 @@ def _words(text: str) -> list[str]:
     return words
 
 
-def hint(text: str) -> str:
+def hint(text: str, catalog: Catalog = TABLE) -> str:
     """The bottom line for what is typed: syntax, group, complexity; or a tip."""
     stripped = text.lstrip()
     if stripped.startswith(meta.PREFIX):
@@ -55,22 +55,22 @@ def hint(text: str) -> str:
     if not words:
         return DEFAULT_HINT
     if words[0].upper() == "HELP":
-        return "HELP command | HELP @group  —  " + " ".join("@" + g for g in GROUPS)
-    spec, _used = resolve(words)
+        return "HELP command | HELP @group  —  " + " ".join("@" + g for g in catalog.groups)
+    spec, _used = resolve(words, catalog)
     if spec is None:
-        subs = subcommands(words[0])
+        subs = subcommands(words[0], catalog)
         if subs:
             return f"{words[0].upper()} " + " | ".join(subs)
-        return f"{words[0]}: not in redipy's command table (sent as is)"
+        return f"{words[0]}: not a command {catalog.source} knows (sent as is)"
     return f"{spec.syntax}  ·  @{spec.group}  ·  {spec.complexity}  ·  since {spec.since}"
 
 
-def arg_hint(text: str) -> str:
+def arg_hint(text: str, catalog: Catalog = TABLE) -> str:
     """redis-cli's grey hint: the arguments still to type after the cursor."""
     if text.lstrip().startswith(meta.PREFIX) or not text.endswith(" "):
         return ""
     words = _words(text)
-    spec, used = resolve(words)
+    spec, used = resolve(words, catalog)
     if spec is None:
         return ""
     syntax = spec.syntax
@@ -93,7 +93,7 @@ def _one(spec: CommandSpec) -> str:
             f"\n  since: {spec.since}\n  group: {spec.group}\n")
 
 
-def help_text(args: list[str]) -> str:
+def help_text(args: list[str], catalog: Catalog = TABLE) -> str:
     """``HELP``, ``HELP cmd`` and ``HELP @group`` as redis-cli prints them."""
     if not args:
         return (
@@ -107,15 +107,16 @@ def help_text(args: list[str]) -> str:
     topic = " ".join(args)
     if topic.startswith("@"):
         group = topic[1:].lower()
-        specs = by_group(group)
+        specs = catalog.by_group(group)
         if not specs:
-            known = " ".join("@" + g for g in GROUPS)
+            known = " ".join("@" + g for g in catalog.groups)
             return f"no commands in group @{group} (groups: {known})"
         return "".join(_one(s) for s in specs)
-    spec = lookup(topic)
+    spec = catalog.lookup(topic)
     if spec is None:
-        subs = subcommands(topic)
+        subs = subcommands(topic, catalog)
         if subs:
-            return "".join(_one(s) for s in (lookup(f"{topic} {sub}") for sub in subs) if s)
-        return f"no help for {topic!r}: it is not in redipy's command table"
+            return "".join(_one(s) for s in (catalog.lookup(f"{topic} {sub}") for sub in subs)
+                           if s)
+        return f"no help for {topic!r}: it is not a command {catalog.source} knows"
     return _one(spec)

@@ -214,7 +214,7 @@ def test_hint_line() -> None:
     text = hint("lpush ")
     assert "LPUSH key" in text and "@list" in text and "O(" in text
     assert ":call" in hint(":call x")
-    assert "not in redipy's command table" in hint("nosuchcmd ")
+    assert "not a command redipy's command table knows" in hint("nosuchcmd ")
 
 
 def test_arg_hint() -> None:
@@ -234,5 +234,5 @@ def test_help_text() -> None:
     group = help_text(["@list"])
     assert "LPUSH" in group and "RPOP" in group
     assert "no commands in group" in help_text(["@nope"])
-    assert "not in redipy's command table" in help_text(["nosuch"])
+    assert "not a command redipy's command table knows" in help_text(["nosuch"])
     assert "help @<group>" in help_text([])
