@@ -22,9 +22,9 @@ def _s(name: str, arity: int, summary: str, complexity: str, syntax: str, since:
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
-    _s("SET", -3, "Store a string at a key, optionally only if it is missing or present, "
-       "with an expiry, and optionally returning the old value.", "O(1)",
-       "SET key value [NX | XX] [GET] [EX seconds | PX milliseconds | "
+    _s("SET", -3, "Store a string at a key, optionally only if it is missing, present or "
+       "equal to a value, with an expiry, and optionally returning the old value.", "O(1)",
+       "SET key value [NX | XX | IFEQ comparison-value] [GET] [EX seconds | PX milliseconds | "
        "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
        "1.0.0", _W, status=True, api=("set_value", "set")),
     _s("GET", 2, "Read the string stored at a key.", "O(1)", "GET key", "1.0.0", _RF,
@@ -76,7 +76,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _s("GETBIT", 3, "Read one bit of a string (0 past its end).", "O(1)",
        "GETBIT key offset", "2.2.0", _RF, api=("getbit",), group="bitmap"),
     _s("BITCOUNT", -2, "Count the set bits of a string, optionally in a byte or bit range.",
-       "O(N)", "BITCOUNT key [start end [BYTE | BIT]]", "2.6.0", _R, api=("bitcount",),
+       "O(N)", "BITCOUNT key [start [end [BYTE | BIT]]]", "2.6.0", _R, api=("bitcount",),
        group="bitmap"),
     _s("BITPOS", -3, "The position of the first bit set to 0 or 1, optionally in a range.",
        "O(N)", "BITPOS key bit [start [end [BYTE | BIT]]]", "2.8.7", _R, api=("bitpos",),

@@ -163,6 +163,6 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "ZSCAN", "sorted_set", -3,
         "Walk the members and scores of a sorted set a few at a time with a cursor.",
         "O(1) per call, O(N) for a complete iteration",
-        "ZSCAN key cursor [MATCH pattern] [COUNT count]", "2.8.0", _ONE, _R,
+        "ZSCAN key cursor [MATCH pattern] [COUNT count] [NOSCORES]", "2.8.0", _ONE, _R,
         api=("zscan",)),
 )
