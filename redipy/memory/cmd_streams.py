@@ -76,6 +76,10 @@ def parse_id(text: str, missing_seq: int = 0, *, strict: bool = False,
              star_seq: bool = False) -> tuple[int, bool]:
     """A stream ID (``ms-seq``, ``ms``, ``-``, ``+``; ``ms-*`` with ``star_seq``) as an
     int, and whether its sequence was given. ``strict`` refuses ``-`` and ``+``."""
+    ms_t, sep, seq_t = text.partition("-")
+    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
+            and text.isascii()):  # the common case: digits-digits, always in range
+        return int(ms_t) << 64 | int(seq_t), True
     if len(text) > 127:
         raise ResponseError(INVALID_ID)
     if text == "-" or text == "+":
@@ -528,11 +532,14 @@ def _read_once(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
 def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
              now: int) -> list[Any]:
     """A consumer's own pending entries after ``after`` (deleted ones with nil fields)."""
-    pel = cons.pel
-    start = pel.bisect_right(after)
-    stop = len(pel) if not count else min(len(pel), start + count)
     out: list[Any] = []
-    for sid in pel.islice(start, stop):
+    picked: list[int] = []
+    if after < MAX_ID:
+        for sid in cons.pel.irange(after + 1, MAX_ID):
+            picked.append(sid)
+            if len(picked) == count:
+                break
+    for sid in picked:
         got = s.entries.get(sid)
         if got is None:
             out.append([id_text(sid), None])
@@ -549,7 +556,7 @@ def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
     """New entries for a group's consumer: the group moves on, the entries become pending."""
     out: list[Any] = []
     entries = s.entries
-    for sid in list(s.after(grp.last_id, count)):
+    for sid in s.after(grp.last_id, count):
         s.delivered(grp, sid)
         out.append([*entries[sid]])
         if not noack:
@@ -775,7 +782,8 @@ def xpending(db: Database, args: Sequence[str]) -> Any:
             return [0, None, None, None]
         owners = [[c.name, str(len(c.pel))]
                   for _, c in sorted(grp.consumers.items()) if c.pel]
-        return [len(grp.pel), id_text(grp.pel_ids[0]), id_text(grp.pel_ids[-1]), owners]
+        return [len(grp.pel), id_text(grp.pel_ids.first()), id_text(grp.pel_ids.last()),
+                owners]
     if consumer is not None:
         cons = grp.consumers.get(consumer)
         if cons is None:
@@ -917,16 +925,17 @@ def xautoclaim(db: Database, args: Sequence[str]) -> Any:
     attempts = count * 10
     claimed: list[Any] = []
     deleted: list[str] = []
-    pel_ids = grp.pel_ids
-    pos = pel_ids.bisect_left(start)
-    cursor = 0
-    while True:
-        if not attempts:
+    # the PEL from start, as far as this call may look (COUNT * 10 attempts)
+    candidates: list[int] = []
+    for sid in grp.pel_ids.irange(start, MAX_ID):
+        candidates.append(sid)
+        if len(candidates) > attempts:
             break
+    pos = 0
+    while attempts and count and pos < len(candidates):
         attempts -= 1
-        if not count or pos >= len(pel_ids):
-            break
-        sid = pel_ids[pos]
+        sid = candidates[pos]
+        pos += 1
         if sid not in s.entries:
             grp.ack(sid)
             deleted.append(id_text(sid))
@@ -934,15 +943,12 @@ def xautoclaim(db: Database, args: Sequence[str]) -> Any:
             continue
         nack = grp.pel[sid]
         if minidle and now - nack.time < minidle:
-            pos += 1
             continue
         grp.add_pending(sid, cons, now, nack.count if justid else nack.count + 1)
         claimed.append(id_text(sid) if justid else _entry(s, sid))
         count -= 1
-        pos += 1
         cons.active = now
-    if pos < len(pel_ids):
-        cursor = pel_ids[pos]
+    cursor = candidates[pos] if pos < len(candidates) else 0
     db.touch(key)
     return [id_text(cursor), claimed, deleted]
 
@@ -995,13 +1001,12 @@ def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
     groups: list[Any] = []
     for name in sorted(s.groups):
         grp = s.groups[name]
-        pel_ids = grp.pel_ids if not count else grp.pel_ids.islice(0, count)
         pending = [[id_text(sid), grp.pel[sid].consumer.name, grp.pel[sid].time,
-                    grp.pel[sid].count] for sid in pel_ids]
+                    grp.pel[sid].count] for sid in grp.pel_ids.head(count)]
         consumers: list[Any] = []
         for cname in sorted(grp.consumers):
             cons = grp.consumers[cname]
-            cids = cons.pel if not count else cons.pel.islice(0, count)
+            cids = cons.pel.head(count)
             consumers.append(Map([
                 "name", cname, "seen-time", cons.seen, "active-time", cons.active,
                 "pel-count", len(cons.pel),

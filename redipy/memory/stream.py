@@ -14,6 +14,7 @@ counts, an estimate of the listpack's bytes), without storing entries in them.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from itertools import pairwise
 from typing import Any
@@ -75,7 +76,12 @@ def _as_int64(s: str) -> int | None:
     return v
 
 
+_NUMERIC_START = frozenset("-0123456789")
+
+
 def _elem_size(s: str) -> int:
+    if s and s[0] not in _NUMERIC_START and len(s) < 63:
+        return len(s) + 2  # a short string: 1 byte of header, the bytes, 1 of backlen
     v = _as_int64(s)
     if v is not None:
         return _int_size(v)
@@ -120,6 +126,107 @@ def _clamp(v: int) -> int:
     return v - (1 << 64) if v >= 1 << 63 else v
 
 
+class IdIndex:
+    """A set of IDs kept in order, for a PEL: adding an ID above all others is an append,
+    removing one leaves a tombstone that a compaction (after as many removals as there
+    are live IDs) sweeps away, so both are O(1) amortized. An ID added out of order (a
+    claim of an older entry) switches the index to a :class:`SortedList`: O(log n) from
+    then on."""
+
+    __slots__ = ("_head", "_ids", "_live", "_sorted")
+
+    def __init__(self) -> None:
+        self._ids: list[int] = []
+        self._head = 0
+        self._live: set[int] = set()
+        self._sorted: Any = None
+
+    def __len__(self) -> int:
+        return len(self._live)
+
+    def __bool__(self) -> bool:
+        return bool(self._live)
+
+    def __contains__(self, sid: object) -> bool:
+        return sid in self._live
+
+    def add(self, sid: int) -> None:
+        live = self._live
+        if sid in live:
+            return
+        live.add(sid)
+        if self._sorted is not None:
+            self._sorted.add(sid)
+            return
+        ids = self._ids
+        if not ids or sid > ids[-1]:
+            ids.append(sid)
+            return
+        pos = bisect_left(ids, sid, self._head)
+        if pos < len(ids) and ids[pos] == sid:
+            return  # a tombstone in its place comes back to life
+        self._sorted = SortedList(x for x in ids[self._head:] if x in live)
+        self._sorted.add(sid)
+        self._ids = []
+        self._head = 0
+
+    def discard(self, sid: int) -> None:
+        live = self._live
+        if sid not in live:
+            return
+        live.remove(sid)
+        if self._sorted is not None:
+            self._sorted.remove(sid)
+            return
+        ids = self._ids
+        if ids[-1] == sid:
+            ids.pop()
+        elif ids[self._head] == sid:
+            self._head += 1
+        dead = len(ids) - self._head - len(live)
+        if dead > 32 and dead > len(live):
+            self._ids = [x for x in ids[self._head:] if x in live]
+            self._head = 0
+
+    def irange(self, lo: int, hi: int) -> Iterator[int]:
+        """Live IDs from ``lo`` to ``hi`` inclusive, in order (a snapshot-safe walk only
+        while nothing is removed; callers that remove take a list first)."""
+        if self._sorted is not None:
+            yield from self._sorted.irange(lo, hi)
+            return
+        ids, live = self._ids, self._live
+        for pos in range(bisect_left(ids, lo, self._head), len(ids)):
+            sid = ids[pos]
+            if sid > hi:
+                return
+            if sid in live:
+                yield sid
+
+    def first(self) -> int:
+        return next(self.irange(0, MAX_ID))
+
+    def last(self) -> int:
+        if self._sorted is not None:
+            return self._sorted[-1]  # type: ignore[no-any-return]
+        ids, live = self._ids, self._live
+        for pos in range(len(ids) - 1, self._head - 1, -1):
+            if ids[pos] in live:
+                return ids[pos]
+        raise IndexError("empty")
+
+    def head(self, count: int) -> list[int]:
+        """The first ``count`` live IDs (all with 0)."""
+        out: list[int] = []
+        for sid in self.irange(0, MAX_ID):
+            out.append(sid)
+            if len(out) == count:
+                break
+        return out
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self.head(0))
+
+
 class Pending:
     """One entry of a group's PEL: its owner, last delivery time and delivery count."""
 
@@ -140,7 +247,7 @@ class Consumer:
         self.name = name
         self.seen = now
         self.active = -1
-        self.pel: Any = SortedList()
+        self.pel = IdIndex()
 
 
 class Group:
@@ -153,7 +260,7 @@ class Group:
         self.last_id = last_id
         self.entries_read = entries_read
         self.pel: dict[int, Pending] = {}
-        self.pel_ids: Any = SortedList()
+        self.pel_ids = IdIndex()
         self.consumers: dict[str, Consumer] = {}
 
     def consumer(self, name: str, now: int) -> tuple[Consumer, bool]:
@@ -168,7 +275,7 @@ class Group:
         old = self.pel.get(sid)
         if old is not None:
             if old.consumer is not cons:
-                old.consumer.pel.remove(sid)
+                old.consumer.pel.discard(sid)
                 cons.pel.add(sid)
                 old.consumer = cons
             old.time = when
@@ -182,8 +289,8 @@ class Group:
         nack = self.pel.pop(sid, None)
         if nack is None:
             return False
-        self.pel_ids.remove(sid)
-        nack.consumer.pel.remove(sid)
+        self.pel_ids.discard(sid)
+        nack.consumer.pel.discard(sid)
         return True
 
     def delete_consumer(self, name: str) -> int:
@@ -191,20 +298,28 @@ class Group:
         if cons is None:
             return 0
         pending = len(cons.pel)
-        for sid in cons.pel:
+        for sid in cons.pel.head(0):
             del self.pel[sid]
-            self.pel_ids.remove(sid)
+            self.pel_ids.discard(sid)
         return pending
 
 
 class RStream:
-    """A Redis stream: entries, last ID, counters, listpack nodes and consumer groups."""
+    """A Redis stream: entries, last ID, counters, listpack nodes and consumer groups.
 
-    __slots__ = ("_rax_nodes", "entries", "entries_added", "first_id", "groups", "ids",
-                 "last_id", "max_deleted", "node_keys", "nodes")
+    ``ids`` holds the IDs in order from ``head`` on; an ID no longer in ``entries`` is a
+    tombstone (XDEL) skipped by every walk, as a server skips deleted listpack entries,
+    and swept away once there are more tombstones than entries. XADD appends (its ID is
+    above every other), a trim moves ``head``: both O(1) amortized; seeks bisect.
+    """
+
+    __slots__ = ("_rax_nodes", "dead", "entries", "entries_added", "first_id", "groups",
+                 "head", "ids", "last_id", "max_deleted", "node_keys", "nodes", "tail")
 
     def __init__(self) -> None:
-        self.ids: Any = SortedList()
+        self.ids: list[int] = []
+        self.head = 0
+        self.dead = 0
         self.entries: dict[int, tuple[str, list[str]]] = {}
         self.last_id = 0
         self.first_id = 0
@@ -212,7 +327,8 @@ class RStream:
         self.entries_added = 0
         self.groups: dict[str, Group] = {}
         self.nodes: dict[int, Node] = {}
-        self.node_keys: Any = SortedList()
+        self.node_keys: list[int] = []
+        self.tail: Node | None = None
         self._rax_nodes: int | None = 1
 
     def __len__(self) -> int:
@@ -226,23 +342,22 @@ class RStream:
     def append(self, sid: int, fields: list[str]) -> str:
         """Add an entry whose ID is above the last one; returns the ID text."""
         text = f"{sid >> 64}-{sid & MASK}"
-        tail = self.nodes[self.node_keys[-1]] if self.node_keys else None
-        if tail is not None:
-            need = sum(len(x) for x in fields)
-            if (tail.nbytes + need >= NODE_MAX_BYTES
-                    or tail.live + tail.deleted >= NODE_MAX_ENTRIES):
-                tail = None
+        tail = self.tail
+        if tail is not None and (tail.live + tail.deleted >= NODE_MAX_ENTRIES
+                                 or tail.nbytes + sum(map(len, fields)) >= NODE_MAX_BYTES):
+            tail = None
         if tail is None:
-            tail = Node(sid, fields)
+            tail = self.tail = Node(sid, fields)
             self.nodes[sid] = tail
-            self.node_keys.add(sid)
+            self.node_keys.append(sid)
             self._rax_nodes = None
         tail.nbytes += tail.entry_bytes(sid, fields)
         tail.live += 1
         tail.last = sid
-        self.entries[sid] = (text, fields)
-        self.ids.add(sid)
-        if len(self.entries) == 1:
+        entries = self.entries
+        entries[sid] = (text, fields)
+        self.ids.append(sid)
+        if len(entries) == 1:
             self.first_id = sid
         self.last_id = sid
         self.entries_added += 1
@@ -252,74 +367,101 @@ class RStream:
 
     def _node_of(self, sid: int) -> Node:
         keys = self.node_keys
-        return self.nodes[keys[keys.bisect_right(sid) - 1]]
+        return self.nodes[keys[bisect_right(keys, sid) - 1]]
 
     def _drop_node(self, node: Node) -> None:
         del self.nodes[node.master]
-        self.node_keys.remove(node.master)
+        keys = self.node_keys
+        if keys[0] == node.master:
+            del keys[0]  # trims drop the first node: a short memmove (keys are n/100)
+        else:
+            del keys[bisect_left(keys, node.master)]
+        if node is self.tail:
+            self.tail = self.nodes[keys[-1]] if keys else None
         self._rax_nodes = None
+
+    def _sweep(self) -> None:
+        """Drop tombstones once they outnumber entries (amortized O(1) per removal)."""
+        entries = self.entries
+        self.ids = [sid for sid in self.ids[self.head:] if sid in entries]
+        self.head = 0
+        self.dead = 0
 
     def delete(self, sid: int) -> bool:
         """XDEL of one ID: the entry becomes a tombstone in its node."""
         if self.entries.pop(sid, None) is None:
             return False
-        self.ids.remove(sid)
+        self.dead += 1
         node = self._node_of(sid)
         node.live -= 1
         node.deleted += 1
         if node.live == 0:
             self._drop_node(node)
+        if self.dead > 64 and self.dead > len(self.entries):
+            self._sweep()
         return True
+
+    def _first_live(self) -> int:
+        ids, entries = self.ids, self.entries
+        head = self.head
+        while head < len(ids) and ids[head] not in entries:
+            head += 1
+            self.dead -= 1
+        self.head = head
+        return ids[head] if head < len(ids) else 0
 
     def edge_first(self) -> int:
         """The first live ID (0-0 when empty)."""
-        return self.ids[0] if self.ids else 0
+        return self._first_live() if self.entries else 0
+
+    def _pop_first(self) -> None:
+        """Remove the first live entry (a trim)."""
+        sid = self._first_live()
+        del self.entries[sid]
+        self.head += 1
 
     def trim(self, maxlen: int | None, minid: int | None, approx: bool, limit: int) -> int:
         """XTRIM / XADD's trimming: whole nodes first; with ``approx`` only whole nodes;
         ``limit`` (0 = none) caps the entries removed. Returns how many were removed."""
         removed = 0
         keys = self.node_keys
+        entries = self.entries
         while keys:
-            if maxlen is not None and len(self.entries) <= maxlen:
+            if maxlen is not None and len(entries) <= maxlen:
                 break
-            node: Node = self.nodes[keys[0]]
+            node = self.nodes[keys[0]]
             if limit and removed + node.live > limit:
                 break
             if maxlen is not None:
-                whole = len(self.entries) - node.live >= maxlen
+                whole = len(entries) - node.live >= maxlen
             else:
                 assert minid is not None
                 whole = node.last < minid
             if whole:
                 ids = self.ids
-                entries = self.entries
-                n = node.live
-                if n:
-                    hi = ids.bisect_right(node.last)
-                    for sid in ids[:hi]:
-                        del entries[sid]
-                    del ids[:hi]
+                stop = bisect_right(ids, node.last, self.head)
+                for pos in range(self.head, stop):
+                    if entries.pop(ids[pos], None) is None:
+                        self.dead -= 1
+                self.head = stop
+                removed += node.live
                 self._drop_node(node)
-                removed += n
                 continue
             if approx:
                 break
-            # delete from within the first node, entry by entry
-            ids = self.ids
-            while ids:
-                sid = ids[0]
+            while entries:  # delete from within the first node, entry by entry
                 if maxlen is not None:
-                    if len(self.entries) <= maxlen:
+                    if len(entries) <= maxlen:
                         break
-                elif sid >= minid:
+                elif self._first_live() >= minid:  # type: ignore[operator]
                     break
-                del self.entries[sid]
-                del ids[0]
+                self._pop_first()
                 node.live -= 1
                 node.deleted += 1
                 removed += 1
             break
+        if self.head > 1024 and self.head > len(self.ids) // 2:
+            self._sweep()
         if removed:
             self.first_id = self.edge_first()
         return removed
@@ -330,30 +472,64 @@ class RStream:
         """Entries with lo <= ID <= hi, at most ``count`` (0 = all), as reply pairs."""
         if lo > hi:
             return []
-        ids = self.ids
-        entries = self.entries
+        ids, entries = self.ids, self.entries
+        out: list[list[Any]] = []
         if not rev:
-            start = ids.bisect_left(lo)
-            stop = ids.bisect_right(hi)
-            if count and stop - start > count:
-                stop = start + count
-            return [[*entries[sid]] for sid in ids.islice(start, stop)]
-        start = ids.bisect_left(lo)
-        stop = ids.bisect_right(hi)
-        if count and stop - start > count:
-            start = stop - count
-        return [[*entries[sid]] for sid in ids.islice(start, stop, reverse=True)]
+            pos = bisect_left(ids, lo, self.head)
+            end = len(ids)
+            if not self.dead:  # no tombstones: one slice
+                stop = bisect_right(ids, hi, pos)
+                if count and stop - pos > count:
+                    stop = pos + count
+                return [[*entries[sid]] for sid in ids[pos:stop]]
+            while pos < end:
+                sid = ids[pos]
+                if sid > hi:
+                    break
+                got = entries.get(sid)
+                if got is not None:
+                    out.append([*got])
+                    if len(out) == count:
+                        break
+                pos += 1
+            return out
+        pos = bisect_right(ids, hi, self.head) - 1
+        head = self.head
+        while pos >= head:
+            sid = ids[pos]
+            if sid < lo:
+                break
+            got = entries.get(sid)
+            if got is not None:
+                out.append([*got])
+                if len(out) == count:
+                    break
+            pos -= 1
+        return out
 
-    def after(self, sid: int, count: int) -> Iterator[int]:
+    def after(self, sid: int, count: int) -> list[int]:
         """IDs greater than ``sid``, in order, at most ``count`` (0 = all)."""
-        ids = self.ids
-        start = ids.bisect_right(sid)
-        stop = len(ids) if not count else min(len(ids), start + count)
-        return ids.islice(start, stop)  # type: ignore[no-any-return]
+        ids, entries = self.ids, self.entries
+        start = bisect_right(ids, sid, self.head)
+        if not self.dead:
+            return ids[start:start + count] if count else ids[start:]
+        out: list[int] = []
+        for pos in range(start, len(ids)):
+            if ids[pos] in entries:
+                out.append(ids[pos])
+                if len(out) == count:
+                    break
+        return out
 
     def last_valid(self) -> int:
         """The last live entry's ID (0 when empty)."""
-        return self.ids[-1] if self.ids else 0
+        if not self.entries:
+            return 0
+        ids, entries = self.ids, self.entries
+        pos = len(ids) - 1
+        while ids[pos] not in entries:
+            pos -= 1
+        return ids[pos]
 
     # ---- consumer-group counters ---------------------------------------------------------------
 
