@@ -127,9 +127,7 @@ def _sets(db: Database, keys: Sequence[str]) -> list[RSet | None]:
 
 def _store(db: Database, dest: str, members: Iterable[str]) -> int:
     """Replace ``dest`` with a new set of ``members`` (deleting it when empty)."""
-    new = RSet()
-    for member in members:
-        new.add(member)
+    new = RSet.of(members if type(members) is set else set(members))
     if not new:
         db.delete(dest)
         return 0
@@ -307,42 +305,38 @@ def cmd_smove(db: Database, args: Sequence[str]) -> int:
 # ---- algebra -------------------------------------------------------------------------
 
 
-def _inter(sets: list[RSet | None], limit: int = 0) -> list[str]:
-    """Members of every set, walking the smallest one (Redis's order of work)."""
+def _inter(sets: list[RSet | None], limit: int = 0) -> set[str] | list[str]:
+    """Members of every set (C's set intersection; with a limit, walking the smallest
+    set as Redis does and stopping there)."""
     if any(s is None or not s for s in sets):
         return []
-    present = sorted((s for s in sets if s is not None), key=len)
+    present = sorted((s.live for s in sets if s is not None), key=len)
     first, rest = present[0], present[1:]
+    if not limit:
+        return first.intersection(*rest)
     out: list[str] = []
     for member in first:
         if all(member in other for other in rest):
             out.append(member)
-            if limit and len(out) >= limit:
+            if len(out) >= limit:
                 break
     return out
 
 
-def _union(sets: list[RSet | None]) -> dict[str, None]:
-    out: dict[str, None] = {}
-    for rset in sets:
-        if rset is not None:
-            out.update(dict.fromkeys(rset))
-    return out
+def _union(sets: list[RSet | None]) -> set[str]:
+    return set().union(*[s.live for s in sets if s is not None])
 
 
-def _diff(sets: list[RSet | None]) -> list[str]:
+def _diff(sets: list[RSet | None]) -> set[str] | list[str]:
     first = sets[0]
     if first is None:
         return []
-    rest = [s for s in sets[1:] if s is not None]
-    if any(other is first for other in rest):
-        return []
-    return [member for member in first if not any(member in other for other in rest)]
+    return first.live.difference(*[s.live for s in sets[1:] if s is not None])
 
 
 @arity_checked("SINTER")
 def cmd_sinter(db: Database, args: Sequence[str]) -> list[str]:
-    return _inter(_sets(db, args))
+    return list(_inter(_sets(db, args)))
 
 
 @arity_checked("SUNION")
@@ -352,7 +346,7 @@ def cmd_sunion(db: Database, args: Sequence[str]) -> list[str]:
 
 @arity_checked("SDIFF")
 def cmd_sdiff(db: Database, args: Sequence[str]) -> list[str]:
-    return _diff(_sets(db, args))
+    return list(_diff(_sets(db, args)))
 
 
 @arity_checked("SINTERSTORE")

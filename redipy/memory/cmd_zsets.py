@@ -376,12 +376,7 @@ def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
     such as ZINCRBY's or ZUNION's, still say ``-0``)."""
     items = entries if isinstance(entries, list) else list(entries)
     new = _created(len(items), max((len(m) for _, m in items), default=0))
-    if new.big:
-        for score, member in items:
-            new.set(member, score)
-    else:
-        for score, member in items:
-            new.set(member, score + 0.0)
+    new.load(items if new.big else [(score + 0.0, member) for score, member in items])
     if not new:
         db.delete(dest)
         return 0
@@ -822,6 +817,56 @@ def _aggregate(target: float, val: float, how: str) -> float:
     return val if val > target else target
 
 
+def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
+                card: bool) -> list[Entry] | None:
+    """The common case of ZUNION/ZINTER/ZDIFF (sorted sets only, weights 1, SUM) with
+    C's set operations on the member dicts; ``None`` sends the rest to the general
+    code. The entries come back sorted by (score, member)."""
+    if card or how != "sum" or any(w != 1.0 for w in weights):
+        return None
+    if any(src is not None and type(src) is not RZSet for src in srcs):
+        return None
+    zsets: list[RZSet] = [src for src in srcs if src]  # type: ignore[misc]
+    if op == "diff":
+        base = srcs[0]
+        if not base:
+            return []
+        others = [z.scores for z in zsets if z is not base]
+        if len(others) < len(zsets) - 1:
+            return []  # the first set is also among the others
+        gone: Any = others[0] if len(others) == 1 else set().union(*others)
+        return [entry for entry in base.order if entry[1] not in gone]  # type: ignore[union-attr]
+    dicts = [z.scores for z in zsets]
+    dicts.sort(key=len)  # the general code's order of work, so sums round alike
+    if op == "inter":
+        if len(dicts) < len(srcs):
+            return []
+        first, rest = dicts[0], dicts[1:]
+        common = first.keys() & rest[0].keys() if rest else first.keys()
+        for other in rest[1:]:
+            common &= other.keys()
+        result: dict[str, float] = {}
+        for member in common:
+            total = first[member]
+            for other in rest:
+                total += other[member]
+            result[member] = 0.0 if total != total else total
+    else:
+        if not dicts:
+            return []
+        result = dict(dicts[0])
+        get = result.get
+        for other in dicts[1:]:
+            for member, score in other.items():
+                old = get(member)
+                if old is None:
+                    result[member] = score
+                else:
+                    total = old + score
+                    result[member] = 0.0 if total != total else total
+    return sorted(zip(result.values(), result.keys()))
+
+
 def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: str,
            store: bool = False, card: bool = False) -> Any:
     """Redis's zunionInterDiffGenericCommand: ``op`` is union, inter or diff."""
@@ -862,6 +907,11 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
             idx += 2
         else:
             raise ResponseError(SYNTAX)
+    fast = _setop_fast(srcs, op, weights, how, card)
+    if fast is not None:
+        if store:
+            return _store(db, args[0], fast)
+        return _flat(fast, withscores)
     result: dict[str, float] = {}
     if op == "diff":
         base = srcs[0]
@@ -904,7 +954,7 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
                         val = 0.0
                     old = result.get(member)
                     result[member] = val if old is None else _aggregate(old, val, how)
-    entries = sorted((score, member) for member, score in result.items())
+    entries = sorted(zip(result.values(), result.keys()))
     if store:
         return _store(db, args[0], entries)
     return _flat(entries, withscores)

@@ -175,6 +175,14 @@ class RSet:
         self.live: set[str] = set()
         self.members = Sampler()
 
+    @classmethod
+    def of(cls, members: set[str]) -> RSet:
+        """A set holding ``members`` (taken over, not copied), built at C speed."""
+        new = cls()
+        new.live = members
+        new.members = Sampler(list(members))
+        return new
+
     def __len__(self) -> int:
         return len(self.live)
 
@@ -261,6 +269,13 @@ class RZSet:
         self.order.add((score, member))
         self.ra.add(member)
         return True
+
+    def load(self, entries: list[tuple[float, str]]) -> None:
+        """Fill an empty set from (score, member) entries, each member once, in bulk
+        (one sort instead of an insertion per member)."""
+        self.scores = {member: score for score, member in entries}
+        self.order = SortedList(entries)
+        self.ra = Sampler([member for _, member in entries])
 
     def remove(self, member: str) -> bool:
         old = self.scores.pop(member, None)
