@@ -184,7 +184,7 @@ def _parse_add_or_trim(args: Sequence[str], xadd: bool) -> TrimArgs:
     """streamParseAddOrTrimArgsOrReply: options from args[1] (args[0] is the key)."""
     out = TrimArgs()
     limit_given = False
-    limit = -1 if False else 0
+    limit = 0
     strategy = False
     argc = len(args)
     i = 1
