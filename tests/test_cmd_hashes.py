@@ -426,14 +426,53 @@ def test_parity_hscan(servers: dict[str, Server]) -> None:
 
 
 def test_parity_hscan_novalues(servers: dict[str, Server]) -> None:
-    """NOVALUES (Redis 7.4+, Valkey 8) is not supported: a syntax error as on Redis 7.0."""
-    same_on(servers, [kind for kind in servers if kind == "redis"], [
-        ("HSET", "h", "a", "1"), ("HSCAN", "h", "0", "NOVALUES"),
+    """NOVALUES (Redis 7.4+, Valkey 8+): fields only. The memory backend follows Valkey;
+    Redis 7.0 answers a syntax error (pinned below)."""
+    newer = [kind for kind, srv in servers.items() if not srv.version().startswith("7.0")]
+    big = ("HSET", "big", *(x for i in range(600) for x in (f"f{i}", "v")))
+    same_on(servers, newer, [
+        ("HSCAN", "none", "0", "NOVALUES"),
+        ("HSET", "h", "a", "1", "b", "2", "ab", "3"),
+        ("HSCAN", "h", "0", "NOVALUES"), ("HSCAN", "h", "0", "novalues"),
+        ("HSCAN", "h", "0", "MATCH", "a*", "NOVALUES"),
+        ("HSCAN", "h", "0", "NOVALUES", "COUNT", "1"),
+        ("HSCAN", "h", "0", "NOVALUES", "NOVALUES"),
+        ("HSCAN", "h", "0", "NOVALUES", "COUNT"),
+        ("HSCAN", "h", "0", "NOSCORES"),
+        ("SADD", "s", "m"), ("SSCAN", "s", "0", "NOVALUES"), ("HSCAN", "s", "0", "NOVALUES"),
+        ("SSCAN", "s", "0", "NOSCORES"), ("SCAN", "0", "NOSCORES"), ("SCAN", "0", "NOVALUES"),
+        big, ("HLEN", "big"),
     ])
-    mem = redipy.Redis()
-    mem.hset("h", {"a": "1"})
-    with pytest.raises(ResponseError, match=r"^ERR syntax error$"):
-        mem.execute_command("HSCAN", "h", "0", "NOVALUES")
+    for kind in ("memory", *newer):
+        client = fresh(kind, servers)
+        client.execute_command(*big)
+        seen: list[str] = []
+        cursor = "0"
+        while True:
+            cursor, page = client.execute_command("HSCAN", "big", cursor, "NOVALUES")
+            seen += page
+            if cursor == "0":
+                break
+        assert sorted(seen) == sorted(f"f{i}" for i in range(600)), kind
+        assert sorted(client.hscan_iter("big", no_values=True)) == sorted(seen)
+        client.close()
+    if "redis" in servers:
+        old = fresh("redis", servers)
+        old.execute_command("HSET", "h", "a", "1")
+        with pytest.raises(ResponseError, match=r"^ERR syntax error$"):
+            old.execute_command("HSCAN", "h", "0", "NOVALUES")
+        old.close()
+
+
+def test_hscan_novalues_typed(servers: dict[str, Server]) -> None:
+    for kind in ("memory", "valkey", "valkey9"):
+        r = fresh(kind, servers)
+        r.hset("h", {"a": "1", "b": "2"})
+        cursor, fields = r.hscan("h", no_values=True)
+        assert cursor == 0 and sorted(fields) == ["a", "b"]
+        assert r.hscan("h") == (0, {"a": "1", "b": "2"})
+        assert sorted(r.hscan_iter("h", no_values=True)) == ["a", "b"]
+        r.close()
 
 
 def test_parity_hscan_negative_cursor(servers: dict[str, Server]) -> None:

@@ -24,8 +24,9 @@ INF = math.inf
 def test_table_matches_command_info(server: Server) -> None:
     """Arity and key positions of every sorted set command agree with COMMAND INFO."""
     for spec, info in zip(ZSET_COMMANDS, command_info(server, ZSET_COMMANDS)):
-        if spec.name in ("ZRANK", "ZREVRANK") and info[1] == -3:
-            continue  # WITHSCORE (7.2+) made these variadic; we follow Redis 7.0
+        if spec.name in ("ZRANK", "ZREVRANK") and server.version().startswith("7.0"):
+            assert info[1] == 3  # before WITHSCORE (7.2+); we follow Valkey: -3
+            continue
         assert spec.arity == info[1], spec.name
         first, last, step = info[3], info[4], info[5]
         if first == 0:
@@ -916,3 +917,45 @@ def test_parity_zscan_of_a_skiplist(servers: dict[str, Server]) -> None:
                 break
         assert seen == {f"m{i:03d}": f"{i / 10:.17g}" for i in range(200)}, kind
         client.close()
+
+
+def _newer(servers: dict[str, Server]) -> dict[str, Server]:
+    """The servers that have ZRANK WITHSCORE and HSCAN NOVALUES (not Redis 7.0)."""
+    return {k: s for k, s in servers.items() if not s.version().startswith("7.0")}
+
+
+def test_parity_zrank_withscore(servers: dict[str, Server]) -> None:
+    """ZRANK / ZREVRANK WITHSCORE (Valkey 7.2+); Redis 7.0 answers its arity error."""
+    same(
+        _newer(servers),
+        ("ZADD", "z", "1", "a", "2.5", "b", "-0", "c", "inf", "d", "0.1", "e"),
+        ("ZRANK", "z", "b", "WITHSCORE"), ("ZREVRANK", "z", "b", "WITHSCORE"),
+        ("ZRANK", "z", "d", "withscore"), ("ZRANK", "z", "e", "WITHSCORE"),
+        ("ZRANK", "z", "c", "WITHSCORE"), ("ZRANK", "z", "nope", "WITHSCORE"),
+        ("ZRANK", "nope", "a", "WITHSCORE"), ("ZRANK", "nope", "a", "WITHSCORES"),
+        ("ZRANK", "z", "a", "WITHSCORES"), ("ZRANK", "z", "a", "WITHSCORE", "x"),
+        ("ZREVRANK", "z", "a", "x"), ("ZRANK", "z", "a"), ("ZREVRANK", "z", "a"),
+        ("SET", "s", "x"), ("ZRANK", "s", "a", "WITHSCORE"), ("ZRANK", "s", "a", "FOO"),
+        ("ZADD", "big", "-0", LONG), ("ZRANK", "big", LONG, "WITHSCORE"),
+    )
+    if "redis" in servers:
+        old = fresh("redis", servers)
+        old.execute_command("ZADD", "z", "1", "a")
+        with pytest.raises(ResponseError) as info:
+            old.execute_command("ZRANK", "z", "a", "WITHSCORE")
+        assert str(info.value) == "ERR wrong number of arguments for 'zrank' command"
+        old.close()
+
+
+def test_zrank_withscore_typed(servers: dict[str, Server]) -> None:
+    for kind in ("memory", *_newer(servers)):
+        r = fresh(kind, servers)
+        r.zadd("z", {"a": 1.0, "b": 2.5})
+        assert r.zrank("z", "b", withscore=True) == (1, 2.5)
+        assert r.zrevrank("z", "b", withscore=True) == (0, 2.5)
+        assert r.zrank("z", "x", withscore=True) is None
+        assert r.zrank("z", "b") == 1
+        with r.pipeline() as pipe:
+            pipe.zrank("z", "a", withscore=True)
+            assert pipe.execute() == [(0, 1.0)]
+        r.close()

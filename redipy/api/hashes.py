@@ -40,6 +40,10 @@ def _scan_page(reply: Any) -> tuple[int, dict[str, str]]:
     return int(reply[0]), _to_dict(reply[1])
 
 
+def _scan_fields(reply: Any) -> tuple[int, list[str]]:
+    return int(reply[0]), list(reply[1])
+
+
 class HashCommands(CommandsBase):
     """The hash commands."""
 
@@ -150,13 +154,30 @@ class HashCommands(CommandsBase):
             return self._conv(_pairs, "HRANDFIELD", key, enc(count), "WITHVALUES")
         return cast("list[str]", self._call("HRANDFIELD", key, enc(count)))
 
+    @overload
+    def hscan(self, name: str, cursor: int = ..., match: str | None = ...,
+              count: int | None = ..., no_values: Literal[False] | None = ...
+              ) -> tuple[int, dict[str, str]]: ...
+
+    @overload
+    def hscan(self, name: str, cursor: int = ..., match: str | None = ...,
+              count: int | None = ..., *, no_values: Literal[True]) -> tuple[int, list[str]]: ...
+
+    @overload
+    def hscan(self, name: str, cursor: int = ..., match: str | None = ...,
+              count: int | None = ..., no_values: bool | None = ...
+              ) -> tuple[int, dict[str, str] | list[str]]: ...
+
     def hscan(
             self,
             name: str,
             cursor: int = 0,
             match: str | None = None,
-            count: int | None = None) -> tuple[int, dict[str, str]]:
-        """One HSCAN step: the next cursor (0 when done) and a page of fields.
+            count: int | None = None,
+            no_values: bool | None = None) -> tuple[int, dict[str, str] | list[str]]:
+        """One HSCAN step: the next cursor (0 when done) and a page of fields with their
+        values, or with ``no_values`` the fields alone (NOVALUES: Valkey 8+; Redis 7.0
+        answers a syntax error).
 
         A small hash comes back whole in one step (as Redis's compact encoding does).
         """
@@ -165,21 +186,35 @@ class HashCommands(CommandsBase):
             args += ["MATCH", match]
         if count is not None:
             args += ["COUNT", enc(count)]
+        if no_values:
+            args.append("NOVALUES")
+            return self._conv(_scan_fields, "HSCAN", *args)
         return self._conv(_scan_page, "HSCAN", *args)
+
+    @overload
+    def hscan_iter(self, name: str, match: str | None = ..., count: int | None = ...,
+                   no_values: Literal[False] | None = ...) -> Iterator[tuple[str, str]]: ...
+
+    @overload
+    def hscan_iter(self, name: str, match: str | None = ..., count: int | None = ...,
+                   *, no_values: Literal[True]) -> Iterator[str]: ...
 
     def hscan_iter(
             self,
             name: str,
             match: str | None = None,
-            count: int | None = None) -> Iterator[tuple[str, str]]:
-        """Every (field, value) through HSCAN; a field changed during the walk may come
-        twice. Not for pipelines (there is nothing to walk until they execute)."""
+            count: int | None = None,
+            no_values: bool | None = None) -> Iterator[tuple[str, str]] | Iterator[str]:
+        """Every (field, value) through HSCAN, or every field with ``no_values``; a
+        field changed during the walk may come twice. Not for pipelines (there is
+        nothing to walk until they execute)."""
         cursor = 0
         while True:
-            page = self.hscan(name, cursor, match=match, count=count)
+            page: Any = self.hscan(name, cursor, match=match, count=count,
+                                   no_values=bool(no_values))
             if page is None:  # a pipeline only queues
                 return
             cursor, data = page
-            yield from data.items()
+            yield from (data if no_values else data.items())
             if cursor == 0:
                 return

@@ -61,6 +61,10 @@ def _ranged(withscores: bool) -> Callable[[Any], Any]:
     return pairs_to_scored if withscores else to_strs
 
 
+
+def _rank_score(reply: Any) -> tuple[int, float] | None:
+    return None if reply is None else (int(reply[0]), float(reply[1]))
+
 class SortedSetCommands(CommandsBase):
     """The sorted set commands."""
 
@@ -112,12 +116,36 @@ class SortedSetCommands(CommandsBase):
         """The scores of several members, ``None`` for missing ones."""
         return self._conv(to_opt_floats, "ZMSCORE", key, *members)
 
-    def zrank(self, name: str, value: str) -> int | None:
-        """A member's 0-based position from the lowest score, or ``None``."""
+    @overload
+    def zrank(self, name: str, value: str, withscore: Literal[False] = ...) -> int | None: ...
+
+    @overload
+    def zrank(self, name: str, value: str, withscore: Literal[True]
+              ) -> tuple[int, float] | None: ...
+
+    def zrank(self, name: str, value: str, withscore: bool = False
+              ) -> int | tuple[int, float] | None:
+        """A member's 0-based position from the lowest score, or ``None``; with
+        ``withscore`` a ``(rank, score)`` pair (Valkey 7.2+; Redis 7.0 refuses it with
+        its arity error)."""
+        if withscore:
+            return self._conv(_rank_score, "ZRANK", name, value, "WITHSCORE")
         return self._conv(to_opt_int, "ZRANK", name, value)
 
-    def zrevrank(self, name: str, value: str) -> int | None:
-        """A member's 0-based position from the highest score, or ``None``."""
+    @overload
+    def zrevrank(self, name: str, value: str, withscore: Literal[False] = ...
+                 ) -> int | None: ...
+
+    @overload
+    def zrevrank(self, name: str, value: str, withscore: Literal[True]
+                 ) -> tuple[int, float] | None: ...
+
+    def zrevrank(self, name: str, value: str, withscore: bool = False
+                 ) -> int | tuple[int, float] | None:
+        """A member's 0-based position from the highest score, or ``None``; with
+        ``withscore`` a ``(rank, score)`` pair (Valkey 7.2+, not Redis 7.0)."""
+        if withscore:
+            return self._conv(_rank_score, "ZREVRANK", name, value, "WITHSCORE")
         return self._conv(to_opt_int, "ZREVRANK", name, value)
 
     def zcard(self, key: str) -> int:

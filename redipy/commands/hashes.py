@@ -69,8 +69,9 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "HRANDFIELD key [count [WITHVALUES]]", "6.2.0", _ONE, _R, api=("hrandfield",)),
     CommandSpec(
         "HSCAN", "hash", -3,
-        "Walk the fields and values of a hash a few at a time with a cursor.",
+        "Walk the fields and values of a hash a few at a time with a cursor (NOVALUES: "
+        "fields only, Valkey 8+, not Redis 7.0).",
         "O(1) for every call, O(N) for a complete iteration",
-        "HSCAN key cursor [MATCH pattern] [COUNT count]", "2.8.0", _ONE, _R,
+        "HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]", "2.8.0", _ONE, _R,
         api=("hscan", "hscan_iter")),
 )

@@ -37,11 +37,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(N) where N is the number of members asked for", "ZMSCORE key member [member ...]",
         "6.2.0", _ONE, _RF, api=("zmscore",)),
     CommandSpec(
-        "ZRANK", "sorted_set", 3, "A member's position counting from the lowest score.",
-        _LOGN, "ZRANK key member", "2.0.0", _ONE, _RF, api=("zrank",)),
+        "ZRANK", "sorted_set", -3,
+        "A member's position counting from the lowest score (with WITHSCORE its score "
+        "too: Valkey 7.2+, not Redis 7.0).",
+        _LOGN, "ZRANK key member [WITHSCORE]", "2.0.0", _ONE, _RF, api=("zrank",)),
     CommandSpec(
-        "ZREVRANK", "sorted_set", 3, "A member's position counting from the highest score.",
-        _LOGN, "ZREVRANK key member", "2.0.0", _ONE, _RF, api=("zrevrank",)),
+        "ZREVRANK", "sorted_set", -3,
+        "A member's position counting from the highest score (with WITHSCORE its score "
+        "too: Valkey 7.2+, not Redis 7.0).",
+        _LOGN, "ZREVRANK key member [WITHSCORE]", "2.0.0", _ONE, _RF, api=("zrevrank",)),
     CommandSpec(
         "ZCARD", "sorted_set", 2, "Count the members of a sorted set.",
         "O(1)", "ZCARD key", "1.2.0", _ONE, _RF, api=("zcard",)),

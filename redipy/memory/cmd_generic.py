@@ -113,6 +113,10 @@ def cmd_scan(db: Database, args: Sequence[str]) -> list[Any]:
     i, argc = 1, len(args)
     while i < argc:
         opt = args[i].lower()
+        if opt == "noscores":
+            raise ResponseError("ERR NOSCORES option can only be used in ZSCAN")
+        if opt == "novalues":
+            raise ResponseError("ERR NOVALUES option can only be used in HSCAN")
         if argc - i < 2:
             raise ResponseError(SYNTAX)
         if opt == "count":

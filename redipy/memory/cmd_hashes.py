@@ -13,6 +13,7 @@ from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
 from redipy.memory.cmd_generic import parse_cursor
+from redipy.memory.cmd_sets import NOSCORES_ONLY
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import (
@@ -305,6 +306,7 @@ def cmd_hscan(db: Database, args: Sequence[str]) -> list[Any]:
         return ["0", []]
     count = 10
     pattern: str | None = None
+    novalues = False  # Valkey 8+ (Redis 7.4); Redis 7.0 answers a syntax error
     i, argc = 2, len(args)
     while i < argc:
         opt = args[i].lower()
@@ -314,6 +316,12 @@ def cmd_hscan(db: Database, args: Sequence[str]) -> list[Any]:
                 raise ResponseError(SYNTAX)
         elif opt == "match" and argc - i >= 2:
             pattern = args[i + 1]
+        elif opt == "novalues":
+            novalues = True
+            i += 1
+            continue
+        elif opt == "noscores":
+            raise ResponseError(NOSCORES_ONLY)
         else:
             raise ResponseError(SYNTAX)
         i += 2
@@ -323,6 +331,8 @@ def cmd_hscan(db: Database, args: Sequence[str]) -> list[Any]:
         nxt, fields = 0, list(h.map)
     else:
         nxt, fields = h.fields.scan(cursor, count)
+    if novalues:
+        return [str(nxt), fields if match is None else [f for f in fields if match(f)]]
     values = h.map
     out: list[str] = []
     for field in fields:

@@ -80,6 +80,9 @@ def get_positive(text: str, error: str = MUST_BE_POSITIVE) -> int:
     return get_range_int(text, 0, INT64_MAX, error)
 
 
+NOSCORES_ONLY = "ERR NOSCORES option can only be used in ZSCAN"
+
+
 def parse_scan_options(args: Sequence[str], start: int, kind: str) -> tuple[str | None, int, bool]:
     """MATCH / COUNT (and ZSCAN's NOSCORES) after the cursor: (pattern, count, noscores)."""
     pattern: str | None = None
@@ -98,7 +101,9 @@ def parse_scan_options(args: Sequence[str], start: int, kind: str) -> tuple[str 
         elif opt == "match" and more >= 1:
             pattern = args[idx + 1]
             idx += 2
-        elif opt == "noscores" and kind == "zset":
+        elif opt == "noscores":
+            if kind != "zset":
+                raise ResponseError(NOSCORES_ONLY)
             noscores = True
             idx += 1
         elif opt == "novalues":

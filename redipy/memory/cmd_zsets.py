@@ -40,6 +40,7 @@ from redipy.memory.numbers import (
     parse_int,
 )
 from redipy.memory.structs import RSet, RZSet
+from redipy.reply import Double
 
 NOT_RANGE_FLOAT = "ERR min or max is not a float"
 NOT_LEX_RANGE = "ERR min or max not valid string range item"
@@ -539,17 +540,33 @@ def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
     return out
 
 
-@arity_checked("ZRANK")
-def cmd_zrank(db: Database, args: Sequence[str]) -> int | None:
+def _rank(db: Database, args: Sequence[str], name: str, rev: bool) -> Any:
+    """ZRANK / ZREVRANK [WITHSCORE] (Valkey 7.2+; Redis 7.0 has no WITHSCORE and answers
+    its arity error): the option is checked before the key, a missing member is nil."""
+    if len(args) > 3:
+        raise ResponseError(f"ERR wrong number of arguments for '{name}' command")
+    withscore = len(args) == 3
+    if withscore and args[2].lower() != "withscore":
+        raise ResponseError(SYNTAX)
     zs = _zset(db, args[0])
-    return None if zs is None else zs.rank(args[1])
+    rank = None if zs is None else zs.rank(args[1])
+    if rank is None or zs is None:
+        return None
+    if rev:
+        rank = len(zs) - 1 - rank
+    if not withscore:
+        return rank
+    return [rank, Double(format_double(zs.scores[args[1]]))]
+
+
+@arity_checked("ZRANK")
+def cmd_zrank(db: Database, args: Sequence[str]) -> Any:
+    return _rank(db, args, "zrank", False)
 
 
 @arity_checked("ZREVRANK")
-def cmd_zrevrank(db: Database, args: Sequence[str]) -> int | None:
-    zs = _zset(db, args[0])
-    rank = None if zs is None else zs.rank(args[1])
-    return None if rank is None or zs is None else len(zs) - 1 - rank
+def cmd_zrevrank(db: Database, args: Sequence[str]) -> Any:
+    return _rank(db, args, "zrevrank", True)
 
 
 @arity_checked("ZCARD")
