@@ -33,9 +33,20 @@ ELEMENT_OVERHEAD = 16
 
 
 def prefix_of(key: str) -> str:
-    """``user:42:name`` -> ``user:``; a key without a separator is its own group."""
+    """``user:42:name`` -> ``user:`` (up to the first ``:``, ``.``, ``/`` or ``|``); keys
+    without a separator are counted together as ``(no prefix)``."""
     match = _SEPARATOR.search(key)
-    return key[: match.end()] if match else "(no prefix)"
+    return key[: match.end()] if match else NO_PREFIX
+
+
+NO_PREFIX = "(no prefix)"
+
+
+def prefix_label(prefix: str) -> str:
+    """A prefix as shown: quoted as redis-cli quotes keys; the no-prefix group as is."""
+    from redipy.repl.render import quote
+
+    return prefix if prefix == NO_PREFIX else quote(prefix)
 
 
 def ttl_bucket(pttl_ms: int) -> str:
@@ -205,7 +216,7 @@ def text_report(report: Report) -> str:
            + f"; memory {human(report.memory)}"
            + (" (estimated)" if report.memory_estimated else "") + "\n"]
     out.append(_table("Keys by prefix", ("prefix", "keys", "share", ""), [
-        (quote(p), str(c), f"{100 * c / n:.1f}%", _bar(c, n))
+        (prefix_label(p), str(c), f"{100 * c / n:.1f}%", _bar(c, n))
         for p, c in report.by_prefix.most_common(15)]))
     out.append(_table("Keys by type", ("type", "keys", "share", ""), [
         (t, str(c), f"{100 * c / n:.1f}%", _bar(c, n)) for t, c in report.by_type.most_common()]))
@@ -214,7 +225,7 @@ def text_report(report: Report) -> str:
         for b in TTL_BUCKETS if report.ttl[b]]))
     mem = report.memory or 1
     out.append(_table("Memory by prefix", ("prefix", "bytes", "share", ""), [
-        (quote(p), human(b), f"{100 * b / mem:.1f}%", _bar(b, mem))
+        (prefix_label(p), human(b), f"{100 * b / mem:.1f}%", _bar(b, mem))
         for p, b in report.memory_by_prefix.most_common(15)]))
     out.append(_table("Biggest keys by elements", ("key", "type", "elements"), [
         (quote(k.key), k.type, str(k.elements)) for k in report.biggest_elements]))

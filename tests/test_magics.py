@@ -232,10 +232,11 @@ def test_errors_are_one_line_and_fail_the_cell(ip: InteractiveShell, where: str,
     for source, text in [
         ('%%redipy\nGET "open\n', "(error) line 2: Invalid argument(s)\n"),
         ("%%redipy\nGET\n", "(error) ERR wrong number of arguments for 'get' command\n"),
-        ("%redipy frobnicate\n", "(error) unknown subcommand 'frobnicate' "
-                                 "(%redipy help lists them)\n"),
+        ("%redipy frobnicate\n", "(error) ERR unknown command 'frobnicate', with args "
+                                 "beginning with: (nor a %redipy subcommand: %redipy help "
+                                 "lists them)\n"),
         ("%%redipy extra\nPING\n", "(error) unexpected 'extra' after %%redipy "
-                                   "(options: -o NAME, --on CONN)\n"),
+                                   "(options: -o NAME, --df, --on CONN)\n"),
     ]:
         result = ip.run_cell(source)
         assert not result.success, source
@@ -469,3 +470,211 @@ def test_unload_closes_connections(shell: InteractiveShell, servers: dict[str, S
     shell.run_line_magic("unload_ext", "redipy")
     assert clients() == before
     raw.close()
+
+
+# ---- conveniences (one-line form, values, DataFrames, passwords) -------------------------
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_one_line_form_gives_python_values(ip: InteractiveShell, where: str,
+                                           servers: dict[str, Server]) -> None:
+    on(ip, where, servers)
+    assert line(ip, "SET k v") == "OK" and type(line(ip, "SET k v")) is str  # not a Status
+    assert line(ip, "GET k") == "v"
+    assert ip.run_cell("x = %redipy RPUSH l a b c").success
+    assert ip.run_cell("y = %redipy LRANGE l 0 -1").success
+    assert ip.user_ns["x"] == 3 and ip.user_ns["y"] == ["a", "b", "c"]
+    line(ip, "HSET h f 1 g 2")
+    assert line(ip, "HGETALL h") == {"f": "1", "g": "2"}  # a dict on memory and servers
+    line(ip, "ZADD z 1.5 a 2 b")
+    assert line(ip, "ZRANGE z 0 -1 WITHSCORES") == [("a", 1.5), ("b", 2.0)]
+    line(ip, "-o kept GET k")
+    assert ip.user_ns["kept"] == "v"
+    ip.user_ns["name"] = "k"
+    assert line(ip, "GET $name") == "v"
+    # upper case: the Redis command, not the subcommand (the memory backend has no DUMP)
+    if where == "memory":
+        with pytest.raises(ResponseError, match=r"^ERR unknown command 'DUMP'"):
+            line(ip, "DUMP k")
+    else:
+        assert line(ip, "DUMP k").startswith("\x00")
+
+
+def test_cell_output_holds_plain_values(ip: InteractiveShell) -> None:
+    cell(ip, "SET a 1\nHSET h f v\nZADD z 1 m\nZRANGE z 0 -1 WITHSCORES\nHGETALL h\n"
+             "MULTI\nINCR a\nEXEC", "-o out")
+    out = ip.user_ns["out"]
+    assert out == ["OK", 1, 1, [("m", 1.0)], {"f": "v"}, "OK", "QUEUED", [2]]
+    assert all(type(v) in (str, int, list, dict) for v in out)
+    assert type(out[0]) is str and type(out[6]) is str
+
+
+def test_dataframes(ip: InteractiveShell) -> None:
+    import pandas
+
+    cell(ip, "HSET h f 1 g 2")
+    frame = line(ip, "--df HGETALL h")
+    assert isinstance(frame, pandas.DataFrame)
+    assert list(frame.columns) == ["field", "value"] and frame["field"].tolist() == ["f", "g"]
+    cell(ip, "ZADD z 3 a 1 b\nZRANGE z 0 -1 WITHSCORES", "-o zs --df")
+    assert ip.user_ns["zs"]["member"].tolist() == ["b", "a"]
+    assert ip.user_ns["zs"]["score"].tolist() == [1.0, 3.0]
+
+
+def test_connect_with_password_from_the_environment(ip: InteractiveShell,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.servers import start_server
+
+    srv = start_server("valkey", "--requirepass", "s3cret-pw")
+    try:
+        monkeypatch.setenv("REDIPY_TEST_PW", "s3cret-pw")
+        line(ip, f"connect redis://127.0.0.1:{srv.port}/0 --as locked "
+                 "--password-env REDIPY_TEST_PW")
+        assert line(ip, "PING") == "PONG"
+        shown = capsys.readouterr().out + repr(line(ip, "connections"))
+        assert "s3cret" not in shown and "***" in shown
+        result = ip.run_cell("%redipy connect redis://127.0.0.1:1/0 --password-env NOPE_VAR")
+        assert not result.success
+        assert capsys.readouterr().out == "(error) environment variable NOPE_VAR is not set\n"
+    finally:
+        srv.stop()
+
+
+def test_connect_falls_back_to_memory(ip: InteractiveShell,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.servers import free_port
+
+    port = free_port()
+    line(ip, f"connect redis://127.0.0.1:{port}/0 --or-memory")
+    out = capsys.readouterr().out
+    assert out.startswith("no server answered (") and out.endswith(
+        "using the in-process memory backend instead\n")
+    assert out.count("\n") == 1
+    assert magics(ip).connections.current.name == "memory"
+    assert line(ip, "PING") == "PONG"
+
+
+def test_unknown_script_says_what_scripts_exist(ip: InteractiveShell,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    ip.user_ns["filter_list"] = filter_script()
+    result = ip.run_cell("%redipy run nosuch x=1")
+    assert not result.success
+    assert capsys.readouterr().out == (
+        "(error) no script named 'nosuch': name a variable holding a redipy.script.FnContext "
+        "(defined: filter_list)\n")
+
+
+def test_lua_header_names_the_cell(ip: InteractiveShell) -> None:
+    source = ("import redipy.script as rs\n"
+              "hdr = rs.FnContext()\n"
+              "v = rs.RedisVar(hdr.add_key('v'))\n"
+              "hdr.set_return_value(v.incrby(1))\n")
+    assert ip.run_cell(source, store_history=True).success
+    number = ip.execution_count - 1
+    code = line(ip, "lua hdr")
+    first = str(code).splitlines()[0]
+    assert first.startswith("-- redipy script In[") and f"In[{number}]:" in first
+    assert ".py:" not in str(code)
+
+
+def test_step_failure_has_one_error_line(ip: InteractiveShell,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    ip.user_ns["filter_list"] = filter_script()
+    cell(ip, "SET notalist x")
+    ip.run_cell("%redipy step filter_list inp=notalist left=a right=b cmp=1")
+    out = capsys.readouterr().out.splitlines()
+    assert sum(row.startswith("(error)") for row in out) == 1
+    assert sum("failed at" in row for row in out if not row.startswith(("1 ", "2 ", "3 "))) \
+        == 1
+
+
+# ---- keyspace insight ---------------------------------------------------------------
+
+
+def fill_keyspace(ip: InteractiveShell) -> None:
+    cell(ip, "\n".join([
+        "MSET user:1 alice user:2 bob user:3 carol",
+        "EXPIRE user:1 30",
+        "EXPIRE user:2 7200",
+        "HSET session:9 a 1 b 2 c 3",
+        "RPUSH queue:jobs " + " ".join(f"j{i}" for i in range(40)),
+        "ZADD board 10 ann 30 bob 20 cy",
+        "SADD tags x y",
+        "RPUSH temps 20.5 21 19.5 22",
+    ]))
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_profile(ip: InteractiveShell, where: str, servers: dict[str, Server],
+                 capsys: pytest.CaptureFixture[str]) -> None:
+    on(ip, where, servers)
+    fill_keyspace(ip)
+    capsys.readouterr()
+    prof = line(ip, "profile --count 3")
+    progress = capsys.readouterr().out
+    assert "sampling keys [" in progress and "8/8" in progress
+    report = prof.report
+    assert report.total == report.sampled == 8
+    assert report.by_prefix == {"user:": 3, "session:": 1, "queue:": 1, "(no prefix)": 3}
+    assert report.by_type == {"string": 3, "hash": 1, "list": 2, "zset": 1, "set": 1}
+    assert report.ttl["no TTL"] == 6 and report.ttl["< 1 min"] == 1 \
+        and report.ttl["< 1 day"] == 1
+    assert report.biggest_elements[0].key == "queue:jobs"
+    assert report.biggest_elements[0].elements == 40
+    assert report.biggest_bytes[0].key == "queue:jobs"
+    assert report.memory_estimated == (where == "memory")
+    text = repr(prof)
+    assert text.startswith("Sampled 8 of 8 keys; memory ")
+    assert "Keys by prefix" in text and '"user:"' in text
+    html = prof._repr_html_()
+    assert "<img" in html and "data:image/png;base64," in html  # matplotlib is installed
+    only = line(ip, "profile user:*")
+    assert only.report.sampled == 3 and set(only.report.by_type) == {"string"}
+
+
+def test_profile_html_bars_without_matplotlib(ip: InteractiveShell) -> None:
+    fill_keyspace(ip)
+    ip.run_line_magic("config", "RedipyMagics.plots = 'html'")
+    html = line(ip, "profile")._repr_html_()
+    assert "<img" not in html and "background:#4a90d9" in html
+    assert "Biggest keys by elements" in html and "queue:jobs" in html
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_plot(ip: InteractiveShell, where: str, servers: dict[str, Server]) -> None:
+    on(ip, where, servers)
+    fill_keyspace(ip)
+    bars = line(ip, "plot board")
+    assert bars.shape == "bars" and bars.data["labels"] == ["ann", "cy", "bob"]
+    assert bars._repr_png_()[:8] == b"\x89PNG\r\n\x1a\n"
+    lines = line(ip, "plot temps")
+    assert lines.shape == "lines" and lines.data["series"]["temps"] == [20.5, 21, 19.5, 22]
+    assert lines._repr_png_()[:4] == b"\x89PNG"
+    ip.run_line_magic("config", "RedipyMagics.plots = 'html'")
+    svg = line(ip, "plot board")
+    assert svg._repr_png_() is None and svg._repr_html_().startswith("<svg")
+    assert svg._repr_html_().count("<rect") == 3
+    for bad, message in [("tags", "is a set"), ("queue:jobs", "not a number"),
+                         ("nokey", "no such key")]:
+        result = ip.run_cell(f"%redipy plot {bad}")
+        assert not result.success and message in str(result.error_in_exec)
+
+
+def test_plot_a_stream(ip: InteractiveShell, servers: dict[str, Server]) -> None:
+    on(ip, "valkey", servers)
+    cell(ip, "XADD s 1000-0 t 1 h 5\nXADD s 2000-0 t 2 h 4 note x\nXADD s 3000-0 t 4 h 3")
+    chart = line(ip, "plot s")
+    assert chart.shape == "lines" and chart.data["x"] == [1.0, 2.0, 3.0]
+    assert chart.data["series"] == {"t": [1.0, 2.0, 4.0], "h": [5.0, 4.0, 3.0]}
+    assert chart._repr_png_()[:4] == b"\x89PNG"
+
+
+def test_notebooks_extra_covers_what_the_notebooks_import() -> None:
+    import re
+    import tomllib
+
+    project = tomllib.loads(Path(__file__).parent.parent.joinpath("pyproject.toml").read_text())
+    extra = {re.split(r"[<>=\[ ]", d)[0].lower()
+             for d in project["project"]["optional-dependencies"]["notebooks"]}
+    assert {"ipython", "ipykernel", "notebook", "matplotlib", "pandas"} <= extra

@@ -320,7 +320,8 @@ class Trace:
         head = " ".join(part for part in (self.name, called) if part)
         head = f"{head}: " if head else ""
         if self.error:
-            return f"{head}failed after {len(self.events)} steps: {self.rename(self.error)}"
+            # the error itself is the cell's one error line: not repeated here
+            return f"{head}failed after {len(self.events)} steps"
         return f"{head}{len(self.events)} steps, returned {short(self.value, 200)}"
 
     def rows(self) -> list[list[str]]:

@@ -22,18 +22,28 @@ from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_exp
 from redipy.repl.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
 from redipy.repl.magics.connections import Connections
 from redipy.repl.magics.display import LuaCode, Reply, Table, Trace, stepper
-from redipy.repl.magics.errors import EXPECTED, MagicError, one_line
+from redipy.repl.magics.errors import EXPECTED, MagicError, error_line, one_line
+from redipy.repl.magics.insight import Plot, Profile, plot_data
+from redipy.repl.magics.values import dataframe, plain_value
 from redipy.repl.meta import declared
-from traitlets import Bool, Integer, TraitError, validate
+from traitlets import Bool, Integer, TraitError, Unicode, validate
 
-from redipy.errors import ScriptError
+from redipy.errors import ResponseError, ScriptError
 from redipy.reply import QUEUED
 
 USAGE = """\
-%%redipy [-o NAME] [--on CONN]   one Redis command per line (redis-cli syntax); the cell's
-                                 value is the last reply, -o NAME keeps every reply
+%%redipy [-o NAME] [--df] [--on CONN]   one Redis command per line (redis-cli syntax); the
+                                 cell's value is the last reply, -o NAME keeps every reply
+                                 as Python values (--df: the last one as a DataFrame)
                                  ($name / $*name put Python values in as whole arguments)
-%redipy connect memory|URL [--as NAME] [--prefix P]   open a backend and use it
+%redipy [-o NAME] [--df] [--on CONN] COMMAND ARG ...   one command on one line; its value
+                                 as Python values (x = %redipy LRANGE l 0 -1); a name
+                                 below in lower case is the subcommand, so write DUMP,
+                                 MIGRATE or CLIENT in upper case for the Redis command
+%redipy connect memory|URL [--as NAME] [--prefix P] [--password-env VAR | --password-prompt]
+                                 [--or-memory]   open a backend and use it (the password
+                                 from an environment variable or typed, never in the
+                                 line; --or-memory: the memory backend if none answers)
 %redipy use NAME                 run cells on another connection
 %redipy connections              list connections (passwords masked)
 %redipy client [NAME]            the redipy.Redis of a connection, for Python code
@@ -46,8 +56,13 @@ USAGE = """\
 %redipy migrate SRC DST [--on-conflict ...] [--match PATTERN] [--verify]
                                  copy keys; SRC/DST: connection names, URLs or snapshot files
 %redipy compare A B [--match PATTERN]   say whether two of those hold the same data
+%redipy profile [PATTERN] [--count N] [--limit N]   keys by prefix and type, TTLs, memory
+                                 by prefix, the biggest keys (sampled with SCAN)
+%redipy plot KEY                 a sorted set as bars; a list of numbers or a stream's
+                                 numeric fields as lines
 %redipy help                     this list
-settings: %config RedipyMagics.display_limit = 100  (also .html, .stepper)"""
+settings: %config RedipyMagics.display_limit = 100  (also .html, .stepper, .plots =
+          auto|matplotlib|html)"""
 
 Words = list[str | Bound]
 
@@ -89,6 +104,31 @@ def parse_options(words: Words, valued: set[str],
     return Parsed(args, opts)
 
 
+def _positive(word: str | Bound | bool | None, flag: str, default: int) -> int:
+    if word is None:
+        return default
+    try:
+        value = int(text_of(word))
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise MagicError(f"{flag} needs a positive whole number, not {text_of(word)!r}")
+    return value
+
+
+def with_password(url: str, password: str) -> str:
+    """``url`` with ``password`` in it (kept in memory only; shown masked)."""
+    from urllib.parse import quote as q
+    from urllib.parse import urlsplit
+
+    if "://" not in url:
+        raise MagicError("a password needs a server URL (redis://host:port/db)")
+    parts = urlsplit(url)
+    host = parts.netloc.rsplit("@", 1)[-1]
+    return parts._replace(netloc=f"{q(parts.username or '', safe='')}:"
+                                 f"{q(password, safe='')}@{host}").geturl()
+
+
 def text_of(word: str | Bound | bool) -> str:
     if isinstance(word, Bound):
         return word.text()
@@ -106,6 +146,15 @@ class RedipyMagics(Magics):
                 ).tag(config=True)
     stepper = Bool(True, help="With ipywidgets installed, %redipy step also shows a "
                               "stepper widget.").tag(config=True)
+    plots = Unicode("auto", help="How profile and plot draw charts: auto (matplotlib when "
+                                 "installed, else HTML), matplotlib or html.").tag(config=True)
+
+    @validate("plots")
+    def _check_plots(self, proposal: Any) -> str:
+        value = str(proposal["value"])
+        if value not in ("auto", "matplotlib", "html"):
+            raise TraitError("plots is auto, matplotlib or html")
+        return value
 
     @validate("display_limit")
     def _check_limit(self, proposal: Any) -> int:
@@ -122,7 +171,8 @@ class RedipyMagics(Magics):
             "connect": self._connect, "use": self._use, "connections": self._list,
             "client": self._client, "lua": self._lua, "run": self._run, "step": self._step,
             "dump": self._dump, "load": self._load, "migrate": self._migrate,
-            "compare": self._compare, "help": self._help,
+            "compare": self._compare, "help": self._help, "profile": self._profile,
+            "plot": self._plot,
         }
 
     # ---- the magic -------------------------------------------------------------------
@@ -140,10 +190,11 @@ class RedipyMagics(Magics):
 
     def _cell(self, line: str, cell: str) -> Any:
         try:
-            parsed = parse_options(split_words(line, self._lookup()), {"o", "output", "on"})
+            parsed = parse_options(split_words(line, self._lookup()), {"o", "output", "on"},
+                                   {"df"})
             if parsed.args:
                 raise MagicError(f"unexpected {text_of(parsed.args[0])!r} after %%redipy "
-                                 "(options: -o NAME, --on CONN)")
+                                 "(options: -o NAME, --df, --on CONN)")
             output = parsed.opts.get("o") or parsed.opts.get("output")
             on = parsed.opts.get("on")
             conn = self.connections.get(text_of(on) if on else None)
@@ -171,23 +222,77 @@ class RedipyMagics(Magics):
             raise one_line(err, where) from None
         finally:
             if output and self.shell is not None:
-                self.shell.user_ns[text_of(output)] = replies
+                values = [plain_value(r, c.argv) for r, c in zip(replies, self._runs(commands))]
+                self.shell.user_ns[text_of(output)] = (
+                    dataframe(values[-1]) if parsed.opts.get("df") and values else values)
         if not commands:
             return None
+        if parsed.opts.get("df"):
+            return dataframe(plain_value(replies[-1], commands[-1].argv))
         return Reply(replies[-1], commands[-1].argv, limit=self.display_limit, html=self.html)
+
+    @staticmethod
+    def _runs(commands: list[Any]) -> list[Any]:
+        """Each command once per run (``3 INCR n`` runs three times)."""
+        return [c for c in commands for _ in range(c.repeat)]
 
     def _line(self, line: str) -> Any:
         try:
             words = split_words(line, self._lookup())
             if not words:
                 return self._help([])
-            name = text_of(words[0]).lower()
-            handler = self._subcommands.get(name)
+            first = text_of(words[0])
+            handler = self._subcommands.get(first)
             if handler is None:
-                raise MagicError(f"unknown subcommand {name!r} (%redipy help lists them)")
+                return self._command(words)
             return handler(words[1:])
         except EXPECTED as err:
             raise one_line(err, rename=self._cell_names) from None
+
+    def _command(self, words: Words) -> Any:
+        """``%redipy [-o NAME] [--df] [--on CONN] COMMAND ARG ...``: one Redis command;
+        its reply as Python values (a DataFrame with ``--df``)."""
+        opts: dict[str, str | Bound | bool] = {}
+        while words and isinstance(words[0], str) and words[0] in ("-o", "--on", "--df"):
+            flag = words.pop(0)
+            if flag == "--df":
+                opts["df"] = True
+                continue
+            if not words:
+                raise MagicError(f"{flag} needs a value")
+            opts[str(flag).lstrip("-")] = words.pop(0)
+        if not words:
+            raise MagicError("no command after the options (%redipy help lists subcommands)")
+        argv: list[str] = []
+        for word in words:
+            if isinstance(word, Bound):
+                if word.field:
+                    argv.append(f"{word.field}={word.text()}")
+                else:
+                    argv.append(as_arg(word.value, word.name))
+            else:
+                argv.append(word)
+        on = opts.get("on")
+        conn = self.connections.get(text_of(on) if on else None)
+        try:
+            reply = conn.client.backend.execute(*argv)
+        except ResponseError as err:
+            if str(err).startswith("ERR unknown command") and argv[0].islower():
+                raise MagicError(f"{err.args[0]}(nor a %redipy subcommand: "
+                                 "%redipy help lists them)") from None
+            raise
+        name = argv[0].upper()
+        if name == "MULTI":
+            conn.in_tx = True
+        elif name in ("EXEC", "DISCARD"):
+            conn.in_tx = False
+        value = plain_value(reply, argv)
+        if opts.get("df"):
+            value = dataframe(value)
+        output = opts.get("o")
+        if output and self.shell is not None:
+            self.shell.user_ns[text_of(output)] = value
+        return value
 
     def _cell_names(self, text: str) -> str:
         """``text`` with notebook cells' file names (``1129712469.py:7``, from scripts built
@@ -209,14 +314,36 @@ class RedipyMagics(Magics):
     # ---- connections -----------------------------------------------------------------
 
     def _connect(self, words: Words) -> None:
-        parsed = parse_options(words, {"as", "prefix"})
+        parsed = parse_options(words, {"as", "prefix", "password-env"},
+                               {"password-prompt", "or-memory"})
         if len(parsed.args) != 1:
-            raise MagicError("usage: %redipy connect memory|URL [--as NAME] [--prefix P]")
+            raise MagicError("usage: %redipy connect memory|URL [--as NAME] [--prefix P] "
+                             "[--password-env VAR | --password-prompt] [--or-memory]")
         name = parsed.opts.get("as")
         prefix = parsed.opts.get("prefix")
-        conn = self.connections.connect(text_of(parsed.args[0]),
-                                        text_of(name) if name else None,
-                                        prefix=text_of(prefix) if prefix else "")
+        target = text_of(parsed.args[0])
+        password = None
+        env = parsed.opts.get("password-env")
+        if env:
+            password = os.environ.get(text_of(env))
+            if password is None:
+                raise MagicError(f"environment variable {text_of(env)} is not set")
+        elif parsed.opts.get("password-prompt"):
+            import getpass
+
+            password = getpass.getpass("password: ")
+        if password is not None:
+            target = with_password(target, password)
+        try:
+            conn = self.connections.connect(target, text_of(name) if name else None,
+                                            prefix=text_of(prefix) if prefix else "")
+        except EXPECTED as err:
+            if not parsed.opts.get("or-memory") or target.lower() == "memory":
+                raise
+            conn = self.connections.connect("memory")
+            print(f"no server answered ({error_line(err)[len('(error) '):]}); "
+                  "using the in-process memory backend instead")
+            return
         print(f"now on {conn.name} ({conn.label})")
 
     def _use(self, words: Words) -> None:
@@ -245,8 +372,15 @@ class RedipyMagics(Magics):
         if isinstance(word, Bound):
             name, ctx = word.name, word.value
         else:
-            name = word
-            ctx = self._lookup()(name.lstrip("$"))
+            name = word.lstrip("$")
+            namespace = self.shell.user_ns if self.shell is not None else {}
+            if name not in namespace:
+                scripts = sorted(k for k, v in namespace.items()
+                                 if isinstance(v, FnContext) and not k.startswith("_"))
+                known = ", ".join(scripts) if scripts else "none yet"
+                raise MagicError(f"no script named {name!r}: name a variable holding a "
+                                 f"redipy.script.FnContext (defined: {known})")
+            ctx = namespace[name]
         if not isinstance(ctx, FnContext):
             raise MagicError(f"{name} is not a redipy.script.FnContext "
                              f"(it is {type(ctx).__name__})")
@@ -302,7 +436,7 @@ class RedipyMagics(Magics):
 
         _name, ctx = self._script(words[0])
         origins = {n: self._cell_names(o) for n, o in lua_line_map(ctx).items()}
-        return LuaCode(to_lua(ctx), origins)
+        return LuaCode(self._cell_names(to_lua(ctx)), origins)
 
     def _run(self, words: Words) -> Reply:
         if not words:
@@ -329,7 +463,8 @@ class RedipyMagics(Magics):
 
         result = trace_run(self.connections.current.client, ctx, keys=keys, args=args)
         origins = {n: self._cell_names(o) for n, o in lua_line_map(ctx).items()}
-        trace = Trace(result, to_lua(ctx), origins, limit=self.display_limit,
+        trace = Trace(result, self._cell_names(to_lua(ctx)), origins,
+                      limit=self.display_limit,
                       name=name, inputs={**keys, **args}, rename=self._cell_names)
         # widgets only where a frontend can draw them (a kernel, not terminal IPython)
         in_kernel = getattr(self.shell, "kernel", None) is not None
@@ -397,6 +532,57 @@ class RedipyMagics(Magics):
         a, b = (self.connections.resolve(text_of(w)) for w in parsed.args)
         report = migration.compare(a, b, **self._conflict(parsed.opts))
         print("\n".join([report.summary(), *(f"  {p}" for p in report.problems[:5])]))
+
+    # ---- keyspace insight --------------------------------------------------------------
+
+    def _profile(self, words: Words) -> Profile:
+        parsed = parse_options(words, {"count", "limit"})
+        if len(parsed.args) > 1:
+            raise MagicError("usage: %redipy profile [PATTERN] [--count N] [--limit N]")
+        pattern = text_of(parsed.args[0]) if parsed.args else None
+        count = _positive(parsed.opts.get("count"), "--count", 100)
+        limit_opt = parsed.opts.get("limit")
+        limit = _positive(limit_opt, "--limit", 0) if limit_opt else None
+        from redipy.repl.keyspace import profile
+        from redipy.repl.session import Session
+
+        session = Session(self.connections.current.client)
+        report = profile(session, pattern=pattern, count=count, limit=limit,
+                         progress=self._progress())
+        return Profile(report, plots=self.plots)
+
+    def _progress(self) -> Callable[[int | None, int | None], None]:
+        """A progress line, updated in place (a display handle in a notebook)."""
+        in_kernel = getattr(self.shell, "kernel", None) is not None
+        handle: list[Any] = []
+
+        def show(done: int | None, total: int | None) -> None:
+            frac = min(1.0, done / total) if done is not None and total else 1.0
+            text = f"sampling keys [{'#' * int(frac * 30):<30}] {done}/{total}"
+            if in_kernel:
+                from IPython.display import display as untyped_display
+
+                display: Any = untyped_display
+                if handle:
+                    handle[0].update({"text/plain": text}, raw=True)
+                else:
+                    handle.append(display({"text/plain": text}, raw=True, display_id=True))
+            else:
+                import sys
+
+                sys.stdout.write("\r" + text + ("\n" if frac >= 1.0 else ""))
+                sys.stdout.flush()
+
+        return show
+
+    def _plot(self, words: Words) -> Plot:
+        if len(words) != 1:
+            raise MagicError("usage: %redipy plot KEY")
+        key = text_of(words[0])
+        backend = self.connections.current.client.backend
+        shape, data = plot_data(lambda *argv: backend.execute(*argv), key,
+                                self.display_limit)
+        return Plot(key, shape, data, plots=self.plots)
 
     def close(self) -> None:
         """Close every connection (``%unload_ext redipy``)."""
