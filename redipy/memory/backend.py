@@ -28,6 +28,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_hashes,
     cmd_lcs,
     cmd_lists,
+    cmd_lua,
     cmd_pubsub,
     cmd_scripting,
     cmd_sets,

@@ -1,0 +1,424 @@
+"""One Lua 5.1 state per memory backend, holding Redis's sandbox and libraries.
+
+Scripts are compiled once and kept by sha (:class:`LuaScript`); a run sets ``KEYS`` and
+``ARGV``, calls the function under the error handler and turns what it returns into a
+raw reply. ``redis.call`` enters the backend's own command handlers in the script's
+database, so a script sees exactly what a client would, and runs under the lock the
+EVAL handler already holds (nothing else runs meanwhile, as on a server).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import lupa.lua51 as lupa
+
+from redipy import commands
+from redipy.errors import ResponseError, response_error
+from redipy.memory.db import Database
+from redipy.memory.lua import libs
+from redipy.memory.lua.functions import Libraries, Registration
+from redipy.memory.lua.numbers import arg_text, double_text, lua_tostring, to_integer
+from redipy.memory.lua.prelude import PRELUDE
+from redipy.memory.lua.rand48 import Rand48
+from redipy.memory.lua.wrap import ScriptRaise, unwrap_err
+from redipy.memory.registry import HANDLERS
+from redipy.reply import Bool, Double, Map, Pairs, SetReply, Status, Verbatim
+
+log = logging.getLogger("redipy.lua")
+
+SERVER_NAME = "valkey"
+VERSION = "9.1.2"
+REDIS_VERSION = "7.2.4"
+
+CONSTANTS = {
+    "LOG_DEBUG": 0, "LOG_VERBOSE": 1, "LOG_NOTICE": 2, "LOG_WARNING": 3,
+    "REPL_NONE": 0, "REPL_AOF": 1, "REPL_SLAVE": 2, "REPL_REPLICA": 2, "REPL_ALL": 3,
+    "REDIS_VERSION": REDIS_VERSION, "REDIS_VERSION_NUM": 0x070204,
+    "SERVER_NAME": SERVER_NAME, "VALKEY_VERSION": VERSION, "VALKEY_VERSION_NUM": 0x090102,
+}
+
+ARGS_TYPE = "ERR Command arguments must be strings or integers"
+NO_ARGS = "ERR Please specify at least one argument for this call"
+UNKNOWN = "ERR Unknown command called from script"
+ARITY = "ERR Wrong number of args calling command from script"
+NOT_ALLOWED = f"ERR This {SERVER_NAME.capitalize()} command is not allowed from script"
+RO_WRITE = "ERR Write commands are not allowed from read-only scripts."
+
+
+def sha1_of(body: str) -> str:
+    """The sha a server files a script under (of its bytes)."""
+    return hashlib.sha1(as_bytes(body)).hexdigest()
+
+
+def as_bytes(text: str) -> bytes:
+    """The bytes of a byte string (latin-1 view); text outside latin-1 as UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+def as_lua(text: str) -> str:
+    """A string lupa (latin-1) can carry: byte strings as they are, other text as UTF-8."""
+    try:
+        text.encode("latin-1")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("latin-1")
+
+
+def error_text(raw: str) -> str:
+    """A server error string as Lua's error tables hold it (``luaPushErrorBuff``):
+    a leading ``-`` means the first word is the code, otherwise the code is ``ERR``."""
+    if raw.startswith("-"):
+        code, sep, msg = raw[1:].partition(" ")
+        if not sep:
+            code, msg = "ERR", raw[1:]
+    else:
+        code, msg = "ERR", raw
+    return f"{code} {msg.strip(chr(13) + chr(10))}"
+
+
+@dataclass
+class LuaScript:
+    """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text."""
+
+    sha: str
+    body: str
+    fn: Any
+    flags: frozenset[str]
+    shebang: bool
+
+
+@dataclass
+class RunContext:
+    """What one running script needs: its database, mode and protocol."""
+
+    db: Database
+    readonly: bool = False
+    resp: int = 2
+    name: str = ""
+    hook: Callable[[str, Sequence[str], Any], None] | None = field(default=None)
+
+
+class LuaRuntime:
+    """The Lua state of one backend (``runtime_for`` makes and keeps it)."""
+
+    def __init__(self) -> None:
+        self.lua = lupa.LuaRuntime(encoding="latin-1", unpack_returned_tuples=True,
+                                   register_eval=False, register_builtins=False)
+        self.table_from = self.lua.table_from
+        self.rand = Rand48()
+        self.ctx: RunContext | None = None
+        self.libraries = Libraries()
+        self.registration: Registration | None = None
+        py = self.lua.table_from({
+            "call": self._call, "pcall": self._pcall, "sha1hex": self._sha1hex,
+            "log": self._log, "setresp": self._setresp, "set_repl": self._set_repl,
+            "acl_check_cmd": self._acl_check_cmd, "error_text": error_text,
+            "breakpoint": self._breakpoint, "debug": self._debug,
+            "random": self._random, "randomseed": self._randomseed,
+            "constants": self.lua.table_from(CONSTANTS), "unwrap_err": unwrap_err,
+            "register_function": self._register_function,
+        })
+        for name, build in libs.LIBRARIES.items():
+            py[name] = build(self.lua, self._where)
+        api = self.lua.eval(
+            "function(src, py) return assert(loadstring(src, '=redipy'))(py) end")(PRELUDE, py)
+        self._run = api["run"]
+        self._run_table = api["run_table"]
+        self._compile = api["compile"]
+        self._classify = api["classify"]
+        self.where = api["where"]
+        self.globals = api["G"]
+        self.redis = api["redis"]
+        self.handler = api["handler"]
+        self.api = api
+
+    def _where(self) -> str:
+        return str(self.where())
+
+    def adopt_functions(self, old: LuaRuntime) -> None:
+        """Take over the function libraries (recompiled here) and the random state of
+        the state this one replaces (SCRIPT FLUSH)."""
+        self.rand = old.rand
+        for lib in old.libraries.libs.values():
+            self.libraries.load(self, lib.code, replace=True)
+
+    def _register_function(self, *args: Any) -> None:
+        if self.registration is None:
+            raise self._raise("ERR server.register_function can only be called on "
+                              "FUNCTION LOAD command")
+        self.registration.register(*args)
+
+    # ---- compiling and running ------------------------------------------------------------
+
+    def compile(self, body: str, chunkname: str = "@user_script") -> Any:
+        """A Lua function for ``body``; raises the server's compile error."""
+        res = self._compile(as_lua(body), chunkname)
+        if type(res) is tuple:
+            raise ResponseError(f"ERR Error compiling script (new function): {res[1]}")
+        return res
+
+    def call_function(self, fn: Any, ctx: RunContext, keys: Sequence[str],
+                      argv: Sequence[str], *, fcall: bool = False) -> Any:
+        """Run ``fn`` with KEYS/ARGV as a script (or, ``fcall``, as a library function
+        given ``keys, args``); returns the reply or raises the error the server gives."""
+        outer = self.ctx
+        self.ctx = ctx
+        db = ctx.db
+        before = db.no_block
+        db.no_block = True
+        try:
+            try:
+                res = self._start(fn, keys, argv, fcall)
+            except UnicodeEncodeError:
+                res = self._start(fn, [as_lua(k) for k in keys], [as_lua(a) for a in argv],
+                                  fcall)
+        finally:
+            db.no_block = before
+            self.ctx = outer
+        if res is True:
+            return None
+        if res[0]:
+            return self.to_reply(res[1], ctx.resp)
+        _, msg, source, line = (*res, None, None, None)[:4]
+        if msg is None:
+            msg = "ERR unknown error"
+        msg = msg.replace("\r", " ").replace("\n", " ")
+        if source is not None and line is not None:
+            msg = f"{msg} script: on {source}:{line}."
+        raise response_error(msg)
+
+    def _start(self, fn: Any, keys: Sequence[str], argv: Sequence[str], fcall: bool) -> Any:
+        if fcall:
+            return self.api["call_function"](fn, self.table_from(list(keys)),
+                                             self.table_from(list(argv)))
+        n = len(keys) + len(argv)
+        if n <= 2000:
+            return self._run(fn, len(keys), *keys, *argv)
+        return self._run_table(fn, len(keys), self.table_from([*keys, *argv]), n)
+
+    # ---- Lua value -> reply -----------------------------------------------------------------
+
+    def to_reply(self, value: Any, resp: int) -> Any:
+        kind = type(value)
+        if kind is int:
+            return value
+        if kind is str:
+            return value
+        if kind is float:
+            return to_integer(value)
+        if kind is bool:
+            if resp == 3:
+                return Bool(value)
+            return 1 if value else None
+        if value is None:
+            return None
+        if lupa.lua_type(value) != "table":
+            return None
+        res = self._classify(value)
+        code = res[0]
+        if code == 8:
+            return [self.to_reply(x, resp) for x in res[2:]]
+        if code == 0:
+            table, n = res[1], res[2]
+            return [self.to_reply(table[i], resp) for i in range(1, n + 1)]
+        if code == 1:
+            return response_error(str(res[1]).replace("\r", " ").replace("\n", " "))
+        if code == 2:
+            return Status(res[1].replace("\r", " ").replace("\n", " "))
+        if code == 3:
+            return Double(double_text(float(res[1])))
+        if code == 4:
+            return res[1].replace("\r", " ").replace("\n", " ")
+        if code == 5:
+            return Verbatim(res[1])
+        table, n = res[1], res[2]
+        items = [self.to_reply(table[i], resp) for i in range(1, n + 1)]
+        return Map(items) if code == 6 else SetReply(items)
+
+    # ---- reply -> Lua value (redis.call) ----------------------------------------------------
+
+    def to_lua(self, reply: Any, resp: int) -> Any:
+        kind = type(reply)
+        if kind is str or kind is int:
+            return reply
+        if reply is None:
+            return None if resp == 3 else False
+        if isinstance(reply, Status):
+            return self.table_from({"ok": str(reply)})
+        if isinstance(reply, ResponseError):
+            return self.table_from({"err": error_text("-" + reply.message),
+                                    "ignore_error_stats_update": True})
+        if isinstance(reply, bool):
+            return reply if resp == 3 else int(reply)
+        if isinstance(reply, Bool):
+            return bool(reply) if resp == 3 else int(reply)
+        if isinstance(reply, int):
+            return int(reply)
+        if isinstance(reply, float):
+            return self.table_from({"double": reply}) if resp == 3 else double_text(reply)
+        if isinstance(reply, str):
+            if resp == 3 and isinstance(reply, Double):
+                return self.table_from({"double": float(reply)})
+            if resp == 3 and isinstance(reply, Verbatim):
+                return self.table_from({"verbatim_string": self.table_from(
+                    {"format": "txt", "string": str(reply)})})
+            return str(reply)
+        if isinstance(reply, list):
+            if resp == 3 and isinstance(reply, Map):
+                return self.table_from({"map": self.table_from(
+                    {self._key(reply[i]): self.to_lua(reply[i + 1], resp)
+                     for i in range(0, len(reply), 2)})})
+            if resp == 3 and isinstance(reply, SetReply):
+                return self.table_from({"set": self.table_from(
+                    {self._key(m): True for m in reply})})
+            if resp == 3 and isinstance(reply, Pairs):
+                return self.table_from([
+                    self.table_from([self.to_lua(reply[i], resp),
+                                     self.to_lua(reply[i + 1], resp)])
+                    for i in range(0, len(reply), 2)])
+            return self.table_from([self.to_lua(x, resp) for x in reply])
+        return reply
+
+    def _key(self, value: Any) -> Any:
+        return str(value) if isinstance(value, str) else value
+
+    # ---- the redis.* callbacks --------------------------------------------------------------
+
+    def _command(self, argv: tuple[Any, ...]) -> Any:
+        """Run one command for the script; the reply, or a ResponseError to report."""
+        ctx = self.ctx
+        if ctx is None:
+            return ResponseError("ERR redis.call outside a script")
+        if not argv:
+            return ResponseError(NO_ARGS)
+        args: list[str] = []
+        for a in argv:
+            kind = type(a)
+            if kind is str:
+                args.append(a)
+            elif kind is int or kind is float:
+                args.append(arg_text(a))
+            else:
+                return ResponseError(ARGS_TYPE)
+        name = args[0].upper()
+        handler = HANDLERS.get(name)
+        spec = commands.COMMANDS.get(name)
+        if handler is None:
+            return ResponseError(UNKNOWN)
+        if spec is not None:
+            if "noscript" in spec.flags:
+                return ResponseError(NOT_ALLOWED)
+            if not spec.arity_ok(len(args)):
+                return ResponseError(ARITY)
+            if ctx.readonly and spec.write:
+                return ResponseError(RO_WRITE)
+        try:
+            reply = handler(ctx.db, args[1:])
+        except ResponseError as err:
+            reply = err
+        if ctx.hook is not None:
+            ctx.hook(name, args, reply)
+        return reply
+
+    def _call(self, *argv: Any) -> Any:
+        reply = self._command(argv)
+        if isinstance(reply, ResponseError):
+            raise ScriptRaise(self.table_from({"err": error_text("-" + reply.message),
+                                               "ignore_error_stats_update": True}))
+        return self.to_lua(reply, self.ctx.resp if self.ctx else 2)
+
+    def _pcall(self, *argv: Any) -> Any:
+        reply = self._command(argv)
+        return self.to_lua(reply, self.ctx.resp if self.ctx else 2)
+
+    def _raise(self, msg: str) -> ScriptRaise:
+        """A Lua error carrying a server error table (``{err=msg}``)."""
+        return ScriptRaise(self.table_from({"err": msg}))
+
+    def _sha1hex(self, *args: Any) -> Any:
+        if len(args) != 1:
+            raise self._raise("ERR wrong number of arguments")
+        value = args[0]
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            value = lua_tostring(value)
+        if not isinstance(value, str):
+            value = ""
+        return hashlib.sha1(as_bytes(value)).hexdigest()
+
+    def _log(self, *args: Any) -> Any:
+        if len(args) < 2:
+            raise self._raise("ERR server.log() requires two arguments or more.")
+        level = args[0]
+        if not isinstance(level, int | float) or isinstance(level, bool):
+            raise self._raise("ERR First argument must be a number (log level).")
+        if not 0 <= level <= 3:
+            raise self._raise("ERR Invalid log level.")
+        parts = [a if isinstance(a, str) else lua_tostring(a)
+                 for a in args[1:] if isinstance(a, str | int | float)]
+        log.log((logging.DEBUG, logging.DEBUG, logging.INFO, logging.WARNING)[int(level)],
+                " ".join(parts))
+        return None
+
+    def _setresp(self, *args: Any) -> Any:
+        if len(args) != 1:
+            raise self._raise("ERR server.setresp() requires one argument.")
+        if args[0] not in (2, 3):
+            raise self._raise("ERR RESP version must be 2 or 3.")
+        if self.ctx is not None:
+            self.ctx.resp = int(args[0])
+        return None
+
+    def _set_repl(self, *args: Any) -> Any:
+        if len(args) != 1:
+            raise self._raise("ERR server.set_repl() requires one argument.")
+        flags = args[0]
+        if not isinstance(flags, int) or not 0 <= flags <= 3:
+            raise self._raise("ERR Invalid replication flags. Use REPL_AOF, REPL_REPLICA, "
+                               "REPL_ALL or REPL_NONE.")
+        return None
+
+    def _acl_check_cmd(self, *args: Any) -> Any:
+        if not args:
+            raise self._raise("ERR Please specify at least one argument for this call")
+        name = args[0]
+        if not isinstance(name, str) or name.upper() not in HANDLERS:
+            raise self._raise("ERR Invalid command passed to server.acl_check_cmd()")
+        return True
+
+    def _breakpoint(self) -> Any:
+        return False
+
+    def _debug(self, *args: Any) -> None:
+        return None
+
+    def _random(self, *args: Any) -> Any:
+        r = self.rand.next_float()
+        if not args:
+            return r
+        if len(args) > 2:
+            raise self._raise("ERR wrong number of arguments")
+        if len(args) == 1:
+            lo, hi = 1, args[0]
+        else:
+            lo, hi = args
+        if not isinstance(lo, int | float) or not isinstance(hi, int | float):
+            raise self._raise("ERR bad argument to 'random' (number expected)")
+        lo, hi = int(lo), int(hi)
+        if lo > hi:
+            raise self._raise("ERR bad argument to 'random' (interval is empty)")
+        return math.floor(r * (hi - lo + 1)) + lo
+
+    def _randomseed(self, *args: Any) -> Any:
+        if not args or not isinstance(args[0], int | float):
+            raise self._raise("ERR bad argument #1 to 'randomseed' (number expected)")
+        self.rand.seed(int(args[0]))
+        return None
