@@ -26,7 +26,8 @@ from redipy.memory.lua.functions import Libraries, Registration
 from redipy.memory.lua.numbers import arg_text, double_text, lua_tostring, to_integer
 from redipy.memory.lua.prelude import PRELUDE
 from redipy.memory.lua.rand48 import Rand48
-from redipy.memory.lua.wrap import ScriptRaise, unwrap_err
+from redipy.memory.lua.resp3 import reshape
+from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
 from redipy.memory.registry import HANDLERS
 from redipy.reply import Bool, Double, Map, Pairs, SetReply, Status, Verbatim
 
@@ -325,6 +326,9 @@ class LuaRuntime:
             reply = handler(ctx.db, args[1:])
         except ResponseError as err:
             reply = err
+        else:
+            if ctx.resp == 3:
+                reply = reshape(name, args, reply)
         if ctx.hook is not None:
             ctx.hook(name, args, reply)
         return reply
@@ -406,19 +410,20 @@ class LuaRuntime:
             return r
         if len(args) > 2:
             raise self._raise("ERR wrong number of arguments")
-        if len(args) == 1:
-            lo, hi = 1, args[0]
-        else:
-            lo, hi = args
-        if not isinstance(lo, int | float) or not isinstance(hi, int | float):
-            raise self._raise("ERR bad argument to 'random' (number expected)")
-        lo, hi = int(lo), int(hi)
+        try:
+            nums = [int(checknumber(args, i, "random")) for i in range(1, len(args) + 1)]
+        except LuaLibError as err:
+            raise ScriptRaise(self._where() + str(err)) from None
+        lo, hi = (1, nums[0]) if len(nums) == 1 else (nums[0], nums[1])
         if lo > hi:
-            raise self._raise("ERR bad argument to 'random' (interval is empty)")
+            raise ScriptRaise(self._where() + "bad argument #"
+                              f"{len(args)} to 'random' (interval is empty)")
         return math.floor(r * (hi - lo + 1)) + lo
 
     def _randomseed(self, *args: Any) -> Any:
-        if not args or not isinstance(args[0], int | float):
-            raise self._raise("ERR bad argument #1 to 'randomseed' (number expected)")
-        self.rand.seed(int(args[0]))
+        try:
+            seed = checknumber(args, 1, "randomseed")
+        except LuaLibError as err:
+            raise ScriptRaise(self._where() + str(err)) from None
+        self.rand.seed(int(seed))
         return None
