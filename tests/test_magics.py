@@ -546,13 +546,16 @@ def test_connect_falls_back_to_memory(ip: InteractiveShell,
     from tests.servers import free_port
 
     port = free_port()
-    line(ip, f"connect redis://127.0.0.1:{port}/0 --or-memory")
+    line(ip, f"connect redis://127.0.0.1:{port}/0 --as server --or-memory")
     out = capsys.readouterr().out
     assert out.startswith("no server answered (") and out.endswith(
-        "using the in-process memory backend instead\n")
+        "server is an in-process memory backend instead\n")
     assert out.count("\n") == 1
-    assert magics(ip).connections.current.name == "memory"
+    conn = magics(ip).connections.current
+    assert conn.name == "server" and conn.kind == "memory"
     assert line(ip, "PING") == "PONG"
+    line(ip, f"connect redis://127.0.0.1:{port}/0 --or-memory")
+    assert magics(ip).connections.current.name == "memory"
 
 
 def test_unknown_script_says_what_scripts_exist(ip: InteractiveShell,

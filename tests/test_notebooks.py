@@ -15,6 +15,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import nbformat
 import pytest
@@ -22,7 +23,7 @@ from jupyter_client.kernelspec import KernelSpecManager
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 
-from tests.servers import Server, start_server
+from tests.servers import Server, free_port, start_server
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
@@ -73,17 +74,16 @@ def test_saved_outputs_read_well(path: Path) -> None:
     assert any("text/html" in o.get("data", {}) for c in code for o in c.outputs)
 
 
-@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_notebook_runs_top_to_bottom(path: Path, server: Server, kernel_dir: Path,
-                                     tmp_path: Path) -> None:
+def execute(path: Path, url: str, kernel_dir: Path, tmp_path: Path) -> tuple[Any, float]:
+    """Run the notebook in a fresh kernel with ``REDIPY_URL=url``; its code cells and the
+    seconds it took."""
     nb = nbformat.read(path, as_version=4)
     specs = KernelSpecManager(kernel_dirs=[str(kernel_dir)], ensure_native_kernel=False)
     km = KernelManager(kernel_name="python3", kernel_spec_manager=specs)
-    env = {**os.environ, "REDIPY_URL": server.url}
     client = NotebookClient(nb, km=km, timeout=CELL_TIMEOUT, startup_timeout=60,
                             resources={"metadata": {"path": str(tmp_path)}})
     started = time.perf_counter()
-    client.execute(env=env)  # raises CellExecutionError on any untagged failing cell
+    client.execute(env={**os.environ, "REDIPY_URL": url})  # raises on an untagged failure
     elapsed = time.perf_counter() - started
     code = [c for c in nb.cells if c.cell_type == "code"]
     for c in code:
@@ -92,7 +92,25 @@ def test_notebook_runs_top_to_bottom(path: Path, server: Server, kernel_dir: Pat
         assert bool(errors) == tagged, c.source
         if errors:  # the magics' one line, never a traceback
             assert len(errors[0].traceback) == 1 and errors[0].traceback[0].startswith("(error)")
+    return code, elapsed
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_runs_without_a_server(path: Path, kernel_dir: Path, tmp_path: Path) -> None:
+    """Nothing listens at REDIPY_URL: the notebooks fall back to the memory backend,
+    say so once, and still run top to bottom."""
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    code, _elapsed = execute(path, url, kernel_dir, tmp_path)
+    text = "\n".join(o.get("text", "") for c in code for o in c.outputs)
+    assert "no server answered (" in text and "is an in-process memory backend instead" in text
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_runs_top_to_bottom(path: Path, server: Server, kernel_dir: Path,
+                                     tmp_path: Path) -> None:
+    code, elapsed = execute(path, server.url, kernel_dir, tmp_path)
     text = "\n".join(o.get("text", "") for c in code for o in c.outputs)
     assert f"127.0.0.1:{server.port}" in text  # it really talked to the test's server
+    assert "no server answered" not in text
     assert not list(tmp_path.iterdir()), "the notebook leaves no files behind"
     assert elapsed < 30, f"{path.name} took {elapsed:.1f}s"

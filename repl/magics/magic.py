@@ -340,9 +340,12 @@ class RedipyMagics(Magics):
         except EXPECTED as err:
             if not parsed.opts.get("or-memory") or target.lower() == "memory":
                 raise
-            conn = self.connections.connect("memory")
+            # the same name, so later cells (--on NAME, use NAME) run unchanged
+            fallback = text_of(name) if name else "memory"
+            conn = self.connections.connect("memory", None if fallback == "memory"
+                                            else fallback)
             print(f"no server answered ({error_line(err)[len('(error) '):]}); "
-                  "using the in-process memory backend instead")
+                  f"{conn.name} is an in-process memory backend instead")
             return
         print(f"now on {conn.name} ({conn.label})")
 
