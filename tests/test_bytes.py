@@ -222,3 +222,63 @@ def test_in_place_changes_are_writes_for_watch() -> None:
             pipe.get_value("k")
             with pytest.raises(redipy.errors.WatchError):
                 pipe.execute()
+
+
+# ---- every door of the typed API ----------------------------------------------------------
+
+TEXTS = ["é", SMILE, FF, "a\x00b", "\udcc3\udca9"]  # the last is "é" once stored
+
+
+def test_pubsub_carries_bytes(r: redipy.Redis) -> None:
+    with r.pubsub() as sub:
+        sub.subscribe(f"ch{SMILE}")
+        sub.psubscribe("p*é")
+        assert sub.get_message(timeout=2.0)["channel"] == f"ch{SMILE}"
+        assert sub.get_message(timeout=2.0)["channel"] == "p*é"
+        for text in TEXTS[:4]:
+            assert r.publish(f"ch{SMILE}", text) == 1
+            msg = sub.get_message(timeout=2.0)
+            assert (msg["channel"], msg["data"]) == (f"ch{SMILE}", text)
+        r.publish("p-é", FF)
+        msg = sub.get_message(timeout=2.0)
+        assert (msg["type"], msg["pattern"], msg["channel"], msg["data"]) == (
+            "pmessage", "p*é", "p-é", FF)
+    assert r.pubsub_numsub(f"ch{SMILE}") == [(f"ch{SMILE}", 0)]
+
+
+def test_transactions_carry_bytes(r: redipy.Redis) -> None:
+    r.set_value(f"k{FF}", "0")
+    with r.pipeline(transaction=True) as pipe:
+        pipe.watch(f"k{FF}")
+        assert pipe.get_value(f"k{FF}") == "0"
+        pipe.multi()
+        for text in TEXTS:
+            pipe.rpush(f"l{SMILE}", text)
+        pipe.lrange(f"l{SMILE}", 0, -1)
+        pipe.set_value(f"k{FF}", "é")
+        replies = pipe.execute()
+    assert replies[-2] == [*TEXTS[:4], "é"]
+    assert r.get_value(f"k{FF}") == "é"
+    r.execute_command("MULTI")
+    r.execute_command("SET", "m", SMILE)
+    r.execute_command("GET", "m")
+    assert r.execute_command("EXEC") == ["OK", SMILE]
+
+
+def test_the_boundary_keeps_markers_and_error_classes() -> None:
+    from redipy.errors import WrongTypeError
+    from redipy.memory.boundary import reply_text, to_bytes, views
+    from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Verbatim
+
+    raw = to_bytes("é")
+    for marker in (Map, SetReply, Pairs, Push):
+        got = reply_text(marker([raw, 1, None, [raw]]))
+        assert type(got) is marker and got == ["é", 1, None, ["é"]]
+    for smark in (Status, Double, Verbatim):
+        got = reply_text(smark(raw))
+        assert type(got) is smark and got == "é"
+    assert type(reply_text(Bool(1))) is Bool
+    err = reply_text(WrongTypeError(raw))
+    assert type(err) is WrongTypeError and str(err) == "é"
+    assert views(["a", "b"]) == ["a", "b"]
+    assert views(["é", b"\xff", 3, 1.5]) == [raw, "\xff", "3", "1.5"]

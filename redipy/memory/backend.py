@@ -41,6 +41,7 @@ from redipy.memory.boundary import clean_error, error_text, reply_text, view, vi
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
+from redipy.reply import Status
 
 Monitor = Callable[[int, Sequence[str], str], None]
 """A MONITOR listener: ``(database, argv, origin)``."""
@@ -72,6 +73,7 @@ class MemoryBackend:
         # Redis's arity of every command in the table (negative: at least that many)
         self._arity: dict[str, int] = {
             name: spec.arity for name, spec in commands.COMMANDS.items()}
+        self._fast: dict[str, tuple[Handler, int, int]] = {}
         self._tls = _Connection()
         self.monitors: tuple[Monitor, ...] = ()
         """MONITOR listeners; empty (one falsy check per command) when nobody listens."""
@@ -86,24 +88,46 @@ class MemoryBackend:
         """Run a command of the typed API: ``name`` in upper case, ``args`` text.
 
         Arguments become byte strings and the reply text again (:mod:`.boundary`);
-        the arity is checked as a server checks it."""
+        the arity is checked as a server checks it. The typed API's hot path, so the
+        common cases are inlined."""
         for arg in args:
             if type(arg) is not str or not arg.isascii():
                 args = [view(a) for a in args]
                 break
-        arity = self._arity.get(name)
-        if arity is not None and (len(args) + 1 != arity if arity >= 0
-                                  else len(args) + 1 < -arity):
+        entry = self._fast.get(name)
+        if entry is None:
+            entry = self._fast_entry(name)
+        handler, least, most = entry
+        if not least <= len(args) <= most:
             raise arity_error(name)
         db = self.db
         if self.monitors:
             self._heard(db.index, name, args)
         try:
             with db.lock:
-                reply = self.handlers[name](db, args)
+                reply = handler(db, args)
         except ResponseError as err:
             raise error_text(clean_error(err)) from None
+        kind = type(reply)
+        if kind is str or kind is Status:
+            return reply if reply.isascii() else reply_text(reply)
+        if reply is None or kind is int:
+            return reply
         return reply_text(reply)
+
+    def _fast_entry(self, name: str) -> tuple[Handler, int, int]:
+        """(handler, least, most arguments) of a command, for :meth:`run`; a name
+        without a handler raises KeyError, as a typed call of it is a bug."""
+        handler = self.handlers[name]
+        arity = self._arity.get(name)
+        if arity is None:
+            entry = (handler, 0, 1 << 62)
+        elif arity >= 0:
+            entry = (handler, arity - 1, arity - 1)
+        else:
+            entry = (handler, -arity - 1, 1 << 62)
+        self._fast[name] = entry
+        return entry
 
     # ---- MONITOR ------------------------------------------------------------------------
 
