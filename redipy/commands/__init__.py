@@ -9,6 +9,7 @@ from redipy.commands import (
     lists,
     pubsub,
     scripting,
+    server,
     sets,
     streams,
     strings,
@@ -35,7 +36,7 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions, streams):
+                blocking, pubsub, transactions, streams, server):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

@@ -24,6 +24,7 @@ from redipy.commands.transactions import TX_CONTROL as _TX_CONTROL
 from redipy.errors import ResponseError
 from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_blocking,
+    cmd_command,
     cmd_generic,
     cmd_hashes,
     cmd_lcs,
@@ -31,6 +32,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_lua,
     cmd_pubsub,
     cmd_scripting,
+    cmd_server,
     cmd_sets,
     cmd_streams,
     cmd_strings,

@@ -1,0 +1,1 @@
+"""``redipy serve``: the memory backend as a Redis server any client can reach."""
