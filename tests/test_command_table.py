@@ -110,6 +110,7 @@ POLICY_DIFFERENCES = {
     "DEL": "multi-key commands need one slot (CROSSSLOT before sending), as redis-py's",
     "EXISTS": "as DEL", "TOUCH": "as DEL", "UNLINK": "as DEL", "MGET": "as DEL",
     "MSET": "as DEL",
+    "INFO": "asked of one primary: its sections describe that node",
 }
 _RESPONSE = {"agg_sum": "all:sum", "all_succeeded": "all:ok", "special": "special",
              "agg_logical_and": "all:and"}

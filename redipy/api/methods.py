@@ -212,7 +212,9 @@ def sent_by() -> dict[str, tuple[str, ...]]:
             out.setdefault(command, []).extend(names)
     for command in COMMANDS:  # ``r.expire`` is the method for EXPIRE, though it sends PEXPIRE
         own = command.lower()
-        if command not in out and own in table and not own.startswith("_"):
+        # (a method that sends nothing, such as Pipeline.reset, is not the RESET command)
+        if (command not in out and own in table and not own.startswith("_")
+                and table[own].sends):
             out[command] = [own]
     return {command: tuple(sorted(set(names))) for command, names in out.items()}
 

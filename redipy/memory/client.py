@@ -31,12 +31,14 @@ from typing import TYPE_CHECKING, Any
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
 from redipy.memory import cmd_blocking
-from redipy.memory.cmd_pubsub import SUBSCRIBE_TYPES, MemoryPubSub, Message
+from redipy.memory.cmd_pubsub import MemoryPubSub
 from redipy.memory.cmd_transactions import EXECABORT, Session
 from redipy.memory.db import Database
+from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import HANDLERS
 from redipy.memory.serverstate import API_VERSION, Parked, ServerState, server_state
 from redipy.memory.structs import RList, RZSet
+from redipy.messages import SUBSCRIBE_TYPES, Message
 from redipy.reply import OK, PONG, QUEUED, Map, Push, Status, Verbatim
 
 if TYPE_CHECKING:
@@ -147,16 +149,6 @@ BLOCKING_ARGS: dict[str, BlockingArgs] = {
 # ---- errors worded as the server words them ----------------------------------------------
 
 
-def unknown_command(name: str, args: Sequence[str]) -> ResponseError:
-    from redipy.memory.backend import unknown_command as make
-
-    return make(name, args)
-
-
-def arity_error(name: str) -> ResponseError:
-    return ResponseError(f"ERR wrong number of arguments for '{name.lower()}' command")
-
-
 def unknown_subcommand(container: str, sub: str) -> ResponseError:
     return ResponseError(f"ERR unknown subcommand '{sub}'. Try {container} HELP.")
 
@@ -182,7 +174,7 @@ class _Listener(MemoryPubSub):
     for :attr:`ClientSession.on_push` (queued until a door sets it)."""
 
     def __init__(self, session: ClientSession) -> None:
-        super().__init__(session.backend.broker)
+        super().__init__(session.backend.broker, text=False)
         self.session = session
         self.confirmations: list[Push] | None = None
 
@@ -314,8 +306,6 @@ class ClientSession:
         self.commands_run += 1
         state = self.state
         state.total_commands += 1
-        if state.monitors:
-            self._feed_monitors(argv)
         special = _CONNECTION.get(upper)
         tx = self.tx
         if special is None and tx.queue is None and self.authenticated and (
@@ -355,37 +345,25 @@ class ClientSession:
         return self._dispatch(upper, argv, block)
 
     def _dispatch(self, upper: str, argv: Sequence[str], block: bool) -> Any:
-        """A backend command against this client's database (arity checked here)."""
-        handler = HANDLERS.get(upper)
-        if handler is None:
-            raise unknown_command(argv[0], argv[1:])
+        """A backend command against this client's database (``MemoryBackend.dispatch``:
+        name and arity checked there), counted for INFO commandstats."""
         spec = commands.COMMANDS.get(upper)
         state = self.state
-        if spec is not None:
-            if not spec.arity_ok(len(argv)):
-                raise arity_error(argv[0])
-            if "write" in spec.flags:
-                state.dirty += 1
         stat = state.commandstats.get(upper)
         if stat is None:
             stat = state.stat(upper)
         db = self.db
         started = time.perf_counter_ns()
         try:
-            with db.lock:
-                if block or spec is None or "blocking" not in spec.flags:
-                    reply = handler(db, argv[1:])
+            if spec is None:
+                reply = self.backend.dispatch(db, argv)
+            else:
+                if "write" in spec.flags:
+                    state.dirty += 1
+                if block or "blocking" not in spec.flags:
+                    reply = self.backend.dispatch(db, argv)
                 else:
-                    before = db.no_block
-                    db.no_block = True
-                    try:
-                        reply = handler(db, argv[1:])
-                    finally:
-                        db.no_block = before
-                    if reply is None and upper in BLOCKING_ARGS:
-                        keys, timeout, kind = BLOCKING_ARGS[upper](argv)
-                        reply = Blocked(argv, keys,
-                                        cmd_blocking.parse_timeout(db, timeout), kind)
+                    reply = self._dispatch_no_wait(db, upper, argv)
         except ResponseError:
             stat.failed += 1
             raise
@@ -394,6 +372,19 @@ class ClientSession:
             stat.usec += (time.perf_counter_ns() - started) // 1000
         if reply is None:
             return _nil_of(upper, len(argv))
+        return reply
+
+    def _dispatch_no_wait(self, db: Database, upper: str, argv: Sequence[str]) -> Any:
+        with db.lock:
+            before = db.no_block
+            db.no_block = True
+            try:
+                reply = self.backend.dispatch(db, argv)
+            finally:
+                db.no_block = before
+            if reply is None and upper in BLOCKING_ARGS:
+                keys, timeout, kind = BLOCKING_ARGS[upper](argv)
+                return Blocked(argv, keys, cmd_blocking.parse_timeout(db, timeout), kind)
         return reply
 
     def _execute_quietly(self, argv: Sequence[str], block: bool) -> Any:
@@ -457,6 +448,7 @@ class ClientSession:
         if self.closed:
             return
         self.closed = True
+        self.stop_monitoring()
         self.unpark()
         self.tx.close()
         if self.listener is not None:
@@ -495,15 +487,20 @@ class ClientSession:
             else:
                 out.append(Push([msg["type"], msg["channel"], msg["data"]]))
 
-    def _feed_monitors(self, argv: Sequence[str]) -> None:
+    def _heard(self, db: int, argv: Sequence[str], origin: str) -> None:
+        """MONITOR's feed (a backend monitor listener): one line per command run."""
         if argv[0].upper() in _NOT_MONITORED:
             return  # they may carry a password
-        now = time.time()
-        quoted = " ".join(_quote(arg) for arg in argv)
-        line = Status(f"{now:.6f} [{self.db_index} {self.addr or 'local'}] {quoted}")
-        for other in list(self.state.monitors.values()):
-            if other is not self and other.on_push is not None:
-                other.on_push(line)
+        callback = self.on_push
+        if callback is not None:
+            quoted = " ".join(_quote(arg) for arg in argv)
+            callback(Status(f"{time.time():.6f} [{db} {origin}] {quoted}"))
+
+    def stop_monitoring(self) -> None:
+        if self.monitor:
+            self.monitor = False
+            self.backend.remove_monitor(self._heard)
+            self.state.monitors.pop(self.id, None)
 
     # ---- CLIENT LIST / INFO ------------------------------------------------------------------
 
@@ -669,9 +666,7 @@ def _reset(client: ClientSession, argv: Sequence[str]) -> Status:
     client.name = ""
     client.reply_mode = "on"
     client.no_evict = client.no_touch = False
-    if client.monitor:
-        client.monitor = False
-        client.state.monitors.pop(client.id, None)
+    client.stop_monitoring()
     client.authenticated = client.state.requirepass is None
     return Status("RESET")
 
@@ -767,8 +762,10 @@ def _subscribe(client: ClientSession, argv: Sequence[str]) -> Replies:
 
 @_special("MONITOR")
 def _monitor(client: ClientSession, argv: Sequence[str]) -> Status:
-    client.monitor = True
-    client.state.monitors[client.id] = client
+    if not client.monitor:
+        client.monitor = True
+        client.state.monitors[client.id] = client
+        client.backend.add_monitor(client._heard)
     return OK
 
 
