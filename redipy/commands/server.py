@@ -88,7 +88,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "BGSAVE", "server", -1,
         "Write the data to the snapshot file (here in the foreground, as SAVE does).",
         "O(N) where N is the number of keys.",
-        "BGSAVE [SCHEDULE]", since="1.0.0", status_reply=True,
+        "BGSAVE [SCHEDULE | CANCEL]", since="1.0.0", status_reply=True,
         flags=frozenset({"admin", "noscript", "no_async_loading"})),
     CommandSpec(
         "LASTSAVE", "server", 1,
@@ -100,7 +100,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Stop the server, saving the snapshot first when one is configured (SAVE forces, "
         "NOSAVE skips it).",
         "O(N) when saving, N the number of keys; O(1) otherwise.",
-        "SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]", since="1.0.0",
+        "SHUTDOWN [[NOSAVE | SAVE] [NOW] [FORCE] [SAFE] [FAILOVER] | ABORT]", since="1.0.0",
         flags=frozenset({"admin", "noscript", "loading", "stale", "no_multi",
                          "allow_busy"})),
     CommandSpec(

@@ -291,8 +291,11 @@ def cmd_save(db: Database, args: Sequence[str]) -> Status:
 
 @command("BGSAVE")
 def cmd_bgsave(db: Database, args: Sequence[str]) -> Status:
-    if len(args) > 1 or (args and args[0].upper() != "SCHEDULE"):
+    if len(args) > 1 or (args and args[0].upper() not in ("SCHEDULE", "CANCEL")):
         raise ResponseError("ERR syntax error")
+    if args and args[0].upper() == "CANCEL":  # saves run in the foreground: never pending
+        raise ResponseError(
+            "ERR Background saving is currently not in progress or scheduled")
     _state(db).save()
     return Status("Background saving started")
 
@@ -311,8 +314,8 @@ def cmd_shutdown(db: Database, args: Sequence[str]) -> Any:
             save = False
         elif word == "SAVE" and save is None:
             save = True
-        elif word in ("NOW", "FORCE"):
-            continue
+        elif word in ("NOW", "FORCE", "SAFE", "FAILOVER"):
+            continue  # nothing to wait for: no replicas, no lagging writes
         elif word == "ABORT" and len(args) == 1:
             raise ResponseError("ERR No shutdown in progress.")
         else:
