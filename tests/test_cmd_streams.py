@@ -7,7 +7,8 @@ XINFO CONSUMERS and ``active-time`` in XINFO STREAM FULL, and counts a group's
 entries-read on from a wrong ENTRIESREAD where Valkey takes the exact count; for
 ``XADD key ms-*`` at the last sequence of ``ms`` it says "Elements are too large to be
 stored" where Valkey says the ID is equal or smaller than the top item. Valkey 8.1
-answers ``XREAD STREAMS key +`` on an empty stream with an error, 9.1 with nil.
+answers ``XREAD STREAMS key +`` on an empty stream with an error, 9.1 with nil. Redis
+7.0's XCLAIM / XAUTOCLAIM create the named consumer only when they claim an entry.
 """
 
 from __future__ import annotations

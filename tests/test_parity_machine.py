@@ -25,9 +25,10 @@ from tests.servers import Server
 from tests.strategies.common import Op
 
 GROUPS = ("generic", "strings", "lists", "hashes", "sets", "zsets", "blocking", "pubsub",
-          "transactions")
+          "transactions", "streams")
 CORE_GROUPS = (
-    "generic", "string", "bitmap", "list", "hash", "set", "sorted_set", "connection", "server")
+    "generic", "string", "bitmap", "list", "hash", "set", "sorted_set", "connection", "server",
+    "stream")
 
 
 def all_ops() -> list[Op]:
@@ -40,6 +41,8 @@ def all_ops() -> list[Op]:
 
 def norm(value: Any, op: Op) -> Any:
     """A reply in a form that compares equal across backends."""
+    if op.mask is not None:
+        value = op.mask(value)
     if op.random:
         if isinstance(value, list | tuple | set | dict):
             return (type(value).__name__, len(value))
@@ -76,6 +79,12 @@ def snapshot(client: redipy.Redis) -> dict[str, Any]:
             value = sorted(client.smembers(key))
         elif kind == "zset":
             value = client.zrange(key, 0, -1, withscores=True)
+        elif kind == "stream":
+            info = client.xinfo_stream(key)
+            groups = [(g["name"], g["last-delivered-id"], g["pending"])
+                      for g in client.xinfo_groups(key)]
+            value = (client.xrange(key), info["last-generated-id"], info["entries-added"],
+                     info["max-deleted-entry-id"], groups)
         else:
             value = None
         out[key] = (kind, value, client.pttl(key) > 0)
@@ -102,7 +111,7 @@ class Parity(RuleBasedStateMachine):
         kwargs = data.draw(op.kwargs, label="kwargs")
         want = call(self.clients["memory"], op, args, kwargs)
         for kind, client in self.clients.items():
-            if kind == "memory":
+            if kind == "memory" or (op.valkey_only and not kind.startswith("valkey")):
                 continue
             got = call(client, op, args, kwargs)
             assert want == got, f"{op.method}{args}{kwargs}: memory {want!r} != {kind} {got!r}"
@@ -140,6 +149,8 @@ def test_every_api_method_of_the_table_is_exercised() -> None:
         "randomkey", "dbsize", "spop", "zrandmember", "srandmember", "hrandfield",
         "iter_keys", "keys_block", "keys", "scan", "sscan", "hscan", "zscan", "ping", "echo",
         "hscan_iter", "sscan_iter", "zscan_iter", "scan_iter",
+        # XSETID's checks differ on Redis 7.0 (tests/test_cmd_streams.py covers it)
+        "xsetid",
     }
     missing = sorted(
         name

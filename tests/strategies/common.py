@@ -37,6 +37,7 @@ class Op:
     ``unordered``: the reply is a list whose order is not defined (compare sorted).
     ``random``: the reply depends on chance (only its shape can be compared);
     such ops must not mutate (SPOP-like ops stay out of the machine).
+    ``mask``: see the field.
     """
 
     method: str
@@ -44,3 +45,8 @@ class Op:
     kwargs: st.SearchStrategy[dict[str, Any]] = field(default_factory=lambda: st.just({}))
     unordered: bool = False
     random: bool = False
+    valkey_only: bool = False
+    """Compared on Valkey only (Redis 7.0 answers otherwise, by design of its version)."""
+    mask: Any = None
+    """A function applied to the reply before comparing (times that differ by a few
+    milliseconds between backends, fields only some servers report)."""
