@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections.abc import Callable
 from typing import Any
@@ -57,7 +58,7 @@ def measure(work: Work, rounds: int, batch: int) -> dict[str, float | str]:
             try:
                 work.setup(client.execute_command)
             except Exception as err:
-                out[f"{cname} typed"] = out[f"{cname} raw"] = f"error: {str(err)[:60]}"
+                out[f"{cname} typed"] = out[f"{cname} raw"] = f"error: {str(err)[:32]}"
     for cname, client in (("redipy", mem), ("fake", fake)):
         for mode in ("typed", "raw"):
             fn = call_of(work, client, mode, cname == "redipy")
@@ -95,7 +96,7 @@ def measure(work: Work, rounds: int, batch: int) -> dict[str, float | str]:
         try:
             batch_of(client, fn, min(n, 10))
         except Exception as err:
-            out[name] = f"error: {str(err)[:60]}"
+            out[name] = f"error: {str(err)[:32]}"
     lanes = [lane for lane in lanes if not isinstance(out.get(lane[0]), str)]
     for r in range(rounds):
         shift = r % len(lanes) if lanes else 0
@@ -121,6 +122,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="fewer rounds and calls (~1 minute)")
     ap.add_argument("--only", default="", help="comma-separated command names")
+    ap.add_argument("--verbose", action="store_true", help="time each workload (stderr)")
+    ap.add_argument("--json", default="", help="also write the rows to this file")
     opts = ap.parse_args()
     rounds, batch = (3, 100) if opts.quick else (7, 300)
     only = {c.strip().upper() for c in opts.only.split(",") if c.strip()}
@@ -133,7 +136,10 @@ def main() -> None:
         if only and work.cmd not in only:
             continue
         covered.add(work.cmd)
+        t_work = time.perf_counter()
         res = measure(work, rounds, batch)
+        if opts.verbose:
+            print(f"{work.cmd} {work.what}: {time.perf_counter() - t_work:.1f} s", file=sys.stderr)
         rt = ratio(res["redipy typed"], res["fake typed"])
         rr = ratio(res["redipy raw"], res["fake raw"])
         label = f"{work.cmd} {work.what}".strip()
@@ -150,6 +156,11 @@ def main() -> None:
             cell(res["redipy raw"]), cell(res["fake raw"]),
             f"{rr:.1f}x" if rr is not None else "-",
         ])
+    if opts.json:
+        import json
+
+        with open(opts.json, "w") as fh:
+            json.dump(rows, fh)
     print(table(
         f"Every command, memory backend vs fakeredis (CPU µs per call, median of {rounds} "
         f"interleaved rounds; target >= {TARGET:.0f}x)",

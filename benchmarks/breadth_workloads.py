@@ -50,11 +50,17 @@ def lex(i: int, width: int) -> list[str]:
 
 # ---- setups ------------------------------------------------------------------------
 
+def chunked(x: Exec, head: list[Any], items: list[Any], per: int) -> None:
+    """``x(*head, *items)`` in commands of ``per`` items (fakeredis is slow on huge ones)."""
+    for start in range(0, len(items), per):
+        x(*head, *items[start:start + per])
+
+
 def keyspace(x: Exec) -> None:
     args: list[Any] = []
     for j in range(N):
         args += [f"k:{j}", f"value:{j}"]
-    x("MSET", *args)
+    chunked(x, ["MSET"], args, 500)
     for j in range(1000):
         x("SET", f"t:{j}", f"v{j}", "EX", 100_000)
     x("SET", "str", "x" * 100)
@@ -67,7 +73,7 @@ def big_hash(x: Exec) -> None:
     args: list[Any] = []
     for j in range(N):
         args += [f"f{j}", f"value:{j}"]
-    x("HSET", "h", *args)
+    chunked(x, ["HSET", "h"], args, 500)
     small: list[Any] = []
     for j in range(SMALL):
         small += [f"f{j}", f"value:{j}"]
@@ -82,12 +88,12 @@ def big_hash(x: Exec) -> None:
 
 def big_list(x: Exec) -> None:
     for key in ("l", "l2"):
-        x("RPUSH", key, *[f"e{j}" for j in range(N)])
+        chunked(x, ["RPUSH", key], [f"e{j}" for j in range(N)], 500)
 
 
 def big_set(x: Exec) -> None:
-    x("SADD", "s", *[f"m{j}" for j in range(N)])
-    x("SADD", "s2", *[f"x{j}" for j in range(N)])
+    chunked(x, ["SADD", "s"], [f"m{j}" for j in range(N)], 500)
+    chunked(x, ["SADD", "s2"], [f"x{j}" for j in range(N)], 500)
     x("SADD", "ss", *[f"m{j}" for j in range(SMALL)])
     x("SADD", "sa", *[f"m{j}" for j in range(ALG)])
     x("SADD", "sb", *[f"m{j}" for j in range(ALG // 2, ALG + ALG // 2)])
@@ -97,11 +103,11 @@ def big_zset(x: Exec) -> None:
     args: list[Any] = []
     for j in range(N):
         args += [j, f"m{j}"]
-    x("ZADD", "z", *args)
+    chunked(x, ["ZADD", "z"], args, 500)
     lex: list[Any] = []
     for j in range(N):
         lex += [0, f"m{j:05d}"]
-    x("ZADD", "zl", *lex)
+    chunked(x, ["ZADD", "zl"], lex, 500)
     for name, lo in (("za", 0), ("zb", ALG // 2)):
         alg: list[Any] = []
         for j in range(lo, lo + ALG):
@@ -111,6 +117,19 @@ def big_zset(x: Exec) -> None:
     for j in range(10):
         tiny += [j, f"m{j}"]
     x("ZADD", "z10", *tiny)
+
+
+NS = 5_000  # entries of the stream (XADD one by one is the only way in: kept smaller)
+
+
+def big_stream(x: Exec) -> None:
+    for j in range(1, NS + 1):
+        x("XADD", "st", f"{j}-0", "field", f"value:{j}")
+    x("XGROUP", "CREATE", "st", "g", "0")
+    x("XREADGROUP", "GROUP", "g", "c", "COUNT", NS, "STREAMS", "st", ">")  # all pending
+    x("XGROUP", "CREATE", "st", "fresh", "0")
+    x("SET", "lcs1", "ohmytext-" * 11)
+    x("SET", "lcs2", "mynewtext" * 11)
 
 
 def every(*fns: Callable[[Exec], None]) -> Callable[[Exec], None]:
@@ -474,6 +493,47 @@ def workloads() -> list[Work]:
              lambda c, a: c.bzpopmax([a[1]], a[2]), setup=zs))
     add(Work("BZMPOP", "non-empty zset", lambda i: ["BZMPOP", 1, 1, "z", "MIN"],
              lambda c, a: c.bzmpop(a[1], 1, [a[3]], min=True), setup=zs))
+
+    # ---- streams and LCS -----------------------------------------------------------
+    st = big_stream
+    add(Work("XADD", "new entry, 5k stream", lambda i: ["XADD", "st", "*", "field", f"v{i}"],
+             lambda c, a: c.xadd(a[1], {a[3]: a[4]}), setup=st))
+    add(Work("XLEN", "5k stream", lambda i: ["XLEN", "st"], lambda c, a: c.xlen(a[1]),
+             setup=st))
+    add(Work("XRANGE", "10 from an id", lambda i: ["XRANGE", "st", f"{perm(i, NS) + 1}-0", "+",
+                                                    "COUNT", 10],
+             lambda c, a: c.xrange(a[1], a[2], a[3], count=a[5]), setup=st))
+    add(Work("XREVRANGE", "10 before an id", lambda i: ["XREVRANGE", "st", f"{perm(i, NS) + 1}-0",
+                                                         "-", "COUNT", 10],
+             lambda c, a: c.xrevrange(a[1], a[2], a[3], count=a[5]), setup=st))
+    add(Work("XDEL", "existing entry", lambda i: ["XDEL", "st", f"{perm(i, NS) + 1}-0"],
+             lambda c, a: c.xdel(a[1], a[2]), setup=st))
+    add(Work("XTRIM", "MINID: one entry", lambda i: ["XTRIM", "st", "MINID", f"{i + 2}-0"],
+             lambda c, a: c.xtrim(a[1], minid=a[3], approximate=False), setup=st))
+    add(Work("XREAD", "10 after an id", lambda i: ["XREAD", "COUNT", 10, "STREAMS", "st",
+                                                    f"{perm(i, NS) + 1}-0"],
+             lambda c, a: c.xread({a[4]: a[5]}, count=a[2]), setup=st))
+    add(Work("XGROUP", "CREATE a new group", lambda i: ["XGROUP", "CREATE", "st", f"g{i}", "$"],
+             lambda c, a: c.xgroup_create(a[2], a[3], a[4]), setup=st))
+    add(Work("XREADGROUP", "one new entry", lambda i: ["XREADGROUP", "GROUP", "fresh", "c",
+                                                        "COUNT", 1, "STREAMS", "st", ">"],
+             lambda c, a: c.xreadgroup(a[2], a[3], {a[7]: a[8]}, count=a[5]), setup=st))
+    add(Work("XACK", "pending entry", lambda i: ["XACK", "st", "g", f"{perm(i, NS) + 1}-0"],
+             lambda c, a: c.xack(a[1], a[2], a[3]), setup=st))
+    add(Work("XPENDING", "10 of 5k pending", lambda i: ["XPENDING", "st", "g", "-", "+", 10],
+             lambda c, a: c.xpending_range(a[1], a[2], a[3], a[4], a[5]), setup=st))
+    add(Work("XCLAIM", "pending entry", lambda i: ["XCLAIM", "st", "g", "c2", 0,
+                                                    f"{perm(i, NS) + 1}-0"],
+             lambda c, a: c.xclaim(a[1], a[2], a[3], a[4], [a[5]]), setup=st))
+    add(Work("XAUTOCLAIM", "COUNT 10", lambda i: ["XAUTOCLAIM", "st", "g", "c2", 0,
+                                                   f"{perm(i, NS) + 1}-0", "COUNT", 10],
+             lambda c, a: c.xautoclaim(a[1], a[2], a[3], a[4], a[5], count=a[7]), setup=st))
+    add(Work("XINFO", "STREAM", lambda i: ["XINFO", "STREAM", "st"],
+             lambda c, a: c.xinfo_stream(a[2]), setup=st))
+    add(Work("XSETID", "later id", lambda i: ["XSETID", "st", f"{NS + 1000 + i}-0"],
+             lambda c, a: c.xsetid(a[1], a[2]), setup=st))
+    add(Work("LCS", "two 99-byte strings", lambda i: ["LCS", "lcs1", "lcs2"],
+             lambda c, a: c.lcs(a[1], a[2]), setup=st, n=20))
 
     # ---- scripting, pub/sub, transactions -------------------------------------------
     add(Work("EVAL", "return 1", lambda i: ["EVAL", "return 1", 0],

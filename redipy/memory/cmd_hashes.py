@@ -24,8 +24,10 @@ from redipy.memory.numbers import (
     LongDouble,
     add_long_double,
     format_long_double,
+    is_plain_decimal,
     parse_int,
     parse_long_double,
+    plain_sum,
 )
 from redipy.memory.registry import command, direct
 from redipy.memory.structs import RHash
@@ -185,6 +187,13 @@ def hincr_by(db: Database, key: str, field: str, incr: int) -> int:
 def cmd_hincrbyfloat(db: Database, args: Sequence[str]) -> str:
     """Long double arithmetic and ``%.17Lf`` output, exactly as Redis's."""
     key, field = args[0], args[1]
+    if is_plain_decimal(args[2]):  # plain decimals: integer arithmetic, the same result
+        h, fresh = _hash_or_new(db, key)
+        fast = plain_sum(h.get(field), args[2])
+        if fast is not None:
+            h.set(field, fast)
+            _saved(db, key, h, fresh)
+            return fast
     incr = parse_long_double(args[2])
     if incr is None:
         raise ResponseError(NOT_FLOAT)

@@ -408,12 +408,103 @@ def format_long_double(value: LongDouble) -> str:
     return "0" if out == "-0" else out
 
 
+# ---- the fast path: plain decimals in integer arithmetic --------------------------------
+#
+# Most INCRBYFLOAT calls add a plain decimal ("0.25", "-3") to a plain decimal the last
+# call wrote. For those the same long double steps (strtold of each operand, the sum,
+# %.17Lf) are done here on (significand, exponent) integer pairs instead of Fractions:
+# the same roundings (64-bit significand, ties to even), about ten times cheaper.
+
+_PLAIN_RE = re.compile(r"(-?)([0-9]{1,20})(?:\.([0-9]{1,20}))?")
+_TEN17 = 10**17
+
+
+def _round64(mag: int, exp: int) -> tuple[int, int]:
+    """``mag * 2**exp`` rounded to a 64-bit significand (ties to even)."""
+    extra = mag.bit_length() - 64
+    if extra <= 0:
+        return mag, exp
+    q, r = divmod(mag, 1 << extra)
+    half = 1 << (extra - 1)
+    if r > half or (r == half and q & 1):
+        q += 1
+    return q, exp + extra
+
+
+@lru_cache(maxsize=1024)
+def _plain_ld(text: str) -> tuple[int, int] | None:
+    """strtold of a plain decimal as (signed significand, binary exponent), or None."""
+    m = _PLAIN_RE.fullmatch(text)
+    if m is None:
+        return None
+    sign, whole, frac = m.groups()
+    frac = frac or ""
+    num = int(whole + frac)
+    if num == 0:
+        return 0, 0
+    den = 10 ** len(frac)
+    # e with 2**63 <= num / (den * 2**e) < 2**64, then round num / den to it
+    e = num.bit_length() - den.bit_length() - 64
+    if (num << max(-e, 0)) >= (den << max(e, 0)) << 64:
+        e += 1
+    elif (num << max(-e, 0)) < (den << max(e, 0)) << 63:
+        e -= 1
+    if e >= 0:
+        q, r = divmod(num, den << e)
+        twice, divisor = 2 * r, den << e
+    else:
+        q, r = divmod(num << -e, den)
+        twice, divisor = 2 * r, den
+    if twice > divisor or (twice == divisor and q & 1):
+        q += 1
+    return (-q if sign else q), e
+
+
+def is_plain_decimal(text: str) -> bool:
+    """Whether ``text`` takes :func:`plain_sum`'s fast path (and is a valid float)."""
+    return _plain_ld(text) is not None
+
+
+def plain_sum(current: str | None, incr: str) -> str | None:
+    """INCRBYFLOAT's result text when both operands are plain decimals (``None``: a
+    missing value, i.e. 0), else ``None`` for the exact general path."""
+    b = _plain_ld(incr)
+    if b is None:
+        return None
+    a = (0, 0) if current is None else _plain_ld(current)
+    if a is None:
+        return None
+    (qa, ea), (qb, eb) = a, b
+    exp = min(ea, eb)
+    total = (qa << (ea - exp)) + (qb << (eb - exp))
+    neg = total < 0
+    mag, exp = _round64(-total if neg else total, exp)
+    if mag == 0:
+        return "0"
+    if exp >= 0:
+        digits = (mag * _TEN17) << exp
+    else:
+        digits, r = divmod(mag * _TEN17, 1 << -exp)
+        twice = 2 * r
+        if twice > (1 << -exp) or (twice == (1 << -exp) and digits & 1):
+            digits += 1
+    text = str(digits).rjust(18, "0")
+    int_part, frac_part = text[:-17], text[-17:].rstrip("0")
+    out = f"{int_part}.{frac_part}" if frac_part else int_part
+    if neg and out != "0":
+        out = "-" + out
+    return out
+
+
 def incr_by_float(current: str | None, incr: str, *, not_float: str = NOT_FLOAT) -> str:
     """INCRBYFLOAT's arithmetic: the new value's text, or Redis's error.
 
     ``current`` is the stored text (``None`` for a missing key, which counts as 0);
     ``not_float`` is the message when the stored value does not parse.
     """
+    fast = plain_sum(current, incr)
+    if fast is not None:
+        return fast
     value = Fraction(0) if current is None else parse_long_double(current)
     if value is None:
         raise ResponseError(not_float)
