@@ -282,3 +282,32 @@ def test_the_boundary_keeps_markers_and_error_classes() -> None:
     assert type(err) is WrongTypeError and str(err) == "é"
     assert views(["a", "b"]) == ["a", "b"]
     assert views(["é", b"\xff", 3, 1.5]) == [raw, "\xff", "3", "1.5"]
+
+
+def _replace_script() -> FnContext:
+    ctx = FnContext(name="replace é")
+    v = RedisVar(ctx.add_key("v"))
+    arg = ctx.add_arg("text")
+    seen = ctx.add_local(v.get_value())
+    ctx.add(v.set_value(arg))
+    ctx.set_return_value([seen, v.get_value()])
+    return ctx
+
+
+@pytest.mark.parametrize("kind", ["memory", "valkey9"])
+def test_debugger_shows_text(kind: str, servers: dict[str, Server]) -> None:
+    from redipy.debug import CALL, trace_run
+    from tests.parity import fresh
+
+    client = fresh(kind, servers)
+    client.set_value(f"k{SMILE}", "é")
+    res = trace_run(client, _replace_script(), keys={"v": f"k{SMILE}"}, args={"text": FF},
+                    sync=kind == "memory")
+    assert res.error is None, res.error
+    assert res.value == ["é", FF]
+    calls = [e for e in res.events if e.kind == CALL]
+    assert calls[0].args == (f"k{SMILE}",) and calls[0].reply == "é"
+    assert any("é" in map(str, e.locals.values()) for e in res.events)
+    if kind == "memory":
+        assert client.get_value(f"k{SMILE}") == FF
+    client.close()

@@ -26,7 +26,7 @@ from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEve
 from redipy.debug.info import ScriptInfo, script_info
 from redipy.debug.scratch import Scratch
 from redipy.errors import ResponseError
-from redipy.memory.boundary import error_text, to_text, views
+from redipy.memory.boundary import error_text, shown, to_text, views
 from redipy.script.register import Compiled, ScriptRunError, compiled
 from redipy.script.seq import FnContext
 
@@ -47,10 +47,8 @@ class _Abort(BaseException):
 
 
 def _snap(value: Any) -> Any:
-    kind = type(value)
-    if kind is list or kind is dict:
-        return copy.deepcopy(value)
-    return value
+    """A copy of a script value to show, its byte strings as text."""
+    return shown(value)
 
 
 def _encode_args(comp: Compiled, keys: dict[str, str],
@@ -133,11 +131,11 @@ class _Run:
             try:
                 reply = handler(db, args)
             except ResponseError as err:
-                self._emit(self._event(CALL, sid, locals=seen, command=cmd, args=tuple(args),
-                                       error=str(err)))
+                self._emit(self._event(CALL, sid, locals=seen, command=cmd,
+                                       args=shown(tuple(args)), error=str(error_text(err))))
                 raise
-            self._emit(self._event(CALL, sid, locals=seen, command=cmd, args=tuple(args),
-                                   reply=copy.deepcopy(reply)))
+            self._emit(self._event(CALL, sid, locals=seen, command=cmd,
+                                   args=shown(tuple(args)), reply=shown(reply)))
             return reply
         return call
 
@@ -176,7 +174,7 @@ class _Run:
         final: TraceEvent | None = None
         aborted = False
         try:
-            scratch.ensure(self.keys)
+            scratch.ensure(views(self.keys))
             with scratch.db.lock:
                 # the memory backend's scripts run on byte strings (redipy.memory.boundary)
                 raw = info.comp.run_memory(self.prog, scratch.db, views(self.keys),

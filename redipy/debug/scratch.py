@@ -20,6 +20,7 @@ from typing import Any
 from redipy import commands
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
+from redipy.memory.boundary import to_text, views
 
 KEYSPACE_WIDE = frozenset({"KEYS", "SCAN", "RANDOMKEY", "DBSIZE", "FLUSHDB", "FLUSHALL"})
 """Commands that see every key: on a memory client the whole keyspace is copied first."""
@@ -95,7 +96,9 @@ class Scratch:
         if when is not None:
             self.db.set_expiry(key, when)
 
-    def _copy_remote(self, key: str) -> None:
+    def _copy_remote(self, raw_key: str) -> None:
+        # keys here are the memory backend's byte strings; both clients speak text
+        key = to_text(raw_key)
         run = self.source.run
         put = self.backend.run
         kind = str(run("TYPE", [key]))
@@ -126,7 +129,7 @@ class Scratch:
                 put("ZADD", [key, *pairs])
         elif kind != "none":
             raise ResponseError(f"ERR the debugger cannot copy key {key!r} of type {kind}")
-        self.copied.add(key)
+        self.copied.add(raw_key)
         if kind != "none":
             ttl = int(run("PTTL", [key]))
             if ttl > 0:
@@ -143,7 +146,7 @@ class Scratch:
         if spec is not None and (not spec.script or spec.blocking):
             raise ResponseError(NOT_ALLOWED)
         if spec is not None and spec.arity_ok(len(argv)):
-            self.before(name, argv[1:])
+            self.before(name, list(views(argv[1:])))  # the keyspace's byte strings
         return self.backend.execute(*argv)
 
     # ---- copying out -------------------------------------------------------------------

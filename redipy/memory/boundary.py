@@ -120,6 +120,23 @@ def reply_text(reply: Any) -> Any:
     return reply
 
 
+def shown(value: Any) -> Any:
+    """A script value (strings, numbers, lists, dicts) with its byte strings as text,
+    for people to read (the debugger's locals and calls)."""
+    kind = type(value)
+    if kind is str:
+        return to_text(value)
+    if kind is list:
+        return [shown(item) for item in value]
+    if kind is tuple:
+        return tuple(shown(item) for item in value)
+    if kind is dict:
+        return {shown(k): shown(v) for k, v in value.items()}
+    if isinstance(value, str | list | ResponseError):
+        return reply_text(value)
+    return value
+
+
 def clean_error(err: ResponseError) -> ResponseError:
     """An error reply as a server sends it: no CR or LF inside (Redis trims them at
     the ends and turns the others into spaces, since they would break the protocol)."""
