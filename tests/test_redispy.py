@@ -162,6 +162,14 @@ def transactions(c: redis.Redis) -> list[Any]:
     with c.pipeline() as p:
         p.set("x", 1).execute_command("NOSUCH", 1).get("x")
         out.append(outcome(p.execute))
+    blob = bytes(range(256))  # bytes that are not text go through MULTI/EXEC unchanged
+    with c.pipeline() as p:
+        p.watch("bin")
+        p.multi()
+        p.set("bin", blob).hset("hb", mapping={"f": blob}).strlen("bin").hstrlen("hb", "f")
+        out.append(p.execute())
+    out.append(c.strlen("bin"))
+    out.append(outcome(lambda: c.get("bin") == blob))
     return out
 
 

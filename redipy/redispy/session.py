@@ -55,7 +55,7 @@ class _Tx(cmd_transactions.Session):
     """The backend's WATCH/EXEC bookkeeping, on the connection's selected database."""
 
     def __init__(self, owner: DropInSession) -> None:
-        super().__init__(owner.backend)
+        super().__init__(owner.backend, text=False)
         self.owner = owner
 
     @property
@@ -410,6 +410,8 @@ class DropInSession:
             parts.append("# Persistence\r\nloading:0\r\n")
         if every or "replication" in want:
             parts.append("# Replication\r\nrole:master\r\nconnected_slaves:0\r\n")
+        if every or "cluster" in want:
+            parts.append("# Cluster\r\ncluster_enabled:0\r\n")
         if every or "keyspace" in want:
             lines = ["# Keyspace\r\n"]
             for db in self.backend.dbs:
