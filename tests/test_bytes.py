@@ -12,7 +12,7 @@ import redipy
 from redipy.errors import DataError, ResponseError
 from redipy.memory.backend import MemoryBackend
 from redipy.reply import Status
-from redipy.script import FnContext, RedisVar
+from redipy.script import FnContext, RedisList, RedisVar
 from tests.parity import assert_same
 from tests.servers import Server
 from tests.test_script_support import run_everywhere
@@ -311,3 +311,30 @@ def test_debugger_shows_text(kind: str, servers: dict[str, Server]) -> None:
     if kind == "memory":
         assert client.get_value(f"k{SMILE}") == FF
     client.close()
+
+
+def _failing_script() -> FnContext:
+    ctx = FnContext(name="zähler")
+    RedisVar(ctx.add_key("v"))
+    lst = RedisList(ctx.add_key("l"))
+    ctx.add(lst.rpush(ctx.add_arg("x")))
+    ctx.set_return_value("é")
+    return ctx
+
+
+def test_script_errors_come_back_as_text(servers: dict[str, Server]) -> None:
+    from redipy.script import ScriptRunError
+    from tests.parity import fresh
+
+    texts = []
+    for kind in ("memory", *servers):
+        client = fresh(kind, servers)
+        client.set_value("l", "é")
+        fn = client.register_script(_failing_script())
+        with pytest.raises(ScriptRunError) as info:
+            fn(keys={"v": "v", "l": "l"}, args={"x": "ü"})
+        err = info.value
+        assert err.script == "zähler" and err.prefix == "WRONGTYPE", kind
+        texts.append((err.statement, err.error))
+        client.close()
+    assert all(text == texts[0] for text in texts), texts

@@ -159,7 +159,7 @@ class MemoryBackend:
             else:
                 reply = self.dispatch(self.db, views(argv))
         except ResponseError as err:
-            raise error_text(err) from None
+            raise error_text(clean_error(err)) from None
         return reply_text(reply)
 
     def _execute(self, argv: Sequence[str]) -> Any:

@@ -122,7 +122,7 @@ class Compiled:
                 msg = "missing keys or arguments"
             else:
                 msg = f"{type(err).__name__}: {err}"
-            raise ScriptRunError(self.script.name, stmt, origin, msg) from None
+            raise ScriptRunError(to_bytes(self.script.name), stmt, origin, msg) from None
 
 
 def _no_hook(sid: int, env: dict[str, Any]) -> None:
