@@ -22,6 +22,7 @@ from redipy.script import (
     RedisList,
     RedisSet,
     RedisSortedSet,
+    RedisStream,
     RedisVar,
     ScriptRunError,
     StrLen,
@@ -308,6 +309,31 @@ def zset_commands() -> Any:
     return ctx, [], [({"z": "z"}, {})], [("ok", [
         1, 3, 4, ["a", "b", "c", "d"], 3.5, None, 1, None, 1.25, [["d", 4]],
         [["a", 1.25], ["b", 2]], 1, 0, []])]
+
+
+@case
+def stream_key() -> Any:
+    ctx = FnContext()
+    s = RedisStream(ctx.add_key("s"))
+    n = ctx.add_arg("n")
+    ctx.set_return_value([
+        s.add({"a": "1", "b": n}, "1-1"), s.add({"c": "ü"}, "1-*"), s.add({"d": "4"}, 5),
+        s.range("1-1", "1-1"), s.add({"e": "5"}, "6-0", maxlen=3), s.length(), s.range(),
+        s.range("(1-2", "+", 1), s.revrange("+", "-", 2), s.remove("1-2", "9-9"),
+        s.trim(maxlen=1), s.range(), s.ack("g", "0-5", "7-0"),
+        s.add({"f": "6"}, "7-0", minid="7-0"), s.key_type(),
+        s.trim(minid="8", approximate=True), s.range("8", "+"),
+    ])
+    def want(n: str, acked: int) -> list[Any]:
+        return ["1-1", "1-2", "5-0", [["1-1", {"a": "1", "b": n}]], "6-0", 3,
+                [["1-2", {"c": "ü"}], ["5-0", {"d": "4"}], ["6-0", {"e": "5"}]],
+                [["5-0", {"d": "4"}]], [["6-0", {"e": "5"}], ["5-0", {"d": "4"}]], 1, 1,
+                [["6-0", {"e": "5"}]], acked, "7-0", "stream", 1, []]
+
+    return ctx, [("XADD", "s", "0-5", "z", "0"), ("XGROUP", "CREATE", "s", "g", "0"),
+                 ("XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">")], [
+        ({"s": "s"}, {"n": 2}), ({"s": "s2"}, {"n": 3.5})], [
+        ("ok", want("2", 1)), ("ok", want("3.5", 0))]
 
 
 @case

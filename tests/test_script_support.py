@@ -36,6 +36,9 @@ def dump(r: redipy.Redis) -> dict[str, Any]:
             val = dict(zip(flat[::2], flat[1::2]))
         elif kind == "set":
             val = sorted(r.execute_command("SMEMBERS", key))
+        elif kind == "stream":
+            val = (r.execute_command("XRANGE", key, "-", "+"),
+                   r.execute_command("XINFO", "STREAM", key)[1::2][3:7])
         else:
             flat = r.execute_command("ZRANGE", key, "0", "-1", "WITHSCORES")
             val = [(m, float(s)) for m, s in zip(flat[::2], flat[1::2])]

@@ -34,6 +34,7 @@ from redipy.script.keys import (
     RedisObj,
     RedisSet,
     RedisSortedSet,
+    RedisStream,
     RedisVar,
 )
 from redipy.script.register import (
@@ -65,6 +66,7 @@ __all__ = [
     "RedisObj",
     "RedisSet",
     "RedisSortedSet",
+    "RedisStream",
     "RedisVar",
     "ScriptRunError",
     "Sequence",

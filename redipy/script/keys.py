@@ -292,3 +292,78 @@ class RedisSortedSet(RedisObj):
     def incrby(self, member: MixedType, inc: MixedType) -> Expr:
         """ZINCRBY; the new score."""
         return self._call("ZINCRBY", inc, member, post="num")
+
+
+class RedisStream(RedisObj):
+    """A stream key: the commands that make sense inside a script (no blocking reads).
+
+    Entries come back as ``[[id, {field: value}], ...]``; the ID of an added entry as
+    its text. Give explicit IDs where a script must answer the same on every backend:
+    ``*`` takes the clock of whichever server runs it.
+    """
+
+    def add(self, fields: dict[MixedType, MixedType], id: MixedType = "*", *,
+            maxlen: MixedType = None, minid: MixedType = None,
+            approximate: bool = False) -> Expr:
+        """XADD; the new entry's ID. ``maxlen`` / ``minid`` trim in the same step
+        (``approximate``: only whole nodes, as ``~``)."""
+        if not fields:
+            raise ScriptBuildError("add needs at least one field")
+        args: list[MixedType] = []
+        if maxlen is not None and minid is not None:
+            raise ScriptBuildError("add takes maxlen or minid, not both")
+        if maxlen is not None or minid is not None:
+            args.append("MAXLEN" if maxlen is not None else "MINID")
+            args.append("~" if approximate else "=")
+            args.append(maxlen if maxlen is not None else minid)
+        args.append(id)
+        for field, value in fields.items():
+            args.extend((field, value))
+        return self._call("XADD", *args, post="bulk")
+
+    def range(self, start: MixedType = "-", end: MixedType = "+",
+              count: MixedType = None) -> Expr:
+        """XRANGE: entries from ``start`` to ``end`` (``(`` for exclusive), oldest first."""
+        if count is None:
+            return self._call("XRANGE", start, end, post="entries")
+        return self._call("XRANGE", start, end, "COUNT", count, post="entries")
+
+    def revrange(self, end: MixedType = "+", start: MixedType = "-",
+                 count: MixedType = None) -> Expr:
+        """XREVRANGE: entries from ``end`` down to ``start``, newest first."""
+        if count is None:
+            return self._call("XREVRANGE", end, start, post="entries")
+        return self._call("XREVRANGE", end, start, "COUNT", count, post="entries")
+
+    def length(self) -> Expr:
+        """XLEN: the number of entries (0 when missing)."""
+        return self._call("XLEN", post="int")
+
+    def trim(self, *, maxlen: MixedType = None, minid: MixedType = None,
+             approximate: bool = False) -> Expr:
+        """XTRIM to ``maxlen`` entries or IDs from ``minid``; the number evicted."""
+        if (maxlen is None) == (minid is None):
+            raise ScriptBuildError("trim takes exactly one of maxlen and minid")
+        return self._call("XTRIM", "MAXLEN" if maxlen is not None else "MINID",
+                          "~" if approximate else "=",
+                          maxlen if maxlen is not None else minid, post="int")
+
+    def ack(self, group: MixedType, *ids: MixedType) -> Expr:
+        """XACK: the number of IDs that were pending in ``group``."""
+        if not ids:
+            raise ScriptBuildError("ack needs at least one ID")
+        return self._call("XACK", group, *ids, post="int")
+
+    def remove(self, *ids: MixedType) -> Expr:
+        """XDEL: the number of entries deleted."""
+        if not ids:
+            raise ScriptBuildError("remove needs at least one ID")
+        return self._call("XDEL", *ids, post="int")
+
+    xadd = add
+    xrange = range
+    xrevrange = revrange
+    xlen = length
+    xtrim = trim
+    xack = ack
+    xdel = remove

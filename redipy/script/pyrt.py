@@ -554,6 +554,15 @@ def _spairs(reply: list[Any]) -> list[list[Any]]:
     return [[member, str2num(score)] for member, score in zip(it, it)]
 
 
+def _sentries(reply: list[Any]) -> list[list[Any]]:
+    """Stream entries as ``[id, {field: value}]`` pairs."""
+    out = []
+    for sid, flat in reply:
+        it = iter(flat)
+        out.append([sid, dict(zip(it, it))])
+    return out
+
+
 def _ttl(reply: int) -> float | None:
     return None if reply < 0 else reply / 1000
 

@@ -37,6 +37,7 @@ POSTS: dict[str, Post] = {
     "pairs_dict": Post("pdict({call})", "_pdict({call})", ir.T_OBJECT, ("pdict",)),
     "hmget": Post("hmget({args})", "_hmget({h}, db, {args})", ir.T_OBJECT, ("hmget",)),
     "score_pairs": Post("spairs({call})", "_spairs({call})", ir.T_ARRAY, ("spairs",)),
+    "entries": Post("sentries({call})", "_sentries({call})", ir.T_ARRAY, ("sentries",)),
     "ttl": Post("ttl({call})", "_ttl({call})", ir.T_OPT_NUM, ("ttl",)),
     "type": Post("rtype({call})", "_rtype({call})", ir.T_OPT_STR, ("rtype",)),
 }
@@ -81,6 +82,16 @@ end""",
 local function spairs(r)
   local res = {}
   for i = 1, #r, 2 do res[#res + 1] = {r[i], tonumber(r[i + 1])} end
+  return res
+end""",
+    "sentries": """\
+local function sentries(r)
+  local res = {}
+  for i = 1, #r do
+    local flat, fields = r[i][2], {}
+    for j = 1, #flat, 2 do fields[flat[j]] = flat[j + 1] end
+    res[i] = {r[i][1], fields}
+  end
   return res
 end""",
     "ttl": """\
