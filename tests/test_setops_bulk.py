@@ -15,6 +15,10 @@ def fill(r: redipy.Redis) -> None:
     rnd = random.Random(11)
     for key in ("za", "zb", "zc"):
         r.zadd(key, {f"m{rnd.randrange(300)}": rnd.randrange(-1000, 1000) / 7 for _ in range(200)})
+    # inf + -inf is NaN, which Redis turns into 0 at each step of a sum
+    r.zadd("za", {"i1": float("inf"), "i2": float("inf"), "i3": -float("inf")})
+    r.zadd("zb", {"i1": -float("inf"), "i2": float("inf"), "i3": 2.5})
+    r.zadd("zc", {"i1": 4.0, "i2": -float("inf"), "i3": float("inf")})
     for key in ("sa", "sb", "sc"):
         r.sadd(key, *{f"m{rnd.randrange(300)}" for _ in range(200)})
 

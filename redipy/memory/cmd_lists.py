@@ -338,6 +338,11 @@ def cmd_lpos(db: Database, args: Sequence[str]) -> Any:
     lst = _list(db, key)
     if lst is None:
         return None if count == -1 else []
+    if rank == 1 and count == -1 and not maxlen:  # the plain call: deque.index in C
+        try:
+            return lst.index(value)
+        except ValueError:
+            return None
     size = len(lst)
     from_head = rank > 0
     skip = abs(rank) - 1
@@ -404,6 +409,20 @@ def cmd_lrem(db: Database, args: Sequence[str]) -> int:
     if lst is None:
         return 0
     limit = abs(count) or len(lst)
+    present = lst.count(value)  # one scan in C; then remove() in C when few go
+    if not present:
+        return 0
+    if min(present, limit) <= 8:
+        removed = min(present, limit)
+        if count < 0:
+            lst.reverse()
+        for _ in range(removed):
+            lst.remove(value)
+        if count < 0:
+            lst.reverse()
+        db.drop_if_empty(key, lst)
+        db.touch(key)
+        return removed
     if count >= 0:
         kept, removed = _without(lst, value, limit)
     else:

@@ -258,14 +258,19 @@ def cmd_getset(db: Database, args: Sequence[str]) -> str | None:
 
 @command("MGET")
 def cmd_mget(db: Database, args: Sequence[str]) -> list[str | None]:
-    get = db.get
-    out: list[str | None] = []
-    for key in args:
-        val = get(key)
+    expires = db.expires
+    if expires:  # any key past its deadline goes first, as each GET would do
+        now = db.clock()
+        for key in args:
+            when = expires.get(key)
+            if when is not None and when <= now:
+                db.get(key)
+    vals = list(map(db.data.get, args))
+    for i, val in enumerate(vals):
         kind = type(val)
-        out.append(val if kind is str else val.decode("latin-1") if kind is bytearray
-                   else None)
-    return out
+        if kind is not str and val is not None:
+            vals[i] = val.decode("latin-1") if kind is bytearray else None
+    return vals
 
 
 @command("MSET")

@@ -14,6 +14,8 @@ import math
 import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from math import isnan
+from operator import add, eq, itemgetter
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -184,13 +186,13 @@ def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
     cmp = _lex_cmp(lo, hi)
     if cmp > 0 or (cmp == 0 and (lo[2] or hi[2])):
         return False
-    order = zs.order
-    return bool(order) and _gte_min(order[-1][1], lo) and _lte_max(order[0][1], hi)
+    lists = zs.order._lists
+    return bool(lists) and _gte_min(lists[-1][-1][1], lo) and _lte_max(lists[0][0][1], hi)
 
 
 def _one_score(zs: RZSet) -> bool:
-    order = zs.order
-    return bool(order[0][0] == order[-1][0])
+    lists = zs.order._lists  # SortedList's sublists: the ends without its __getitem__
+    return bool(lists[0][0][0] == lists[-1][-1][0])
 
 
 def _lex_first(zs: RZSet, rng: LexRange) -> int | None:
@@ -296,23 +298,35 @@ def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
 
 def _score_slice(zs: RZSet, rng: ScoreRange, offset: int, limit: int,
                  rev: bool) -> list[Entry]:
+    """The entries of a score range after LIMIT, as positional slices (no walk)."""
     lo, hi = _score_span(zs, rng)
     if offset < 0 or lo >= hi:
         return []
     if rev:
         top = hi - 1 - offset
-        if top < lo:
-            return []
-        return _take(zs.order.islice(lo, top + 1, reverse=True), limit)
+        start = lo if limit < 0 else max(lo, top + 1 - limit)
+        return zs.by_rank(start, top + 1)[::-1] if start <= top else []
     first = lo + offset
-    if first >= hi:
-        return []
-    return _take(zs.order.islice(first, hi), limit)
+    end = hi if limit < 0 else min(hi, first + limit)
+    return zs.by_rank(first, end) if first < end else []
+
+
+def _lex_bound(zs: RZSet, item: LexItem, upper: bool) -> int:
+    """With one score for all: the index where members above a lower bound (or up to an
+    upper bound, ``upper``) begin (end)."""
+    order = zs.order
+    if item[0]:
+        return 0 if item[0] < 0 else len(order)
+    score = order._lists[0][0][0]
+    right = not item[2] if upper else item[2]
+    key = (score, item[1])
+    return int(order.bisect_right(key) if right else order.bisect_left(key))
 
 
 def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> list[Entry]:
     """From the first (last) member in range, skip ``offset`` whatever they are, then
-    take members while they stay in range, as Redis walks its list."""
+    take members while they stay in range, as Redis walks its list (a positional slice
+    when every score is equal, the valid use)."""
     if offset < 0:
         return []
     lo, hi = rng
@@ -320,11 +334,19 @@ def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> 
         last = _lex_last(zs, rng)
         if last is None or last - offset < 0:
             return []
+        if _one_score(zs):
+            top, begin = last - offset, _lex_bound(zs, lo, False)
+            start = begin if limit < 0 else max(begin, top + 1 - limit)
+            return zs.by_rank(start, top + 1)[::-1] if start <= top else []
         it: Iterable[Entry] = zs.order.islice(0, last - offset + 1, reverse=True)
         return _take(_while(it, lambda m: _gte_min(m, lo)), limit)
     first = _lex_first(zs, rng)
     if first is None or first + offset >= len(zs):
         return []
+    if _one_score(zs):
+        start, end = first + offset, _lex_bound(zs, hi, True)
+        stop = end if limit < 0 else min(end, start + limit)
+        return zs.by_rank(start, stop) if start < stop else []
     it = zs.order.islice(first + offset)
     return _take(_while(it, lambda m: _lte_max(m, hi)), limit)
 
@@ -371,12 +393,16 @@ def _created(count: int, longest: int) -> RZSet:
     return zs
 
 
+_member = itemgetter(1)
+
+
 def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
-    """Replace ``dest`` with a new sorted set (deleting it when empty); small when the
+    """Replace ``dest`` with a new sorted set of ``entries`` (ascending by score and
+    member; deleting it when empty); small when the
     result fits, as zsetConvertToListpackIfNeeded decides (replies computed on the way,
     such as ZINCRBY's or ZUNION's, still say ``-0``)."""
     items = entries if isinstance(entries, list) else list(entries)
-    new = _created(len(items), max((len(m) for _, m in items), default=0))
+    new = _created(len(items), max(map(len, map(_member, items)), default=0))
     new.load(items if new.big else [(score + 0.0, member) for score, member in items])
     if not new:
         db.delete(dest)
@@ -660,8 +686,8 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
         entries = _score_slice(zs, srng, offset, limit, rev)
     else:
         entries = _lex_slice(zs, lrng, offset, limit, rev)
-    if store:
-        return _store(db, args[0], list(entries))
+    if store:  # ascending, as _store wants them
+        return _store(db, args[0], list(entries)[::-1] if rev else list(entries))
     return _flat(entries, withscores)
 
 
@@ -839,7 +865,7 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
     """The common case of ZUNION/ZINTER/ZDIFF (sorted sets only, weights 1, SUM) with
     C's set operations on the member dicts; ``None`` sends the rest to the general
     code. The entries come back sorted by (score, member)."""
-    if card or how != "sum" or any(w != 1.0 for w in weights):
+    if how != "sum" or any(w != 1.0 for w in weights):
         return None
     if any(src is not None and type(src) is not RZSet for src in srcs):
         return None
@@ -859,29 +885,53 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
         if len(dicts) < len(srcs):
             return []
         first, rest = dicts[0], dicts[1:]
-        common = first.keys() & rest[0].keys() if rest else first.keys()
+        keys: Any = first.keys() & rest[0].keys() if rest else first.keys()
         for other in rest[1:]:
-            common &= other.keys()
-        result: dict[str, float] = {}
-        for member in common:
-            total = first[member]
-            for other in rest:
-                total += other[member]
-            result[member] = 0.0 if total != total else total
-    else:
-        if not dicts:
-            return []
-        result = dict(dicts[0])
-        get = result.get
-        for other in dicts[1:]:
-            for member, score in other.items():
-                old = get(member)
-                if old is None:
-                    result[member] = score
-                else:
-                    total = old + score
-                    result[member] = 0.0 if total != total else total
-    return sorted(zip(result.values(), result.keys()))
+            keys &= other.keys()
+        common = list(keys)
+        totals = list(map(first.__getitem__, common))
+        for other in rest:
+            totals = list(map(add, totals, map(other.__getitem__, common)))
+            if any(map(isnan, totals)):  # inf + -inf: Redis makes it 0 at each step
+                totals = [0.0 if t != t else t for t in totals]
+        return _by_score(zip(totals, common))
+    if not dicts:
+        return []
+    result = dict(dicts[0])
+    for other in dicts[1:]:
+        both = list(result.keys() & other.keys())
+        sums = list(map(add, map(result.__getitem__, both), map(other.__getitem__, both)))
+        if any(map(isnan, sums)):
+            sums = [0.0 if t != t else t for t in sums]
+        result.update(other)
+        result.update(zip(both, sums))
+    return _by_score(zip(result.values(), result.keys()))
+
+
+_score_of = itemgetter(0)
+
+
+def _by_score(entries: Iterable[Entry]) -> list[Entry]:
+    """Entries sorted by (score, member): by the float alone first (much cheaper than
+    comparing tuples), and by both only when two scores tie."""
+    out = sorted(entries, key=_score_of)
+    scores = list(map(_score_of, out))
+    if any(map(eq, scores, scores[1:])):
+        out.sort()
+    return out
+
+
+def _intercard_fast(srcs: list[Source]) -> int | None:
+    """ZINTERCARD's size of the intersection by C's set operations (any mix of sorted
+    sets and sets); ``None`` never happens but keeps the general code's shape."""
+    keysets: list[Any] = []
+    for src in srcs:
+        if not src:
+            return 0
+        keysets.append(src.scores.keys() if type(src) is RZSet else src.live)  # type: ignore[union-attr]
+    keysets.sort(key=len)
+    common = set(keysets[0]).intersection(*keysets[1:])
+    return len(common)
 
 
 def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: str,
@@ -924,7 +974,11 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
             idx += 2
         else:
             raise ResponseError(SYNTAX)
-    fast = _setop_fast(srcs, op, weights, how, card)
+    if card:
+        count = _intercard_fast(srcs)
+        if count is not None:
+            return min(count, limit) if limit else count
+    fast = None if card else _setop_fast(srcs, op, weights, how, card)
     if fast is not None:
         if store:
             return _store(db, args[0], fast)
@@ -971,7 +1025,7 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
                         val = 0.0
                     old = result.get(member)
                     result[member] = val if old is None else _aggregate(old, val, how)
-    entries = sorted(zip(result.values(), result.keys()))
+    entries = _by_score(zip(result.values(), result.keys()))
     if store:
         return _store(db, args[0], entries)
     return _flat(entries, withscores)

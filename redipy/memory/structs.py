@@ -271,11 +271,18 @@ class RZSet:
         return True
 
     def load(self, entries: list[tuple[float, str]]) -> None:
-        """Fill an empty set from (score, member) entries, each member once, in bulk
-        (one sort instead of an insertion per member)."""
-        self.scores = {member: score for score, member in entries}
-        self.order = SortedList(entries)
-        self.ra = Sampler([member for _, member in entries])
+        """Fill an empty set from (score, member) entries in ascending order, each
+        member once: the sublists are cut straight from them (SortedList's documented
+        ``_lists``/``_maxes`` layout) instead of an insertion per member."""
+        members = [member for _, member in entries]
+        self.scores = dict(zip(members, [score for score, _ in entries]))
+        order = SortedList()
+        load = order._load
+        order._lists = [entries[i:i + load] for i in range(0, len(entries), load)]
+        order._maxes = [sub[-1] for sub in order._lists]
+        order._len = len(entries)
+        self.order = order
+        self.ra = Sampler(members)
 
     def remove(self, member: str) -> bool:
         old = self.scores.pop(member, None)
