@@ -243,6 +243,10 @@ def main(argv: Sequence[str] | None = None, *, stdin: IO[str] | None = None,
 
 
 def _run(shell: Shell, opts: Options, stdin: IO[str], on_tty: bool) -> int:
+    if opts.resp == 3 and shell.session.wire is None:
+        shell.run_argv(["HELLO", "3"], quiet=True)  # the wire says HELLO 3 itself
+        if shell.failed:
+            return 1
     if opts.db is not None and shell.session.wire is None:
         shell.run_argv(["SELECT", str(opts.db)], quiet=True)
         if shell.failed:

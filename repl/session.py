@@ -47,6 +47,12 @@ class LoadedScript:
         return fn
 
 
+def to_bytes_view(value: str) -> str:
+    """The shell's text (UTF-8, surrogate escapes) as a byte string (latin-1 view)."""
+    return value if value.isascii() else value.encode("utf-8", "surrogateescape").decode(
+        "latin-1")
+
+
 def from_bytes_view(reply: Any) -> Any:
     """Byte strings (the memory backend's inside view, one character per byte) as the
     shell's text (UTF-8, surrogate escapes), keeping reply markers' types."""
@@ -79,6 +85,7 @@ class Session:
         self.requests = 0
         self._catalog: Any = None
         self._catalog_lock = threading.Lock()
+        self._conn: Any = None
         """The database selected on the redipy client's connection (memory, prefix)."""
         self.in_tx = False
         """Inside MULTI (set by the shell): the prompt says so, completion keeps quiet."""
@@ -228,7 +235,10 @@ class Session:
         SELECT as redis-cli shows it (never a password)."""
         if self.wire is not None:
             return str(self.wire.target.label) + (f"[{self.wire.db}]" if self.wire.db else "")
-        db = f"[{self.db}]" if self.db else ""
+        index = self.db
+        if self._conn is not None and self.kind == "memory":
+            index = self._conn.db_index
+        db = f"[{index}]" if index else ""
         if self._client is None:
             return "memory" + db
         target = str(self.client.backend.target)
@@ -243,15 +253,48 @@ class Session:
 
     # ---- running -----------------------------------------------------------------------
 
+    def memory_conn(self) -> Any:
+        """This shell's client session on the memory backend: a connection's state
+        (database, MULTI, RESP3, subscriptions, MONITOR), as a server keeps per client."""
+        backend: Any = self.client.backend
+        conn = self._conn
+        if conn is None or conn.backend is not backend:
+            from redipy.memory.client import ClientSession
+
+            if conn is not None:
+                conn.close()
+            conn = self._conn = ClientSession(backend, addr="shell")
+        return conn
+
     def execute(self, argv: list[str]) -> Any:
         """Run a command as typed (any case); errors are raised as redipy errors."""
         self.requests += 1
         if self.wire is not None:
             return self.wire.call(*argv)
-        reply = self.client.backend.execute(*argv)  # text in, text out on every backend
+        backend = self.client.backend
+        if backend.kind == "memory":
+            return self._on_memory(argv)
+        reply = backend.execute(*argv)  # text in, text out
         if argv[0].upper() == "SELECT" and len(argv) == 2:
             self.db = int(argv[1])
         return reply
+
+    def _on_memory(self, argv: list[str]) -> Any:
+        from redipy.errors import ResponseError
+
+        conn = self.memory_conn()
+        try:
+            reply = conn.execute([to_bytes_view(a) for a in argv])
+        except ResponseError as err:
+            text = str(err.args[0]) if err.args else ""
+            if text.isascii():
+                raise
+            raise type(err)(from_bytes_view(text)) from None
+        if conn.protocol == 3:  # the markers a RESP3 reply would carry (HGETALL: a map)
+            from redipy.redispy.shapes import resp3_shape
+
+            reply = resp3_shape(argv[0].upper(), argv[1:], reply)
+        return memory_reply(reply)
 
     def keys(self, start: str = "", limit: int = 100) -> list[str]:
         """Up to ``limit`` key names beginning with ``start``, cheaply.
@@ -273,10 +316,11 @@ class Session:
             return sorted(names)[:limit]
         backend: Any = self.client.backend
         if backend.kind == "memory":
-            db = backend.db
+            db = self.memory_conn().db
+            want = to_bytes_view(start)
             with db.lock:
-                found = (k for k in db.live_keys() if k.startswith(start))
-                return sorted(islice(found, limit))
+                found = (k for k in db.live_keys() if k.startswith(want))
+                return sorted(from_bytes_view(k) for k in islice(found, limit))
         if self.in_tx:
             return []  # the pooled connection is inside MULTI: a SCAN would be queued
         pattern = getattr(backend, "prefix", "") + escape_glob(start) + "*"
@@ -293,6 +337,8 @@ class Session:
         return sorted(out)[:limit]
 
     def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
         if self.wire is not None:
             self.wire.close()
         if self._client is not None:
@@ -309,6 +355,20 @@ def password_from(var: str | None) -> str | None:
     if value is None:
         raise ConfigError(f"environment variable {var} is not set")
     return value
+
+
+def memory_reply(reply: Any) -> Any:
+    """A client session's raw reply as the shell shows it: RESP2's null array as nil,
+    several replies (SUBSCRIBE a b) as a list, byte strings as text."""
+    from redipy.memory.client import NO_REPLY, NullArray, Replies
+
+    if isinstance(reply, NullArray) or reply is NO_REPLY:
+        return None
+    if isinstance(reply, Replies):
+        return [memory_reply(r) for r in reply]
+    if isinstance(reply, list):
+        return type(reply)(memory_reply(r) for r in reply)
+    return from_bytes_view(reply)
 
 
 def wire_url(target: Any) -> str:

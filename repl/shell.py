@@ -144,6 +144,8 @@ class Shell:
             if self.session.in_tx and reply == "QUEUED" and type(reply) is str:
                 reply = QUEUED  # inside MULTI every command answers +QUEUED
             self._track_transaction(argv[0].upper(), reply)
+            if name == "hello" and len(argv) > 1 and not isinstance(reply, BaseException):
+                self.resp3 = argv[1] == "3"  # replies from now on in RESP3's shapes
             took = time.perf_counter() - start
             if quiet and not isinstance(reply, BaseException):
                 continue

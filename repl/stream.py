@@ -4,20 +4,19 @@ then each message as an array; MONITOR's lines as they come).
 
 On a server the shell's own connection enters the mode and is dropped afterwards, so
 the server forgets every subscription (and the MONITOR) at once; the next command
-reconnects to the same database. On the memory backend SUBSCRIBE uses a broker
-listener, closed on the way out, and MONITOR a listener on the backend's command
-events (:meth:`redipy.memory.backend.MemoryBackend.add_monitor`).
+reconnects to the same database. On the memory backend the shell's client session
+(:class:`redipy.memory.client.ClientSession`) subscribes or monitors (MONITOR hears the
+backend's command events, :meth:`redipy.memory.backend.MemoryBackend.add_monitor`) and
+unsubscribes / stops on the way out.
 """
 
 from __future__ import annotations
 
 import queue
-import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 from redipy.errors import ResponseError
-from redipy.reply import Status
 
 if TYPE_CHECKING:
     from redipy.repl.shell import Shell
@@ -43,10 +42,7 @@ def run(shell: Shell, argv: list[str], *, until: Callable[[], bool] | None = Non
         if wire is not None:
             _wire(shell, wire, argv, name, until)
         elif shell.session.kind == "memory":
-            if name == "MONITOR":
-                _memory_monitor(shell, until)
-            else:
-                _memory_subscribe(shell, argv, name, until)
+            _memory(shell, argv, name, until)
         else:
             shell.show(ResponseError(
                 f"ERR {name} streams on a single server or the memory backend; "
@@ -84,56 +80,38 @@ def _wire(shell: Shell, wire: Any, argv: list[str], name: str,
         wire.reset()  # the server drops every subscription / the MONITOR with the socket
 
 
-def _memory_subscribe(shell: Shell, argv: list[str], name: str,
-                      until: Callable[[], bool] | None) -> None:
-    backend: Any = shell.session.client.backend
-    if name == "SSUBSCRIBE":
-        shell.show(ResponseError(
-            f"ERR unknown command '{argv[0]}', with args beginning with: "
-            + "".join(f"'{a}' " for a in argv[1:])), argv)
-        return
-    listener = backend.pubsub()
+def _memory(shell: Shell, argv: list[str], name: str,
+            until: Callable[[], bool] | None) -> None:
+    """On the shell's client session: its pushes (messages, MONITOR lines) come through
+    ``on_push``; on the way out it unsubscribes / stops monitoring, keeping its database."""
+    from redipy.repl.session import memory_reply
+
+    session = shell.session
+    conn = session.memory_conn()
+    events: queue.SimpleQueue[Any] = queue.SimpleQueue()
+    conn.on_push = events.put
     try:
-        if name == "SUBSCRIBE":
-            listener.subscribe(*argv[1:])
-        else:
-            listener.psubscribe(*argv[1:])
+        try:
+            first = session.execute(argv)
+        except ResponseError as err:
+            shell.show(err, argv)
+            return
         _header(shell, name)
-        while not _stopped(until):
-            msg = listener.get_message(timeout=0.1)
-            if msg is None:
-                continue
-            shell.show(_as_array(msg), argv)
-    finally:
-        listener.close()
-
-
-def _as_array(msg: dict[str, Any]) -> list[Any]:
-    """A broker message as the array a server pushes."""
-    kind = msg["type"]
-    if kind == "pmessage":
-        return [kind, msg["pattern"], msg["channel"], msg["data"]]
-    return [kind, msg["channel"], msg["data"]]
-
-
-def _memory_monitor(shell: Shell, until: Callable[[], bool] | None) -> None:
-    backend: Any = shell.session.client.backend
-    events: queue.SimpleQueue[str] = queue.SimpleQueue()
-
-    def heard(db: int, argv: Sequence[str], origin: str) -> None:
-        events.put(monitor_line(time.time(), db, origin, argv))
-
-    backend.add_monitor(heard)
-    try:
-        shell.show(Status("OK"), ["MONITOR"])
+        for reply in (first if name != "MONITOR" else [first]):
+            shell.show(reply, argv)
         while not _stopped(until):
             try:
-                line = events.get(timeout=0.1)
+                pushed = events.get(timeout=0.1)
             except queue.Empty:
                 continue
-            shell.show(Status(line), ["MONITOR"])
+            shell.show(memory_reply(pushed), argv)
     finally:
-        backend.remove_monitor(heard)
+        conn.on_push = None
+        if name == "MONITOR":
+            conn.stop_monitoring()
+        else:
+            for undo in ("UNSUBSCRIBE", "PUNSUBSCRIBE"):
+                conn.execute([undo])
 
 
 def monitor_line(when: float, db: int, origin: str, argv: Sequence[str]) -> str:

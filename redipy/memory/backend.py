@@ -139,7 +139,7 @@ class MemoryBackend:
         self.monitors = (*self.monitors, listener)
 
     def remove_monitor(self, listener: Monitor) -> None:
-        self.monitors = tuple(m for m in self.monitors if m is not listener)
+        self.monitors = tuple(m for m in self.monitors if m != listener)  # bound methods: ==
 
     def _heard(self, db: int, name: str, args: Sequence[str]) -> None:
         argv = (name, *args)
