@@ -15,7 +15,6 @@ position (``... script: on @user_script:1.``; Valkey 8.1 and Redis 7.0 write
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,7 +33,7 @@ from redipy.reply import OK, Map, SetReply, Status
 NOSCRIPT = "NOSCRIPT No matching script."
 RO_SCRIPT = "ERR Can not execute a script with write flag using *_ro command."
 
-_RUNTIMES: weakref.WeakKeyDictionary[Any, LuaRuntime] = weakref.WeakKeyDictionary()
+_ATTR = "_redipy_lua_runtime"
 
 
 def _owner(db: Database) -> Any:
@@ -42,24 +41,27 @@ def _owner(db: Database) -> Any:
 
 
 def runtime_for(db: Database) -> LuaRuntime:
-    """The Lua state of ``db``'s server (made on first use, one per backend)."""
+    """The Lua state of ``db``'s server (made on first use, one per backend, kept on
+    the backend object itself)."""
     owner = _owner(db)
-    rt = _RUNTIMES.get(owner)
+    rt: LuaRuntime | None = getattr(owner, _ATTR, None)
     if rt is None:
-        rt = _RUNTIMES[owner] = LuaRuntime()
+        rt = LuaRuntime()
+        setattr(owner, _ATTR, rt)
     return rt
 
 
 def reset_runtime(db: Database) -> None:
-    """SCRIPT FLUSH: a fresh Lua state (functions move over to it)."""
+    """SCRIPT FLUSH: a fresh Lua state (functions and the random state move over)."""
     owner = _owner(db)
-    old = _RUNTIMES.pop(owner, None)
+    old: LuaRuntime | None = getattr(owner, _ATTR, None)
     if old is not None:
-        new = runtime_for(db)
+        new = LuaRuntime()
         new.adopt_functions(old)
+        setattr(owner, _ATTR, new)
 
 
-def _split(args: Sequence[str]) -> tuple[list[str], list[str]]:
+def _split(args: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
     nkeys = parse_int(args[0])
     if nkeys is None:
         raise ResponseError(NOT_INT)
@@ -67,7 +69,7 @@ def _split(args: Sequence[str]) -> tuple[list[str], list[str]]:
         raise ResponseError("ERR Number of keys can't be negative")
     if nkeys > len(args) - 1:
         raise ResponseError("ERR Number of keys can't be greater than number of args")
-    return list(args[1:1 + nkeys]), list(args[1 + nkeys:])
+    return args[1:1 + nkeys], args[1 + nkeys:]
 
 
 def load_script(db: Database, body: str) -> LuaScript:
@@ -108,8 +110,10 @@ def _eval(db: Database, args: Sequence[str], readonly: bool) -> Any:
 
 def _evalsha(db: Database, args: Sequence[str], readonly: bool) -> Any:
     keys, argv = _split(args[1:])
-    sha = args[0].lower()
-    entry = db.scripts.get(sha) if len(sha) == 40 else None
+    sha = args[0]
+    entry = db.scripts.get(sha)
+    if entry is None and len(sha) == 40:
+        entry = db.scripts.get(sha.lower())
     if entry is None:
         raise NoScriptError(NOSCRIPT)
     if cmd_scripting.is_builder(entry):

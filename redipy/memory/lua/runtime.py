@@ -13,7 +13,7 @@ import hashlib
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import lupa.lua51 as lupa
@@ -28,7 +28,7 @@ from redipy.memory.lua.prelude import PRELUDE
 from redipy.memory.lua.rand48 import Rand48
 from redipy.memory.lua.resp3 import reshape
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
-from redipy.memory.registry import HANDLERS
+from redipy.memory.registry import DIRECT, HANDLERS
 from redipy.reply import Bool, Double, Map, Pairs, SetReply, Status, Verbatim
 
 log = logging.getLogger("redipy.lua")
@@ -86,6 +86,24 @@ def error_text(raw: str) -> str:
     return f"{code} {msg.strip(chr(13) + chr(10))}"
 
 
+_DIRECT_INT = 1 << 62
+
+
+@dataclass(frozen=True, slots=True)
+class CommandEntry:
+    """A command as ``redis.call`` runs it: handler, arity and script flags, and the
+    positional direct form when the command has one (:class:`redipy.memory.registry.Direct`)."""
+
+    name: str
+    handler: Callable[..., Any]
+    arity: int
+    noscript: bool
+    write: bool
+    direct: Callable[..., Any] | None
+    kinds: tuple[str, ...]
+    fixed: tuple[Any, ...]
+
+
 @dataclass
 class LuaScript:
     """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text."""
@@ -97,15 +115,26 @@ class LuaScript:
     shebang: bool
 
 
-@dataclass
 class RunContext:
     """What one running script needs: its database, mode and protocol."""
 
-    db: Database
-    readonly: bool = False
-    resp: int = 2
-    name: str = ""
-    hook: Callable[[str, Sequence[str], Any], None] | None = field(default=None)
+    __slots__ = ("db", "fast", "hook", "name", "readonly", "resp")
+
+    def __init__(self, db: Database, *, readonly: bool = False, resp: int = 2,
+                 name: str = "",
+                 hook: Callable[[str, Sequence[str], Any], None] | None = None) -> None:
+        self.db = db
+        self.readonly = readonly
+        self.resp = resp
+        self.name = name
+        self.hook = hook
+        self.fast = False
+        self.update()
+
+    def update(self) -> None:
+        """``fast``: whether ``redis.call`` may take a command's direct form (no write
+        check, no RESP3 reshaping, nobody watching the calls)."""
+        self.fast = not self.readonly and self.resp == 2 and self.hook is None
 
 
 class LuaRuntime:
@@ -118,6 +147,7 @@ class LuaRuntime:
         self.rand = Rand48()
         self.ctx: RunContext | None = None
         self.libraries = Libraries()
+        self._entries: dict[str, CommandEntry] = {}
         self.registration: Registration | None = None
         py = self.lua.table_from({
             "call": self._call, "pcall": self._pcall, "sha1hex": self._sha1hex,
@@ -294,6 +324,28 @@ class LuaRuntime:
 
     # ---- the redis.* callbacks --------------------------------------------------------------
 
+    def _entry(self, name: str) -> CommandEntry | None:
+        """What ``redis.call`` needs to know about a command name as the script spelled
+        it (cached: the checks cost one dict lookup per call)."""
+        entry = self._entries.get(name)
+        if entry is None:
+            upper = name.upper()
+            handler = HANDLERS.get(upper)
+            if handler is None:
+                return None
+            spec = commands.COMMANDS.get(upper)
+            direct = DIRECT.get(upper)
+            entry = CommandEntry(
+                upper, handler, spec.arity if spec is not None else -1,
+                spec is not None and "noscript" in spec.flags,
+                spec is not None and spec.write,
+                direct.fn if direct is not None else None,
+                direct.kinds if direct is not None else (),
+                direct.fixed if direct is not None else ())
+            if len(self._entries) < 4096:
+                self._entries[name] = entry
+        return entry
+
     def _command(self, argv: tuple[Any, ...]) -> Any:
         """Run one command for the script; the reply, or a ResponseError to report."""
         ctx = self.ctx
@@ -301,8 +353,16 @@ class LuaRuntime:
             return ResponseError("ERR redis.call outside a script")
         if not argv:
             return ResponseError(NO_ARGS)
-        args: list[str] = []
-        for a in argv:
+        name = argv[0]
+        if type(name) is not str:
+            if type(name) is int or type(name) is float:
+                name = arg_text(name)
+            else:
+                return ResponseError(ARGS_TYPE)
+        entry = self._entries.get(name) or self._entry(name)
+        n = len(argv)
+        args: list[str] = [name]
+        for a in argv[1:]:
             kind = type(a)
             if kind is str:
                 args.append(a)
@@ -310,31 +370,68 @@ class LuaRuntime:
                 args.append(arg_text(a))
             else:
                 return ResponseError(ARGS_TYPE)
-        name = args[0].upper()
-        handler = HANDLERS.get(name)
-        spec = commands.COMMANDS.get(name)
-        if handler is None:
+        if entry is None:
             return ResponseError(UNKNOWN)
-        if spec is not None:
-            if "noscript" in spec.flags:
-                return ResponseError(NOT_ALLOWED)
-            if not spec.arity_ok(len(args)):
-                return ResponseError(ARITY)
-            if ctx.readonly and spec.write:
-                return ResponseError(RO_WRITE)
+        if entry.noscript:
+            return ResponseError(NOT_ALLOWED)
+        arity = entry.arity
+        if (n != arity) if arity >= 0 else (n < -arity):
+            return ResponseError(ARITY)
+        if ctx.readonly and entry.write:
+            return ResponseError(RO_WRITE)
         try:
-            reply = handler(ctx.db, args[1:])
+            reply = entry.handler(ctx.db, args[1:])
         except ResponseError as err:
             reply = err
         else:
             if ctx.resp == 3:
-                reply = reshape(name, args, reply)
+                reply = reshape(entry.name, args, reply)
         if ctx.hook is not None:
-            ctx.hook(name, args, reply)
+            ctx.hook(entry.name, args, reply)
         return reply
 
+    @staticmethod
+    def _direct_args(argv: tuple[Any, ...], kinds: tuple[str, ...]) -> list[Any] | None:
+        """The arguments for a command's direct form, or None when a value needs the
+        handler's own parsing (a string where an int goes, a float, a big number)."""
+        out = list(argv[1:])
+        for i, kind in enumerate(kinds):
+            value = out[i]
+            vtype = type(value)
+            if kind == "str":
+                if vtype is not str:
+                    if vtype is int or vtype is float:
+                        out[i] = arg_text(value)
+                    else:
+                        return None
+            elif vtype is not int or not -_DIRECT_INT <= value <= _DIRECT_INT:
+                return None
+        return out
+
     def _call(self, *argv: Any) -> Any:
-        reply = self._command(argv)
+        """``redis.call``: the hot path (a command with a direct form and plain
+        arguments) inline, everything else through :meth:`_command`."""
+        ctx = self.ctx
+        if ctx is not None and ctx.fast and argv:
+            entry = self._entries.get(argv[0])
+            if entry is not None and entry.direct is not None \
+                    and len(argv) - 1 == len(entry.kinds):
+                direct_args = self._direct_args(argv, entry.kinds)
+                if direct_args is not None:
+                    try:
+                        reply = entry.direct(ctx.db, *direct_args, *entry.fixed)
+                    except ResponseError as err:
+                        reply = err
+                    kind = type(reply)
+                    if kind is int or kind is str:
+                        return reply
+                    return self._lua_reply(reply)
+        return self._lua_reply(self._command(argv))
+
+    def _lua_reply(self, reply: Any) -> Any:
+        kind = type(reply)
+        if kind is int or kind is str:
+            return reply
         if isinstance(reply, ResponseError):
             raise ScriptRaise(self.table_from({"err": error_text("-" + reply.message),
                                                "ignore_error_stats_update": True}))
@@ -342,6 +439,9 @@ class LuaRuntime:
 
     def _pcall(self, *argv: Any) -> Any:
         reply = self._command(argv)
+        kind = type(reply)
+        if kind is int or kind is str:
+            return reply
         return self.to_lua(reply, self.ctx.resp if self.ctx else 2)
 
     def _raise(self, msg: str) -> ScriptRaise:
@@ -379,6 +479,7 @@ class LuaRuntime:
             raise self._raise("ERR RESP version must be 2 or 3.")
         if self.ctx is not None:
             self.ctx.resp = int(args[0])
+            self.ctx.update()
         return None
 
     def _set_repl(self, *args: Any) -> Any:
