@@ -10,6 +10,7 @@ multi-key objects is not something to compare.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import lupa.lua51 as lupa
@@ -24,6 +25,8 @@ _ESCAPES[chr(127)] = "\\u007f"
 _TRANS = str.maketrans(_ESCAPES)
 
 MAX_DEPTH = 1000
+_STRTOD = re.compile(r"[+-]?(?:0[xX][0-9a-fA-F]+|(?i:infinity|inf|nan)|"
+                     r"(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)")
 
 
 def _number(x: float) -> str:
@@ -139,6 +142,9 @@ class _Decoder:
         for word, name in (("true", "T_BOOLEAN"), ("false", "T_BOOLEAN"), ("null", "T_NULL")):
             if self.s.startswith(word, at):
                 return name, at
+        head = self.s[at:at + 3].lower()
+        if c == "+" or head in ("inf", "nan"):
+            return "T_NUMBER", at  # decode_invalid_numbers (on in servers): strtod reads it
         return "invalid token", at
 
     def value(self) -> Any:
@@ -265,17 +271,23 @@ class _Decoder:
         return code, i
 
     def number(self) -> Any:
-        s, i = self.s, self.i
-        j = i
-        while j < len(s) and s[j] in "+-0123456789.eExXabcdefABCDEF":
-            j += 1
-        text = s[i:j]
-        try:
-            value = float(int(text, 16)) if text.lower().startswith(("0x", "-0x")) \
-                else float(text)
-        except ValueError:
-            raise self.error("value", "invalid number", i) from None
-        self.i = j
+        """strtod's longest number at the position (hex, inf and nan included)."""
+        match = _STRTOD.match(self.s, self.i)
+        if match is None or not match.group(0):
+            raise self.error("value", "invalid number", self.i)
+        text = match.group(0)
+        self.i = match.end()
+        body = text.lstrip("+-")
+        if body[:2].lower() == "0x":
+            value = float(int(body, 16))
+        elif body[:3].lower() == "nan":
+            value = math.nan
+        elif body[:3].lower() == "inf":
+            value = math.inf
+        else:
+            value = float(body)
+        if text.startswith("-"):
+            value = -value
         if math.isfinite(value) and value == int(value) and abs(value) < 2**63:
             return int(value)
         return value

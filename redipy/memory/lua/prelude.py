@@ -278,14 +278,19 @@ local function call_function(f, keys, args)
   return finish(xpcall(function() return f(keys, args) end, handler))
 end
 
+-- luaL_where(L, 1) for a Python library function: the position of its caller when
+-- that is Lua code ("user_script:3: "), nothing when it is C (pcall, another library)
 local function where()
-  local level = 3
+  local level = 2
   local i = getinfo(level, "Sl")
-  while i and (i.what == "C" or i.what == "tail" or i.source == "=redipy") do
+  while i and i.what ~= "C" do
     level = level + 1
     i = getinfo(level, "Sl")
   end
-  if i and i.currentline > 0 then return i.short_src .. ":" .. i.currentline .. ": " end
+  i = getinfo(level + 1, "Sl")
+  if i and i.what ~= "C" and i.currentline > 0 then
+    return i.short_src .. ":" .. i.currentline .. ": "
+  end
   return ""
 end
 
