@@ -1,10 +1,16 @@
 """Comparing two endpoints key by key: missing, extra, type, value and TTL.
 
-Side A is read record by record (big collections in parts); side B is probed for
-exactly what each part holds (GET, an LRANGE window, HMGET, SMISMEMBER, ZMSCORE, and
-the element count at the end), so neither side is ever held whole. A snapshot file
-on side B is loaded into a private memory backend first, since a file cannot be
-probed by key.
+One side is read record by record (big collections in parts of ``chunk`` elements);
+the other is probed for exactly what each part holds (GET, an LRANGE window, HMGET,
+SMISMEMBER, ZMSCORE, and the element count at the end), so no side is ever held
+whole and memory stays bounded by a few batches of parts. A snapshot file cannot be
+probed by key, so it is the side that is read: when B is a file and A is not, B is
+read and A probed (the report still speaks of A and B); when both are files, B is
+loaded into a private memory backend (that one case holds B whole).
+
+Keys whose expiry passes while they are compared are counted as "expired during the
+run", not as differences. Every difference is counted; the first
+:data:`MAX_SAMPLES` are kept as examples.
 """
 
 from __future__ import annotations
@@ -23,13 +29,18 @@ from redipy.migrate.endpoints import (
     now_ms,
 )
 from redipy.migrate.records import DEFAULT_CHUNK, TYPES, Mark, Record
+from redipy.migrate.urls import is_url
 
 MAX_SAMPLES = 50
+
+_LABELS = (("missing", "missing in B"), ("extra", "extra in B"),
+           ("type_mismatch", "type differs"), ("value_mismatch", "value differs"),
+           ("ttl_mismatch", "TTL differs"))
 
 
 @dataclass
 class CompareReport:
-    """What differs between A and B; ``ok`` when nothing does."""
+    """What differs between A and B; ``ok`` when nothing does and nothing failed."""
 
     a: str
     b: str
@@ -39,7 +50,9 @@ class CompareReport:
     type_mismatch: int = 0
     value_mismatch: int = 0
     ttl_mismatch: int = 0
-    problems: list[str] = field(default_factory=list)
+    expired: int = 0
+    errors: list[str] = field(default_factory=list)
+    samples: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     @property
@@ -49,18 +62,33 @@ class CompareReport:
 
     @property
     def ok(self) -> bool:
-        return self.differences == 0 and not self.problems
+        return self.differences == 0 and not self.errors
+
+    @property
+    def problems(self) -> list[str]:
+        """Errors first, then examples of differences."""
+        return self.errors + self.samples
 
     def note(self, text: str) -> None:
-        if len(self.problems) < MAX_SAMPLES:
-            self.problems.append(text)
+        if len(self.samples) < MAX_SAMPLES:
+            self.samples.append(text)
+
+    def headline(self) -> str:
+        """The reason for a failure, biggest first (what a summary leads with)."""
+        if self.errors:
+            return self.errors[0]
+        parts = sorted(((getattr(self, name), label) for name, label in _LABELS
+                        if getattr(self, name)), key=lambda p: -p[0])
+        kinds = ", ".join(f"{label} {n}" for n, label in parts)
+        return f"{self.differences} differences ({kinds})"
 
     def summary(self) -> str:
+        gone = f", {self.expired} expired during the run" if self.expired else ""
         if self.ok:
-            return f"compare: {self.keys} keys identical ({self.a} vs {self.b})"
-        return (f"compare: {self.differences} differences in {self.keys} keys "
-                f"(missing {self.missing}, extra {self.extra}, type {self.type_mismatch}, "
-                f"value {self.value_mismatch}, ttl {self.ttl_mismatch}) "
+            return f"compare: {self.keys} keys identical{gone} ({self.a} vs {self.b})"
+        if self.errors:
+            return f"compare FAILED: {self.errors[0]} ({self.a} vs {self.b})"
+        return (f"compare: {self.headline()} in {self.keys} keys{gone} "
                 f"({self.a} vs {self.b})")
 
 
@@ -75,76 +103,123 @@ class _KeyState:
         self.bad = False
 
 
+def _is_file(obj: Any) -> bool:
+    return isinstance(obj, str | os.PathLike) and not is_url(os.fspath(obj))
+
+
 def compare(a: Any, b: Any, *, match: str | None = None, types: list[str] | None = None,
             ttl_tolerance_ms: int = 2000, check_ttl: bool = True, batch: int = 500,
-            chunk: int = DEFAULT_CHUNK) -> CompareReport:
-    """Compare two endpoints (``redipy.Redis`` clients, URLs or snapshot paths)."""
+            chunk: int = DEFAULT_CHUNK, extra: bool = True, exclude: set[str] | None = None,
+            timeout: float | None = 120.0) -> CompareReport:
+    """Compare two endpoints (``redipy.Redis`` clients, URLs or snapshot paths).
+
+    ``extra=False`` leaves out keys only B holds (what ``migrate --verify`` asks: were
+    the keys it copied copied right); ``exclude`` names keys not to compare at all."""
+    from redipy.migrate.engine import one_line
+
     started = time.perf_counter()
     report = CompareReport(describe(a), describe(b))
-    src = as_source(a)
-    probe: MemoryEndpoint | ServerEndpoint
+    opened: list[Any] = []
     holder = None
     try:
-        if isinstance(b, str | os.PathLike) and not _is_url(os.fspath(b)):
+        flipped = _is_file(b) and not _is_file(a)
+        stream_obj, probe_obj = (b, a) if flipped else (a, b)
+        stream = as_source(stream_obj, timeout=timeout)
+        opened.append(stream)
+        if isinstance(stream, FileSource):
+            stream.validate()
+        probe: MemoryEndpoint | ServerEndpoint
+        if _is_file(probe_obj):
             from redipy.migrate.engine import load
 
             import redipy
 
             holder = redipy.Redis()
-            loaded = load(os.fspath(b), holder, on_conflict="replace", skip_expired=True)
+            loaded = load(os.fspath(probe_obj), holder, on_conflict="replace")
             if not loaded.ok:
-                report.problems.extend(loaded.problems)
+                report.errors.extend(loaded.problems[:1])
                 return report
             probe = MemoryEndpoint(holder)
         else:
-            other = as_source(b)
+            other = as_source(probe_obj, timeout=timeout)
+            opened.append(other)
             assert isinstance(other, MemoryEndpoint | ServerEndpoint)
             probe = other
-        _forward(src, probe, report, match, types, ttl_tolerance_ms, check_ttl, batch, chunk)
+        _Walk(stream, probe, report, flipped=flipped, match=match, types=types,
+              tol=ttl_tolerance_ms, check_ttl=check_ttl, batch=batch, chunk=chunk,
+              extra=extra, exclude=exclude or set()).run()
     except Exception as err:
-        from redipy.migrate.engine import one_line
+        from redipy.migrate.endpoints import EndpointError
+        from redipy.migrate.snapshot import SnapshotError
 
-        report.problems.append(one_line(err))
+        from redipy.errors import RedipyError
+
+        if not isinstance(err, RedipyError | EndpointError | SnapshotError | OSError
+                          | ValueError):
+            raise
+        report.errors.append(one_line(err))
     finally:
-        src.close()
+        for ep in opened:
+            ep.close()
         report.seconds = time.perf_counter() - started
     return report
 
 
-def _is_url(text: str) -> bool:
-    from redipy.migrate.endpoints import is_url
+class _Walk:
+    """One comparison: read ``stream`` in parts, probe ``probe`` for each part."""
 
-    return is_url(text)
+    def __init__(self, stream: Any, probe: Any, report: CompareReport, *, flipped: bool,
+                 match: str | None, types: list[str] | None, tol: int, check_ttl: bool,
+                 batch: int, chunk: int, extra: bool, exclude: set[str]) -> None:
+        self.stream, self.probe, self.report = stream, probe, report
+        self.flipped = flipped
+        self.match, self.types = match, types
+        self.tol, self.check_ttl = tol, check_ttl
+        self.batch, self.chunk = batch, chunk
+        self.extra, self.exclude = extra, exclude
+        self.states: dict[str, _KeyState] = {}
+        self.pending: list[Record] = []
+        self.elems = 0
+        # keys read from a file (which cannot be asked whether it holds a key)
+        self.seen: set[str] | None = set() if isinstance(stream, FileSource) else None
 
+    # what a key the stream side has and the probe side lacks is called
+    def _absent(self, key: str, exp: int | None) -> None:
+        r = self.report
+        if exp is not None and exp <= now_ms() + self.tol:
+            r.expired += 1
+            return
+        if self.flipped:
+            if self.extra:
+                r.extra += 1
+                r.note(f"extra in B: {key!r}")
+        else:
+            r.missing += 1
+            r.note(f"missing in B: {key!r}")
 
-def _forward(src: Any, probe: MemoryEndpoint | ServerEndpoint, report: CompareReport,
-             match: str | None, types: list[str] | None, tol: int, check_ttl: bool,
-             batch: int, chunk: int) -> None:
-    states: dict[str, _KeyState] = {}
-    seen: set[str] | None = set() if isinstance(src, FileSource) else None
-    pending: list[Record] = []
-    skip: str | None = None
-    now = now_ms()
+    def _pair(self, mine: str, theirs: str) -> str:
+        return f"{theirs} vs {mine}" if self.flipped else f"{mine} vs {theirs}"
 
-    def flush() -> None:
-        firsts = [r for r in pending if r.part == 0 and r.key not in states]
+    def flush(self) -> None:
+        r, states, probe = self.report, self.states, self.probe
+        pending = self.pending
+        firsts = [x for x in pending if x.part == 0 and x.key not in states]
         if firsts:
-            metas = probe.meta([r.key for r in firsts])
+            metas = probe.meta([x.key for x in firsts])
             for rec, (kind, exp, card) in zip(firsts, metas):
                 if kind == "none":
-                    report.missing += 1
-                    report.note(f"missing in B: {rec.key!r}")
+                    self._absent(rec.key, rec.expire_at)
                     states[rec.key] = _dead()
                     continue
                 if kind != rec.type:
-                    report.type_mismatch += 1
-                    report.note(f"type differs: {rec.key!r} ({rec.type} vs {kind})")
+                    r.type_mismatch += 1
+                    r.note(f"type differs: {rec.key!r} ({self._pair(rec.type, kind)})")
                     states[rec.key] = _dead()
                     continue
-                if check_ttl and not _ttl_close(rec.expire_at, exp, tol):
-                    report.ttl_mismatch += 1
-                    report.note(f"TTL differs: {rec.key!r} ({_ttl(rec.expire_at)} vs "
-                                f"{_ttl(exp)})")
+                if self.check_ttl and not _ttl_close(rec.expire_at, exp, self.tol):
+                    r.ttl_mismatch += 1
+                    r.note(f"TTL differs: {rec.key!r} "
+                           f"({self._pair(_ttl(rec.expire_at), _ttl(exp))})")
                 states[rec.key] = _KeyState(card, exp)
         items: list[tuple[Record, int]] = []
         for rec in pending:
@@ -162,52 +237,91 @@ def _forward(src: Any, probe: MemoryEndpoint | ServerEndpoint, report: CompareRe
                 continue
             if not ok:
                 st.bad = True
-                report.value_mismatch += 1
-                report.note(f"value differs: {rec.key!r}")
+                if st.exp is not None and st.exp <= now_ms() + self.tol:
+                    r.expired += 1  # it went while being compared
+                    continue
+                r.value_mismatch += 1
+                r.note(f"value differs: {rec.key!r}")
             elif not rec.more and rec.type != "string" and st.count != st.card:
                 st.bad = True
-                report.value_mismatch += 1
-                report.note(f"value differs: {rec.key!r} ({st.count} vs {st.card} elements)")
+                r.value_mismatch += 1
+                r.note(f"value differs: {rec.key!r} "
+                       f"({self._pair(str(st.count), str(st.card))} elements)")
         for rec in pending:
             if not rec.more:
                 states.pop(rec.key, None)
         pending.clear()
+        self.elems = 0
 
-    for item in src.records(match=match, types=types, chunk=chunk, batch=batch):
-        if isinstance(item, Mark):
-            if len(pending) >= batch:
-                flush()
-            continue
-        if item.part == 0:
-            skip = None
-            if item.type not in TYPES:
-                report.keys += 1
-                report.note(f"unsupported type {item.type!r}: {item.key!r}")
-                report.value_mismatch += 1
+    def run(self) -> None:
+        r = self.report
+        skip: str | None = None
+        now = now_ms()
+        limit = max(self.chunk * 2, self.batch * 16)
+        for item in self.stream.records(match=self.match, types=self.types, chunk=self.chunk,
+                                        batch=self.batch):
+            if isinstance(item, Mark):
+                if len(self.pending) >= self.batch:
+                    self.flush()
                 continue
-            if item.expire_at is not None and item.expire_at <= now:
-                skip = item.key
+            if item.part == 0:
+                if item.key in self.states or any(p.key == item.key for p in self.pending):
+                    # the stream side read this key again (it changed): start it over
+                    self.flush()
+                    self.states.pop(item.key, None)
+                    if item.value is None:
+                        continue
+                skip = None
+                if item.key in self.exclude:
+                    skip = item.key
+                    continue
+                if item.type not in TYPES:
+                    r.keys += 1
+                    r.value_mismatch += 1
+                    r.note(f"cannot compare {item.key!r}: type {item.type}")
+                    continue
+                if item.value is None:
+                    continue
+                if item.expire_at is not None and item.expire_at <= now:
+                    skip = item.key
+                    continue
+                r.keys += 1
+                if self.seen is not None:
+                    self.seen.add(item.key)
+            elif item.key == skip:
                 continue
-            report.keys += 1
-            if seen is not None:
-                seen.add(item.key)
-        elif item.key == skip:
-            continue
-        pending.append(item)
-        if len(pending) >= batch * 4:
-            flush()
-    flush()
+            self.pending.append(item)
+            self.elems += item.size()
+            if len(self.pending) >= self.batch * 4 or self.elems >= limit:
+                self.flush()
+        self.flush()
+        if self.flipped or self.extra:
+            self._leftovers()
 
-    # keys only B holds
-    for keys in probe.key_batches(match, types, batch):
-        if seen is not None:
-            present = [k in seen for k in keys]
-        else:
-            present = src.exists(keys)
-        for key, there in zip(keys, present):
-            if not there:
-                report.extra += 1
-                report.note(f"extra in B: {key!r}")
+    def _leftovers(self) -> None:
+        """Keys only the probe side holds: extra in B (or missing in B, flipped)."""
+        r = self.report
+        for keys in self.probe.key_batches(self.match, self.types, self.batch):
+            keys = [k for k in keys if k not in self.exclude]
+            if self.seen is not None:
+                present = [k in self.seen for k in keys]
+            else:
+                present = self.stream.exists(keys)
+            absent = [k for k, there in zip(keys, present) if not there]
+            if not absent:
+                continue
+            metas = self.probe.meta(absent)
+            for key, (kind, exp, _) in zip(absent, metas):
+                if kind == "none" or (exp is not None and exp <= now_ms() + self.tol):
+                    r.expired += 1 if kind != "none" else 0
+                    continue
+                if self.flipped:
+                    r.keys += 1
+                    r.missing += 1
+                    r.note(f"missing in B: {key!r}")
+                else:
+                    r.extra += 1
+                    r.note(f"extra in B: {key!r}")
 
 
 def _dead() -> _KeyState:

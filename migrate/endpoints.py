@@ -15,9 +15,10 @@ from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
 
-from redipy.migrate.records import TYPES, Mark, Record, key_filter
+from redipy.migrate.records import TYPES, Mark, Record, discard, key_filter, unstable
 from redipy.migrate.resp import RawConnection, ReplyError
 from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
+from redipy.migrate.urls import is_url, label_of_url, mask_url, open_client
 
 from redipy.patterns import escape_glob
 
@@ -34,30 +35,37 @@ def now_ms() -> int:
 
 
 class MemoryEndpoint:
-    """An in-process ``redipy.Redis()``, read and written straight through its keyspace
-    (under the database lock, so each batch is atomic for other threads)."""
+    """An in-process ``redipy.Redis()``, read and written through the memory backend's
+    :class:`redipy.memory.records.KeyspaceView` (under its lock, so each page read and
+    each batch written is atomic for other threads)."""
 
     kind = "memory"
 
     def __init__(self, client: Any) -> None:
-        self.client = client
-        self.backend = client.backend
-        self.name = "memory"
+        from redipy.memory.records import view
 
-    @property
-    def db(self) -> Any:
-        return self.backend.db
+        self.client = client
+        self.view = view(client.backend)
+        self.name = "memory"
+        self._problems: list[str] = []
+        self._conflicts: list[str] = []
+        self._blocked: set[str] = set()  # keys whose first part met an existing key
+        self._writing: set[str] = set()  # keys written in parts, not yet complete
+
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "memory", "id": self.view.identity()}
 
     def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
-        return len(self.db.data) if match is None and not types else None
+        if match is None and not types:
+            with self.view.locked():
+                return self.view.size()
+        return None
 
     def key_batches(self, match: str | None, types: Sequence[str] | None,
                     batch: int) -> Iterator[list[str]]:
-        from redipy.memory.structs import TYPE_NAMES
-
-        db = self.db
-        with db.lock:
-            keys = list(db.live_keys())
+        v = self.view
+        with v.locked():
+            keys = v.keys()
         flt = key_filter(match)
         wanted = set(types) if types else None
         out: list[str] = []
@@ -65,10 +73,9 @@ class MemoryEndpoint:
             if flt is not None and not flt(key):
                 continue
             if wanted is not None:
-                with db.lock:
-                    val = db.get(key)
-                if val is None or TYPE_NAMES.get(type(val)) not in wanted:
-                    continue
+                with v.locked():
+                    if v.kind(key) not in wanted:
+                        continue
             out.append(key)
             if len(out) >= batch:
                 yield out
@@ -78,138 +85,100 @@ class MemoryEndpoint:
 
     def records(self, *, match: str | None, types: Sequence[str] | None, chunk: int,
                 batch: int, start: Any = None) -> Iterator[Record | Mark]:
-        from redipy.memory.numbers import format_double
-        from redipy.memory.structs import TYPE_NAMES
-
-        db = self.db
-        with db.lock:
-            keys = list(db.data)
+        v = self.view
+        with v.locked():
+            keys = v.keys()
         flt = key_filter(match)
         wanted = set(types) if types else None
         idx = int(start or 0)
-        lock = db.lock
         while idx < len(keys):
             page = keys[idx:idx + batch]
             idx += len(page)
-            with lock:
+            with v.locked():
                 for key in page:
                     if flt is not None and not flt(key):
                         continue
-                    val = db.get(key)
-                    if val is None:
+                    kind = v.kind(key)
+                    if kind == "none" or (wanted is not None and kind not in wanted):
                         continue
-                    kind = TYPE_NAMES.get(type(val), "unknown")
-                    if wanted is not None and kind not in wanted:
-                        continue
-                    exp = db.expiry(key)
+                    exp = v.expiry(key)
                     if kind not in TYPES:
                         yield Record(key, kind, None, exp)  # reported upstream
-                        continue
-                    if kind == "string":
-                        if type(val) is bytearray:  # a string changed in place
-                            val = val.decode("latin-1")
-                        yield Record(key, kind, val, exp)
-                        continue
-                    if len(val) <= chunk:
-                        if kind == "list" or kind == "set":
-                            flat: list[str] = list(val)
-                        elif kind == "hash":
-                            flat = [x for kv in val.map.items() for x in kv]
-                        else:
-                            flat = []
-                            for score, member in val.order:
-                                flat.append(member)
-                                flat.append(format_double(score))
-                        yield Record(key, kind, flat, exp)
-                        continue
-                    # a big collection: chunks off one iterator, the lock held throughout
-                    if kind == "list" or kind == "set":
-                        items: Iterator[Any] = iter(val)
-                        width = 1
-                    elif kind == "hash":
-                        items = (x for kv in val.map.items() for x in kv)
-                        width = 2
-                    else:
-                        items = (x for sm in val.order for x in (sm[1], format_double(sm[0])))
-                        width = 2
-                    total = len(val) * width
-                    part = 0
-                    sent = 0
-                    while sent < total:
-                        piece = [next(items) for _ in range(min(chunk * width, total - sent))]
-                        sent += len(piece)
-                        yield Record(key, kind, piece, exp, part, sent < total)
-                        part += 1
+                    elif kind == "string":
+                        yield Record(key, kind, v.string(key), exp)
+                    elif v.length(key) <= chunk:
+                        yield Record(key, kind, v.flat_list(key), exp)
+                    else:  # a big collection: parts off one iterator, the lock held throughout
+                        width = 2 if kind in ("hash", "zset") else 1
+                        items = v.flat(key)
+                        total = v.length(key) * width
+                        part = sent = 0
+                        while sent < total:
+                            piece = list(islice(items, min(chunk * width, total - sent)))
+                            sent += len(piece)
+                            yield Record(key, kind, piece, exp, part, sent < total)
+                            part += 1
             yield Mark(idx)
 
     # -- writing --
 
     def is_empty(self) -> bool:
-        return bool(self.db.size() == 0)
+        with self.view.locked():
+            return self.view.size() == 0
 
     def exists(self, keys: Sequence[str]) -> list[bool]:
-        db = self.db
-        with db.lock:
-            return [db.get(k) is not None for k in keys]
+        v = self.view
+        with v.locked():
+            return [v.kind(k) != "none" for k in keys]
 
-    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
-        from redipy.memory.structs import RHash, RList, RSet, RZSet
-
-        db = self.db
-        problems: list[str] = []
-        kinds = {"list": RList, "hash": RHash, "set": RSet, "zset": RZSet}
-        with db.lock:
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool,
+             guard: bool = False) -> None:
+        """Write a batch. A first part replaces the key when it is in ``replace``; with
+        ``guard`` a first part meeting an existing key is a conflict (nothing written
+        for that key, nor for its later parts)."""
+        v = self.view
+        problems, conflicts, blocked = self._problems, self._conflicts, self._blocked
+        writing = self._writing
+        with v.locked():
             for rec in records:
-                key, kind, value = rec.key, rec.type, rec.value
+                key, kind = rec.key, rec.type
+                if rec.part == 0:
+                    blocked.discard(key)
+                    if key in writing:  # the source started this key over: drop our part
+                        writing.discard(key)
+                        v.delete(key)
+                    elif key in replace:
+                        v.delete(key)
+                    elif v.kind(key) != "none":
+                        if guard:
+                            conflicts.append(key)
+                            if rec.more:
+                                blocked.add(key)
+                            continue
+                        v.delete(key)
+                    if rec.value is None:  # a discard: nothing more to write
+                        continue
+                    if rec.more:
+                        writing.add(key)
+                elif key in blocked:
+                    if not rec.more:
+                        blocked.discard(key)
+                    continue
+                if not rec.more:
+                    writing.discard(key)
                 if kind == "string":
-                    db.put(key, value)
-                else:
-                    cur = db.get(key)
-                    if cur is not None and (
-                            (rec.part == 0 and key in replace) or type(cur) is not kinds[kind]):
-                        if rec.part == 0 and key not in replace:
-                            problems.append(f"{key}: target holds another type")
-                            continue
-                        db.delete(key)
-                        cur = None
-                    fresh = cur is None
-                    if fresh:
-                        if not value:
-                            continue
-                        cur = kinds[kind]()
-                    if kind == "list":
-                        cur.extend(value)
-                    elif kind == "set":
-                        add = cur.add
-                        for m in value:
-                            add(m)
-                    elif kind == "hash":
-                        hset = cur.set
-                        it = iter(value)
-                        for f, v in zip(it, it):
-                            hset(f, v)
-                    else:
-                        zset = cur.set
-                        it = iter(value)
-                        for m, s in zip(it, it):
-                            zset(m, float(s))
-                    if fresh:
-                        db.add_new(key, cur)
-                    else:
-                        db.touch(key)
+                    v.put_string(key, rec.value)
+                elif not v.append(key, kind, rec.value):
+                    problems.append(f"{key}: target holds another type")
+                    continue
                 if ttl_keep and rec.expire_at is not None and not rec.more:
-                    if db.get(key) is not None:
-                        db.set_expiry(key, rec.expire_at)
-        return problems
+                    v.set_expiry(key, rec.expire_at)
 
-    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
-        self._problems = self.write(records, replace, ttl_keep)
-
-    def sync(self) -> list[str]:
-        out, self._problems = self._problems, []
+    def sync(self) -> tuple[list[str], list[str]]:
+        """(problems, conflicts) of the batches sent since the last call."""
+        out = (self._problems, self._conflicts)
+        self._problems, self._conflicts = [], []
         return out
-
-    _problems: list[str] = []
 
     def state(self) -> dict[str, Any] | None:
         return None
@@ -224,47 +193,23 @@ class MemoryEndpoint:
 
     def meta(self, keys: Sequence[str]) -> list[tuple[str, int | None, int]]:
         """(type, expiry, element count) per key; type "none" when missing."""
-        from redipy.memory.structs import TYPE_NAMES
-
-        db = self.db
+        v = self.view
         out: list[tuple[str, int | None, int]] = []
-        with db.lock:
+        with v.locked():
             for key in keys:
-                val = db.get(key)
-                if val is None:
+                kind = v.kind(key)
+                if kind == "none":
                     out.append(("none", None, 0))
-                    continue
-                kind = TYPE_NAMES.get(type(val), "other")
-                out.append((kind, db.expiry(key), 1 if kind == "string" else len(val)))
+                else:
+                    out.append((kind if kind in TYPES else "other", v.expiry(key),
+                                v.length(key)))
         return out
 
     def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
         """Whether each record part's content is in this endpoint (offset for lists)."""
-        db = self.db
-        out: list[bool] = []
-        with db.lock:
-            for rec, offset in items:
-                val = db.get(rec.key)
-                kind, value = rec.type, rec.value
-                try:
-                    if val is None:
-                        ok = False
-                    elif kind == "string":
-                        ok = val == value
-                    elif kind == "list":
-                        ok = list(islice(val, offset, offset + len(value))) == value
-                    elif kind == "set":
-                        ok = all(m in val for m in value)
-                    elif kind == "hash":
-                        it = iter(value)
-                        ok = all(val.get(f) == v for f, v in zip(it, it))
-                    else:
-                        it = iter(value)
-                        ok = all(val.score(m) == float(s) for m, s in zip(it, it))
-                except (AttributeError, TypeError):
-                    ok = False
-                out.append(ok)
-        return out
+        v = self.view
+        with v.locked():
+            return [v.contains(rec.key, rec.type, rec.value, offset) for rec, offset in items]
 
 
 # ---- snapshot files ---------------------------------------------------------------
@@ -285,6 +230,12 @@ class FileSource:
         if not self._validated:
             self.reader.validate()
             self._validated = True
+
+    def identity(self) -> dict[str, Any]:
+        self.validate()
+        assert self.reader.trailer is not None
+        return {"kind": "file", "path": os.path.abspath(self.path),
+                "sha256": self.reader.trailer.get("sha256")}
 
     def estimate(self, match: str | None, types: Sequence[str] | None) -> int | None:
         self.validate()
@@ -339,17 +290,17 @@ class FileTarget:
     def exists(self, keys: Sequence[str]) -> list[bool]:
         return [False] * len(keys)
 
-    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "file", "path": os.path.abspath(self.path)}
+
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool,
+             guard: bool = False) -> None:
         if not ttl_keep:
             records = [Record(r.key, r.type, r.value, None, r.part, r.more) for r in records]
         self.writer.write(list(records))
-        return []
 
-    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
-        self.write(records, replace, ttl_keep)
-
-    def sync(self) -> list[str]:
-        return []
+    def sync(self) -> tuple[list[str], list[str]]:
+        return [], []
 
     def state(self) -> dict[str, Any] | None:
         return self.writer.state()
@@ -389,6 +340,28 @@ for i = 1, #KEYS do
 end
 return out
 """
+#: reads of a big key that another client keeps changing, before it is reported
+STREAM_ATTEMPTS = 3
+
+_PLAIN, _SETNX, _RENAMENX = 0, 1, 2
+SCRATCH = "\x00redipy-migrate"
+
+
+def scratch_name(key: str, cluster: bool) -> str | None:
+    """A name in ``key``'s hash slot where a guarded write builds the value, ``None``
+    when a cluster key allows none (a ``}`` outside any hash tag)."""
+    if not cluster:
+        return key + SCRATCH
+    open_ = key.find("{")
+    if open_ >= 0:
+        close = key.find("}", open_ + 1)
+        if close > open_ + 1:
+            return key + SCRATCH  # a hash tag: appending keeps it
+    if "}" in key:
+        return None
+    return "{" + key + "}" + SCRATCH
+
+
 _CARD = {"string": "EXISTS", "list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD"}
 
 
@@ -403,20 +376,21 @@ class ServerEndpoint:
 
     kind = "server"
 
-    def __init__(self, client: Any, *, timeout: float = 120.0) -> None:
-        from redipy.redis.backend import safe_url
-
+    def __init__(self, client: Any, *, timeout: float | None = 120.0) -> None:
         backend = client.backend
         self.client = client
         self.backend = backend
         self.prefix: str = backend.prefix
         self.plen = len(self.prefix)
-        self.name = safe_url(getattr(backend, "target", "server"))
+        self.db = server_db(client)
+        self.name = server_label(client)
         self._timeout = timeout
         self._rd: RawConnection | None = None
         self._wr: RawConnection | None = None
         self._version: tuple[int, ...] | None = None
-        self._inflight = []
+        self._info: dict[str, str] | None = None
+        self._inflight: list[list[tuple[str, int]]] = []
+        self._blocked: set[str] = set()
 
     # -- connections --
 
@@ -430,17 +404,37 @@ class ServerEndpoint:
             self._wr = RawConnection(self.backend.conn, target=self.name, timeout=self._timeout)
         return self._wr
 
+    def info(self) -> dict[str, str]:
+        """``INFO server`` as a dict (asked once)."""
+        if self._info is None:
+            text = self.reader().call("INFO", "server")
+            if isinstance(text, ReplyError):
+                raise EndpointError(f"{self.name}: INFO failed: {text}")
+            self._info = dict(line.split(":", 1) for line in str(text).splitlines()
+                              if ":" in line and not line.startswith("#"))
+        return self._info
+
     def version(self) -> tuple[int, ...]:
         if self._version is None:
-            info = self.reader().call("INFO", "server")
-            if isinstance(info, ReplyError):
-                raise EndpointError(f"{self.name}: INFO failed: {info}")
-            ver = "0"
-            for line in str(info).splitlines():
-                if line.startswith("redis_version:"):
-                    ver = line.split(":", 1)[1].strip()
+            ver = self.info().get("redis_version", "0").strip()
             self._version = tuple(int(p) for p in ver.split(".") if p.isdigit())
         return self._version
+
+    def product(self) -> tuple[str, tuple[int, ...]]:
+        """("valkey" or "redis", its own version): what decides whether DUMP payloads
+        of one server restore on another."""
+        info = self.info()
+        if "valkey_version" in info:
+            ver = info["valkey_version"].strip()
+            return "valkey", tuple(int(p) for p in ver.split(".") if p.isdigit())
+        return "redis", self.version()
+
+    def identity(self) -> dict[str, Any]:
+        """The server process (its ``run_id`` changes on every restart), database and
+        key prefix: what a resumed run must find again."""
+        return {"kind": "server", "name": self.name,
+                "run_id": self.info().get("run_id", "").strip(), "db": self.db,
+                "prefix": self.prefix}
 
     def close(self, *, ok: bool = True) -> None:
         for conn in (self._rd, self._wr):
@@ -498,6 +492,20 @@ class ServerEndpoint:
                 conn.close()
                 self._rd = None
 
+    def read_keys(self, keys: Sequence[str], chunk: int) -> Iterator[Record]:
+        """Records of these keys (full names, prefix included), read as a page is."""
+        conn = self.reader()
+        reader = _PageReader(self, conn, None, None, chunk, max(len(keys), 1))
+        rows: list[Any] = []
+        if reader.sha is not None:
+            got = conn.run(reader.script_cmds(keys, "0"))[0]
+            if not isinstance(got, ReplyError):
+                rows = [(k, got[3 * i], got[3 * i + 1], got[3 * i + 2])
+                        for i, k in enumerate(keys)]
+        if not rows and keys:
+            rows, _ = reader.read_plain(keys, "0")
+        yield from reader.emit(rows)
+
     def _load_script(self, conn: RawConnection, *, force: bool = False) -> str | None:
         if self._script is not None and not force:
             return self._script or None
@@ -509,7 +517,39 @@ class ServerEndpoint:
 
     def _stream(self, conn: RawConnection, key: str, name: str, kind: str, exp: int | None,
                 chunk: int) -> Iterator[Record]:
-        """A collection read in windows of ``chunk``, one record part per window."""
+        """A big collection read in windows of ``chunk``, one record part per window,
+        under ``WATCH``: when any other client changes the key before the last window
+        is read, ``EXEC`` says so and the key is read again from its first part (the
+        targets start it over), up to :data:`STREAM_ATTEMPTS` times; then a
+        :func:`redipy.migrate.records.unstable` record tells the engine to report it.
+        A key deleted or expired meanwhile is dropped (a discard record when some of
+        it was already handed out)."""
+        ttl_cmd = "PEXPIRETIME" if self.version() >= (7, 0) else "PTTL"
+        started = False
+        for _ in range(STREAM_ATTEMPTS):
+            conn.call("WATCH", key)
+            kind_now, ttl = conn.run([("TYPE", key), (ttl_cmd, key)])
+            if kind_now not in _READ:
+                conn.call("UNWATCH")
+                if started:
+                    yield discard(name, kind)
+                if kind_now != "none":  # now another type: copied as what it is now
+                    yield Record(name, kind_now, None, exp)
+                return
+            kind = kind_now
+            exp = None
+            if type(ttl) is int and ttl >= 0:
+                exp = ttl if ttl_cmd == "PEXPIRETIME" else now_ms() + ttl
+            for rec in self._windows(conn, key, name, kind, exp, chunk):
+                started = True
+                yield rec
+            done = conn.run([("MULTI",), ("EXEC",)])[1]
+            if done is not None and not isinstance(done, ReplyError):
+                return
+        yield unstable(name, kind, STREAM_ATTEMPTS)
+
+    def _windows(self, conn: RawConnection, key: str, name: str, kind: str,
+                 exp: int | None, chunk: int) -> Iterator[Record]:
         part = 0
         if kind == "list":
             start = 0
@@ -541,11 +581,8 @@ class ServerEndpoint:
                 part += 1
             items = nxt
             if cursor == "0":
-                if items or part == 0:
-                    if items:
-                        yield Record(name, kind, items, exp, part, False)
-                elif part:
-                    pass
+                if items:
+                    yield Record(name, kind, items, exp, part, False)
                 return
 
     # -- writing --
@@ -572,60 +609,93 @@ class ServerEndpoint:
                 raise EndpointError(f"{self.name}: EXISTS failed: {r}")
         return [bool(r) for r in replies]
 
-    def write(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> list[str]:
-        self.send(records, replace, ttl_keep)
-        return self.sync()
-
-    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool,
+             guard: bool = False) -> None:
         """Send one batch of typed writes without waiting; :meth:`sync` reads the replies.
 
         Not a transaction: the engine makes replays safe instead (a key the interrupted
-        run may have half-written is deleted and written again)."""
+        run may have half-written is deleted and written again). With ``guard`` a key
+        not in ``replace`` is never merged with one already there: a string is written
+        with ``SET ... NX``, a collection is built under a scratch name in the same slot
+        and moved into place with ``RENAMENX`` (with its expiry), so a key another
+        client created meanwhile is left alone and reported as a conflict."""
         p = self.prefix
         pxat = self.version() >= (6, 2)
+        cluster = self.cluster_names
         cmds: list[Sequence[str]] = []
-        owners: list[str] = []
+        owners: list[tuple[str, int]] = []  # (key, what its reply means)
         add_cmd = cmds.append
         add_owner = owners.append
         for rec in records:
             key = p + rec.key
             kind = rec.type
-            exp = rec.expire_at if ttl_keep and not rec.more else None
-            if rec.part == 0 and rec.key in replace:
+            last = not rec.more
+            exp = rec.expire_at if ttl_keep and last else None
+            guarded = guard and rec.key not in replace
+            if rec.part == 0 and not guarded:
                 add_cmd(("DEL", key))
-                add_owner(rec.key)
+                add_owner((rec.key, _PLAIN))
             if kind == "string":
+                cmd: tuple[str, ...] = ("SET", key, rec.value)
                 if exp is not None and pxat:
-                    add_cmd(("SET", key, rec.value, "PXAT", str(exp)))
-                    add_owner(rec.key)
-                    continue
-                add_cmd(("SET", key, rec.value))
-                add_owner(rec.key)
-            elif rec.value:
+                    cmd += ("PXAT", str(exp))
+                    exp = None
+                if guarded:
+                    cmd += ("NX",)
+                add_cmd(cmd)
+                add_owner((rec.key, _SETNX if guarded else _PLAIN))
+                if exp is not None:
+                    add_cmd(("PEXPIREAT", key, str(exp)))
+                    add_owner((rec.key, _PLAIN))
+                continue
+            dest = key
+            if guarded or (rec.part and rec.key in self._blocked):
+                aside = scratch_name(key, cluster)
+                if aside is None:  # no same-slot scratch name: write in place
+                    guarded = False
+                else:
+                    dest = aside
+                if aside is not None and rec.part == 0:
+                    self._blocked.add(rec.key)
+                    add_cmd(("DEL", dest))
+                    add_owner((rec.key, _PLAIN))
+            if rec.value:
                 if kind == "zset":
                     it = iter(rec.value)
-                    add_cmd(("ZADD", key, *[x for m, s in zip(it, it) for x in (s, m)]))
+                    add_cmd(("ZADD", dest, *[x for m, s in zip(it, it) for x in (s, m)]))
                 else:
-                    add_cmd((_WRITE[kind], key, *rec.value))
-                add_owner(rec.key)
+                    add_cmd((_WRITE[kind], dest, *rec.value))
+                add_owner((rec.key, _PLAIN))
             if exp is not None:
-                add_cmd(("PEXPIREAT", key, str(exp)))
-                add_owner(rec.key)
+                add_cmd(("PEXPIREAT", dest, str(exp)))
+                add_owner((rec.key, _PLAIN))
+            if last and dest != key:
+                self._blocked.discard(rec.key)
+                add_cmd(("RENAMENX", dest, key))
+                add_owner((rec.key, _RENAMENX))
+                add_cmd(("DEL", dest))
+                add_owner((rec.key, _PLAIN))
         if cmds:
             self.writer().send(cmds)
             self._inflight.append(owners)
 
-    _inflight: list[list[str]]
+    cluster_names = False
 
-    def sync(self) -> list[str]:
-        """Replies of every batch sent; error replies become problems naming their key."""
+    def sync(self) -> tuple[list[str], list[str]]:
+        """(problems, conflicts) of every batch sent: error replies become problems naming
+        their key; a guarded write that met an existing key is a conflict."""
         problems: list[str] = []
+        conflicts: list[str] = []
         while self._inflight:
             owners = self._inflight.pop(0)
-            for owner, reply in zip(owners, self.writer().recv(len(owners))):
+            for (owner, what), reply in zip(owners, self.writer().recv(len(owners))):
                 if isinstance(reply, ReplyError):
+                    if what == _RENAMENX and "no such key" in str(reply):
+                        continue  # expired before it was moved into place
                     problems.append(f"{owner}: {reply}")
-        return problems
+                elif what != _PLAIN and not reply:
+                    conflicts.append(owner)
+        return problems, conflicts
 
     def state(self) -> dict[str, Any] | None:
         return None
@@ -852,7 +922,7 @@ class ClusterEndpoint(ServerEndpoint):
     a migration runs shows up as a problem naming the key (MOVED), not retried.
     """
 
-    def __init__(self, client: Any, *, timeout: float = 120.0) -> None:
+    def __init__(self, client: Any, *, timeout: float | None = 120.0) -> None:
         super().__init__(client, timeout=timeout)
         backend = client.backend
         self.nodes = backend.primaries()
@@ -861,6 +931,7 @@ class ClusterEndpoint(ServerEndpoint):
                     for node in self.nodes]
         for ep in self.eps:
             ep._script = ""  # "no script": the page script's keys would cross slots
+            ep.cluster_names = True
 
     # -- routing --
 
@@ -935,14 +1006,26 @@ class ClusterEndpoint(ServerEndpoint):
                     out[pos] = there
         return out
 
-    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool) -> None:
+    def send(self, records: Sequence[Record], replace: set[str], ttl_keep: bool,
+             guard: bool = False) -> None:
         parts = self._split([rec.key for rec in records])
         for ep, positions in zip(self.eps, parts):
             if positions:
-                ep.send([records[p] for p in positions], replace, ttl_keep)
+                ep.send([records[p] for p in positions], replace, ttl_keep, guard)
 
-    def sync(self) -> list[str]:
-        return [problem for ep in self.eps for problem in ep.sync()]
+    def sync(self) -> tuple[list[str], list[str]]:
+        problems: list[str] = []
+        conflicts: list[str] = []
+        for ep in self.eps:
+            p, c = ep.sync()
+            problems += p
+            conflicts += c
+        return problems, conflicts
+
+    def identity(self) -> dict[str, Any]:
+        return {"kind": "cluster", "name": self.name,
+                "run_ids": sorted(ep.info().get("run_id", "").strip() for ep in self.eps),
+                "prefix": self.prefix}
 
     # -- comparing --
 
@@ -966,67 +1049,74 @@ class ClusterEndpoint(ServerEndpoint):
 # ---- resolving ---------------------------------------------------------------------
 
 
-URL_SCHEMES = ("redis", "rediss", "unix", "redis+cluster", "rediss+cluster")
-
-
-def is_url(text: str) -> bool:
-    return text.split("://", 1)[0] in URL_SCHEMES and "://" in text
-
-
-def _server(client: Any) -> ServerEndpoint:
+def _server(client: Any, timeout: float | None = 120.0) -> ServerEndpoint:
     if getattr(client.backend, "cluster", False):
-        return ClusterEndpoint(client)
-    return ServerEndpoint(client)
+        return ClusterEndpoint(client, timeout=timeout)
+    return ServerEndpoint(client, timeout=timeout)
 
 
-def open_client(url: str) -> Any:
-    """A ``redipy.Redis`` for a server URL (the URL is checked, not yet connected)."""
-    import redipy
-    from redipy.errors import ConfigError
-
+def server_db(client: Any) -> int:
+    """The database number a server client uses (0 for a cluster)."""
+    pool = getattr(client.backend.conn, "connection_pool", None)
+    kwargs = getattr(pool, "connection_kwargs", {}) if pool is not None else {}
     try:
-        return redipy.Redis(url=url)
-    except ConfigError as err:
-        raise EndpointError(str(err)) from None
+        return int(kwargs.get("db") or 0)
+    except (TypeError, ValueError):
+        return 0
 
 
-def as_source(obj: Any) -> MemoryEndpoint | FileSource | ServerEndpoint:
+def server_label(client: Any) -> str:
+    """``host:port/db`` (``unix:/path/db``; a cluster by its seed), never a password."""
+    backend = client.backend
+    if getattr(backend, "cluster", False):
+        return f"cluster {mask_url(str(backend.target))}"
+    kwargs = backend.conn.connection_pool.connection_kwargs
+    db = server_db(client)
+    if kwargs.get("path"):
+        return f"unix:{kwargs['path']}/{db}"
+    host = str(kwargs.get("host", "localhost"))
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{host}:{kwargs.get('port', 6379)}/{db}"
+
+
+def as_source(obj: Any, *, timeout: float | None = 120.0
+              ) -> MemoryEndpoint | FileSource | ServerEndpoint:
     if isinstance(obj, str | os.PathLike):
         text = os.fspath(obj)
         if is_url(text):
-            return _server(open_client(text))
+            return _server(open_client(text), timeout)
         return FileSource(text)
     kind = getattr(getattr(obj, "backend", None), "kind", None)
     if kind == "memory":
         return MemoryEndpoint(obj)
     if kind == "redis":
-        return _server(obj)
+        return _server(obj, timeout)
     raise EndpointError(f"cannot read from {obj!r}: give a redipy.Redis, a URL or a file path")
 
 
 def as_target(obj: Any, *, source: str, resume: dict[str, Any] | None = None,
-              meta: dict[str, Any] | None = None
+              meta: dict[str, Any] | None = None, timeout: float | None = 120.0
               ) -> MemoryEndpoint | FileTarget | ServerEndpoint:
     if isinstance(obj, str | os.PathLike):
         text = os.fspath(obj)
         if is_url(text):
-            return _server(open_client(text))
+            return _server(open_client(text), timeout)
         return FileTarget(text, source=source, resume=resume, meta=meta)
     kind = getattr(getattr(obj, "backend", None), "kind", None)
     if kind == "memory":
         return MemoryEndpoint(obj)
     if kind == "redis":
-        return _server(obj)
+        return _server(obj, timeout)
     raise EndpointError(f"cannot write to {obj!r}: give a redipy.Redis, a URL or a file path")
 
 
 def describe(obj: Any) -> str:
-    """A printable name for an endpoint argument (passwords masked)."""
-    from redipy.redis.backend import safe_url
-
+    """A printable name for an endpoint argument (passwords masked, database shown)."""
     if isinstance(obj, str | os.PathLike):
-        return safe_url(os.fspath(obj))
+        text = os.fspath(obj)
+        return label_of_url(text) if is_url(text) else text
     backend = getattr(obj, "backend", None)
     if backend is not None:
-        return "memory" if backend.kind == "memory" else safe_url(str(backend.target))
+        return "memory" if backend.kind == "memory" else server_label(obj)
     return repr(obj)

@@ -67,6 +67,9 @@ class Bar:
 
 def print_report(report: Report, *, tty: bool) -> None:
     """The summary: a table on a terminal, one line otherwise; problems on stderr."""
+    if report.nothing_to_resume:
+        print(report.summary())
+        return
     if tty:
         from rich.console import Console
         from rich.table import Table
@@ -81,23 +84,29 @@ def print_report(report: Report, *, tty: bool) -> None:
         for label, n in (("skipped (existed)", report.skipped),
                          ("expired (not copied)", report.expired),
                          ("unsupported", report.unsupported),
-                         ("conflicts", report.conflicts)):
+                         ("conflicts", report.conflicts),
+                         ("re-read (changed while copied)", report.retried)):
             if n:
                 table.add_row(label, f"{n:,}")
         table.caption = (f"{report.seconds:.2f}s, {report.rate:,.0f} keys/s"
                          + (" (dry run)" if report.dry_run else "")
-                         + (" (resumed)" if report.resumed else ""))
+                         + (f" (resumed; {report.run_keys:,} keys in this run)"
+                            if report.resumed else "")
+                         + (" (server-side MIGRATE)" if report.method == "MIGRATE" else ""))
         console.print(table)
         if report.verify is not None:
             print_compare(report.verify, tty=True)
         style = "green" if report.ok else "red"
         console.print(f"[{style}]{report.summary()}[/{style}]", highlight=False)
-        _problems(report.problems + (report.verify.problems if report.verify else []))
+        _problems(report.problems, report.issues)
     else:
-        print(report.summary())  # carries the first problem
+        print(report.summary())  # leads with the first problem
         if report.verify is not None and not report.verify.ok:
             print(report.verify.summary())
-        _problems(report.problems[1:] + (report.verify.problems if report.verify else []))
+        _problems(report.problems[1:], report.issues - 1)
+    if report.verify is not None:
+        _problems(report.verify.problems,
+                  len(report.verify.errors) + report.verify.differences)
 
 
 def print_compare(report: CompareReport, *, tty: bool) -> None:
@@ -109,21 +118,25 @@ def print_compare(report: CompareReport, *, tty: bool) -> None:
         table = Table(title=f"compare {report.a} vs {report.b}")
         table.add_column("check")
         table.add_column("count", justify="right")
-        for label, n in (("keys in A", report.keys), ("missing in B", report.missing),
+        for label, n in (("keys compared", report.keys), ("missing in B", report.missing),
                          ("extra in B", report.extra), ("type differs", report.type_mismatch),
                          ("value differs", report.value_mismatch),
-                         ("TTL differs", report.ttl_mismatch)):
+                         ("TTL differs", report.ttl_mismatch),
+                         ("expired during the run", report.expired)):
             table.add_row(label, f"{n:,}")
         console.print(table)
     print(report.summary())
 
 
-def problems(lines: list[str]) -> None:
-    _problems(lines)
+def problems(lines: list[str], total: int | None = None) -> None:
+    _problems(lines, total)
 
 
-def _problems(lines: list[str], limit: int = 10) -> None:
+def _problems(lines: list[str], total: int | None = None, limit: int = 10) -> None:
+    """The first ``limit`` lines; then how many more there are of ``total`` (every
+    problem or difference counted, not only the examples kept)."""
     for line in lines[:limit]:
         print(f"  {line}", file=sys.stderr)
-    if len(lines) > limit:
-        print(f"  ... and {len(lines) - limit} more", file=sys.stderr)
+    total = len(lines) if total is None else max(total, len(lines))
+    if total > min(limit, len(lines)):
+        print(f"  ... and {total - min(limit, len(lines))} more", file=sys.stderr)

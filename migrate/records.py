@@ -48,6 +48,21 @@ class Record:
         return n // 2 if self.type in ("hash", "zset") else n
 
 
+def discard(key: str, kind: str) -> Record:
+    """A first part with no value: "forget the parts of ``key`` handed out so far" (the
+    source saw the key change or vanish while it was read in parts)."""
+    return Record(key, kind, None, None, 0, False)
+
+
+def unstable(key: str, kind: str, attempts: int) -> Record:
+    """The source could not read ``key`` whole: it changed during every attempt."""
+    return Record(key, UNSTABLE, attempts, None, 0, False)
+
+
+#: the type of an :func:`unstable` record
+UNSTABLE = "(changed while read)"
+
+
 @dataclass(slots=True)
 class Mark:
     """A point in the source where everything before has been yielded whole:

@@ -109,7 +109,8 @@ class _PyReader:
 class RawConnection:
     """One dedicated connection to a server, opened through redis-py's handshake."""
 
-    def __init__(self, redis_py_client: Any, *, target: str, timeout: float = 120.0) -> None:
+    def __init__(self, redis_py_client: Any, *, target: str,
+                 timeout: float | None = 120.0) -> None:
         self.target = target
         pool = redis_py_client.connection_pool
         self._conn = pool.make_connection()

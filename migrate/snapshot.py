@@ -16,6 +16,13 @@ trailer is on disk, so a reader never sees half a snapshot under the real name; 
 partial file is what an interrupted dump resumes from. A file without its trailer,
 with a line that is not a record, or whose checksum or counts disagree is refused
 with the line number before anything is loaded.
+
+:meth:`SnapshotReader.validate` is that first pass: every line is decoded and checked
+(text key, known type, a value shaped for its type, well-formed scores and expiries,
+parts of a key contiguous and in order, no key twice, trailer counts and checksum
+equal to what was read), in memory that does not grow with the values (a set of
+64-bit key fingerprints is the only thing kept per key). New record types add a
+shape check to :data:`SHAPES`.
 """
 
 from __future__ import annotations
@@ -23,11 +30,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from typing import Any, BinaryIO
 
-from redipy.migrate.records import TYPES, Mark, Record
+from redipy.migrate.records import Mark, Record
 
 FORMAT = "redipy-snapshot"
 VERSION = 1
@@ -80,42 +88,101 @@ def decode_record(line: bytes, path: str, lineno: int) -> Record:
         raise SnapshotError(path, lineno,
                             f"not a JSON record ({err.msg} at column {err.colno})") from None
     except (UnicodeDecodeError, ValueError) as err:
-        raise SnapshotError(path, lineno, f"not a JSON record ({err})") from None
-    if not isinstance(obj, dict):
-        raise SnapshotError(path, lineno, "not a record object")
-    if obj.get("trailer"):
-        raise SnapshotError(path, lineno, "trailer before the end of the file")
-    key, kind, exp = obj.get("key"), obj.get("type"), obj.get("pexpireat")
-    value: Any = obj.get("value")
-    if not isinstance(key, str):
-        raise SnapshotError(path, lineno, "record without a string 'key'")
-    if kind not in TYPES:
-        raise SnapshotError(path, lineno, f"unknown type {kind!r} for key {key!r}")
-    if exp is not None and (not isinstance(exp, int) or isinstance(exp, bool)):
-        raise SnapshotError(path, lineno, f"bad 'pexpireat' for key {key!r}")
+        raise SnapshotError(path, lineno, f"not a JSON record ({str(err)[:80]})") from None
+    except RecursionError:
+        raise SnapshotError(path, lineno, "not a record (JSON nested too deeply)") from None
+    why = check_record(obj)
+    if why is not None:
+        raise SnapshotError(path, lineno, why)
+    key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
+    value: Any = obj["value"]
     part = obj.get("part", 0)
-    if not isinstance(part, int) or part < 0:
-        raise SnapshotError(path, lineno, f"bad 'part' for key {key!r}")
-    try:  # str.join type-checks every element at C speed
-        if kind == "string":
-            ok = type(value) is str
-        elif kind == "hash":
-            ok = type(value) is dict
-            if ok:
-                value = [x for kv in value.items() for x in kv]
-                "".join(value)
-        elif kind == "zset":
-            ok = type(value) is list and all(type(p) is list and len(p) == 2 for p in value)
-            if ok:
-                value = [x for p in value for x in p]
-                "".join(value)
-        else:
-            ok = type(value) is list
-            if ok:
-                "".join(value)
-    except TypeError:
-        ok = False
+    if kind == "hash":
+        value = [x for kv in value.items() for x in kv]
+    elif kind == "zset":
+        value = [x for p in value for x in p]
     return Record(key, kind, value, exp, part, bool(obj.get("more", False)))
+
+
+_SCORE = re.compile(r"[+-]?(?:inf|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)", re.IGNORECASE)
+_FIELDS = frozenset(("key", "type", "value", "pexpireat", "part", "more"))
+
+
+def _texts(items: Any) -> bool:
+    """A non-empty list of strings (str.join checks each element at C speed)."""
+    if type(items) is not list or not items:
+        return False
+    try:
+        "".join(items)
+    except TypeError:
+        return False
+    return True
+
+
+def _shape_string(value: Any) -> str | None:
+    return None if type(value) is str else "a string value must be a JSON string"
+
+
+def _shape_members(value: Any) -> str | None:
+    return None if _texts(value) else "value must be a non-empty list of strings"
+
+
+def _shape_hash(value: Any) -> str | None:
+    if type(value) is not dict or not value:
+        return "a hash value must be a non-empty object of strings"
+    if not _texts(list(value.values())):
+        return "a hash value must be a non-empty object of strings"
+    return None
+
+
+def _shape_zset(value: Any) -> str | None:
+    if type(value) is not list or not value:
+        return "a zset value must be a non-empty list of [member, score] pairs"
+    match = _SCORE.fullmatch
+    for pair in value:
+        if type(pair) is not list or len(pair) != 2 or type(pair[0]) is not str \
+                or type(pair[1]) is not str:
+            return "a zset value must be a non-empty list of [member, score] pairs"
+        if match(pair[1]) is None:
+            return f"bad score {pair[1][:40]!r}"
+    return None
+
+
+#: per record type, a check of its value's shape (None when fine, else why not)
+SHAPES: dict[str, Any] = {"string": _shape_string, "list": _shape_members,
+                          "set": _shape_members, "hash": _shape_hash, "zset": _shape_zset}
+
+
+def check_record(obj: Any) -> str | None:
+    """Why a decoded line is not a well-formed record, or ``None``."""
+    if type(obj) is not dict:
+        return "not a record object"
+    if obj.get("trailer"):
+        return "trailer before the end of the file"
+    if not _FIELDS.issuperset(obj):
+        extra = sorted(set(obj) - _FIELDS)
+        return f"unknown field {extra[0][:40]!r}"
+    key, kind = obj.get("key"), obj.get("type")
+    if type(key) is not str:
+        return "record without a string 'key'"
+    shape = SHAPES.get(kind) if type(kind) is str else None
+    if shape is None:
+        return f"unknown type {str(kind)[:40]!r} for key {key[:80]!r}"
+    exp = obj.get("pexpireat")
+    if exp is not None and (type(exp) is not int or exp < 0):
+        return f"bad 'pexpireat' for key {key[:80]!r}"
+    part = obj.get("part", 0)
+    if type(part) is not int or part < 0:
+        return f"bad 'part' for key {key[:80]!r}"
+    more = obj.get("more", False)
+    if type(more) is not bool:
+        return f"bad 'more' for key {key[:80]!r}"
+    if kind == "string" and (part or more):
+        return f"a string cannot have parts (key {key[:80]!r})"
+    why = shape(obj.get("value"))
+    if why is not None:
+        return f"{why} (key {key[:80]!r})"
+    return None
 
 
 class SnapshotWriter:
@@ -129,6 +196,7 @@ class SnapshotWriter:
         self.records = 0
         self.keys = 0
         self.types: dict[str, int] = {}
+        self._open: tuple[str, int, Any, int, int, dict[str, int]] | None = None
         if resume is not None:
             self._reopen(resume)
         else:
@@ -153,28 +221,53 @@ class SnapshotWriter:
         while self.fh.tell() < offset:
             self.digest.update(self.fh.readline())
         self.fh.seek(offset)
+        if state.get("sha256") != self.digest.hexdigest():
+            self.fh.close()
+            raise SnapshotError(self.tmp, None, "changed since the checkpoint was written "
+                                "(its records no longer match); start again without --resume")
         self.records = int(state["records"])
         self.keys = int(state["keys"])
         self.types = dict(state["types"])
 
     def write(self, records: list[Record]) -> None:
+        """Append records. A first part of the key still being written in parts means
+        the source read that key again: the file is cut back to where the key began.
+        A first part without a value (a discard) only cuts back."""
         write = self.fh.write
         update = self.digest.update
         types = self.types
         for rec in records:
+            if rec.part == 0:
+                if self._open is not None and self._open[0] == rec.key:
+                    self._rewind()
+                if rec.value is None:
+                    continue
+                if rec.more:
+                    self._open = (rec.key, self.fh.tell(), self.digest.copy(), self.records,
+                                  self.keys, dict(types))
+                self.keys += 1
+                types[rec.type] = types.get(rec.type, 0) + 1
+            if not rec.more:
+                self._open = None
             line = encode_record(rec)
             write(line)
             update(line)
-            if rec.part == 0:
-                self.keys += 1
-                types[rec.type] = types.get(rec.type, 0) + 1
-        self.records += len(records)
+            self.records += 1
+
+    def _rewind(self) -> None:
+        assert self._open is not None
+        _, offset, digest, self.records, self.keys, self.types = self._open
+        self.fh.truncate(offset)
+        self.fh.seek(offset)
+        self.digest = digest
+        self._open = None
 
     def state(self) -> dict[str, Any]:
-        """Where the file stands, after flushing it (what a checkpoint stores)."""
+        """Where the file stands, after flushing it (what a checkpoint stores): the
+        offset, the counts and the checksum of every record line so far."""
         self.fh.flush()
         return {"offset": self.fh.tell(), "records": self.records, "keys": self.keys,
-                "types": dict(self.types)}
+                "types": dict(self.types), "sha256": self.digest.hexdigest()}
 
     def finish(self) -> None:
         trailer = {"trailer": True, "records": self.records, "keys": self.keys,
@@ -222,65 +315,102 @@ class SnapshotReader:
         self.trailer: dict[str, Any] | None = None
 
     def validate(self) -> dict[str, Any]:
-        """Check trailer, counts and checksum (hashing in blocks, constant memory)."""
+        """Check every line before anything is loaded (see the module docstring); the
+        first thing wrong is raised as :class:`SnapshotError` naming its line."""
+        path = self.path
         digest = hashlib.sha256()
-        size = os.path.getsize(self.path)
-        with open(self.path, "rb") as fh:
-            start = len(fh.readline())
-            # the last line: read backwards in blocks until a newline before it shows up
-            tail = b""
-            pos = size
-            while pos > start:
-                step = min(1 << 16, pos - start)
-                pos -= step
-                fh.seek(pos)
-                tail = fh.read(step) + tail
-                if tail.rfind(b"\n", 0, len(tail) - 1) >= 0:
-                    break
-            cut = tail.rfind(b"\n", 0, len(tail) - 1)
-            last = tail[cut + 1:]
-            end = size - len(last)  # the records are the bytes [start, end)
-            fh.seek(start)
-            records = 0
-            left = end - start
-            while left > 0:
-                block = fh.read(min(1 << 20, left))
-                if not block:
-                    break
-                left -= len(block)
-                digest.update(block)
-                records += block.count(b"\n")
-        lineno = records + 2  # the trailer's line
-        if end <= start and not last:
-            raise SnapshotError(self.path, 2, "truncated: no records and no trailer")
+        update = digest.update
+        loads = _loads
+        seen: set[int] = set()
+        maybe_twice: set[int] = set()
+        records = keys = 0
+        types: dict[str, int] = {}
+        open_key: tuple[str, str, Any, int] | None = None  # key, type, expiry, last part
         trailer: Any = None
-        if last.endswith(b"\n"):
-            try:
-                trailer = _loads(last.decode("utf-8"))
-            except (UnicodeDecodeError, ValueError):
-                trailer = None
-        if not isinstance(trailer, dict) or not trailer.get("trailer"):
-            self._locate(lineno - 1)
-            raise SnapshotError(self.path, lineno, "truncated: the last line is not the trailer")
+        trailer_line = 0
+        lineno = 1
+        with open(path, "rb") as fh:
+            fh.readline()  # the header, checked when the reader was made
+            for line in fh:
+                lineno += 1
+                if trailer is not None:
+                    raise SnapshotError(path, trailer_line, "trailer before the end of the file")
+                if not line.endswith(b"\n"):
+                    raise SnapshotError(path, lineno, "truncated in the middle of a line")
+                try:
+                    obj = loads(line.decode("utf-8"))
+                except (UnicodeDecodeError, ValueError) as err:
+                    why = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+                    raise SnapshotError(path, lineno, f"not a JSON record ({why})") from None
+                except RecursionError:
+                    raise SnapshotError(path, lineno,
+                                        "not a record (JSON nested too deeply)") from None
+                if type(obj) is dict and obj.get("trailer") is True:
+                    trailer, trailer_line = obj, lineno
+                    continue
+                problem = check_record(obj)
+                if problem is not None:
+                    raise SnapshotError(path, lineno, problem)
+                key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
+                part = obj.get("part", 0)
+                if open_key is not None:
+                    okey, okind, oexp, opart = open_key
+                    if key != okey or part != opart + 1:
+                        raise SnapshotError(path, lineno, f"key {okey[:80]!r} is cut off: "
+                                            f"part {opart + 1} expected next")
+                    if kind != okind or exp != oexp:
+                        raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
+                                            "has another type or expiry than part 0")
+                elif part != 0:
+                    raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
+                                        "without the parts before it")
+                else:
+                    fp = hash(key)
+                    if fp in seen:
+                        maybe_twice.add(fp)
+                    else:
+                        seen.add(fp)
+                    keys += 1
+                    types[kind] = types.get(kind, 0) + 1
+                open_key = (key, kind, exp, part) if obj.get("more") else None
+                records += 1
+                update(line)
+        if open_key is not None:
+            raise SnapshotError(path, lineno, f"truncated: key {open_key[0][:80]!r} ends "
+                                "before its last part")
+        if trailer is None:
+            if records == 0 and lineno == 1:
+                raise SnapshotError(path, 2, "truncated: no records and no trailer")
+            raise SnapshotError(path, lineno, "truncated: the last line is not the trailer")
         if trailer.get("sha256") != digest.hexdigest():
-            self._locate(lineno - 1)
-            raise SnapshotError(self.path, lineno, "checksum mismatch: records were altered")
-        if trailer.get("records") != records:
-            raise SnapshotError(self.path, lineno, f"trailer counts {trailer.get('records')} "
-                                f"records but the file holds {records}")
+            raise SnapshotError(path, trailer_line, "checksum mismatch: records were altered")
+        for name, got in (("records", records), ("keys", keys)):
+            if trailer.get(name) != got:
+                raise SnapshotError(path, trailer_line, f"trailer counts {trailer.get(name)!r} "
+                                    f"{name} but the file holds {got}")
+        if trailer.get("types") != types:
+            raise SnapshotError(path, trailer_line, "trailer's counts per type differ from "
+                                "the records")
+        if maybe_twice:
+            self._find_twice(maybe_twice)
         self.trailer = trailer
-        return trailer
+        return dict(trailer)
 
-    def _locate(self, last_record_line: int) -> None:
-        """Find the first line that is not a well-formed record, to name it."""
+    def _find_twice(self, fingerprints: set[int]) -> None:
+        """Second look at keys whose fingerprints collided: raise for a real duplicate."""
+        first: dict[str, int] = {}
         with open(self.path, "rb") as fh:
             fh.readline()
             for lineno, line in enumerate(fh, start=2):
-                if lineno > last_record_line:
-                    break
-                if not line.endswith(b"\n"):
-                    raise SnapshotError(self.path, lineno, "truncated in the middle of a record")
-                decode_record(line, self.path, lineno)
+                obj = _loads(line.decode("utf-8"))
+                if obj.get("trailer") is True or obj.get("part", 0):
+                    continue
+                key = obj["key"]
+                if hash(key) in fingerprints:
+                    if key in first:
+                        raise SnapshotError(self.path, lineno, f"key {key[:80]!r} appears "
+                                            f"twice (first on line {first[key]})")
+                    first[key] = lineno
 
     def estimate(self) -> int | None:
         if self.trailer is not None:
