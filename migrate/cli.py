@@ -222,7 +222,7 @@ def _run(args: argparse.Namespace, tty: bool, state: dict[str, Any]) -> int:
                          check_ttl=not args.no_ttl, timeout=timeout)
         print_compare(result, tty=tty)
         problems(result.errors[1:] + result.samples,
-                 len(result.errors) - 1 + result.differences)
+                 max(len(result.errors) - 1, 0) + result.differences)
         return 0 if result.ok else 1
     src_role, dst_role = {"migrate": ("SRC", "DST"), "dump": ("SRC", "FILE"),
                           "load": ("FILE", "DST")}[cmd]

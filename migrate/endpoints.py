@@ -340,6 +340,13 @@ for i = 1, #KEYS do
 end
 return out
 """
+def _expiry(ttl: Any, ttl_cmd: str) -> int | None:
+    """An absolute expiry from a PEXPIRETIME or PTTL reply."""
+    if type(ttl) is int and ttl >= 0:
+        return ttl if ttl_cmd == "PEXPIRETIME" else now_ms() + ttl
+    return None
+
+
 #: reads of a big key that another client keeps changing, before it is reported
 STREAM_ATTEMPTS = 3
 
@@ -428,6 +435,18 @@ class ServerEndpoint:
             ver = info["valkey_version"].strip()
             return "valkey", tuple(int(p) for p in ver.split(".") if p.isdigit())
         return "redis", self.version()
+
+    def still(self, identity: dict[str, Any]) -> None:
+        """Raise :class:`EndpointError` when the server is no longer the process it was
+        (it restarted during the run: whatever was written before is gone)."""
+        conn = self._wr or self._rd
+        if conn is None or conn.closed():
+            raise EndpointError(f"{self.name} closed the connection: the server restarted "
+                                "or went away during the run")
+        self._info = None
+        if self.identity().get("run_id") != identity.get("run_id"):
+            raise EndpointError(f"{self.name} restarted during the run (its run_id changed); "
+                                "keys copied before may be gone")
 
     def identity(self) -> dict[str, Any]:
         """The server process (its ``run_id`` changes on every restart), database and
@@ -530,21 +549,29 @@ class ServerEndpoint:
             conn.call("WATCH", key)
             kind_now, ttl = conn.run([("TYPE", key), (ttl_cmd, key)])
             if kind_now not in _READ:
+                value = conn.call("GET", key) if kind_now == "string" else None
                 conn.call("UNWATCH")
                 if started:
                     yield discard(name, kind)
-                if kind_now != "none":  # now another type: copied as what it is now
-                    yield Record(name, kind_now, None, exp)
+                if type(value) is str:  # now a string: copied as what it is now
+                    yield Record(name, "string", value, _expiry(ttl, ttl_cmd))
+                elif kind_now != "none":  # another type, reported upstream
+                    yield Record(name, kind_now, None, _expiry(ttl, ttl_cmd))
                 return
             kind = kind_now
-            exp = None
-            if type(ttl) is int and ttl >= 0:
-                exp = ttl if ttl_cmd == "PEXPIRETIME" else now_ms() + ttl
+            exp = _expiry(ttl, ttl_cmd)
+            last: Record | None = None  # held back until EXEC says the key did not change
             for rec in self._windows(conn, key, name, kind, exp, chunk):
-                started = True
-                yield rec
+                if last is not None:
+                    started = True
+                    yield last
+                last = rec
             done = conn.run([("MULTI",), ("EXEC",)])[1]
             if done is not None and not isinstance(done, ReplyError):
+                if last is not None:
+                    yield last
+                elif started:
+                    yield discard(name, kind)
                 return
         yield unstable(name, kind, STREAM_ATTEMPTS)
 
@@ -632,6 +659,12 @@ class ServerEndpoint:
             last = not rec.more
             exp = rec.expire_at if ttl_keep and last else None
             guarded = guard and rec.key not in replace
+            if rec.part == 0 and rec.key in self._blocked:  # started over: drop the scratch
+                self._blocked.discard(rec.key)
+                aside = scratch_name(key, cluster)
+                if aside is not None:
+                    add_cmd(("DEL", aside))
+                    add_owner((rec.key, _PLAIN))
             if rec.part == 0 and not guarded:
                 add_cmd(("DEL", key))
                 add_owner((rec.key, _PLAIN))

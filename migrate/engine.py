@@ -232,14 +232,14 @@ def migrate(src: Any, dst: Any, *, match: str | None = None, types: list[str] | 
         if saved is not None:
             counted = saved.get("counts", {}).get("keys", 0)
             if resume:
-                if saved.get("params") != params:
-                    raise UsageProblem(f"checkpoint {checkpoint} is for another migration "
-                                     f"({saved.get('params')}); delete it or drop --resume")
                 if saved.get("finished"):
                     report.nothing_to_resume = True
                     report.keys = counted
                     report.checkpoint = checkpoint
                     return report
+                if saved.get("params") != params:
+                    raise UsageProblem(f"checkpoint {checkpoint} is for another migration "
+                                       f"({saved.get('params')}); delete it or drop --resume")
                 why = (cp.changed("SRC", report.source, saved.get("src_id"), src_id)
                        or cp.changed("DST", report.target, saved.get("dst_id"), dst_id))
                 if why is not None:
@@ -284,6 +284,10 @@ def migrate(src: Any, dst: Any, *, match: str | None = None, types: list[str] | 
                   match=match, types=types, on_conflict=on_conflict, ttl_keep=ttl == "keep",
                   batch=batch, chunk=chunk, checkpoint=checkpoint, progress=progress,
                   probe=target)
+        for ep, ident in ((source, src_id), (target, dst_id)):
+            still = getattr(ep, "still", None)
+            if still is not None and not dry_run:
+                still(ident)  # a server that restarted mid-run lost what it was given
         if target is not None and not dry_run:
             target.finish()
             target.close(ok=True)
@@ -437,6 +441,8 @@ def _copy(source: Any, target: Any, report: Report, state: dict[str, Any] | None
                         report.keys -= 1
                         report.run_keys -= 1
                         types_[r.type] -= 1
+                        if not types_[r.type]:
+                            del types_[r.type]
                 else:
                     if r.value is None:
                         continue
@@ -509,8 +515,7 @@ def _copy(source: Any, target: Any, report: Report, state: dict[str, Any] | None
                         recs.append(Record(rec.key, open_type, None))
                         open_key = None
                         continue
-                    if rec.value is not None:
-                        report.retried += 1
+                    report.retried += 1  # read again (or gone): its parts so far are dropped
                     recs.append(rec)
                     open_key = rec.key if rec.more else None
                     if rec.value is not None:

@@ -79,6 +79,8 @@ def plan(source: Any, target: Any) -> Plan | None:
         return None
     if not readable(source.product(), target.product()):
         return None
+    if source.identity()["run_id"] == target.identity()["run_id"]:
+        return None  # one server, two databases: MIGRATE would wait on itself
     auth: tuple[str, ...] = ()
     password = kwargs.get("password")
     if password:
@@ -116,6 +118,12 @@ def copy(plan: Plan, report: Any, state: dict[str, Any] | None, params: dict[str
         return
     if state is None:
         save(cursor, set())
+    watch = dst.writer()  # our own line to the target: it breaks if the target restarts
+
+    def target_alive() -> None:
+        if watch.closed():
+            dst.still(ids["dst_id"])
+
     reply = conn.call(*src._scan_cmd(cursor, match, types, batch))
     while True:
         if isinstance(reply, ReplyError):
@@ -145,6 +153,7 @@ def copy(plan: Plan, report: Any, state: dict[str, Any] | None, params: dict[str
                     report.skipped_keys.update(k[plen:] for k in skipped)
                     gone = set(skipped)
                     guarded = [k for k in guarded if k not in gone]
+            target_alive()
             if checkpoint and not replace_all:
                 save(cursor, pending | set(names))  # intent, before writing
             cmds: list[tuple[str, ...]] = []
@@ -200,6 +209,7 @@ def copy(plan: Plan, report: Any, state: dict[str, Any] | None, params: dict[str
                       on_conflict=on_conflict, ttl_keep=True, batch=batch, chunk=chunk,
                       checkpoint=checkpoint, progress=progress, probe=dst)
                 return
+        target_alive()
         save(nxt if more else "done", set())
         if progress is not None:
             progress(report.keys + report.skipped + report.expired, total)

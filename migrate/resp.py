@@ -12,6 +12,7 @@ could apply twice).
 
 from __future__ import annotations
 
+import select
 import socket
 from collections.abc import Sequence
 from typing import Any
@@ -170,6 +171,20 @@ class RawConnection:
     def _lost(self, err: OSError | None) -> ConnectionError:
         why = f": {err.strerror or err}" if err is not None else ""
         return ConnectionError(f"connection to {self.target} lost{why}")
+
+    def closed(self) -> bool:
+        """Whether the server has closed this connection (checked without waiting:
+        a restarted server shows up here before anything is sent)."""
+        try:
+            readable, _, _ = select.select([self._sock], [], [], 0)
+            if not readable:
+                return False
+            data = self._sock.recv(1, socket.MSG_PEEK)
+        except (BlockingIOError, InterruptedError):
+            return False
+        except (OSError, ValueError):
+            return True
+        return not data
 
     def close(self) -> None:
         try:

@@ -240,6 +240,7 @@ class SnapshotWriter:
             if rec.part == 0:
                 if self._open is not None and self._open[0] == rec.key:
                     self._rewind()
+                    update, types = self.digest.update, self.types
                 if rec.value is None:
                     continue
                 if rec.more:
