@@ -28,6 +28,7 @@ from redipy.migrate.endpoints import (
     describe,
     now_ms,
 )
+from redipy.migrate.messages import one_line
 from redipy.migrate.records import DEFAULT_CHUNK, TYPES, Mark, Record
 from redipy.migrate.urls import is_url
 
@@ -77,10 +78,12 @@ class CompareReport:
         """The reason for a failure, biggest first (what a summary leads with)."""
         if self.errors:
             return self.errors[0]
+        return f"{self.differences} differences ({self._kinds()})"
+
+    def _kinds(self) -> str:
         parts = sorted(((getattr(self, name), label) for name, label in _LABELS
                         if getattr(self, name)), key=lambda p: -p[0])
-        kinds = ", ".join(f"{label} {n}" for n, label in parts)
-        return f"{self.differences} differences ({kinds})"
+        return ", ".join(f"{label} {n}" for n, label in parts)
 
     def summary(self) -> str:
         gone = f", {self.expired} expired during the run" if self.expired else ""
@@ -88,8 +91,8 @@ class CompareReport:
             return f"compare: {self.keys} keys identical{gone} ({self.a} vs {self.b})"
         if self.errors:
             return f"compare FAILED: {self.errors[0]} ({self.a} vs {self.b})"
-        return (f"compare: {self.headline()} in {self.keys} keys{gone} "
-                f"({self.a} vs {self.b})")
+        return (f"compare: {self.differences} differences in {self.keys} keys "
+                f"({self._kinds()}){gone} ({self.a} vs {self.b})")
 
 
 class _KeyState:
@@ -115,12 +118,9 @@ def compare(a: Any, b: Any, *, match: str | None = None, types: list[str] | None
 
     ``extra=False`` leaves out keys only B holds (what ``migrate --verify`` asks: were
     the keys it copied copied right); ``exclude`` names keys not to compare at all."""
-    from redipy.migrate.engine import one_line
-
     started = time.perf_counter()
     report = CompareReport(describe(a), describe(b))
     opened: list[Any] = []
-    holder = None
     try:
         flipped = _is_file(b) and not _is_file(a)
         stream_obj, probe_obj = (b, a) if flipped else (a, b)
@@ -130,16 +130,10 @@ def compare(a: Any, b: Any, *, match: str | None = None, types: list[str] | None
             stream.validate()
         probe: MemoryEndpoint | ServerEndpoint
         if _is_file(probe_obj):
-            from redipy.migrate.engine import load
-
             import redipy
 
-            holder = redipy.Redis()
-            loaded = load(os.fspath(probe_obj), holder, on_conflict="replace")
-            if not loaded.ok:
-                report.errors.extend(loaded.problems[:1])
-                return report
-            probe = MemoryEndpoint(holder)
+            probe = MemoryEndpoint(redipy.Redis())
+            _fill(probe, os.fspath(probe_obj), chunk)
         else:
             other = as_source(probe_obj, timeout=timeout)
             opened.append(other)
@@ -163,6 +157,27 @@ def compare(a: Any, b: Any, *, match: str | None = None, types: list[str] | None
             ep.close()
         report.seconds = time.perf_counter() - started
     return report
+
+
+def _fill(probe: MemoryEndpoint, path: str, chunk: int) -> None:
+    """Load a (validated) snapshot into a private memory backend, expired keys left out."""
+    source = FileSource(path)
+    source.validate()
+    now = now_ms()
+    dropped: str | None = None
+    batch: list[Record] = []
+    for item in source.records(match=None, types=None, chunk=chunk, batch=500):
+        if isinstance(item, Mark):
+            continue
+        if item.part == 0:
+            dropped = item.key if item.expire_at is not None and item.expire_at <= now else None
+        if item.key == dropped:
+            continue
+        batch.append(item)
+        if len(batch) >= 500:
+            probe.send(batch, set(), True)
+            batch = []
+    probe.send(batch, set(), True)
 
 
 class _Walk:

@@ -1055,6 +1055,13 @@ class ClusterEndpoint(ServerEndpoint):
             conflicts += c
         return problems, conflicts
 
+    def still(self, identity: dict[str, Any]) -> None:
+        for ep in self.eps:
+            ep._info = None
+        if self.identity().get("run_ids") != identity.get("run_ids"):
+            raise EndpointError(f"{self.name}: a primary restarted or was replaced during the "
+                                "run (run_ids changed); keys copied before may be gone")
+
     def identity(self) -> dict[str, Any]:
         return {"kind": "cluster", "name": self.name,
                 "run_ids": sorted(ep.info().get("run_id", "").strip() for ep in self.eps),

@@ -10,7 +10,7 @@ only from a source on loopback), with the same key prefix, over plain TCP, and w
 the target can read the source's payloads (same product at the same or a newer
 version, or Redis before 7.4 into Valkey). Anything else, and a batch the target
 refuses for its payload version, goes through typed records instead
-(:func:`redipy.migrate.engine._copy`), from the same SCAN cursor.
+(:func:`redipy.migrate.copy.copy_records`), from the same SCAN cursor.
 
 Conflicts: without ``REPLACE`` the target refuses a key that exists (``BUSYKEY``), so
 ``--on-conflict fail`` holds for the whole run; the keys of such a batch are then
@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from redipy.migrate import checkpoint as cp
+from redipy.migrate.copy import copy_records, counts, note_conflicts, restore_counts
 from redipy.migrate.endpoints import ServerEndpoint, now_ms
 from redipy.migrate.records import DEFAULT_CHUNK, TYPES
 from redipy.migrate.resp import ReplyError
@@ -94,8 +95,6 @@ def copy(plan: Plan, report: Any, state: dict[str, Any] | None, params: dict[str
          on_conflict: str, batch: int, chunk: int = DEFAULT_CHUNK,
          checkpoint: str | None, progress: Any, timeout: float | None) -> None:
     """Copy every key under ``match`` (of ``types``) with MIGRATE; counts into ``report``."""
-    from redipy.migrate.engine import _copy, counts, note_conflicts, restore_counts
-
     src, dst = plan.source, plan.target
     restore_counts(report, state)
     cursor = str(state["pos"]) if state and state.get("pos") is not None else "0"
@@ -205,7 +204,7 @@ def copy(plan: Plan, report: Any, state: dict[str, Any] | None, params: dict[str
                 report.method = "records"
                 save(nxt, set())
                 state2 = {"pos": nxt, "dest": None, "counts": counts(report), "pending": []}
-                _copy(src, dst, report, state2, params, ids, match=match, types=types,
+                copy_records(src, dst, report, state2, params, ids, match=match, types=types,
                       on_conflict=on_conflict, ttl_keep=True, batch=batch, chunk=chunk,
                       checkpoint=checkpoint, progress=progress, probe=dst)
                 return
@@ -246,8 +245,6 @@ def _fallback(src: ServerEndpoint, dst: ServerEndpoint, keys: list[str],
               on_conflict: str) -> None:
     """Copy with typed records the keys MIGRATE could not restore (all of them when
     replacing; else those the target does not hold)."""
-    from redipy.migrate.engine import note_conflicts
-
     plen = src.plen
     names = [k[plen:] for k in keys] if plen else list(keys)
     missing = list(keys)

@@ -12,7 +12,7 @@ from types import TracebackType
 from typing import Any
 
 from redipy.migrate.compare import CompareReport
-from redipy.migrate.engine import Report
+from redipy.migrate.report import Report
 
 
 class Bar:

@@ -503,7 +503,7 @@ def test_differences_are_all_counted_and_the_headline_leads(
     fill(src.port, 500)
     code, out, err = run("compare", src.url, dst.url, cwd=tmp_path)
     assert code == 1
-    assert out.startswith("compare: 500 differences (missing in B 500) in 500 keys")
+    assert out.startswith("compare: 500 differences in 500 keys (missing in B 500)")
     assert "... and 490 more" in err  # 10 shown, every difference counted
 
 

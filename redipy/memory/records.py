@@ -9,7 +9,10 @@ batch of reads or writes atomic for other threads.
 
 Values are flat, the way servers send them: a list or set is ``[item, ...]``, a hash
 ``[field, value, ...]``, a sorted set ``[member, score, ...]`` with scores as the text
-a server replies with.
+a server replies with. Keys and values cross here as text (UTF-8, with
+``surrogateescape`` for bytes that are not), converted from and to the backend's byte
+strings by :mod:`redipy.memory.boundary`, so a copy to a server or a snapshot carries
+the same bytes.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from contextlib import AbstractContextManager
 from itertools import islice
 from typing import Any
 
+from redipy.memory.boundary import to_bytes, to_text
 from redipy.memory.db import Database
 from redipy.memory.numbers import format_double
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
@@ -55,60 +59,64 @@ class KeyspaceView:
 
     def keys(self) -> list[str]:
         """Every live key, as a list taken now (safe to write while walking it)."""
-        return list(self.db.live_keys())
+        return _texts(list(self.db.live_keys()))
 
     def size(self) -> int:
         return self.db.size()
 
     def kind(self, key: str) -> str:
         """``string``, ``list``, ``hash``, ``set``, ``zset``, ``none`` or another type's name."""
-        val = self.db.get(key)
+        val = self.db.get(to_bytes(key))
         return "none" if val is None else TYPE_NAMES.get(type(val), "unknown")
 
     def expiry(self, key: str) -> int | None:
         """Absolute deadline in ms, ``None`` when the key does not expire."""
-        return self.db.expiry(key)
+        return self.db.expiry(to_bytes(key))
 
     def length(self, key: str) -> int:
         """Elements of a collection (1 for a string, 0 when missing)."""
-        val = self.db.get(key)
+        val = self.db.get(to_bytes(key))
         if val is None:
             return 0
-        return 1 if type(val) is str else len(val)
+        return 1 if type(val) in (str, bytearray) else len(val)
 
     def string(self, key: str) -> str | None:
-        val = self.db.get(key)
-        return val if type(val) is str else None
+        val = self.db.get(to_bytes(key))
+        if type(val) is bytearray:  # a string changed in place
+            return to_text(val.decode("latin-1"))
+        return to_text(val) if type(val) is str else None
 
     def flat(self, key: str) -> Iterator[str]:
         """A collection's content as flat items (see the module docstring)."""
-        val = self.db.get(key)
+        val = self.db.get(to_bytes(key))
         kind = type(val)
         if kind is RList or kind is RSet:
-            return iter(val)
+            return map(to_text, val)
         if kind is RHash:
-            return (x for kv in val.items() for x in kv)
+            return (to_text(x) for kv in val.items() for x in kv)
         if kind is RZSet:
-            return (x for score, member in val.order for x in (member, format_double(score)))
+            return (x for score, member in val.order
+                    for x in (to_text(member), format_double(score)))
         return iter(())
 
     def flat_list(self, key: str) -> list[str]:
         """:meth:`flat` as a list, built at C speed where the type allows."""
-        val = self.db.get(key)
+        val = self.db.get(to_bytes(key))
         kind = type(val)
         if kind is RList or kind is RSet:
-            return list(val)
+            return _texts(list(val))
         if kind is RHash:
-            return [x for kv in val.map.items() for x in kv]
+            return _texts([x for kv in val.map.items() for x in kv])
         return list(self.flat(key))
 
     def contains(self, key: str, kind: str, flat: Sequence[str], offset: int = 0) -> bool:
         """Whether ``key`` holds this part of a value (a list part starts at ``offset``)."""
-        val = self.db.get(key)
+        val = self.db.get(to_bytes(key))
         if val is None or TYPE_NAMES.get(type(val)) != kind:
             return False
         if kind == "string":
-            return bool(val == flat)
+            return self.string(key) == flat
+        flat = _bytes(list(flat))
         if kind == "list":
             return list(islice(val, offset, offset + len(flat))) == list(flat)
         if kind == "set":
@@ -124,16 +132,18 @@ class KeyspaceView:
     # ---- writing -------------------------------------------------------------------
 
     def delete(self, key: str) -> bool:
-        return self.db.delete(key)
+        return self.db.delete(to_bytes(key))
 
     def put_string(self, key: str, value: str) -> None:
-        self.db.put(key, value)
+        self.db.put(to_bytes(key), to_bytes(value))
 
     def append(self, key: str, kind: str, flat: Sequence[str]) -> bool:
         """Add a collection part to ``key`` (created when missing). False, and nothing
         written, when ``key`` holds another type."""
         db = self.db
         cls = _KINDS[kind]
+        key = to_bytes(key)
+        flat = _bytes(flat)
         cur = db.get(key)
         fresh = cur is None
         if fresh:
@@ -166,8 +176,23 @@ class KeyspaceView:
 
     def set_expiry(self, key: str, when_ms: int) -> None:
         """An absolute deadline for a live key (one in the past deletes it)."""
+        key = to_bytes(key)
         if self.db.get(key) is not None:
             self.db.set_expiry(key, when_ms)
+
+
+def _texts(items: list[str]) -> list[str]:
+    """Byte strings as text; the same list when all are ASCII (one C-speed check)."""
+    if "".join(items).isascii():
+        return items
+    return [to_text(x) for x in items]
+
+
+def _bytes(items: Sequence[str]) -> Sequence[str]:
+    """Text as byte strings; the same sequence when all are ASCII."""
+    if "".join(items).isascii():
+        return items
+    return [to_bytes(x) for x in items]
 
 
 def view(backend: Any) -> KeyspaceView:
