@@ -30,8 +30,8 @@ from redipy.redispy.argv import ascii_compatible, to_argv
 from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
-from redipy.redispy.session import NO_REPLY, DropInSession
-from redipy.redispy.waiting import is_blocking, run_blocking
+from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
+from redipy.redispy.waiting import wait_blocked
 
 
 class _Stream:
@@ -127,6 +127,7 @@ class AsyncMemoryConnection(AbstractConnection):
 
     async def _connect(self) -> None:
         self._session = DropInSession(self.backend, self._replies.push)
+        self._session.client.on_kill = self._killed
         self._replies.items.clear()
         self._follow_protocol(3 if self.protocol in (3, "3") else 2)
         self._reader = _Stream()  # type: ignore[assignment]
@@ -134,6 +135,11 @@ class AsyncMemoryConnection(AbstractConnection):
 
     def _host_error(self) -> str:
         return "memory"
+
+    def _killed(self) -> None:
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def _close(self) -> None:
         session = self._session
@@ -174,23 +180,10 @@ class AsyncMemoryConnection(AbstractConnection):
         if session is None:
             raise RedisConnectionError("Connection closed by server.")
         argv = to_argv(args, self.encoder, self._ascii)
-        upper = argv[0].upper()
         try:
-            if session.queue is None and is_blocking(upper):
-                db = session.db
-
-                def attempt() -> Any:
-                    with db.lock:
-                        before = db.no_block
-                        db.no_block = True
-                        try:
-                            return session.execute(argv)
-                        finally:
-                            db.no_block = before
-
-                reply = await run_blocking(db, upper, argv, attempt)
-            else:
-                reply = session.execute(argv)
+            reply = session.execute(argv, block=False)
+            if isinstance(reply, Blocked):
+                reply = await wait_blocked(session, reply)
         except ResponseError as err:
             reply = err
         if session.protocol != self._proto:
@@ -244,7 +237,7 @@ class AsyncMemoryConnection(AbstractConnection):
 
     async def call(self, args: Sequence[Any], never_decode: bool) -> Any:
         """One command's parsed reply, raised if an error (the client's fast path)."""
-        if self._should_reconnect or not self.is_connected:
+        if self._should_reconnect or not self.is_connected or self._session is None:
             await self.disconnect()
             await self.connect()
         if self.health_check_interval:

@@ -127,12 +127,20 @@ class MemoryConnection(AbstractConnection):
 
     def _connect(self) -> Any:
         self._session = DropInSession(self.backend, self._replies.push)
+        self._session.client.on_kill = self._killed
         self._replies.items.clear()
         self._follow_protocol(3 if self.protocol in (3, "3") else 2)
         return _InProcess()
 
     def _host_error(self) -> str:
         return "memory"
+
+    def _killed(self) -> None:
+        """CLIENT KILL from another client: the next command finds the connection gone
+        (and redis-py's retry reconnects, as after a server closed the socket)."""
+        session, self._session = self._session, None
+        if session is not None:
+            session.close()
 
     def set_parser(self, parser_class: Any) -> None:
         super().set_parser(parser_class)
@@ -235,6 +243,11 @@ class MemoryConnection(AbstractConnection):
         redis-py's exceptions. What send_command + read_response do, without a queue."""
         if self._should_reconnect or not self._sock:
             self.disconnect()
+            self.connect()
+        elif self._session is None:  # killed by CLIENT KILL
+            self.disconnect()
+            if not self.retry.get_retries():
+                raise RedisConnectionError("Connection closed by server.")
             self.connect()
         if self.health_check_interval and time.monotonic() > self.next_health_check:
             self.check_health()

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from redipy.errors import ResponseError as RedipyResponseError
+from redipy.memory.client import NullArray
 from redipy.redispy.argv import VIEW_ENCODING, VIEW_ERRORS
 from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Status, Verbatim
 
@@ -58,6 +59,8 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
             return [conv(v) for v in value]
         if kind is Verbatim:
             return text(value)
+        if isinstance(value, NullArray):
+            return None
         if isinstance(value, RedipyResponseError):
             return parse_error(value.message)
         if isinstance(value, BaseException):
