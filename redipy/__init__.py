@@ -28,9 +28,7 @@ from redipy.main import Redis
 if TYPE_CHECKING:
     from redipy import script
 
-__version__ = "0.8.0"
-"""Kept equal to pyproject's version by a test; a literal, since importlib.metadata
-costs ~40 ms of every start-up."""
+from redipy.version import __version__ as __version__
 
 
 def __getattr__(name: str) -> Any:

@@ -4,6 +4,7 @@ catch an upward import or a cycle if one crept in."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
@@ -27,6 +28,15 @@ def _graph(*edges: tuple[str, str]) -> grimp.ImportGraph:
     for src, dst in edges:
         graph.add_import(importer=src, imported=dst)
     return graph
+
+
+def test_the_tree_keeps_the_rules() -> None:
+    # a fresh interpreter: grimp must find the package through the tool's symlink tree,
+    # not through the already imported redipy (which has no repl/ or migrate/ inside)
+    done = subprocess.run([sys.executable, str(_PATH)], capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "layers and cycles ok" in done.stdout
 
 
 def test_an_upward_import_is_caught() -> None:

@@ -69,7 +69,7 @@ def _human(n: int) -> str:
 
 
 def _section_server(state: ServerState) -> list[str]:
-    from redipy import __version__ as redipy_version
+    from redipy.version import __version__ as redipy_version
 
     now = time.time()
     uptime = int(now - state.started)
