@@ -17,7 +17,7 @@ import redipy
 from redipy.debug import CALL, ERROR, RETURN, STMT, Debugger, DebugResult, TraceEvent, trace_run
 from redipy.debug.engine import _encode_args
 from redipy.errors import ResponseError
-from redipy.memory.boundary import error_text, to_text, views
+from redipy.memory.boundary import error_text, shown, to_text, views
 from redipy.memory.registry import HANDLERS
 from redipy.script import FnContext, RedisHash, RedisList, RedisVar, ScriptRunError, ToNum
 from redipy.script.pycomp import compile_python
@@ -48,9 +48,9 @@ def normal_run(client: redipy.Redis, ctx: FnContext, keys: dict[str, str],
             try:
                 reply = handler(db, argv)
             except ResponseError:
-                calls.append((name, tuple(argv), None))
+                calls.append((name, shown(tuple(argv)), None))
                 raise
-            calls.append((name, tuple(argv), copy.deepcopy(reply)))
+            calls.append((name, shown(tuple(argv)), shown(copy.deepcopy(reply))))
             return reply
         return call
 

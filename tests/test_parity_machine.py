@@ -149,6 +149,7 @@ def test_every_api_method_of_the_table_is_exercised() -> None:
         "randomkey", "dbsize", "spop", "zrandmember", "srandmember", "hrandfield",
         "iter_keys", "keys_block", "keys", "scan", "sscan", "hscan", "zscan", "ping", "echo",
         "hscan_iter", "sscan_iter", "zscan_iter", "scan_iter",
+        "lcs",  # tests/test_cmd_lcs.py
         # XSETID's checks differ on Redis 7.0 (tests/test_cmd_streams.py covers it)
         "xsetid",
     }
