@@ -543,6 +543,10 @@ def workloads() -> list[Work]:
              setup=lambda x: x("SCRIPT", "LOAD", "return 1")))
     add(Work("SCRIPT", "EXISTS", lambda i: ["SCRIPT", "EXISTS", SHA1],
              lambda c, a: c.script_exists(a[2])))
+    add(Work("LASTSAVE", "", lambda i: ["LASTSAVE"], lambda c, a: c.lastsave()))
+    add(Work("FUNCTION", "LIST (none)", lambda i: ["FUNCTION", "LIST"],
+             lambda c, a: c.function_list()))
+    add(Work("ACL", "WHOAMI", lambda i: ["ACL", "WHOAMI"], lambda c, a: c.acl_whoami()))
     add(Work("PUBLISH", "no subscriber", lambda i: ["PUBLISH", "news", "hello"],
              lambda c, a: c.publish(a[1], a[2])))
     add(Work("PUBSUB", "CHANNELS", lambda i: ["PUBSUB", "CHANNELS"],
@@ -567,4 +571,11 @@ NOT_MEASURED = {
     "PSUBSCRIBE": "as SUBSCRIBE", "UNSUBSCRIBE": "as SUBSCRIBE", "PUNSUBSCRIBE": "as SUBSCRIBE",
     "EXEC": "measured in the MULTI row", "DISCARD": "connection state, as MULTI",
     "UNWATCH": "measured in the WATCH row",
+    "SELECT": "connection state", "CLIENT": "connection state", "HELLO": "connection state",
+    "AUTH": "connection state", "QUIT": "ends the connection", "RESET": "connection state",
+    "MONITOR": "a connection mode", "SAVE": "writes to disk", "BGSAVE": "writes to disk",
+    "SHUTDOWN": "stops the server", "INFO": "fakeredis 2.41 has none",
+    "CONFIG": "fakeredis 2.41 has none", "EVAL_RO": "fakeredis 2.41 has none",
+    "EVALSHA_RO": "fakeredis 2.41 has none", "COMMAND": "fakeredis 2.41 fails on it",
+    "FCALL": "needs a Lua library loaded (FUNCTION LOAD)", "FCALL_RO": "as FCALL",
 }
