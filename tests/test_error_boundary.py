@@ -128,3 +128,40 @@ def test_nothing_listening() -> None:
         with pytest.raises(RedipyError) as info:
             PATHS[path](r)
         _assert_one_line(info.value, ConnectionError)
+
+
+# ---- the cluster backend: the same boundary when every node is gone -------------------
+
+
+
+@pytest.fixture(scope="module")
+def doomed_cluster() -> Iterator[Any]:
+    from tests.cluster import start_cluster
+
+    cluster = start_cluster(3)
+    yield cluster
+    cluster.stop()
+
+
+@pytest.mark.cluster
+def test_cluster_down_under_every_path(doomed_cluster: Any) -> None:
+    """Each path of a cluster client, warmed up on a live cluster, then with every node
+    killed: a ``redipy.errors`` class with one line, never redis-py's own exception."""
+    clients = {path: redipy.Redis(url=doomed_cluster.url) for path in PATHS}
+    for client in clients.values():
+        client.set_value("warm", "1")
+    doomed_cluster.stop()
+    failures: list[str] = []
+    for path, client in clients.items():
+        try:
+            PATHS[path](client)
+        except RedipyError as err:
+            if isinstance(err, redis_py.RedisError) or "\n" in str(err) or not str(err):
+                failures.append(f"{path}: {type(err).__name__}: {err!r}")
+            elif not isinstance(err, ConnectionError):
+                failures.append(f"{path}: {type(err).__name__} (want ConnectionError): {err}")
+        except BaseException as err:  # the failure this test looks for
+            failures.append(f"{path}: leaked {type(err).__module__}.{type(err).__name__}: {err}")
+        else:
+            failures.append(f"{path}: no error with every node down")
+    assert not failures, "\n".join(failures)

@@ -629,9 +629,12 @@ class ClusterSession:
                 raise WatchError("Watched variable changed.")
             self._release()
         if self._conn is None:
-            self._pool = backend._pool(node)
-            self._conn = self._pool.get_connection()
-            self._node = node
+            pool = backend._pool(node)
+            try:  # connects: a dead node raises here, inside the error boundary
+                self._conn = pool.get_connection()
+            except (rex.RedisError, rex.RedisClusterException) as err:
+                raise backend._fail(err) from None
+            self._pool, self._node = pool, node
         return self._conn
 
     def _exchange(self, argvs: Sequence[Sequence[str]], *, block: bool = False) -> list[Any]:
