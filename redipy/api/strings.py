@@ -34,6 +34,14 @@ def _lcs_idx(reply: Any) -> dict[str, Any]:
     return dict(zip(it, it))
 
 
+def _bitfield_reply(reply: Any) -> list[int | None]:
+    return [None if item is None else int(item) for item in reply]
+
+
+def _bitfield_ro_reply(reply: Any) -> list[int]:
+    return [int(item) for item in reply]
+
+
 def _secs(value: Seconds) -> str:
     if isinstance(value, datetime.timedelta):
         return str(int(value.total_seconds()))
@@ -339,3 +347,31 @@ class StringCommands(CommandsBase):
         if mode is not None:
             args.append(mode)
         return self._conv(_to_int, "BITPOS", *args)
+
+    def bitop(self, operation: str, dest: str, *keys: str) -> int:
+        """BITOP: ``operation`` (AND, OR, XOR, NOT) of ``keys`` into ``dest``; its length."""
+        return self._conv(_to_int, "BITOP", operation, dest, *keys)
+
+    def bitfield(self, key: str, ops: Iterable[tuple[str, str, int | str] |
+                                               tuple[str, str, int | str, int]],
+                 overflow: str | None = None) -> list[int | None]:
+        """BITFIELD: ``ops`` as ``("GET", "u8", offset)``, ``("SET", "i16", offset,
+        value)`` or ``("INCRBY", "u4", "#2", incr)`` (an offset ``"#n"`` counts fields
+        of that width); ``overflow`` (WRAP, SAT, FAIL) applies from the start. One
+        reply per op; None where OVERFLOW FAIL refused a write. (redis-py builds the
+        same call with a chained BitFieldOperation; a list keeps it one call here.)"""
+        args = [key]
+        if overflow is not None:
+            args += ["OVERFLOW", overflow]
+        for op in ops:
+            args += [str(op[0]), str(op[1])] + [enc(part) for part in op[2:]]
+        return self._conv(_bitfield_reply, "BITFIELD", *args)
+
+    def bitfield_ro(self, key: str, encoding: str, offset: int | str,
+                    items: Iterable[tuple[str, int | str]] | None = None) -> list[int]:
+        """BITFIELD_RO: the field ``encoding`` at ``offset``, then each of ``items``
+        (redis-py's signature)."""
+        args = [key, "GET", encoding, enc(offset)]
+        for enc_, off in items or ():
+            args += ["GET", enc_, enc(off)]
+        return self._conv(_bitfield_ro_reply, "BITFIELD_RO", *args)

@@ -81,6 +81,22 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _s("BITPOS", -3, "The position of the first bit set to 0 or 1, optionally in a range.",
        "O(N)", "BITPOS key bit [start [end [BYTE | BIT]]]", "2.8.7", _R, api=("bitpos",),
        group="bitmap"),
+    _s("BITOP", -4, "Combine strings bit by bit (AND, OR, XOR, or NOT of one) into a "
+       "destination key; returns its length.", "O(N)",
+       "BITOP <AND | OR | XOR | NOT> destkey key [key ...]", "2.6.0", _W,
+       keys=(KeyRange(2, -1),), group="bitmap"),
+    _s("BITFIELD", -2, "Read, set and increment integer fields of any width at any bit "
+       "offset of a string, with a choice of overflow behaviour.",
+       "O(1) for each subcommand specified",
+       "BITFIELD key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] "
+       "<SET encoding offset value | INCRBY encoding offset increment> "
+       "[GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] "
+       "<SET encoding offset value | INCRBY encoding offset increment> ...]]",
+       "3.2.0", _W, group="bitmap"),
+    _s("BITFIELD_RO", -2, "Read integer fields of a string (the GET-only BITFIELD, "
+       "allowed on replicas).", "O(1) for each subcommand specified",
+       "BITFIELD_RO key [GET encoding offset [GET encoding offset ...]]", "6.0.0", _RF,
+       group="bitmap"),
     _s("LCS", -3, "The longest common subsequence of two strings, its length, or where "
        "its matching runs lie in each.", "O(N*M) where N and M are the lengths of s1 and s2",
        "LCS key1 key2 [LEN] [IDX] [MINMATCHLEN min-match-len] [WITHMATCHLEN]", "7.0.0", _R,

@@ -23,6 +23,7 @@ from redipy import commands
 from redipy.commands.transactions import TX_CONTROL as _TX_CONTROL
 from redipy.errors import ResponseError
 from redipy.memory import (  # noqa: F401  (imported to register their handlers)
+    cmd_bits,
     cmd_blocking,
     cmd_command,
     cmd_generic,
