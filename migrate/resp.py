@@ -31,10 +31,6 @@ class ReplyError(Exception):
     """An error reply (``-ERR ...``) standing in place of a reply."""
 
 
-def is_error(reply: Any) -> bool:
-    return isinstance(reply, Exception)
-
-
 def pack(args: Sequence[str]) -> bytes:
     """One command in RESP (strings carry undecodable bytes as surrogate escapes)."""
     out = [b"*%d\r\n" % len(args)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import lru_cache
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion, PathCompleter
 from prompt_toolkit.document import Document
@@ -13,6 +14,9 @@ from redipy.repl.parse import tokenize
 from redipy.repl.render import quote
 from redipy.repl.session import Session
 from redipy.repl.toolbar import resolve, subcommands
+
+from redipy.commands.grammar import Node, next_words, parse
+from redipy.commands.spec import CommandSpec
 
 _NEEDS_QUOTES = re.compile(r"[\s\"'\\]|[^\x20-\x7e]")
 LOCAL_COMMANDS = ("HELP", "QUIT", "EXIT", "CLEAR")
@@ -23,6 +27,26 @@ def as_word(value: str) -> str:
     if value and not _NEEDS_QUOTES.search(value):
         return value
     return quote(value)
+
+
+@lru_cache(maxsize=512)
+def _grammar(syntax: str) -> Node:
+    return parse(syntax)
+
+
+def next_keywords(spec: CommandSpec, typed: list[str]) -> list[str]:
+    """The keywords the command's grammar (the table's syntax line as data) allows after
+    the arguments ``typed``: ``SET k v NX`` offers GET and EX but no longer XX. When the
+    grammar cannot follow what was typed, every keyword not typed yet."""
+    try:
+        words, value = next_words(_grammar(spec.syntax), typed)
+    except Exception:  # a server's syntax line we cannot parse: the plain keyword list
+        words, value = set(), False
+    if words or value:
+        return [kw for kw in spec.keywords if kw in words] + sorted(
+            w for w in words if w and w not in spec.keywords)
+    seen = {w.upper() for w in typed}
+    return [kw for kw in spec.keywords if kw not in seen]
 
 
 def _cased(word: str, typed: str) -> str:
@@ -103,9 +127,8 @@ class RedisCompleter(Completer):
         if len(argv) - 1 in spec.key_positions(argv):
             yield from self._keys(word, replace)
         if word or len(argv) - 1 not in spec.key_positions(argv):
-            typed = {p.upper() for p in prev}
-            for kw in spec.keywords:
-                if kw.startswith(upper) and kw not in typed:
+            for kw in next_keywords(spec, prev[1:]):
+                if kw.startswith(upper):
                     yield Completion(_cased(kw, word), replace, display_meta="keyword")
 
     def _keys(self, word: str, replace: int) -> Iterator[Completion]:

@@ -132,11 +132,6 @@ def split_repeat(argv: list[str]) -> tuple[int, list[str]]:
     return 1, argv
 
 
-def continues(text: str) -> bool:
-    """Whether the input so far asks for another line (it ends in a backslash)."""
-    return text.endswith("\\")
-
-
 def join_lines(text: str) -> list[str]:
     """Logical command lines of ``text``: backslash-newline joins, other newlines split."""
     joined = re.sub(r"\\\r?\n", "", text)

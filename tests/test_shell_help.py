@@ -97,3 +97,21 @@ def test_memory_uses_the_table() -> None:
     assert "group: string" in run(sess, "HELP SET")
     assert "not a command redipy's command table knows" in run(sess, "HELP GEOSEARCH")
     assert "GEOADD" not in completions(sess, "GEOA")
+
+
+def test_completion_follows_the_grammar() -> None:
+    """Keywords come from the table's syntax line read as a grammar: after NX, SET no
+    longer offers XX (they exclude each other); a value position offers no keywords."""
+    sess = Session.connect("memory")
+    try:
+        assert {"NX", "XX", "GET", "EX"} <= set(completions(sess, "SET k v "))
+        after_nx = completions(sess, "SET k v NX ")
+        assert "XX" not in after_nx and "IFEQ" not in after_nx
+        assert {"GET", "EX", "KEEPTTL"} <= set(after_nx)
+        assert completions(sess, "SET k v EX ") == []
+        assert completions(sess, "XADD s MAXLEN ") == ["=", "~"]
+        assert completions(sess, "SCRIPT FLUSH ") == ["ASYNC", "SYNC"]
+        assert completions(sess, "zadd z nx ") == ["GT", "LT", "CH", "INCR"]
+        assert completions(sess, "zadd z nx g") == ["gt"]
+    finally:
+        sess.close()

@@ -100,12 +100,6 @@ def to_none(reply: Any) -> None:
     return None
 
 
-def pairs_to_dict(reply: Any) -> dict[str, str]:
-    """A flat [field, value, ...] reply as a dict (stream entries use it)."""
-    it = iter(reply)
-    return dict(zip(it, it))
-
-
 def pairs_to_scored(reply: Any) -> list[tuple[str, float]]:
     it = iter(reply)
     return [(member, float(score)) for member, score in zip(it, it)]
