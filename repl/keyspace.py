@@ -18,10 +18,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from redipy.commands.types import length_command
 from redipy.errors import RedipyError
-
-SIZE_COMMAND = {"string": "STRLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD",
-                "hash": "HLEN", "stream": "XLEN"}
 
 TTL_BUCKETS = ("no TTL", "< 1 min", "< 1 hour", "< 1 day", "< 1 week", ">= 1 week")
 _SEPARATOR = re.compile(r"[:./|]")
@@ -174,7 +172,7 @@ def _inspect(session: Any, key: str) -> KeyInfo | None:
     kind = str(_call(session, "TYPE", key))
     if kind == "none":
         return None  # expired or deleted since SCAN saw it
-    command = SIZE_COMMAND.get(kind)
+    command = length_command(kind)
     elements = int(_call(session, command, key)) if command else 0
     return KeyInfo(key, kind, elements, memory_usage(session, key, kind),
                    int(_call(session, "PTTL", key)))

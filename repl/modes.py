@@ -14,6 +14,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from redipy.repl.render import quote
 
+from redipy.commands.types import TYPES as DATA_TYPES
+from redipy.commands.types import length_command
 from redipy.errors import RedipyError
 
 if TYPE_CHECKING:
@@ -50,13 +52,10 @@ def scan(shell: Shell, opts: Options, stdin: IO[str]) -> int:
 
 # ---- --bigkeys / --memkeys ----------------------------------------------------------
 
-TYPES = ("list", "hash", "string", "stream", "set", "zset")
+TYPES = tuple(DATA_TYPES)
 """The order redis-cli's summary lists types in."""
 
-UNITS = {"string": "bytes", "list": "items", "set": "members", "zset": "members",
-         "hash": "fields", "stream": "entries"}
-SIZE_COMMAND = {"string": "STRLEN", "list": "LLEN", "set": "SCARD", "zset": "ZCARD",
-                "hash": "HLEN", "stream": "XLEN"}
+UNITS = {name: kind.unit for name, kind in DATA_TYPES.items()}
 
 BANNER = """
 # Scanning the entire keyspace to find biggest keys as well as
@@ -79,7 +78,7 @@ def key_size(shell: Shell, key: str, kind: str, *, memory: bool) -> int:
 
     if memory:
         return memory_usage(shell.session, key, kind)
-    command = SIZE_COMMAND.get(kind)
+    command = length_command(kind)
     if command is None:
         return 0
     return int(shell.session.execute([command, key]))

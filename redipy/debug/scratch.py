@@ -4,7 +4,8 @@ A debugged script never runs against the client's data. It runs in a scratch
 memory backend; before any command touches a key, the key is copied there (value
 and TTL) from the client: from a memory client as an exact copy of the stored
 value, from a Redis server with read-only commands (TYPE, GET, LRANGE, HGETALL,
-SMEMBERS, ZRANGE ... WITHSCORES, PTTL). Nothing is ever written to a server.
+SMEMBERS, ZRANGE ... WITHSCORES, PTTL: :mod:`redipy.commands.types`). Nothing is ever
+written to a server.
 
 Keys written by a command are remembered; :meth:`Scratch.apply` (``sync`` mode,
 memory clients only) writes their final state back to the client in one step,
@@ -18,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from redipy import commands
+from redipy.commands.types import TYPES, rebuild
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
 from redipy.memory.boundary import to_text, views
@@ -102,31 +104,11 @@ class Scratch:
         run = self.source.run
         put = self.backend.run
         kind = str(run("TYPE", [key]))
-        if kind == "string":
-            value = run("GET", [key])
-            if value is not None:
-                put("SET", [key, value])
-        elif kind == "list":
-            items = run("LRANGE", [key, "0", "-1"])
-            if items:
-                put("RPUSH", [key, *items])
-        elif kind == "hash":
-            flat = run("HGETALL", [key])
-            if isinstance(flat, dict):
-                flat = [x for pair in flat.items() for x in pair]
-            if flat:
-                put("HSET", [key, *flat])
-        elif kind == "set":
-            members = run("SMEMBERS", [key])
-            if members:
-                put("SADD", [key, *members])
-        elif kind == "zset":
-            flat = run("ZRANGE", [key, "0", "-1", "WITHSCORES"])
-            pairs: list[str] = []
-            for pos in range(0, len(flat), 2):
-                pairs.extend((str(flat[pos + 1]), flat[pos]))
-            if pairs:
-                put("ZADD", [key, *pairs])
+        found = TYPES.get(kind)
+        if found is not None and found.read:
+            argv = rebuild(kind, key, run(found.read[0], [key, *found.read[1:]]))
+            if argv is not None:
+                put(argv[0], argv[1:])
         elif kind != "none":
             raise ResponseError(f"ERR the debugger cannot copy key {key!r} of type {kind}")
         self.copied.add(raw_key)
