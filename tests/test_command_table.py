@@ -148,3 +148,14 @@ def test_available_on_reads_versions() -> None:
     assert future.available_on("redis", "7.4.0") and not future.available_on("valkey", "9.1.2")
     assert CommandSpec("X", "generic", 1, "S", "O(1)", "X", since="7.4.0",
                        valkey_since="9.0.0").available_on("valkey", "9.1.2")
+
+
+def test_every_resp3_shape_the_table_names_has_code() -> None:
+    """The table names each command's RESP3 shape; the drop-in has code for each name."""
+    from redipy.commands.replies import RESP3_SHAPE_NAMES
+    from redipy.redispy.shapes import RESP3_SHAPES, SHAPERS
+
+    assert set(SHAPERS) == RESP3_SHAPE_NAMES
+    shaped = {name for name, spec in COMMANDS.items() if spec.resp3}
+    assert shaped == set(RESP3_SHAPES)
+    assert {"HGETALL", "SMEMBERS", "ZSCORE", "ZRANGE"} <= shaped

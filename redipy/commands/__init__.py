@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from redipy.commands import (
     blocking,
     generic,
@@ -16,6 +18,7 @@ from redipy.commands import (
     transactions,
     zsets,
 )
+from redipy.commands.replies import RESP3, RESP3_SHAPE_NAMES
 from redipy.commands.spec import CommandSpec, KeyAfter, KeyNum, KeyRange, KeySpec
 
 GROUPS: tuple[str, ...] = (
@@ -42,7 +45,15 @@ for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
             raise RuntimeError(f"command {_spec.name} is in the table twice")
         if _spec.group not in GROUPS:
             raise RuntimeError(f"command {_spec.name} has unknown group {_spec.group}")
+        _shape = RESP3.get(_spec.name, "")
+        if _shape and not _spec.resp3:
+            _spec = replace(_spec, resp3=_shape)
+        if _spec.resp3 and _spec.resp3 not in RESP3_SHAPE_NAMES:
+            raise RuntimeError(f"command {_spec.name} has unknown RESP3 shape {_spec.resp3}")
         COMMANDS[_spec.name] = _spec
+for _name in RESP3:
+    if _name not in COMMANDS:
+        raise RuntimeError(f"a RESP3 shape for {_name}, which is not in the table")
 
 
 def lookup(name: str) -> CommandSpec | None:

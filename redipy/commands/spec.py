@@ -81,6 +81,9 @@ class CommandSpec:
     flags: frozenset[str] = field(default_factory=frozenset)
     status_reply: bool = False
     """The reply is a simple string (``+OK``), not a bulk string."""
+    resp3: str = ""
+    """The reply's shape in RESP3 where it differs from RESP2's flat arrays and bulk
+    strings (a map, a set, doubles: :data:`redipy.commands.replies.RESP3_SHAPE_NAMES`)."""
     api: tuple[str, ...] = ()
     """Names of the ``redipy.Redis`` methods that send this command."""
     script: bool = True

@@ -1,9 +1,10 @@
 """RESP3 shapes for replies the memory backend has not marked yet.
 
 The backend marks replies whose RESP3 form differs (:mod:`redipy.reply`); where a
-handler still returns a plain list or string, this table gives the marker a server's
-RESP3 reply would imply, from the command and its arguments (HGETALL is a map,
-SMEMBERS a set, ZSCORE a double, ZRANGE ... WITHSCORES pairs of member and double).
+handler still returns a plain list or string, the command table's ``resp3`` shape
+gives the marker a server's RESP3 reply would imply, from the command and its
+arguments (HGETALL is a map, SMEMBERS a set, ZSCORE a double, ZRANGE ... WITHSCORES
+pairs of member and double).
 A reply that already carries a marker is left as it is.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from redipy.commands import COMMANDS
 from redipy.reply import Double, Map, Pairs, SetReply
 
 Shaper = Callable[[Sequence[str], Any], Any]
@@ -91,35 +93,24 @@ def _spop(args: Sequence[str], reply: Any) -> Any:
     return SetReply(reply) if type(reply) is list else reply
 
 
-RESP3_SHAPES: dict[str, Shaper] = {
-    "HGETALL": _map,
-    "SMEMBERS": _set,
-    "SINTER": _set,
-    "SUNION": _set,
-    "SDIFF": _set,
-    "SPOP": _spop,
-    "ZSCORE": _score,
-    "ZINCRBY": _score,
-    "ZMSCORE": _scores,
-    "ZADD": _zadd,
-    "ZRANGE": _withscores,
-    "ZRANGEBYSCORE": _withscores,
-    "ZREVRANGE": _withscores,
-    "ZREVRANGEBYSCORE": _withscores,
-    "ZUNION": _withscores,
-    "ZINTER": _withscores,
-    "ZDIFF": _withscores,
-    "ZRANDMEMBER": _withscores,
-    "ZPOPMIN": _zpop,
-    "ZPOPMAX": _zpop,
-    "BZPOPMIN": _bzpop,
-    "BZPOPMAX": _bzpop,
-    "ZMPOP": _zmpop,
-    "BZMPOP": _zmpop,
-    "ZRANK": _zrank,
-    "ZREVRANK": _zrank,
-    "HRANDFIELD": _hrandfield,
+SHAPERS: dict[str, Shaper] = {
+    "map": _map,
+    "set": _set,
+    "double": _score,
+    "doubles": _scores,
+    "withscores": _withscores,
+    "zadd": _zadd,
+    "zpop": _zpop,
+    "bzpop": _bzpop,
+    "zmpop": _zmpop,
+    "zrank": _zrank,
+    "withvalues": _hrandfield,
+    "setpop": _spop,
 }
+"""The code for each shape the command table names (``CommandSpec.resp3``)."""
+
+RESP3_SHAPES: dict[str, Shaper] = {
+    name: SHAPERS[spec.resp3] for name, spec in COMMANDS.items() if spec.resp3}
 
 
 def resp3_shape(name: str, args: Sequence[str], reply: Any) -> Any:
