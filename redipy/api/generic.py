@@ -24,6 +24,10 @@ if TYPE_CHECKING:
 
 
 
+def _plain(reply: Any) -> Any:
+    return reply
+
+
 def _true(reply: Any) -> bool:
     return True
 
@@ -348,3 +352,45 @@ class GenericCommands(CommandsBase):
         if self._key_prefix():
             return self._answer_with(self._drop_namespace)
         return self._conv(to_none, "FLUSHDB", *(("ASYNC",) if asynchronous else ()))
+
+    def _sort_args(self, name: str, start: int | None, num: int | None, by: str | None,
+                   get: str | list[str] | None, desc: bool, alpha: bool) -> list[str]:
+        """SORT's options in redis-py's order. BY and GET patterns name keys, so under a
+        key prefix the prefix goes in front of them (not of ``#`` or a pattern without
+        ``*``, which name no key)."""
+        if (start is None) != (num is None):
+            raise ValueError("sort: start and num go together")
+        prefix = self._key_prefix()
+
+        def keyed(pattern: str) -> str:
+            return prefix + pattern if prefix and "*" in pattern else pattern
+
+        args = [name]
+        if by is not None:
+            args += ["BY", keyed(by)]
+        if start is not None and num is not None:
+            args += ["LIMIT", enc(start), enc(num)]
+        for pattern in [get] if isinstance(get, str) else get or []:
+            args += ["GET", keyed(pattern)]
+        if desc:
+            args.append("DESC")
+        if alpha:
+            args.append("ALPHA")
+        return args
+
+    def sort(self, name: str, start: int | None = None, num: int | None = None,
+             by: str | None = None, get: str | list[str] | None = None, desc: bool = False,
+             alpha: bool = False, store: str | None = None) -> Any:
+        """SORT (redis-py's signature, without ``groups``): the sorted elements (or the
+        GET values, None where missing); with ``store``, the stored list's length."""
+        args = self._sort_args(name, start, num, by, get, desc, alpha)
+        if store is not None:
+            args += ["STORE", store]
+        return self._conv(_plain, "SORT", *args)
+
+    def sort_ro(self, key: str, start: int | None = None, num: int | None = None,
+                by: str | None = None, get: str | list[str] | None = None, desc: bool = False,
+                alpha: bool = False) -> list[str | None]:
+        """SORT_RO: SORT without STORE."""
+        args = self._sort_args(key, start, num, by, get, desc, alpha)
+        return self._conv(_plain, "SORT_RO", *args)

@@ -13,6 +13,7 @@ from redipy.commands import (
     scripting,
     server,
     sets,
+    sort,
     streams,
     strings,
     transactions,
@@ -39,7 +40,7 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions, streams, server):
+                blocking, pubsub, transactions, streams, server, sort):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

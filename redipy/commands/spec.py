@@ -59,7 +59,29 @@ class KeyAfter:
         return range(0)
 
 
-KeySpec = KeyRange | KeyNum | KeyAfter
+@dataclass(frozen=True, slots=True)
+class KeyOption:
+    """The one key after the option ``word`` (``SORT ... STORE dest``), found by walking
+    the options from ``start``: ``takes`` says how many arguments each option word
+    has, so that an argument equal to ``word`` (``GET store``) is not taken for it."""
+
+    word: str
+    start: int
+    takes: tuple[tuple[str, int], ...] = ()
+
+    def positions(self, argc: int, args: tuple[str, ...] | list[str]) -> range:
+        skips = dict(self.takes)
+        idx = self.start
+        found = range(0)
+        while idx < argc:
+            word = str(args[idx]).upper()
+            if word == self.word and idx + 1 < argc:
+                found = range(idx + 1, idx + 2)
+            idx += 1 + skips.get(word, 0)
+        return found
+
+
+KeySpec = KeyRange | KeyNum | KeyAfter | KeyOption
 
 
 def _version(text: str) -> tuple[int, ...]:
@@ -130,7 +152,7 @@ class CommandSpec:
         argc = len(args)
         out: list[int] = []
         for spec in self.keys:
-            if isinstance(spec, KeyNum | KeyAfter):
+            if isinstance(spec, KeyNum | KeyAfter | KeyOption):
                 out.extend(spec.positions(argc, args))
             else:
                 out.extend(spec.positions(argc))

@@ -35,6 +35,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_scripting,
     cmd_server,
     cmd_sets,
+    cmd_sort,
     cmd_streams,
     cmd_strings,
     cmd_transactions,

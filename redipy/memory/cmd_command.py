@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redipy import commands
-from redipy.commands.spec import CommandSpec, KeyAfter, KeyNum, KeyRange
+from redipy.commands.spec import CommandSpec, KeyAfter, KeyNum, KeyOption, KeyRange
 from redipy.errors import ResponseError
 from redipy.memory.db import Database
 from redipy.memory.glob import compile_glob
@@ -34,7 +34,7 @@ GROUP_CATEGORY = {
 
 
 def _movable(spec: CommandSpec) -> bool:
-    return any(isinstance(k, (KeyNum, KeyAfter)) for k in spec.keys)
+    return any(isinstance(k, (KeyNum, KeyAfter, KeyOption)) for k in spec.keys)
 
 
 def _flags(spec: CommandSpec) -> SetReply:
@@ -75,6 +75,9 @@ def _key_specs(spec: CommandSpec) -> SetReply:
             begin = Map(["type", "index", "spec", Map(["index", key.first])])
             find = Map(["type", "range", "spec",
                         Map(["lastkey", last, "keystep", key.step, "limit", 0])])
+        elif isinstance(key, KeyOption):
+            begin = Map(["type", "unknown", "spec", Map([])])
+            find = Map(["type", "unknown", "spec", Map([])])
         elif isinstance(key, KeyAfter):
             begin = Map(["type", "keyword", "spec",
                          Map(["keyword", key.word, "startfrom", key.start])])

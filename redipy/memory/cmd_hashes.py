@@ -61,6 +61,11 @@ def _hash(db: Database, key: str) -> RHash | None:
     return db.get_typed(key, RHash)
 
 
+def field_value(db: Database, key: str, h: RHash, field: str) -> str | None:
+    """The value of a field of the hash ``h`` stored at ``key`` (SORT's ``->field``)."""
+    return h.map.get(field)
+
+
 def _hash_or_new(db: Database, key: str) -> tuple[RHash, bool]:
     """The hash at ``key`` (WRONGTYPE if another type) or a new one not yet stored."""
     h = _hash(db, key)

@@ -1,0 +1,91 @@
+"""SORT and SORT_RO on the memory backend against Valkey 8.1, Valkey 9.1 and Redis 7.0:
+numeric and ALPHA order, DESC, LIMIT at every edge, BY string keys and hash fields,
+BY nosort on lists, sorted sets and stored sets, GET # / keys / hash fields, STORE
+(replacing, deleting, dropping the TTL), and every error in the server's order."""
+
+from __future__ import annotations
+
+import random
+
+import redipy
+from tests.parity import Newest, assert_same
+from tests.servers import Server
+
+_DATA = [
+    ("RPUSH", "l", "3", "10", "1", "-2.5", "1e2", "7", "1.0"),
+    ("RPUSH", "w", "b", "a", "c", "aa", "B", ""),
+    ("MSET", "w_3", "1", "w_10", "0", "w_1", "5", "w_7", "-1", "o_3", "three",
+     "o_10", "ten"),
+    ("HSET", "h_3", "f", "30", "n", "c"), ("HSET", "h_10", "f", "5", "n", "a"),
+    ("HSET", "h_1", "f", "-1", "n", "b"), ("HSET", "h_7", "n", "d"),
+    ("ZADD", "z", "1", "9", "2", "8", "3", "07", "3", "5"),
+    ("SADD", "s", "5", "3", "11", "2"),
+]
+
+
+def test_sort_parity(servers: dict[str, Server]) -> None:
+    assert_same(servers, [
+        *_DATA,
+        ("SORT", "l"), ("SORT", "l", "DESC"), ("SORT", "l", "ALPHA"),
+        ("SORT", "l", "ALPHA", "DESC", "ASC"), ("SORT", "w", "ALPHA"),
+        ("SORT", "w"), ("SORT", "z"), ("SORT", "z", "ALPHA", "DESC"), ("SORT", "s"),
+        ("SORT", "l", "LIMIT", "1", "3"), ("SORT", "l", "LIMIT", "-5", "2"),
+        ("SORT", "l", "LIMIT", "5", "100"), ("SORT", "l", "LIMIT", "20", "2"),
+        ("SORT", "l", "LIMIT", "2", "0"), ("SORT", "l", "LIMIT", "2", "-1"),
+        ("SORT", "l", "LIMIT", "2", "-7"), ("SORT", "l", "DESC", "LIMIT", "0", "2"),
+        ("SORT", "l", "BY", "w_*"), ("SORT", "l", "BY", "w_*", "DESC"),
+        ("SORT", "l", "BY", "h_*->f"), ("SORT", "l", "BY", "o_*", "ALPHA"),
+        ("SORT", "l", "BY", "h_*->n", "ALPHA", "GET", "#", "GET", "h_*->f"),
+        ("SORT", "l", "BY", "nosort"), ("SORT", "l", "BY", "nosort", "DESC"),
+        ("SORT", "l", "BY", "nosort", "LIMIT", "2", "3"),
+        ("SORT", "l", "BY", "nosort", "DESC", "LIMIT", "1", "2"),
+        ("SORT", "z", "BY", "nosort"), ("SORT", "z", "BY", "nosort", "DESC", "LIMIT", "1", "2"),
+        ("SORT", "l", "GET", "o_*", "GET", "#", "GET", "h_*->n", "GET", "nostar",
+         "GET", "h_*->", "GET", "h_*->missing"),
+        ("SORT", "l", "BY", "w_*", "LIMIT", "1", "2", "GET", "#"),
+        ("SORT", "l", "BY", "h_*->f", "GET", "o_*", "STORE", "dst"), ("LRANGE", "dst", "0", "-1"),
+        ("SORT", "s", "BY", "nosort", "STORE", "dst"), ("LRANGE", "dst", "0", "-1"),
+        ("EXPIRE", "dst", "100"), ("SORT", "l", "STORE", "dst"), ("TTL", "dst"),
+        ("LRANGE", "dst", "0", "-1"),
+        ("SORT", "missing"), ("SORT", "missing", "STORE", "dst"), ("EXISTS", "dst"),
+        ("SORT", "l", "LIMIT", "9", "1", "STORE", "dst"), ("SORT_RO", "l", "DESC", "GET", "#"),
+        ("SORT_RO", "z", "BY", "nosort", "GET", "o_*"),
+        ("SORT_RO", "l", "STORE", "dst"), ("SORT", "w"), ("SORT", "l", "FOO"),
+        ("SORT", "l", "LIMIT", "1"), ("SORT", "l", "LIMIT", "x", "1"),
+        ("SORT", "l", "LIMIT", "1", "1.5"), ("SORT", "l", "BY"), ("SORT", "l", "GET"),
+        ("SORT", "l", "STORE"), ("SORT", "w_3"), ("SORT", "w_3", "FOO"),
+        ("SORT", "w_3", "LIMIT", "a", "b"), ("SORT", "h_3"), ("SORT", "l", "BY", "o_*"),
+        ("SORT",), ("SORT_RO",),
+        ("RPUSH", "bad", "1", "nan"), ("SORT", "bad"), ("RPUSH", "bad2", "1", "1 "),
+        ("SORT", "bad2"), ("RPUSH", "ok", "+5", ".5", "5.", "inf", "-inf", "infinity"),
+        ("SORT", "ok"),
+        Newest(("RPUSH", "new", " 1", "", "0x10")), Newest(("SORT", "new")),
+    ])
+
+
+def test_sort_random_lists_match_the_server(servers: dict[str, Server]) -> None:
+    rng = random.Random(5)
+    cmds: list[tuple[str, ...]] = []
+    for n in range(12):
+        items = [str(rng.randint(-20, 20)) if rng.random() < 0.7 else f"{rng.random():.3f}"
+                 for _ in range(rng.randint(0, 30))]
+        key = f"k{n}"
+        if items:
+            cmds.append(("RPUSH", key, *items))
+        for item in set(items):
+            if rng.random() < 0.6:
+                cmds.append(("SET", f"wt_{item}", str(rng.randint(0, 5))))
+        cmds += [("SORT", key), ("SORT", key, "ALPHA", "DESC"),
+                 ("SORT", key, "BY", "wt_*", "LIMIT", str(rng.randint(-2, 8)),
+                  str(rng.randint(-2, 8)), "GET", "#", "GET", "wt_*")]
+    assert_same(servers, cmds)
+
+
+def test_sort_typed(r: redipy.Redis) -> None:
+    r.rpush("l", "3", "1", "2")
+    r.mset({"n_1": "c", "n_2": "b", "n_3": "a"})
+    assert r.sort("l") == ["1", "2", "3"]
+    assert r.sort("l", by="n_*", alpha=True, get=["#", "n_*"]) == ["3", "a", "2", "b", "1", "c"]
+    assert r.sort("l", start=1, num=1, desc=True) == ["2"]
+    assert r.sort("l", store="d") == 3 and r.lrange("d", 0, -1) == ["1", "2", "3"]
+    assert r.sort_ro("l", by="nosort", desc=True) == ["2", "1", "3"]
