@@ -24,6 +24,12 @@ CASES: list[tuple[list[tuple[str, ...]], tuple[str, ...], Any, Any]] = [
      ("error", ("ResponseError", "ERR min or max is not a float")), ("ok", ["a"])),
     ([], ("GETEX", "missing", "EX", "0"),
      ("error", ("ResponseError", "ERR invalid expire time in 'getex' command")), ("ok", None)),
+    ([("RPUSH", "l", "2", " 1")], ("SORT", "l"),
+     ("error", ("ResponseError", "ERR One or more scores can't be converted into double")),
+     ("ok", [" 1", "2"])),
+    ([("RPUSH", "l", "0x10", "2")], ("SORT", "l"),
+     ("error", ("ResponseError", "ERR One or more scores can't be converted into double")),
+     ("ok", ["2", "0x10"])),
     ([], ("GETEX", "missing", "EX", "abc"),
      ("error", ("ResponseError", "ERR value is not an integer or out of range")), ("ok", None)),
 ]
