@@ -11,17 +11,21 @@ The script runs against copies of the keys it uses, never against the client's
 data: changes roll back, unless ``sync=True`` (memory clients only) applies them.
 On a Redis-backed client the keys are read from the server and the script steps
 in a scratch memory backend; nothing is ever written to the server.
+
+Raw Lua (an EVAL body) steps the same way with :class:`redipy.debug.lua.LuaDebugger`,
+driven by Lua line hooks, with redis-cli's ldb words (:mod:`redipy.debug.luatext`).
 """
 
 from __future__ import annotations
 
 from redipy.debug.engine import Debugger, trace_run
-from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEvent
+from redipy.debug.events import CALL, ERROR, LOG, RETURN, STMT, DebugResult, TraceEvent
 from redipy.debug.text import lua_value, reply_text
 
 __all__ = [
     "CALL",
     "ERROR",
+    "LOG",
     "RETURN",
     "STMT",
     "DebugResult",

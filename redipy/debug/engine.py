@@ -17,33 +17,29 @@ from __future__ import annotations
 import copy
 import json
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterable
 from typing import Any, cast
 
+from redipy.debug.base import (
+    Abort,
+    DebuggerBase,
+    Lines,
+    LuaLines,
+    RunBase,
+    check_client,
+)
 from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEvent
 from redipy.debug.info import ScriptInfo, script_info
-from redipy.debug.scratch import Scratch
 from redipy.errors import ResponseError
 from redipy.memory.boundary import error_text, shown, to_text, views
 from redipy.script.register import Compiled, ScriptRunError, compiled
 from redipy.script.seq import FnContext
-
-Listing = list[tuple[int, str, bool]]
-Lines = list[str]
-LuaLines = list[int]
-Events = list[TraceEvent]
 
 _SAFE_BUILTINS: dict[str, Any] = {
     fn.__name__: fn for fn in (
         abs, all, any, bool, dict, enumerate, float, int, isinstance, len, list, max, min,
         range, repr, reversed, round, set, sorted, str, sum, tuple, type, zip)}
 _SAFE_BUILTINS.update({"None": None, "True": True, "False": False})
-
-
-class _Abort(BaseException):
-    """Unwinds a paused script when the user aborts or restarts (not a script error)."""
 
 
 def _snap(value: Any) -> Any:
@@ -66,32 +62,15 @@ def _encode_args(comp: Compiled, keys: dict[str, str],
     return key_list, argv
 
 
-class _Run:
-    """One execution of the script (a restart makes a new one).
-
-    Holds no reference to the :class:`Debugger`, so a debugger dropped while paused
-    is collected and its ``__del__`` can end the worker.
-    """
+class _Run(RunBase):
+    """One execution of a builder script's trace-mode compilation."""
 
     def __init__(self, info: ScriptInfo, client: Any, keys: list[str], argv: list[str],
                  breaks: set[int], sync: bool) -> None:
+        super().__init__(client, breaks, sync)
         self.info = info
         self.keys = keys
         self.argv = argv
-        self.breaks = breaks
-        self.sync = sync
-        self.scratch = Scratch(client._backend)
-        self.events: list[TraceEvent] = []
-        self.mode = "step"  # step | cont | run
-        self.abort_req = False
-        self.started = False
-        self.done = False
-        self.stmt: TraceEvent | None = None
-        self.result: DebugResult | None = None
-        self.final: TraceEvent | None = None
-        self.to_worker: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        self.to_main: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        self.thread: threading.Thread | None = None
         handlers = self.scratch.backend.handlers
         self.prog = info.comp.traced(handlers, self._hook, loop_hook=self._loop_hook,
                                      wrap_call=self._wrap)
@@ -120,7 +99,7 @@ class _Run:
     def _stmt(self, sid: int, loc: dict[str, Any], turn: bool) -> None:
         event = self._event(STMT, sid, locals=self._locals(sid, loc, turn))
         self.stmt = event
-        self._emit(event)
+        self.emit(event)
 
     def _wrap(self, cmd: str, handler: Callable[[Any, Any], Any]) -> Callable[[Any, Any], Any]:
         def call(db: Any, args: Any) -> Any:
@@ -131,38 +110,13 @@ class _Run:
             try:
                 reply = handler(db, args)
             except ResponseError as err:
-                self._emit(self._event(CALL, sid, locals=seen, command=cmd,
+                self.emit(self._event(CALL, sid, locals=seen, command=cmd,
                                        args=shown(tuple(args)), error=str(error_text(err))))
                 raise
-            self._emit(self._event(CALL, sid, locals=seen, command=cmd,
+            self.emit(self._event(CALL, sid, locals=seen, command=cmd,
                                    args=shown(tuple(args)), reply=shown(reply)))
             return reply
         return call
-
-    def _emit(self, event: TraceEvent) -> None:
-        self.events.append(event)
-        if self.abort_req:
-            raise _Abort
-        mode = self.mode
-        if mode == "run":
-            return
-        if mode == "cont" and not (event.kind == STMT and event.lua_line in self.breaks):
-            return
-        self.to_main.put(("event", event))
-        self._paused()
-
-    def _paused(self) -> None:
-        while True:
-            msg = self.to_worker.get()
-            if msg[0] == "resume":
-                return
-            if msg[0] == "abort":
-                raise _Abort
-            if msg[0] == "call":
-                try:
-                    self.to_main.put(("result", True, msg[1]()))
-                except Exception as err:
-                    self.to_main.put(("result", False, err))
 
     def main(self) -> None:
         """Run the script to its end (or abort); posts ``("done",)`` when finished."""
@@ -187,7 +141,7 @@ class _Run:
                 final = TraceEvent(len(self.events) + 1, RETURN, "return", 0, "", "",
                                    locals=last.locals if last is not None else {},
                                    reply=value)
-        except _Abort:
+        except Abort:
             aborted = True
             error = "aborted"
         except ScriptRunError as err:
@@ -199,43 +153,10 @@ class _Run:
             last = self.stmt
             final = self._event(ERROR, last.sid if last is not None else -1,
                                 locals=last.locals if last is not None else {}, error=error)
-        if final is not None:
-            self.events.append(final)
-        synced = False
-        if self.sync:
-            try:
-                scratch.apply()
-                synced = True
-            except Exception as err:  # pragma: no cover - the client went away
-                error = f"sync failed: {type(err).__name__}: {err}"
-        self.final = final
-        self.result = DebugResult(list(self.events), value, error, exc, aborted, synced)
-        self.done = True
-        self.to_main.put(("done", final))
-
-    # ---- the caller side ---------------------------------------------------------------
-
-    def wait(self, timeout: float) -> tuple[Any, ...]:
-        try:
-            return self.to_main.get(timeout=timeout)
-        except queue.Empty:
-            self.abort_req = True
-            raise TimeoutError(
-                f"the script did not reach its next step within {timeout:g} s; "
-                "it is aborted at its next step") from None
-
-    def start(self) -> None:
-        self.started = True
-        self.thread = threading.Thread(target=self.main, name="redipy-debugger", daemon=True)
-        self.thread.start()
-
-    def stop(self) -> None:
-        """Abort a paused worker (idempotent)."""
-        if self.started and not self.done:
-            self.to_worker.put(("abort",))
+        self.finish(value, error, exc, aborted, final)
 
 
-class Debugger:
+class Debugger(DebuggerBase):
     """Step through a script the memory way, on any client, with ldb's vocabulary.
 
     ``client`` is a :class:`redipy.Redis` (memory or Redis backend), ``ctx`` the
@@ -249,18 +170,13 @@ class Debugger:
     def __init__(self, client: Any, ctx: FnContext, *, keys: dict[str, str] | None = None,
                  args: dict[str, Any] | None = None, sync: bool = False,
                  timeout: float = 60.0, sources: Iterable[str] = ()) -> None:
-        backend = getattr(client, "_backend", None)
-        if backend is None:
-            raise TypeError("Debugger needs a redipy.Redis client")
-        if sync and getattr(backend, "kind", "") != "memory":
-            raise ValueError(
-                "sync=True needs a memory client: the debugger never writes to a Redis "
-                "server (debug a Redis-backed script without sync; changes roll back)")
+        check_client(client, sync)
         self.client = client
         self.ctx = ctx
         self.sync = sync
         self.timeout = timeout
         self.info = script_info(compiled(ctx), sources)
+        self.lines = self.info.lines
         self._keys, self._argv = _encode_args(self.info.comp, keys or {}, args or {})
         self._breaks: set[int] = set()
         # ldb's maxlen: replies and values longer than this many bytes are trimmed
@@ -274,106 +190,9 @@ class Debugger:
     def _new_run(self) -> _Run:
         return _Run(self.info, self.client, self._keys, self._argv, self._breaks, self.sync)
 
-    def __del__(self) -> None:
-        run = getattr(self, "_run", None)
-        if run is not None:
-            run.stop()
-
-    def __enter__(self) -> Debugger:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.abort()
-
-    # ---- state -------------------------------------------------------------------------
-
     @property
     def name(self) -> str:
         return self.info.name
-
-    @property
-    def finished(self) -> bool:
-        return self._run.done
-
-    @property
-    def result(self) -> DebugResult | None:
-        return self._run.result
-
-    @property
-    def events(self) -> Events:
-        """Every event of the current run so far."""
-        return list(self._run.events)
-
-    @property
-    def breakpoints(self) -> LuaLines:
-        return sorted(self._breaks)
-
-    # ---- running -----------------------------------------------------------------------
-
-    def _advance(self, mode: str) -> TraceEvent | None:
-        run = self._run
-        if run.done:
-            return None
-        run.mode = mode
-        if not run.started and mode == "run":
-            run.started = True
-            run.main()  # nothing will pause: no thread needed
-            msg = run.to_main.get_nowait()
-        else:
-            if run.started:
-                run.to_worker.put(("resume",))
-            else:
-                run.start()
-            msg = run.wait(self.timeout)
-        event: TraceEvent | None = msg[1]
-        if msg[0] == "done":
-            self.current = event if event is not None else self.current
-            self.stop_reason = "end of script" if event is None or event.kind == RETURN \
-                else "error"
-            return event
-        self.current = event
-        if mode == "cont":
-            self.stop_reason = "break point"
-        else:
-            self.stop_reason = "step over"
-        return event
-
-    def step(self) -> TraceEvent | None:
-        """The next event (statement, Redis call, error or return); None when finished."""
-        return self._advance("step")
-
-    next = step
-
-    def cont(self) -> TraceEvent | None:
-        """Run to the next breakpoint, the failing step or the end (whose event it
-        returns); None when already finished."""
-        return self._advance("cont")
-
-    def run(self) -> DebugResult:
-        """Run to the end ignoring breakpoints: the full trace and the value."""
-        self._advance("run")
-        result = self._run.result
-        assert result is not None
-        return result
-
-    def abort(self) -> None:
-        """Stop the script here. Changes roll back (kept in ``sync`` mode, as in ldb)."""
-        run = self._run
-        if run.done:
-            return
-        if not run.started:
-            run.started = run.done = True
-            run.result = DebugResult([], None, "aborted", None, aborted=True)
-            return
-        run.to_worker.put(("abort",))
-        run.wait(self.timeout)
-
-    def restart(self) -> None:
-        """Abort this run and start over on fresh copies; breakpoints stay."""
-        self.abort()
-        self._run = self._new_run()
-        self.current = None
-        self.stop_reason = ""
 
     # ---- breakpoints -------------------------------------------------------------------
 
@@ -431,19 +250,6 @@ class Debugger:
         lines = self.info.comp.lua.stmt_line
         return min(lines.values()) if lines else 1
 
-    def list(self, line: int | None = None, context: int = 5) -> Listing:
-        """Lua lines around ``line`` (default: the current one): (number, text, current)."""
-        center = self._line() if line is None else line
-        cur = self.current.lua_line if self.current is not None else 0
-        lines = self.info.lines
-        first, last = max(1, center - context), min(len(lines), center + context)
-        return [(n, lines[n - 1], n == cur) for n in range(first, last + 1)]
-
-    def whole(self) -> Listing:
-        """Every line of the script's Lua."""
-        cur = self.current.lua_line if self.current is not None else 0
-        return [(n, text, n == cur) for n, text in enumerate(self.info.lines, 1)]
-
     def _scope(self) -> dict[str, Any]:
         cur = self.current
         return {} if cur is None else cur.locals
@@ -493,24 +299,6 @@ class Debugger:
             out.append(f"{mark}{line:<4}{'  ' * depth}{info.text_of(line)}   "
                        f"[{info.origin_of(sid)}]")
         return out
-
-    def redis(self, *argv: str) -> Any:
-        """A raw command against the script's view of the data (RESP2-shaped reply).
-
-        Writes go to the scratch copy (and reach the client with ``sync``)."""
-        run = self._run
-        argv = tuple(str(a) for a in argv)
-
-        def call() -> Any:
-            return run.scratch.command(argv)
-
-        if run.started and not run.done:
-            run.to_worker.put(("call", call))
-            msg = run.wait(self.timeout)
-            if not msg[1]:
-                raise msg[2]
-            return msg[2]
-        return call()
 
     def execute(self, line: str) -> Lines:
         """One ldb-style command line in, plain text lines out (see :mod:`.text`)."""

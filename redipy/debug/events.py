@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from redipy.script.register import ScriptRunError
+from redipy.errors import ResponseError
 
 STMT = "stmt"
 """About to run a statement (for loops: also before every further turn)."""
@@ -19,6 +19,8 @@ ERROR = "error"
 """The script failed at this statement; ``error`` holds the message (the last event)."""
 RETURN = "return"
 """The script ended; ``reply`` holds the value a normal run returns (the last event)."""
+LOG = "log"
+"""A line the script logged for the debugger (``redis.debug``): the text is ``reply``."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,9 @@ class TraceEvent:
     error: str | None = None
     sid: int = -1
     """The statement's id (pre-order number in the IR); -1 when there is none."""
+    frames: tuple[tuple[int, str, dict[str, Any]], ...] = ()
+    """Raw Lua only: (current line, function name, locals) of each frame of the
+    script, innermost first (``trace`` and ``print`` read them)."""
 
 
 @dataclass
@@ -55,14 +60,14 @@ class DebugResult:
     """A finished debugging run: every event, and what a normal run would give.
 
     ``value`` is exactly what calling the registered script returns; on failure it
-    is ``None``, ``error`` is the message and ``exception`` the
-    :class:`~redipy.script.ScriptRunError` a normal call raises.
+    is ``None``, ``error`` is the message and ``exception`` the error a normal call
+    raises (a :class:`~redipy.script.ScriptRunError` for builder scripts).
     """
 
     events: list[TraceEvent]
     value: Any
     error: str | None = None
-    exception: ScriptRunError | None = None
+    exception: ResponseError | None = None
     aborted: bool = False
     synced: bool = False
     """True when the run's changes were applied to the client (``sync=True``)."""

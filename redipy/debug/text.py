@@ -17,6 +17,7 @@ from redipy.debug.events import CALL, ERROR, RETURN, TraceEvent
 from redipy.reply import Status
 
 if TYPE_CHECKING:
+    from redipy.debug.base import DebuggerBase
     from redipy.debug.engine import Debugger
 
 HELP = """\
@@ -158,7 +159,7 @@ _TRIMMED = ("<reply> ", "<value> ", "<retval> ")
 TRIM_HINT = "<hint> The above reply was trimmed. Use 'maxlen 0' to disable trimming."
 
 
-def trimmed(dbg: Debugger, lines: list[str]) -> list[str]:
+def trimmed(dbg: DebuggerBase, lines: list[str]) -> list[str]:
     """ldb's ldbLogWithMaxLen: replies and values cut at ``maxlen`` bytes plus `` ...``,
     with a hint the first time."""
     if not dbg.maxlen:
@@ -176,7 +177,7 @@ def trimmed(dbg: Debugger, lines: list[str]) -> list[str]:
     return out
 
 
-def _maxlen(dbg: Debugger, args: list[str]) -> list[str]:
+def _maxlen(dbg: DebuggerBase, args: list[str]) -> list[str]:
     if len(args) > 1:
         return ["<error> Unknown Redis Lua debugger command or wrong number of arguments."]
     if args:
@@ -270,7 +271,7 @@ def _eval(dbg: Debugger, rest: str) -> list[str]:
         return [f"<error> {type(err).__name__}: {err}"]
 
 
-def _redis(dbg: Debugger, rest: str) -> list[str]:
+def _redis(dbg: DebuggerBase, rest: str) -> list[str]:
     try:
         argv = shlex.split(rest)
     except ValueError as err:
