@@ -69,3 +69,20 @@ def test_lcs_long(servers: dict[str, Server]) -> None:
         ("MSET", "a", a, "b", b), ("LCS", "a", "b"), ("LCS", "a", "b", "LEN"),
         ("LCS", "a", "b", "IDX", "MINMATCHLEN", "5", "WITHMATCHLEN"),
         ("LCS", "b", "a", "IDX")])
+
+
+def test_lex_ranges_on_one_score(servers: dict[str, Server]) -> None:
+    members = [x for j in range(300) for x in ("0" if j % 3 else "-0", f"m{j:03d}")]
+    cmds: list[tuple[str, ...]] = [("ZADD", "zl", *members)]
+    for lo, hi in (("[m010", "(m020"), ("(m010", "[m020"), ("-", "+"), ("+", "-"),
+                   ("[m020", "[m010"), ("(m010", "(m010"), ("[m010", "[m010"), ("-", "(m000"),
+                   ("[m299", "+"), ("[a", "[b"), ("(m1", "[m2")):
+        cmds += [("ZLEXCOUNT", "zl", lo, hi), ("ZRANGEBYLEX", "zl", lo, hi),
+                 ("ZRANGEBYLEX", "zl", lo, hi, "LIMIT", "3", "4"),
+                 ("ZRANGEBYLEX", "zl", lo, hi, "LIMIT", "0", "-1"),
+                 ("ZREVRANGEBYLEX", "zl", hi, lo),
+                 ("ZREVRANGEBYLEX", "zl", hi, lo, "LIMIT", "2", "5"),
+                 ("ZRANGE", "zl", hi, lo, "BYLEX", "REV", "LIMIT", "1", "1")]
+    cmds += [("ZREMRANGEBYLEX", "zl", "[m100", "(m150"), ("ZCARD", "zl"),
+             ("ZREMRANGEBYLEX", "zl", "(m150", "[m100"), ("ZRANGEBYLEX", "zl", "[m095", "[m155")]
+    assert_same(servers, cmds)

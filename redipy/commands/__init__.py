@@ -8,7 +8,6 @@ from redipy.commands import (
     blocking,
     generic,
     hashes,
-    introspection,
     lists,
     pubsub,
     scripting,
@@ -41,7 +40,7 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions, streams, server, sort, introspection):
+                blocking, pubsub, transactions, streams, server, sort):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

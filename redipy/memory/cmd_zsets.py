@@ -199,7 +199,7 @@ def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
 
 def _one_score(zs: RZSet) -> bool:
     lists = zs.order._lists  # SortedList's sublists: the ends without its __getitem__
-    return bool(lists[0][0][0] == lists[-1][-1][0])
+    return bool(lists) and bool(lists[0][0][0] == lists[-1][-1][0])
 
 
 def _lex_first(zs: RZSet, rng: LexRange) -> int | None:
@@ -250,6 +250,9 @@ def _lex_last(zs: RZSet, rng: LexRange) -> int | None:
 
 def _lex_span(zs: RZSet, rng: LexRange) -> tuple[int, int]:
     """[first, end) of the run of members in range that starts at the first one."""
+    if _one_score(zs):  # members in byte order: two bisections (a bad range is empty)
+        start = _lex_bound(zs, rng[0], False)
+        return start, max(start, _lex_bound(zs, rng[1], True))
     first = _lex_first(zs, rng)
     if first is None:
         return 0, 0
@@ -337,23 +340,24 @@ def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> 
     if offset < 0:
         return []
     lo, hi = rng
+    if _one_score(zs):  # the valid use: one positional slice between two bisections
+        begin, end = _lex_span(zs, rng)
+        if rev:
+            top = end - 1 - offset
+            start = begin if limit < 0 else max(begin, top + 1 - limit)
+            return zs.by_rank(start, top + 1)[::-1] if begin <= start <= top else []
+        at = begin + offset
+        stop = end if limit < 0 else min(end, at + limit)
+        return zs.by_rank(at, stop) if at < stop else []
     if rev:
         last = _lex_last(zs, rng)
         if last is None or last - offset < 0:
             return []
-        if _one_score(zs):
-            top, begin = last - offset, _lex_bound(zs, lo, False)
-            start = begin if limit < 0 else max(begin, top + 1 - limit)
-            return zs.by_rank(start, top + 1)[::-1] if start <= top else []
         it: Iterable[Entry] = zs.order.islice(0, last - offset + 1, reverse=True)
         return _take(_while(it, lambda m: _gte_min(m, lo)), limit)
     first = _lex_first(zs, rng)
     if first is None or first + offset >= len(zs):
         return []
-    if _one_score(zs):
-        start, end = first + offset, _lex_bound(zs, hi, True)
-        stop = end if limit < 0 else min(end, start + limit)
-        return zs.by_rank(start, stop) if start < stop else []
     it = zs.order.islice(first + offset)
     return _take(_while(it, lambda m: _lte_max(m, hi)), limit)
 
