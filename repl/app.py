@@ -253,6 +253,17 @@ def _run(shell: Shell, opts: Options, stdin: IO[str], on_tty: bool) -> int:
             return 1
     if opts.load and not _snapshot(shell, "restore", opts.load):
         return 1
+    if opts.eval is not None:
+        from redipy.repl import ldb
+
+        try:
+            body = ldb.read_script(opts.eval)
+        except OSError as err:
+            print(f"redipy-shell: {err}", file=sys.stderr)
+            return 1
+        if opts.ldb:
+            return ldb.run_ldb(shell, body, opts, stdin, _isatty(stdin) and on_tty)
+        return ldb.run_eval(shell, body, opts.argv)
     special = next((name for name in ("pipe", "scan", "bigkeys", "memkeys", "keystats",
                                       "stat") if getattr(opts, name)), None)
     if special is not None:

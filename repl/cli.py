@@ -51,6 +51,12 @@ Usage: redipy-shell [OPTIONS] [cmd [arg [arg ...]]]
   --pattern <pat>    Keys pattern when using --scan, --bigkeys, --memkeys or --keystats.
   --count <count>    Count option when using --scan, --bigkeys, --memkeys or --keystats.
   --type <type>      The type of keys to list with --scan.
+  --eval <file>      Send an EVAL command using the Lua script at <file>; the words after
+                     the options are its keys, then a lone ',', then its arguments.
+  --ldb              Used with --eval enable the Lua debugger (on the memory backend by
+                     default; with a server, on a memory copy of the keys it touches).
+  --ldb-sync-mode    Like --ldb, but the script's changes are kept (memory backend only;
+                     the debugger never writes to a server).
   --version          Output version and exit.
   --help             Output this help and exit.
 
@@ -95,6 +101,9 @@ class Options:
     pattern: str | None = None
     count: int | None = None
     type: str | None = None
+    eval: str | None = None
+    ldb: bool = False
+    ldb_sync: bool = False
     version: bool = False
     help: bool = False
     commands: list[str] = field(default_factory=list)
@@ -131,13 +140,14 @@ _FLAGS = {
     "-c": "cluster", "-x": "stdin_arg", "--askpass": "askpass",
     "--no-auth-warning": "no_auth_warning", "--stat": "stat", "--pipe": "pipe",
     "--bigkeys": "bigkeys", "--memkeys": "memkeys", "--keystats": "keystats",
-    "--scan": "scan", "--version": "version", "-v": "version", "--help": "help",
+    "--scan": "scan", "--ldb": "ldb", "--ldb-sync-mode": "ldb_sync", "--version": "version",
+    "-v": "version", "--help": "help",
 }
 _MODES = {"--raw": "raw", "--no-raw": "text", "--json": "json",
           "--quoted-json": "quoted-json"}
 _VALUED = {"-h", "-p", "-s", "-a", "--pass", "--user", "-u", "--url", "-r", "-i", "-n",
            "--pattern", "--count", "--type", "--pipe-timeout", "--command", "--backend",
-           "--password-env", "--prefix", "--load", "--save", "--host", "--port"}
+           "--password-env", "--prefix", "--load", "--save", "--host", "--port", "--eval"}
 
 
 def parse(argv: Sequence[str]) -> Options:
@@ -166,6 +176,9 @@ def parse(argv: Sequence[str]) -> Options:
             opts.argv = list(argv[i:])
             break
         i += 1
+    opts.ldb = opts.ldb or opts.ldb_sync
+    if opts.ldb and opts.eval is None:
+        raise UsageError("--ldb and --ldb-sync-mode need --eval <file>")
     return opts
 
 
@@ -197,6 +210,8 @@ def _valued(opts: Options, flag: str, value: str) -> None:
         opts.count = _int(flag, value)
     elif flag == "--type":
         opts.type = value
+    elif flag == "--eval":
+        opts.eval = value
     elif flag == "--pipe-timeout":
         opts.pipe_timeout = _float(flag, value)
     elif flag == "--command":

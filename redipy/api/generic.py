@@ -394,3 +394,20 @@ class GenericCommands(CommandsBase):
         """SORT_RO: SORT without STORE."""
         args = self._sort_args(key, start, num, by, get, desc, alpha)
         return self._conv(_plain, "SORT_RO", *args)
+
+    def object(self, infotype: str, key: str) -> Any:
+        """OBJECT ENCODING / REFCOUNT / IDLETIME / FREQ of ``key`` (None when missing)."""
+        return self._conv(_plain, "OBJECT", infotype, key)
+
+    def memory_usage(self, key: str, samples: int | None = None) -> int | None:
+        """MEMORY USAGE: bytes the key and its value take (an estimate on memory)."""
+        args = [key] if samples is None else [key, "SAMPLES", enc(samples)]
+        return self._conv(_plain, "MEMORY", "USAGE", *args)  # type: ignore[no-any-return]
+
+    def move(self, name: str, db: int) -> bool:
+        """MOVE: the key to database ``db``; False when missing here or present there."""
+        return self._conv(to_bool, "MOVE", name, enc(db))
+
+    def swapdb(self, first: int, second: int) -> bool:
+        """SWAPDB: exchange the contents of two databases."""
+        return self._conv(_true, "SWAPDB", enc(first), enc(second))

@@ -8,6 +8,7 @@ from redipy.commands import (
     blocking,
     generic,
     hashes,
+    introspection,
     lists,
     pubsub,
     scripting,
@@ -40,7 +41,7 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions, streams, server, sort):
+                blocking, pubsub, transactions, streams, server, sort, introspection):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

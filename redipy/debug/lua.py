@@ -37,10 +37,11 @@ SOURCE = "@user_script"
 
 # The hook half, in the raw Lua state (chunk "=redipy": error positions skip it). For
 # each line of the script it hands Python every frame of the script, innermost first:
-# {current line, function name or false, local names, local values, count}.
+# {current line, function name or false, local names, local values, count}; locals as
+# ldb lists them (the for loops' own "(for state)" too, "(*temporary)" slots not).
 HOOKS = r"""
 local on_line, on_error, handler = ...
-local getinfo, getlocal, sub = debug.getinfo, debug.getlocal, string.sub
+local getinfo, getlocal = debug.getinfo, debug.getlocal
 local SOURCE = "@user_script"
 local function frames(level)
   local out, n = {}, 0
@@ -52,7 +53,7 @@ local function frames(level)
       while true do
         local name, value = getlocal(level, k)
         if not name then break end
-        if sub(name, 1, 1) ~= "(" then m = m + 1; names[m] = name; values[m] = value end
+        if name ~= "(*temporary)" then m = m + 1; names[m] = name; values[m] = value end
         k = k + 1
       end
       n = n + 1

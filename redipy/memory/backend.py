@@ -31,6 +31,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_lcs,
     cmd_lists,
     cmd_lua,
+    cmd_object,
     cmd_pubsub,
     cmd_scripting,
     cmd_server,

@@ -356,8 +356,8 @@ def cmd_setrange(db: Database, args: Sequence[str]) -> int:
             return 0
         if offset + vlen > MAX_BULK:
             raise ResponseError(TOO_BIG)
-        if not offset:
-            db.put(key, value)
+        if not offset:  # a raw string on a server (OBJECT ENCODING), as SETBIT makes
+            db.put(key, bytearray(value.encode("latin-1")))
             return vlen
     elif not vlen:
         return len(val)

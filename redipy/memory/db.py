@@ -201,6 +201,16 @@ class Database:
         self._buckets.clear()
         self._due.clear()
 
+    def swap_contents(self, other: Database) -> None:
+        """SWAPDB: the two keyspaces trade places (clients stay on their index)."""
+        for name in ("data", "expires", "keyset", "_buckets", "_due"):
+            mine, theirs = getattr(self, name), getattr(other, name)
+            setattr(self, name, theirs)
+            setattr(other, name, mine)
+        for db in (self, other):
+            if db.expires:
+                REAPER.watch(db)
+
     # ---- expiry --------------------------------------------------------------
 
     def set_expiry(self, key: str, when_ms: int, now: int | None = None) -> None:

@@ -92,7 +92,21 @@ def default_params(databases: int) -> dict[str, Param]:
         "appendonly": Param("no", mutable=False),
         "maxmemory": Param("0", mutable=False),
         "maxmemory-policy": Param("noeviction", mutable=False),
+        # the encoding thresholds OBJECT ENCODING judges by (redipy.memory.cmd_object)
+        **{name: Param(value, mutable=False) for name, value in ENCODING_PARAMS.items()},
     }
+
+
+ENCODING_PARAMS = {
+    "hash-max-listpack-entries": "512", "hash-max-listpack-value": "64",
+    "hash-max-ziplist-entries": "512", "hash-max-ziplist-value": "64",
+    "list-max-listpack-size": "-2", "list-max-ziplist-size": "-2",
+    "set-max-intset-entries": "512", "set-max-listpack-entries": "128",
+    "set-max-listpack-value": "64", "zset-max-listpack-entries": "128",
+    "zset-max-listpack-value": "64", "zset-max-ziplist-entries": "128",
+    "zset-max-ziplist-value": "64",
+}
+"""Valkey 9.1's defaults (the ``ziplist`` names are its aliases of the ``listpack`` ones)."""
 
 
 class CommandStat:

@@ -275,11 +275,14 @@ def trace_row(event: Any, inputs: frozenset[str] = frozenset(),
     kind = str(getattr(event, "kind", ""))
     where = f"{lua_line}: {lua_text}" if lua_line else lua_text
     local_vars = getattr(event, "locals", None) or {}
+    # "(for state)" and the like: Lua's own slots, not the script's variables
     shown_locals = ", ".join(f"{k}={short(v, 24)}" for k, v in local_vars.items()
-                             if k not in inputs)
+                             if k not in inputs and not k.startswith("("))
     error = getattr(event, "error", None)
     if error:
         reply = f"(error) {error}"
+    elif kind == "log":  # redis.debug's line
+        reply = str(getattr(event, "reply", ""))
     elif kind == "return":
         reply = f"return {short(getattr(event, 'reply', None))}"
     elif getattr(event, "command", None):
@@ -301,8 +304,12 @@ class Trace:
     def __init__(self, result: Any, lua: str = "", origins: dict[int, str] | None = None,
                  *, limit: int = 100, name: str = "",
                  inputs: dict[str, Any] | None = None,
-                 rename: Callable[[str], str] = str) -> None:
+                 rename: Callable[[str], str] = str, python: bool = True) -> None:
         self.result = result
+        self.python = python
+        """False for raw Lua: no "Python line" column."""
+        self.columns = TRACE_COLUMNS if python else [
+            c for c in TRACE_COLUMNS if c != "Python line"]
         self.events = list(getattr(result, "events", []))
         self.value = getattr(result, "value", None)
         self.error: str | None = getattr(result, "error", None)
@@ -326,12 +333,13 @@ class Trace:
 
     def rows(self) -> list[list[str]]:
         fixed = frozenset(self.inputs)
-        return [trace_row(e, fixed, self.rename) for e in self.events]
+        rows = [trace_row(e, fixed, self.rename) for e in self.events]
+        return rows if self.python else [row[:2] + row[3:] for row in rows]
 
     def __repr__(self) -> str:
         rows = self.rows()
         hidden = max(0, len(rows) - self.limit)
-        text = text_table(TRACE_COLUMNS, rows[: self.limit])
+        text = text_table(self.columns, rows[: self.limit])
         if hidden:
             text += "\n" + _more(hidden, self.limit)
         return f"{text}\n{self.outcome()}"
@@ -349,7 +357,7 @@ class Trace:
                 return f"<code>{escape(value)}</code>"
             return escape(value)
 
-        return html_table(TRACE_COLUMNS, rows[: self.limit], caption=self.outcome(),
+        return html_table(self.columns, rows[: self.limit], caption=self.outcome(),
                           footer=_more(hidden, self.limit) if hidden else "", cell=cell,
                           marked=errors)
 
@@ -357,8 +365,10 @@ class Trace:
         """One step in full: the Lua with its line marked, then locals, call and reply."""
         event = self.events[index]
         row = trace_row(event, rename=self.rename)  # every local, inputs included
+        if not self.python:
+            row = row[:2] + row[3:]
         code = LuaCode(self.lua, self.origins, current=getattr(event, "lua_line", None))
-        details = html_table(["", ""], [[c, v] for c, v in zip(TRACE_COLUMNS, row)],
+        details = html_table(["", ""], [[c, v] for c, v in zip(self.columns, row)],
                              cell=lambda v, _c: escape(str(v)))
         return code._repr_html_() + details
 

@@ -36,6 +36,9 @@ USAGE = """\
                                  cell's value is the last reply, -o NAME keeps every reply
                                  as Python values (--df: the last one as a DataFrame)
                                  ($name / $*name put Python values in as whole arguments)
+%%redipy --lua [--step] [-o NAME] [--on CONN] KEY ... , ARG ...   the cell is a Lua script:
+                                 run as EVAL with those KEYS and ARGV (--step: run it step
+                                 by step and show the trace; changes roll back)
 %redipy [-o NAME] [--df] [--on CONN] COMMAND ARG ...   one command on one line; its value
                                  as Python values (x = %redipy LRANGE l 0 -1); a name
                                  below in lower case is the subcommand, so write DUMP,
@@ -50,6 +53,8 @@ USAGE = """\
 %redipy lua SCRIPT               the Lua a FnContext variable compiles to
 %redipy run SCRIPT key=... arg=...    run a script on the current connection
 %redipy step SCRIPT key=... arg=...   run it step by step and show the trace
+%redipy step [LUA] [KEY ... , ARG ...]   the last --lua cell (or a variable holding Lua)
+                                 step by step: the trace table (changes roll back)
 %redipy dump FILE [--on-conflict replace]   write every key of the current connection
                                  to a snapshot file
 %redipy load FILE [--on-conflict fail|replace|skip]   load a snapshot into it
@@ -166,6 +171,8 @@ class RedipyMagics(Magics):
     def __init__(self, shell: Any = None, **kwargs: Any) -> None:
         super().__init__(shell=shell, **kwargs)
         self.connections = Connections()
+        self._last_lua: tuple[str, list[str], list[str]] | None = None
+        """The last ``%%redipy --lua`` cell: its body, keys and args."""
         self._fns: dict[tuple[int, int], tuple[Any, Any, Any]] = {}
         self._subcommands: dict[str, Callable[[Words], Any]] = {
             "connect": self._connect, "use": self._use, "connections": self._list,
@@ -191,7 +198,9 @@ class RedipyMagics(Magics):
     def _cell(self, line: str, cell: str) -> Any:
         try:
             parsed = parse_options(split_words(line, self._lookup()), {"o", "output", "on"},
-                                   {"df"})
+                                   {"df", "lua", "step"})
+            if parsed.opts.get("lua"):
+                return self._lua_cell(parsed, cell)
             if parsed.args:
                 raise MagicError(f"unexpected {text_of(parsed.args[0])!r} after %%redipy "
                                  "(options: -o NAME, --df, --on CONN)")
@@ -230,6 +239,36 @@ class RedipyMagics(Magics):
         if parsed.opts.get("df"):
             return dataframe(plain_value(replies[-1], commands[-1].argv))
         return Reply(replies[-1], commands[-1].argv, limit=self.display_limit, html=self.html)
+
+    def _lua_cell(self, parsed: Parsed, body: str) -> Any:
+        """``%%redipy --lua KEY ... , ARG ...``: the cell's Lua as EVAL (or ``--step``)."""
+        from redipy.repl.ldb import split_keys
+
+        words = [text_of(w) for w in parsed.args]
+        keys, args = split_keys(words)
+        self._last_lua = (body, keys, args)
+        on = parsed.opts.get("on")
+        conn = self.connections.get(text_of(on) if on else None)
+        if parsed.opts.get("step"):
+            return self._lua_step(conn.client, body, keys, args)
+        argv = ["EVAL", body, str(len(keys)), *keys, *args]
+        reply = conn.client.backend.execute(*argv)
+        if isinstance(reply, BaseException):  # an error reply the script returned
+            raise reply
+        output = parsed.opts.get("o") or parsed.opts.get("output")
+        if output and self.shell is not None:
+            self.shell.user_ns[text_of(output)] = plain_value(reply, argv)
+        return Reply(reply, argv, limit=self.display_limit, html=self.html)
+
+    def _lua_step(self, client: Any, body: str, keys: list[str], args: list[str]) -> Trace:
+        from redipy.debug.lua import lua_trace
+
+        result = lua_trace(client, body, keys, args)
+        inputs = {f"KEYS[{i}]": k for i, k in enumerate(keys, 1)}
+        inputs.update({f"ARGV[{i}]": a for i, a in enumerate(args, 1)})
+        trace = Trace(result, body, limit=self.display_limit, name="lua", inputs=inputs,
+                      python=False)
+        return self._show_trace(trace)
 
     @staticmethod
     def _runs(commands: list[Any]) -> list[Any]:
@@ -451,6 +490,9 @@ class RedipyMagics(Magics):
         return Reply(value, None, limit=self.display_limit, html=self.html)
 
     def _step(self, words: Words) -> Trace:
+        lua = self._lua_source(words)
+        if lua is not None:
+            return self._lua_step(self.connections.current.client, *lua)
         if not words:
             raise MagicError("usage: %redipy step SCRIPT key=... arg=...")
         name, ctx = self._script(words[0])
@@ -469,6 +511,31 @@ class RedipyMagics(Magics):
         trace = Trace(result, self._cell_names(to_lua(ctx)), origins,
                       limit=self.display_limit,
                       name=name, inputs={**keys, **args}, rename=self._cell_names)
+        return self._show_trace(trace)
+
+    def _lua_source(self, words: Words) -> tuple[str, list[str], list[str]] | None:
+        """What ``%redipy step`` steps as Lua: a variable holding Lua source, or the last
+        ``--lua`` cell (its keys and args unless new ones follow); None for a script."""
+        from redipy.repl.ldb import split_keys
+
+        last = self._last_lua
+        if not words:
+            if last is None:
+                raise MagicError("usage: %redipy step SCRIPT key=... arg=... (or after a "
+                                 "%%redipy --lua cell: %redipy step [KEY ... , ARG ...])")
+            return last
+        namespace = self.shell.user_ns if self.shell is not None else {}
+        first = words[0]
+        value = first.value if isinstance(first, Bound) else namespace.get(first.lstrip("$"))
+        if isinstance(value, str):
+            keys, args = split_keys([text_of(w) for w in words[1:]])
+            return value, keys, args
+        if value is not None or last is None:
+            return None  # a FnContext (or a name the script path explains)
+        keys, args = split_keys([text_of(w) for w in words])
+        return last[0], keys, args
+
+    def _show_trace(self, trace: Trace) -> Trace:
         # widgets only where a frontend can draw them (a kernel, not terminal IPython)
         in_kernel = getattr(self.shell, "kernel", None) is not None
         widget = stepper(trace) if self.stepper and in_kernel else None
