@@ -95,8 +95,9 @@ def test_memory_uses_the_table() -> None:
     sess = Session()
     assert sess.catalog is catalog.TABLE
     assert "group: string" in run(sess, "HELP SET")
-    assert "not a command redipy's command table knows" in run(sess, "HELP GEOSEARCH")
-    assert "GEOADD" not in completions(sess, "GEOA")
+    assert "not a command redipy's command table knows" in run(sess, "HELP XYZZY")
+    assert "group: geo" in run(sess, "HELP GEOSEARCH")
+    assert "GEOADD" in completions(sess, "GEOA")
 
 
 def test_completion_follows_the_grammar() -> None:

@@ -7,7 +7,9 @@ from dataclasses import replace
 from redipy.commands import (
     blocking,
     generic,
+    geo,
     hashes,
+    hyperloglog,
     introspection,
     lists,
     pubsub,
@@ -32,6 +34,8 @@ GROUPS: tuple[str, ...] = (
     "set",
     "sorted_set",
     "stream",
+    "hyperloglog",
+    "geo",
     "connection",
     "server",
     "transactions",
@@ -41,7 +45,8 @@ GROUPS: tuple[str, ...] = (
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
-                blocking, pubsub, transactions, streams, server, sort, introspection):
+                blocking, pubsub, transactions, streams, server, sort, introspection,
+                hyperloglog, geo):
     for _spec in _module.COMMANDS:
         if _spec.name in COMMANDS:
             raise RuntimeError(f"command {_spec.name} is in the table twice")

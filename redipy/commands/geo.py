@@ -1,0 +1,64 @@
+"""Command table: the geo commands (sorted sets whose scores are 52-bit geohashes)."""
+
+from __future__ import annotations
+
+from redipy.commands.spec import CommandSpec, KeyRange
+
+_ONE = (KeyRange(1),)
+_R = frozenset({"readonly"})
+_W = frozenset({"write", "denyoom"})
+_UNIT = "<M | KM | FT | MI>"
+_SHAPE = f"<BYRADIUS radius {_UNIT} | BYBOX width height {_UNIT}>"
+_FROM = "<FROMMEMBER member | FROMLONLAT longitude latitude>"
+_WITH = "[WITHCOORD] [WITHDIST] [WITHHASH]"
+_AREA = ("O(N+log(M)) where N is the number of members in the geohash boxes around the "
+         "area and M the number of members inside it")
+_RADIUS_OPTS = f"{_WITH} [COUNT count [ANY]] [ASC | DESC]"
+_STORE = "[STORE storekey | STOREDIST storedistkey]"
+
+
+def _g(name: str, arity: int, summary: str, complexity: str, syntax: str, since: str,
+       flags: frozenset[str], *, keys: tuple[KeyRange, ...] = _ONE,
+       api: tuple[str, ...] = ()) -> CommandSpec:
+    return CommandSpec(name=name, group="geo", arity=arity, summary=summary,
+                       complexity=complexity, syntax=syntax, since=since, keys=keys,
+                       flags=flags, api=api)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    _g("GEOADD", -5, "Add members at longitude/latitude positions to a geo set (a sorted "
+       "set scored by geohash).", "O(log(N)) for each member added",
+       "GEOADD key [NX | XX] [CH] longitude latitude member "
+       "[longitude latitude member ...]", "3.2.0", _W, api=("geoadd",)),
+    _g("GEOPOS", -2, "The longitude and latitude of members (nil for missing ones).",
+       "O(1) for each member", "GEOPOS key [member [member ...]]", "3.2.0", _R,
+       api=("geopos",)),
+    _g("GEODIST", -4, "The distance between two members, in meters or another unit.",
+       "O(1)", "GEODIST key member1 member2 [M | KM | FT | MI]", "3.2.0", _R,
+       api=("geodist",)),
+    _g("GEOHASH", -2, "The 11-character standard geohash strings of members.",
+       "O(1) for each member", "GEOHASH key [member [member ...]]", "3.2.0", _R,
+       api=("geohash",)),
+    _g("GEOSEARCH", -7, "Members inside a circle or box around a member or a position, "
+       "optionally sorted, counted and with coordinates, distances and hashes.", _AREA,
+       f"GEOSEARCH key {_FROM} {_SHAPE} [ASC | DESC] [COUNT count [ANY]] {_WITH}",
+       "6.2.0", _R, api=("geosearch",)),
+    _g("GEOSEARCHSTORE", -8, "GEOSEARCH storing the members found as a sorted set (scored "
+       "by geohash, or by distance with STOREDIST).", _AREA,
+       f"GEOSEARCHSTORE destination source {_FROM} {_SHAPE} [ASC | DESC] "
+       "[COUNT count [ANY]] [STOREDIST]", "6.2.0", _W, keys=(KeyRange(1, 2),),
+       api=("geosearchstore",)),
+    _g("GEORADIUS", -6, "Members within a radius of a position (the older form of "
+       "GEOSEARCH), optionally stored.", _AREA,
+       f"GEORADIUS key longitude latitude radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), api=("georadius",)),
+    _g("GEORADIUSBYMEMBER", -5, "Members within a radius of a member (the older form of "
+       "GEOSEARCH), optionally stored.", _AREA,
+       f"GEORADIUSBYMEMBER key member radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}),
+       api=("georadiusbymember",)),
+    _g("GEORADIUS_RO", -6, "GEORADIUS without the STORE options.", _AREA,
+       f"GEORADIUS_RO key longitude latitude radius {_UNIT} {_RADIUS_OPTS}", "3.2.10", _R),
+    _g("GEORADIUSBYMEMBER_RO", -5, "GEORADIUSBYMEMBER without the STORE options.", _AREA,
+       f"GEORADIUSBYMEMBER_RO key member radius {_UNIT} {_RADIUS_OPTS}", "3.2.10", _R),
+)

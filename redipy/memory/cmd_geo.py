@@ -1,0 +1,313 @@
+"""Memory backend handlers: the geo commands (geo.c) over sorted sets.
+
+GEOADD turns positions into 52-bit geohash scores and hands the rest to ZADD, as the
+server does; the searches scan the nine boxes of :func:`geohash.search_boxes` in the
+server's order, keep what lies inside the shape, then sort stably by distance (the
+server's qsort is glibc's merge sort), so replies match member for member.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redipy.errors import ResponseError
+from redipy.memory import geohash
+from redipy.memory.cmd_zsets import _store, _zadd, _zset
+from redipy.memory.db import Database
+from redipy.memory.numbers import NOT_FLOAT, NOT_INT, parse_double, parse_int
+from redipy.memory.registry import command
+from redipy.memory.structs import RZSet
+from redipy.reply import Double
+
+SYNTAX = "ERR syntax error"
+BAD_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI"
+NO_MEMBER = "ERR could not decode requested zset member"
+_UNITS = {"m": 1.0, "km": 1000.0, "ft": 0.3048, "mi": 1609.34}
+
+
+def _double(text: str, error: str = NOT_FLOAT) -> float:
+    val = parse_double(text)
+    if val is None:
+        raise ResponseError(error)
+    return val
+
+
+def _lonlat(lon_text: str, lat_text: str) -> tuple[float, float]:
+    """extractLongLatOrReply."""
+    lon, lat = _double(lon_text), _double(lat_text)
+    if (lon < geohash.LON_MIN or lon > geohash.LON_MAX or lat < geohash.LAT_MIN
+            or lat > geohash.LAT_MAX):
+        raise ResponseError(f"ERR invalid longitude,latitude pair {lon:f},{lat:f}")
+    return lon, lat
+
+
+def _unit(text: str) -> float:
+    found = _UNITS.get(text.lower())
+    if found is None:
+        raise ResponseError(BAD_UNIT)
+    return found
+
+
+def _distance(value: str, unit: str) -> tuple[float, float]:
+    """extractDistanceOrReply: (radius, conversion)."""
+    radius = _double(value, "ERR need numeric radius")
+    if radius < 0:
+        raise ResponseError("ERR radius cannot be negative")
+    return radius, _unit(unit)
+
+
+@command("GEOADD")
+def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
+    pos = 1
+    nx = xx = False
+    while pos < len(args):
+        opt = args[pos].lower()
+        if opt == "nx":
+            nx = True
+        elif opt == "xx":
+            xx = True
+        elif opt != "ch":
+            break
+        pos += 1
+    if (len(args) - pos) % 3 or (nx and xx):
+        raise ResponseError(SYNTAX)
+    zargs = list(args[:pos])
+    for at in range(pos, len(args), 3):
+        lon, lat = _lonlat(args[at], args[at + 1])
+        zargs += [str(geohash.score_of(lon, lat)), args[at + 2]]
+    return _zadd(db, zargs, False)
+
+
+def _position(zs: RZSet | None, member: str) -> tuple[float, float] | None:
+    if zs is None:
+        return None
+    score = zs.scores.get(member)
+    return None if score is None else geohash.decode_score(score)
+
+
+@command("GEOPOS")
+def cmd_geopos(db: Database, args: Sequence[str]) -> Any:
+    zs = _zset(db, args[0])
+    out: list[Any] = []
+    for member in args[1:]:
+        found = _position(zs, member)
+        out.append(None if found is None else [Double(geohash.format_coord(found[0])),
+                                               Double(geohash.format_coord(found[1]))])
+    return out
+
+
+@command("GEOHASH")
+def cmd_geohash(db: Database, args: Sequence[str]) -> Any:
+    zs = _zset(db, args[0])
+    out: list[str | None] = []
+    for member in args[1:]:
+        score = None if zs is None else zs.scores.get(member)
+        out.append(None if score is None else geohash.standard_hash(score))
+    return out
+
+
+@command("GEODIST")
+def cmd_geodist(db: Database, args: Sequence[str]) -> Any:
+    to_meter = 1.0
+    if len(args) == 4:
+        to_meter = _unit(args[3])
+    elif len(args) > 4:
+        raise ResponseError(SYNTAX)
+    zs = _zset(db, args[0])
+    if zs is None:
+        return None
+    one, two = _position(zs, args[1]), _position(zs, args[2])
+    if one is None or two is None:
+        return None
+    return geohash.format_distance(geohash.distance(*one, *two) / to_meter)
+
+
+# ---- searches ------------------------------------------------------------------------------
+
+_COORDS, _MEMBER, _NOSTORE, _SEARCH, _SEARCHSTORE = 1, 2, 4, 8, 16
+
+
+def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
+    """georadiusGeneric, checks in the server's order."""
+    src = 1 if flags & _SEARCHSTORE else 0
+    zs = _zset(db, args[src])
+    shape = geohash.Shape()
+    storekey: str | None = None
+    if flags & _COORDS:
+        base = 5
+        shape.lon, shape.lat = _lonlat(args[1], args[2])
+        shape.radius, shape.conversion = _distance(args[3], args[4])
+    elif flags & _MEMBER:
+        base = 4
+        if zs is not None:
+            found = _position(zs, args[1])
+            if found is None:
+                raise ResponseError(NO_MEMBER)
+            shape.lon, shape.lat = found
+            shape.radius, shape.conversion = _distance(args[2], args[3])
+    else:
+        base = 1
+        if flags & _SEARCHSTORE:
+            base = 2
+            storekey = args[0]
+    withdist = withhash = withcoord = any_ = False
+    frommember = fromloc = byradius = bybox = False
+    storedist = False
+    sort = 0  # 0 none, 1 asc, 2 desc
+    count = 0
+    opts = args[base:]
+    remaining = len(opts)
+    i = 0
+    while i < remaining:
+        arg = opts[i].lower()
+        if arg == "withdist":
+            withdist = True
+        elif arg == "withhash":
+            withhash = True
+        elif arg == "withcoord":
+            withcoord = True
+        elif arg == "any":
+            any_ = True
+        elif arg == "asc":
+            sort = 1
+        elif arg == "desc":
+            sort = 2
+        elif arg == "count" and i + 1 < remaining:
+            parsed = parse_int(opts[i + 1])
+            if parsed is None:
+                raise ResponseError(NOT_INT)
+            if parsed <= 0:
+                raise ResponseError("ERR COUNT must be > 0")
+            count = parsed
+            i += 1
+        elif (arg in ("store", "storedist") and i + 1 < remaining
+              and not flags & (_NOSTORE | _SEARCH)):
+            storekey = opts[i + 1]
+            storedist = arg == "storedist"
+            i += 1
+        elif arg == "storedist" and flags & _SEARCH and flags & _SEARCHSTORE:
+            storedist = True
+        elif arg == "frommember" and i + 1 < remaining and flags & _SEARCH and not fromloc:
+            if zs is not None:
+                found = _position(zs, opts[i + 1])
+                if found is None:
+                    raise ResponseError(NO_MEMBER)
+                shape.lon, shape.lat = found
+            frommember = True
+            i += 1
+        elif arg == "fromlonlat" and i + 2 < remaining and flags & _SEARCH and not frommember:
+            shape.lon, shape.lat = _lonlat(opts[i + 1], opts[i + 2])
+            fromloc = True
+            i += 2
+        elif arg == "byradius" and i + 2 < remaining and flags & _SEARCH and not bybox:
+            shape.radius, shape.conversion = _distance(opts[i + 1], opts[i + 2])
+            shape.box = False
+            byradius = True
+            i += 2
+        elif arg == "bybox" and i + 3 < remaining and flags & _SEARCH and not byradius:
+            width = _double(opts[i + 1], "ERR need numeric width")
+            height = _double(opts[i + 2], "ERR need numeric height")
+            if height < 0 or width < 0:
+                raise ResponseError("ERR height or width cannot be negative")
+            shape.conversion = _unit(opts[i + 3])
+            shape.width, shape.height, shape.box = width, height, True
+            bybox = True
+            i += 3
+        else:
+            raise ResponseError(SYNTAX)
+        i += 1
+    if storekey is not None and (withdist or withhash or withcoord):
+        what = "GEOSEARCHSTORE" if flags & _SEARCHSTORE else "STORE option in GEORADIUS"
+        raise ResponseError(
+            f"ERR {what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
+    if flags & _SEARCH and not (frommember or fromloc):
+        raise ResponseError(
+            f"ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}")
+    if flags & _SEARCH and not (byradius or bybox):
+        raise ResponseError(
+            f"ERR exactly one of BYRADIUS and BYBOX can be specified for {name}")
+    if any_ and not count:
+        raise ResponseError("ERR the ANY argument requires COUNT argument")
+    if zs is None:
+        if storekey is not None:
+            db.delete(storekey)
+            return 0
+        return []
+    if count and not sort and not any_:
+        sort = 1
+    found_points = _points(zs, shape, count if any_ else 0)
+    if not found_points and storekey is None:
+        return []
+    if sort:
+        found_points.sort(key=lambda point: point[3], reverse=sort == 2)
+    if count:
+        found_points = found_points[:count]
+    conv = shape.conversion
+    if storekey is None:
+        out: list[Any] = []
+        for score, member, (lon, lat), dist in found_points:
+            if not (withdist or withhash or withcoord):
+                out.append(member)
+                continue
+            item: list[Any] = [member]
+            if withdist:
+                item.append(geohash.format_distance(dist / conv))
+            if withhash:
+                item.append(int(score))
+            if withcoord:
+                item.append([Double(geohash.format_coord(lon)),
+                             Double(geohash.format_coord(lat))])
+            out.append(item)
+        return out
+    entries = sorted((dist / conv if storedist else score, member)
+                     for score, member, _, dist in found_points)
+    return _store(db, storekey, entries)
+
+
+Point = tuple[float, str, tuple[float, float], float]
+
+
+def _points(zs: RZSet, shape: geohash.Shape, limit: int) -> list[Point]:
+    """membersOfAllNeighbors: the members inside the shape, box by box."""
+    out: list[Point] = []
+    for low, high in geohash.search_boxes(shape):
+        if out and limit and len(out) >= limit:
+            break
+        for score, member in zs.order.irange((low,), (high,), inclusive=(True, False)):
+            inside = shape.contains(score)
+            if inside is not None:
+                out.append((score, member, (inside[0], inside[1]), inside[2]))
+            if out and limit and len(out) >= limit:
+                break
+    return out
+
+
+@command("GEORADIUS")
+def cmd_georadius(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEORADIUS", _COORDS)
+
+
+@command("GEORADIUS_RO")
+def cmd_georadius_ro(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEORADIUS_RO", _COORDS | _NOSTORE)
+
+
+@command("GEORADIUSBYMEMBER")
+def cmd_georadiusbymember(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEORADIUSBYMEMBER", _MEMBER)
+
+
+@command("GEORADIUSBYMEMBER_RO")
+def cmd_georadiusbymember_ro(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEORADIUSBYMEMBER_RO", _MEMBER | _NOSTORE)
+
+
+@command("GEOSEARCH")
+def cmd_geosearch(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEOSEARCH", _SEARCH)
+
+
+@command("GEOSEARCHSTORE")
+def cmd_geosearchstore(db: Database, args: Sequence[str]) -> Any:
+    return _search(db, args, "GEOSEARCHSTORE", _SEARCH | _SEARCHSTORE)
