@@ -14,7 +14,9 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from redipy.api.base import Backend, CommandsBase, enc
 from redipy.api.blocking import BlockingCommands
 from redipy.api.generic import GenericCommands
+from redipy.api.geo import GeoCommands
 from redipy.api.hashes import HashCommands
+from redipy.api.hyperloglog import HyperLogLogCommands
 from redipy.api.lists import ListCommands
 from redipy.api.pubsub import PubSub, PubSubCommands
 from redipy.api.sets import SetCommands
@@ -53,6 +55,8 @@ class RedisAPI(
     BlockingCommands,
     PubSubCommands,
     StreamCommands,
+    HyperLogLogCommands,
+    GeoCommands,
 ):
     """Every command method; how a call is carried out is left to subclasses."""
 

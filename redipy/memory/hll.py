@@ -147,7 +147,7 @@ def sparse_to_dense(s: bytearray) -> bool:
         else:
             run, value = (op & 3) + 1, ((op >> 2) & 0x1F) + 1
             if run + idx > REGISTERS:
-                break
+                return False  # the servers refuse an overrun even at 16384
             for reg in range(idx, idx + run):
                 dense_set(dense, reg, value)
             idx += run
@@ -255,7 +255,7 @@ def _promote(s: bytearray, index: int, count: int) -> int:
 
 def sparse_registers(s: bytes | bytearray) -> tuple[list[tuple[int, int, int]], bool]:
     """The VAL runs (first register, length, value) and whether the opcodes cover
-    exactly 16384 registers (hllMerge's walk; a VAL running past the end stops it)."""
+    exactly 16384 registers (hllMerge's walk; a VAL running past the end is corrupt)."""
     runs: list[tuple[int, int, int]] = []
     idx, p, end = 0, HDR, len(s)
     while p < end:
@@ -269,7 +269,7 @@ def sparse_registers(s: bytes | bytearray) -> tuple[list[tuple[int, int, int]], 
         else:
             run = (op & 3) + 1
             if run + idx > REGISTERS:
-                break
+                return runs, False  # refused even when it starts at 16384
             runs.append((idx, run, ((op >> 2) & 0x1F) + 1))
             idx += run
             p += 1
