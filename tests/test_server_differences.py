@@ -32,6 +32,12 @@ CASES: list[tuple[list[tuple[str, ...]], tuple[str, ...], Any, Any]] = [
      ("ok", ["2", "0x10"])),
     ([], ("GETEX", "missing", "EX", "abc"),
      ("error", ("ResponseError", "ERR value is not an integer or out of range")), ("ok", None)),
+    ([("GEOADD", "g", "1", "2", "a")], ("GEOSEARCH", "g", "FROMMEMBER", "b", "BYRADIUS", "1", "m"),
+     ("error", ("ResponseError", "ERR member b does not exist")),
+     ("error", ("ResponseError", "ERR could not decode requested zset member"))),
+    ([("GEOADD", "g", "1", "2", "a")], ("GEORADIUSBYMEMBER", "g", "b", "1", "m"),
+     ("error", ("ResponseError", "ERR member b does not exist")),
+     ("error", ("ResponseError", "ERR could not decode requested zset member"))),
 ]
 
 

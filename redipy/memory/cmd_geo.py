@@ -22,7 +22,6 @@ from redipy.reply import Double
 
 SYNTAX = "ERR syntax error"
 BAD_UNIT = "ERR unsupported unit provided. please use M, KM, FT, MI"
-NO_MEMBER = "ERR could not decode requested zset member"
 _UNITS = {"m": 1.0, "km": 1000.0, "ft": 0.3048, "mi": 1609.34}
 
 
@@ -40,6 +39,12 @@ def _lonlat(lon_text: str, lat_text: str) -> tuple[float, float]:
             or lat > geohash.LAT_MAX):
         raise ResponseError(f"ERR invalid longitude,latitude pair {lon:f},{lat:f}")
     return lon, lat
+
+
+def _no_member(member: str) -> ResponseError:
+    """Valkey 9's words (Valkey 8.1 and Redis 7.0: "could not decode requested zset
+    member")."""
+    return ResponseError(f"ERR member {member} does not exist")
 
 
 def _unit(text: str) -> float:
@@ -143,7 +148,7 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
         if zs is not None:
             found = _position(zs, args[1])
             if found is None:
-                raise ResponseError(NO_MEMBER)
+                raise _no_member(args[1])
             shape.lon, shape.lat = found
             shape.radius, shape.conversion = _distance(args[2], args[3])
     else:
@@ -192,7 +197,7 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
             if zs is not None:
                 found = _position(zs, opts[i + 1])
                 if found is None:
-                    raise ResponseError(NO_MEMBER)
+                    raise _no_member(opts[i + 1])
                 shape.lon, shape.lat = found
             frommember = True
             i += 1
