@@ -1,0 +1,110 @@
+"""HyperLogLog and geo on redipy's memory backend against fakeredis, typed API on both.
+
+Per command, CPU µs per call, medians of interleaved rounds:
+- PFADD of one new element into a sparse HLL (a fresh key every 200 adds) and into a
+  dense one (20k elements already);
+- PFCOUNT of one key (the cached cardinality, as repeated counts find it), of one key
+  just changed (recomputed: dense, 16384 registers), and of two keys (a union);
+- GEOADD of one member into a 10k-member set;
+- GEOSEARCH BYRADIUS around random points of that set, ASC, about 10 results.
+
+fakeredis keeps an HLL as a plain set (exact counts, no HLL bytes), so its PFADD and
+PFCOUNT do less work than a server's; redipy does the server's work byte for byte.
+
+Run: python benchmarks/bench_hll_geo.py [--quick]
+Target: memory >= 15x fakeredis on every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from common import table
+
+import redipy
+
+Call = Callable[[int], Any]
+POINTS = 10_000
+
+
+def median_us(fns: dict[str, Call], n: int, rounds: int) -> dict[str, float]:
+    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round."""
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    base = dict.fromkeys(fns, 0)
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn, start = fns[name], base[name]
+            base[name] = start + n
+            t0 = time.process_time()
+            for i in range(start, start + n):
+                fn(i)
+            samples[name].append((time.process_time() - t0) / n * 1e6)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def setup(client: Any, places: list[float]) -> None:
+    client.pfadd("dense", *(f"d{i}" for i in range(20_000)))
+    client.pfadd("other", *(f"o{i}" for i in range(5_000)))
+    client.pfcount("dense")
+    client.geoadd("geo", places)
+
+
+def rows(n: int, rounds: int) -> tuple[list[list[str]], float]:
+    import fakeredis
+
+    rng = random.Random(3)
+    places: list[Any] = []
+    for i in range(POINTS):
+        places += [round(rng.uniform(2.0, 3.0), 6), round(rng.uniform(48.5, 49.2), 6), f"p{i}"]
+    centres = [(round(rng.uniform(2.1, 2.9), 6), round(rng.uniform(48.6, 49.1), 6))
+               for _ in range(n * rounds + 1)]
+    backends = {"memory": redipy.Redis(), "fakeredis": fakeredis.FakeRedis(decode_responses=True)}
+    for client in backends.values():
+        setup(client, places)
+    radius = 1.4  # km: about 10 of the 10k points around a random centre
+
+    def cases(c: Any) -> dict[str, Call]:
+        return {
+            "PFADD (sparse)": lambda i: c.pfadd(f"sp{i // 200}", f"e{i}"),
+            "PFADD (dense)": lambda i: c.pfadd("dense", f"n{i}"),
+            "PFCOUNT (cached)": lambda i: c.pfcount("dense"),
+            "PFADD + PFCOUNT (dense, recount)": lambda i: (c.pfadd("dense", f"r{i}"),
+                                                           c.pfcount("dense")),
+            "PFCOUNT of 2 keys": lambda i: c.pfcount("dense", "other"),
+            "GEOADD": lambda i: c.geoadd("geo", [2.5, 48.8, f"new{i}"]),
+            "GEOSEARCH BYRADIUS (~10 results)": lambda i: c.geosearch(
+                "geo", longitude=centres[i][0], latitude=centres[i][1], radius=radius,
+                unit="km", sort="ASC"),
+        }
+
+    per = {name: cases(client) for name, client in backends.items()}
+    found = [len(per["memory"]["GEOSEARCH BYRADIUS (~10 results)"](i)) for i in range(200)]
+    out: list[list[str]] = []
+    for row in per["memory"]:
+        reps = max(n // 20, 5) if "recount" in row or "2 keys" in row else n
+        got = median_us({name: per[name][row] for name in backends}, reps, rounds)
+        ratio = got["fakeredis"] / got["memory"]
+        out.append([row, f"{got['memory']:.1f}", f"{got['fakeredis']:.1f}", f"{ratio:.1f}x"])
+    return out, statistics.mean(found)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    opts = parser.parse_args()
+    n, rounds = (300, 3) if opts.quick else (2_000, 7)
+    body, mean_found = rows(n, rounds)
+    print(table(f"HyperLogLog and geo: CPU µs per call (median of {rounds} interleaved "
+                f"rounds; GEOSEARCH found {mean_found:.1f} members on average; "
+                "target >= 15x fakeredis)",
+                ["command", "memory µs", "fakeredis µs", "memory vs fakeredis"], body))
+
+
+if __name__ == "__main__":
+    main()
