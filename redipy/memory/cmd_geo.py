@@ -13,7 +13,7 @@ from typing import Any
 
 from redipy.errors import ResponseError
 from redipy.memory import geohash
-from redipy.memory.cmd_zsets import _store, _zadd, _zset
+from redipy.memory.cmd_zsets import _store, _zadd, _zadd_one, _zset
 from redipy.memory.db import Database
 from redipy.memory.numbers import NOT_FLOAT, NOT_INT, parse_double, parse_int
 from redipy.memory.registry import command
@@ -64,6 +64,9 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
 
 @command("GEOADD")
 def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 4 and args[1][:1] in _NUMBER_START:
+        lon, lat = _lonlat(args[1], args[2])  # one member, no options: ZADD key score m
+        return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
     pos = 1
     nx = xx = False
     while pos < len(args):
@@ -82,6 +85,10 @@ def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
         lon, lat = _lonlat(args[at], args[at + 1])
         zargs += [str(geohash.score_of(lon, lat)), args[at + 2]]
     return _zadd(db, zargs, False)
+
+
+_NUMBER_START = frozenset("0123456789-+.")
+"""How a longitude can start (no option word does)."""
 
 
 def _position(zs: RZSet | None, member: str) -> tuple[float, float] | None:

@@ -73,15 +73,28 @@ def cmd_pfadd(db: Database, args: Sequence[str]) -> Any:
     return 0
 
 
+def _union(db: Database, keys: Sequence[str]) -> tuple[bytes | None, bool]:
+    """The registers' maxima over ``keys`` (None: no HLL among them) and whether one
+    of them is dense; errors in key order, as the server checks them."""
+    regs: bytes | None = None
+    dense = False
+    for key in keys:
+        raw = _load(db, key)
+        if raw is None:
+            continue
+        dense = dense or raw[4] == hll.DENSE
+        got = hll.registers_of(raw)
+        if got is None:
+            raise response_error(CORRUPT)
+        regs = got if regs is None else hll.lane_max(regs, got)
+    return regs, dense
+
+
 @command("PFCOUNT")
 def cmd_pfcount(db: Database, args: Sequence[str]) -> Any:
     if len(args) > 1:
-        regs = bytearray(hll.REGISTERS)
-        for key in args:
-            raw = _load(db, key)
-            if raw is not None and not hll.merge_into(regs, raw):
-                raise response_error(CORRUPT)
-        return hll.estimate(hll._histogram(bytes(regs)))
+        regs, _ = _union(db, args)
+        return hll.estimate(hll._histogram(regs or bytes(hll.REGISTERS)))
     key = args[0]
     raw = _load(db, key)
     if raw is None:
@@ -100,16 +113,7 @@ def cmd_pfcount(db: Database, args: Sequence[str]) -> Any:
 
 @command("PFMERGE")
 def cmd_pfmerge(db: Database, args: Sequence[str]) -> Any:
-    regs = bytearray(hll.REGISTERS)
-    dense = False
-    for key in args:
-        raw = _load(db, key)
-        if raw is None:
-            continue
-        if raw[4] == hll.DENSE:
-            dense = True
-        if not hll.merge_into(regs, raw):
-            raise response_error(CORRUPT)
+    regs, dense = _union(db, args)
     dest = args[0]
     raw = _load(db, dest)
     if raw is None:
@@ -119,15 +123,15 @@ def cmd_pfmerge(db: Database, args: Sequence[str]) -> Any:
         s = _editable(db, dest, raw)
     if dense and not hll.sparse_to_dense(s):
         raise response_error(CORRUPT)
-    order = hll.dense_order_index
-    for reg in range(hll.REGISTERS):
-        value = regs[order(reg)]
-        if not value:
-            continue
+    if regs is not None:
+        # the destination is one of the sources: once dense, its registers are the maxima
+        if s[4] == hll.SPARSE:
+            for reg in hll.nonzero(regs):
+                hll.sparse_set(s, reg, regs[(reg & 3) * 4096 + (reg >> 2)])
+                if s[4] == hll.DENSE:
+                    break
         if s[4] == hll.DENSE:
-            hll.dense_set(s, reg, value)
-        else:
-            hll.sparse_set(s, reg, value)
+            s[hll.HDR:] = hll.pack_dense(regs)
     hll.invalidate(s)
     db.touch(dest)
     return OK

@@ -13,6 +13,7 @@ edited in place; the caller owns the key.
 from __future__ import annotations
 
 import math
+import re
 
 P = 14
 REGISTERS = 1 << P
@@ -97,11 +98,6 @@ def dense_registers(s: bytes | bytearray) -> bytes:
     r1 = (((n0 >> 6) & _L03) | ((n1 & _L0F) << 2)).to_bytes(4096, "little")
     r2 = (((n1 >> 4) & _L0F) | ((n2 & _L03) << 4)).to_bytes(4096, "little")
     return b0.translate(_AND63) + r1 + r2 + b2.translate(_SHR2)
-
-
-def dense_order_index(index: int) -> int:
-    """Where register ``index`` sits in :func:`dense_registers`' order."""
-    return (index & 3) * 4096 + (index >> 2)
 
 
 def _histogram(regs: bytes) -> list[int]:
@@ -358,20 +354,50 @@ def store_card(s: bytearray, card: int) -> None:
     s[8:16] = card.to_bytes(8, "little")
 
 
-def merge_into(regs: bytearray, s: bytes | bytearray) -> bool:
-    """regs[i] = max(regs[i], register i of ``s``), ``regs`` in :func:`dense_registers`'
-    order; False for corrupt sparse opcodes (hllMerge)."""
+def registers_of(s: bytes | bytearray) -> bytes | None:
+    """All 16384 registers in :func:`dense_registers`' order; None for corrupt sparse
+    opcodes (hllMerge's checks)."""
     if s[4] == DENSE:
-        other = dense_registers(s)
-        if not any(regs):
-            regs[:] = other
-        else:
-            regs[:] = bytes(map(max, regs, other))
-        return True
+        return dense_registers(s)
     runs, ok = sparse_registers(s)
+    if not ok:
+        return None
+    regs = bytearray(REGISTERS)
     for first, run, value in runs:
         for reg in range(first, first + run):
-            pos = dense_order_index(reg)
-            if value > regs[pos]:
-                regs[pos] = value
-    return ok
+            regs[(reg & 3) * 4096 + (reg >> 2)] = value
+    return bytes(regs)
+
+
+_LANE_HI = int.from_bytes(b"\x80" * REGISTERS, "little")
+_LANE_ALL = (1 << (8 * REGISTERS)) - 1
+
+
+def lane_max(a: bytes, b: bytes) -> bytes:
+    """max(a[i], b[i]) for byte values below 128, as a few big-int operations:
+    (a | 0x80) - b keeps its lane's top bit exactly when a >= b."""
+    x, y = int.from_bytes(a, "little"), int.from_bytes(b, "little")
+    keep = (((x | _LANE_HI) - y) & _LANE_HI) >> 7
+    mask = keep * 0xFF
+    return ((x & mask) | (y & (_LANE_ALL ^ mask))).to_bytes(len(a), "little")
+
+
+def pack_dense(regs: bytes) -> bytes:
+    """The 12288 register bytes of a dense HLL from registers in grouped order."""
+    r0, r1, r2, r3 = (int.from_bytes(regs[i:i + 4096], "little")
+                      for i in range(0, REGISTERS, 4096))
+    b0 = (r0 | ((r1 & _L03) << 6)).to_bytes(4096, "little")
+    b1 = (((r1 >> 2) & _L0F) | ((r2 & _L0F) << 4)).to_bytes(4096, "little")
+    b2 = (((r2 >> 4) & _L03) | (r3 << 2)).to_bytes(4096, "little")
+    out = bytearray(REGISTERS * 6 // 8)
+    out[0::3], out[1::3], out[2::3] = b0, b1, b2
+    return bytes(out)
+
+
+def nonzero(regs: bytes) -> list[int]:
+    """Register indices with a value, in register order."""
+    found = [m.start() for m in _NONZERO.finditer(regs)]
+    return sorted((pos % 4096) * 4 + pos // 4096 for pos in found)
+
+
+_NONZERO = re.compile(rb"[^\x00]")
