@@ -7,6 +7,7 @@ Hashes come back as dicts, field/value pairs that may repeat as tuples.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Iterator
 from typing import Any, Literal, cast, overload
 
@@ -26,6 +27,18 @@ def _to_dict(reply: Any) -> dict[str, str]:
         return reply
     it = iter(reply)
     return dict(zip(it, it))
+
+
+def _ints(reply: Any) -> list[int]:
+    return [int(x) for x in reply]
+
+
+def _plain_list(reply: Any) -> list[str | None]:
+    return list(reply)
+
+
+def _int(reply: Any) -> int:
+    return int(reply)
 
 
 def _zero(reply: Any) -> int:
@@ -218,3 +231,105 @@ class HashCommands(CommandsBase):
             yield from (data if no_values else data.items())
             if cursor == 0:
                 return
+
+    # ---- hash-field expiration (Valkey 9.0+; HGETDEL 9.1) --------------------------------
+
+    def _field_ttl(self, name: str, key: str, when: int | datetime.timedelta |
+                   datetime.datetime, fields: tuple[str, ...], nx: bool, xx: bool,
+                   gt: bool, lt: bool, millis: bool) -> list[int]:
+        if isinstance(when, datetime.timedelta):
+            when = int(when.total_seconds() * (1000 if millis else 1))
+        elif isinstance(when, datetime.datetime):
+            when = int(when.timestamp() * (1000 if millis else 1))
+        flags = [flag for flag, on in (("NX", nx), ("XX", xx), ("GT", gt), ("LT", lt)) if on]
+        return self._conv(_ints, name, key, enc(when), *flags, "FIELDS",
+                          str(len(fields)), *fields)
+
+    def hexpire(self, name: str, seconds: int | datetime.timedelta, *fields: str,
+                nx: bool = False, xx: bool = False, gt: bool = False,
+                lt: bool = False) -> list[int]:
+        """HEXPIRE: per field 1 set, 0 condition not met, 2 deleted, -2 no such field."""
+        return self._field_ttl("HEXPIRE", name, seconds, fields, nx, xx, gt, lt, False)
+
+    def hpexpire(self, name: str, milliseconds: int | datetime.timedelta, *fields: str,
+                 nx: bool = False, xx: bool = False, gt: bool = False,
+                 lt: bool = False) -> list[int]:
+        """HPEXPIRE: HEXPIRE in milliseconds."""
+        return self._field_ttl("HPEXPIRE", name, milliseconds, fields, nx, xx, gt, lt, True)
+
+    def hexpireat(self, name: str, unix_time_seconds: int | datetime.datetime, *fields: str,
+                  nx: bool = False, xx: bool = False, gt: bool = False,
+                  lt: bool = False) -> list[int]:
+        """HEXPIREAT: a deadline in Unix seconds per field."""
+        return self._field_ttl("HEXPIREAT", name, unix_time_seconds, fields, nx, xx, gt, lt,
+                               False)
+
+    def hpexpireat(self, name: str, unix_time_milliseconds: int | datetime.datetime,
+                   *fields: str, nx: bool = False, xx: bool = False, gt: bool = False,
+                   lt: bool = False) -> list[int]:
+        """HPEXPIREAT: a deadline in Unix milliseconds per field."""
+        return self._field_ttl("HPEXPIREAT", name, unix_time_milliseconds, fields, nx, xx,
+                               gt, lt, True)
+
+    def _per_field(self, command: str, key: str, fields: tuple[str, ...]) -> list[int]:
+        return self._conv(_ints, command, key, "FIELDS", str(len(fields)), *fields)
+
+    def httl(self, key: str, *fields: str) -> list[int]:
+        """HTTL: seconds left per field (-1 no TTL, -2 no such field)."""
+        return self._per_field("HTTL", key, fields)
+
+    def hpttl(self, key: str, *fields: str) -> list[int]:
+        """HPTTL: milliseconds left per field."""
+        return self._per_field("HPTTL", key, fields)
+
+    def hexpiretime(self, key: str, *fields: str) -> list[int]:
+        """HEXPIRETIME: the deadline in Unix seconds per field."""
+        return self._per_field("HEXPIRETIME", key, fields)
+
+    def hpexpiretime(self, key: str, *fields: str) -> list[int]:
+        """HPEXPIRETIME: the deadline in Unix milliseconds per field."""
+        return self._per_field("HPEXPIRETIME", key, fields)
+
+    def hpersist(self, name: str, *fields: str) -> list[int]:
+        """HPERSIST: 1 TTL removed, -1 had none, -2 no such field."""
+        return self._per_field("HPERSIST", name, fields)
+
+    def hgetdel(self, name: str, *keys: str) -> list[str | None]:
+        """HGETDEL: the values of ``keys`` (fields), deleting them."""
+        return self._conv(_plain_list, "HGETDEL", name, "FIELDS", str(len(keys)), *keys)
+
+    def hgetex(self, name: str, *keys: str, ex: int | None = None, px: int | None = None,
+               exat: int | None = None, pxat: int | None = None,
+               persist: bool = False) -> list[str | None]:
+        """HGETEX: the values of ``keys`` (fields), setting (ex/px/exat/pxat) or removing
+        (persist) their TTLs (redis-py's signature)."""
+        opts: list[str] = []
+        for word, val in (("EX", ex), ("PX", px), ("EXAT", exat), ("PXAT", pxat)):
+            if val is not None:
+                opts += [word, enc(val)]
+        if persist:
+            opts.append("PERSIST")
+        return self._conv(_plain_list, "HGETEX", name, *opts, "FIELDS", str(len(keys)),
+                          *keys)
+
+    def hsetex(self, name: str, key: str | None = None, value: str | None = None,
+               mapping: dict[str, str] | None = None,
+               items: list[tuple[str, str]] | None = None, ex: int | None = None,
+               px: int | None = None, exat: int | None = None, pxat: int | None = None,
+               data_persist_option: str | None = None, keepttl: bool = False,
+               condition: str | None = None) -> int:
+        """HSETEX (redis-py's signature; ``data_persist_option`` is FNX or FXX, and
+        ``condition`` NX or XX on the key, which Valkey has): 1 set, 0 not."""
+        pairs: list[str] = []
+        if key is not None:
+            pairs += [key, enc(value)]
+        for field, val in list((mapping or {}).items()) + list(items or []):
+            pairs += [field, enc(val)]
+        opts = [word for word in (condition, data_persist_option) if word]
+        for word, num in (("EX", ex), ("PX", px), ("EXAT", exat), ("PXAT", pxat)):
+            if num is not None:
+                opts += [word, enc(num)]
+        if keepttl:
+            opts.append("KEEPTTL")
+        return self._conv(_int, "HSETEX", name, *opts, "FIELDS", str(len(pairs) // 2),
+                          *pairs)

@@ -75,3 +75,51 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "HSCAN key cursor [MATCH pattern] [COUNT count] [NOVALUES]", "2.8.0", _ONE, _R,
         api=("hscan", "hscan_iter")),
 )
+
+_FIELDS = "FIELDS numfields field [field ...]"
+_EXP_OPTS = "[NX | XX | GT | LT]"
+_PER_FIELD = "O(N) where N is the number of specified fields"
+
+
+def _hfe(name: str, arity: int, summary: str, syntax: str, flags: frozenset[str],
+         api: tuple[str, ...], *, since: str = "7.4.0", valkey: str = "9.0.0") -> CommandSpec:
+    """A hash-field expiration command: Redis 7.4/8.0, Valkey 9.0 (HGETDEL 9.1)."""
+    return CommandSpec(name, "hash", arity, summary, _PER_FIELD, syntax, since, _ONE, flags,
+                       api=api, valkey_since=valkey)
+
+
+COMMANDS += (
+    _hfe("HEXPIRE", -6, "Give fields of a hash a time to live in seconds (per field: 1 "
+         "set, 0 condition not met, 2 deleted as the time is 0, -2 no such field).",
+         f"HEXPIRE key seconds {_EXP_OPTS} {_FIELDS}", _WF, ("hexpire",)),
+    _hfe("HPEXPIRE", -6, "HEXPIRE with the time to live in milliseconds.",
+         f"HPEXPIRE key milliseconds {_EXP_OPTS} {_FIELDS}", _WF, ("hpexpire",)),
+    _hfe("HEXPIREAT", -6, "Give fields of a hash a deadline as a Unix time in seconds.",
+         f"HEXPIREAT key unix-time-seconds {_EXP_OPTS} {_FIELDS}", _WF, ("hexpireat",)),
+    _hfe("HPEXPIREAT", -6, "Give fields of a hash a deadline as a Unix time in "
+         "milliseconds.", f"HPEXPIREAT key unix-time-milliseconds {_EXP_OPTS} {_FIELDS}",
+         _WF, ("hpexpireat",)),
+    _hfe("HTTL", -5, "The seconds each field of a hash has left (-1 no TTL, -2 no field).",
+         f"HTTL key {_FIELDS}", _RF, ("httl",)),
+    _hfe("HPTTL", -5, "The milliseconds each field of a hash has left.",
+         f"HPTTL key {_FIELDS}", _RF, ("hpttl",)),
+    _hfe("HEXPIRETIME", -5, "The Unix time in seconds when each field of a hash expires.",
+         f"HEXPIRETIME key {_FIELDS}", _RF, ("hexpiretime",)),
+    _hfe("HPEXPIRETIME", -5, "The Unix time in milliseconds when each field expires.",
+         f"HPEXPIRETIME key {_FIELDS}", _RF, ("hpexpiretime",)),
+    _hfe("HPERSIST", -5, "Remove the time to live of fields of a hash (1 removed, -1 had "
+         "none, -2 no such field).", f"HPERSIST key {_FIELDS}", _WF, ("hpersist",)),
+    _hfe("HGETEX", -5, "Read fields of a hash and set or remove their time to live.",
+         "HGETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
+         f"PXAT unix-time-milliseconds | PERSIST] {_FIELDS}", _WF, ("hgetex",),
+         since="8.0.0"),
+    _hfe("HSETEX", -6, "Set fields of a hash with a time to live, optionally only if the "
+         "key or the fields exist (or not); 1 when set, 0 when a condition failed.",
+         "HSETEX key [NX | XX] [FNX | FXX] [EX seconds | PX milliseconds | "
+         "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL] "
+         "FIELDS numfields field value [field value ...]",
+         frozenset({"write", "denyoom", "fast"}), ("hsetex",), since="8.0.0"),
+    _hfe("HGETDEL", -5, "Read fields of a hash and delete them (an emptied hash is "
+         "deleted).", f"HGETDEL key {_FIELDS}", _WF, ("hgetdel",), since="8.0.0",
+         valkey="9.1.0"),
+)

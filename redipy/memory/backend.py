@@ -29,6 +29,7 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
     cmd_generic,
     cmd_geo,
     cmd_hashes,
+    cmd_hfe,
     cmd_hll,
     cmd_lcs,
     cmd_lists,

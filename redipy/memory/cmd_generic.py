@@ -188,6 +188,8 @@ def _rename(db: Database, src: str, dst: str, *, nx: bool) -> bool:
     db.put(dst, val)
     if when is not None:
         db.set_expiry(dst, when)
+    if type(val) is RHash and val.ttls:
+        db.track_fields(dst)
     return True
 
 
@@ -215,6 +217,9 @@ def duplicate(val: Any) -> Any:
         hcopy = RHash()
         hcopy.map = dict(val.map)
         hcopy.fields = val.fields.copy()
+        if val.ttls is not None:
+            hcopy.ttls = dict(val.ttls)
+            hcopy.soonest = val.soonest
         return hcopy
     if kind is RSet:
         scopy = RSet()
@@ -276,6 +281,8 @@ def cmd_copy(db: Database, args: Sequence[str]) -> int:
         target.put(dst, duplicate(val))
         if when is not None:
             target.set_expiry(dst, when)
+        if type(val) is RHash and val.ttls:
+            target.track_fields(dst)
     return 1
 
 

@@ -59,11 +59,23 @@ def _int(text: str) -> int:
 
 
 def _hash(db: Database, key: str) -> RHash | None:
-    return db.get_typed(key, RHash)
+    """The live hash at ``key``: expired fields are removed first (an emptied hash is
+    deleted), so every hash command sees only live fields."""
+    h = db.get_typed(key, RHash)
+    if h is not None and h.ttls is not None and not db.purge_fields(key, h):
+        return None
+    return h
+
+
+def live_hash(db: Database, key: str) -> RHash | None:
+    """:func:`_hash` for the other modules (HFE, SORT)."""
+    return _hash(db, key)
 
 
 def field_value(db: Database, key: str, h: RHash, field: str) -> str | None:
     """The value of a field of the hash ``h`` stored at ``key`` (SORT's ``->field``)."""
+    if h.ttls is not None and not db.purge_fields(key, h):
+        return None
     return h.map.get(field)
 
 
@@ -89,7 +101,8 @@ def _short(text: str) -> bool:
 
 def _compact(h: RHash) -> bool:
     """Whether Redis would hold this hash as a listpack (small and short-valued)."""
-    return len(h) <= LISTPACK_ENTRIES and all(_short(f) and _short(v) for f, v in h.items())
+    return h.ttls is None and len(h) <= LISTPACK_ENTRIES and all(
+        _short(f) and _short(v) for f, v in h.items())
 
 
 # ---- setting -----------------------------------------------------------------------------
@@ -106,6 +119,8 @@ def hset_one(db: Database, key: str, field: str, value: str) -> int:
         return 1
     if type(h) is not RHash:
         raise WrongTypeError(WRONGTYPE)
+    if h.ttls is not None:  # field TTLs: the general path drops this field's TTL
+        return _set_pairs(db, (key, field, value), "hset")
     fields = h.map
     added = field not in fields
     fields[field] = value
@@ -124,6 +139,9 @@ def _set_pairs(db: Database, args: Sequence[str], name: str) -> int:
     added = 0
     for i in range(1, len(args), 2):
         added += h.set(args[i], args[i + 1])
+    if h.ttls:  # HSET makes a field persistent again
+        for i in range(1, len(args), 2):
+            h.ttls.pop(args[i], None)
     _saved(db, key, h, fresh)
     return added
 
@@ -227,7 +245,9 @@ def cmd_hincrbyfloat(db: Database, args: Sequence[str]) -> str:
 @direct("HGET", "str", "str")
 def hget(db: Database, key: str, field: str) -> str | None:
     h = db.get_typed(key, RHash)
-    return None if h is None else h.map.get(field)
+    if h is None or (h.ttls is not None and not db.purge_fields(key, h)):
+        return None
+    return h.map.get(field)
 
 
 @command("HGET")

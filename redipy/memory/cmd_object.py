@@ -142,7 +142,7 @@ def encoding(db: Database, key: str, val: Any) -> str:
             return "listpack"
         return "hashtable"
     if kind is RHash:
-        if len(val) <= HASH_LISTPACK_ENTRIES and not getattr(val, "ttls", None) and all(
+        if len(val) <= HASH_LISTPACK_ENTRIES and val.ttls is None and all(
                 len(f) <= HASH_LISTPACK_VALUE and len(v) <= HASH_LISTPACK_VALUE
                 for f, v in val.items()):
             return "listpack"
@@ -282,6 +282,8 @@ def cmd_move(db: Database, args: Sequence[str]) -> int:
         target.put(key, val)
         if when is not None:
             target.set_expiry(key, when)
+        if type(val) is RHash and val.ttls:
+            target.track_fields(key)
     return 1
 
 

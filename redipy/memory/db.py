@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from redipy.errors import WrongTypeError
-from redipy.memory.structs import TYPE_NAMES, Sampler
+from redipy.memory.structs import NEVER, TYPE_NAMES, RHash, Sampler
 
 WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
 
@@ -75,8 +75,10 @@ class Reaper:
         while True:
             with db.lock:
                 db.reclaim(REAP_BATCH)
+                if db.hfe:
+                    db.reclaim_fields()
                 more = db.has_due()
-                if not db.expires:
+                if not db.expires and not db.hfe:
                     with self._guard:
                         self._dbs.discard(db)
             if not more:
@@ -94,6 +96,8 @@ class Database:
         self.index = index
         self.data: dict[str, Any] = {}
         self.expires: dict[str, int] = {}
+        self.hfe: set[str] = set()
+        """Keys of hashes with field TTLs, for active expiry of their fields."""
         self.keyset = Sampler()
         # bucket number (deadline >> BUCKET_BITS) -> keys; heap of bucket numbers
         self._buckets: dict[int, set[str]] = {}
@@ -197,18 +201,19 @@ class Database:
             self.touch(key)
         self.data.clear()
         self.expires.clear()
+        self.hfe.clear()
         self.keyset = Sampler()
         self._buckets.clear()
         self._due.clear()
 
     def swap_contents(self, other: Database) -> None:
         """SWAPDB: the two keyspaces trade places (clients stay on their index)."""
-        for name in ("data", "expires", "keyset", "_buckets", "_due"):
+        for name in ("data", "expires", "hfe", "keyset", "_buckets", "_due"):
             mine, theirs = getattr(self, name), getattr(other, name)
             setattr(self, name, theirs)
             setattr(other, name, mine)
         for db in (self, other):
-            if db.expires:
+            if db.expires or db.hfe:
                 REAPER.watch(db)
 
     # ---- expiry --------------------------------------------------------------
@@ -295,6 +300,48 @@ class Database:
     def reclaim_all(self) -> None:
         while self.reclaim(1 << 30):
             pass
+
+    # ---- field TTLs of hashes -------------------------------------------------
+
+    def track_fields(self, key: str) -> None:
+        """The hash at ``key`` has field TTLs: reclaim its fields actively too."""
+        if key not in self.hfe:
+            self.hfe.add(key)
+            REAPER.watch(self)
+
+    def purge_fields(self, key: str, h: RHash) -> bool:
+        """Remove the expired fields of the hash at ``key`` (deleting an emptied key);
+        False when the key is gone. O(1) until a deadline may have passed."""
+        now = self.clock()
+        if h.soonest > now:
+            return True
+        ttls = h.ttls or {}
+        soonest = NEVER
+        gone = [f for f, when in ttls.items() if when <= now]
+        for when in ttls.values():
+            if now < when < soonest:
+                soonest = when
+        h.soonest = soonest
+        for f in gone:
+            h.remove(f)
+        if gone:
+            if not h.map:
+                self._remove(key)
+                self.hfe.discard(key)
+                self.touch(key)
+                return False
+            self.touch(key)
+        return True
+
+    def reclaim_fields(self) -> None:
+        """Active expiry of hash fields: every tracked hash whose soonest deadline passed."""
+        now = self.clock()
+        for key in list(self.hfe):
+            h = self.data.get(key)
+            if type(h) is not RHash or not h.ttls:
+                self.hfe.discard(key)
+            elif h.soonest <= now:
+                self.purge_fields(key, h)
 
     # ---- iteration -----------------------------------------------------------
 

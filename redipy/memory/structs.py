@@ -132,14 +132,27 @@ class RList(deque[str]):
     __slots__ = ()
 
 
-class RHash:
-    """A Redis hash: field -> value, plus a :class:`Sampler` for random picks and scans."""
+NEVER = 1 << 62
+"""A deadline no field reaches (``RHash.soonest`` of a hash without field TTLs)."""
 
-    __slots__ = ("fields", "map")
+
+class RHash:
+    """A Redis hash: field -> value, plus a :class:`Sampler` for random picks and scans.
+
+    Field TTLs (HEXPIRE, HSETEX, ...) live in ``ttls`` (field -> deadline in ms), which
+    stays ``None`` for a hash that never had one, so plain hashes pay one attribute
+    test; ``soonest`` is a lower bound of the deadlines, so a hash with TTLs is only
+    walked for expired fields once one may be due (see ``Database.purge_fields``).
+    Once a hash had a field TTL, a server holds it as a hashtable for good: ``ttls``
+    then stays a (possibly empty) dict."""
+
+    __slots__ = ("fields", "map", "soonest", "ttls")
 
     def __init__(self) -> None:
         self.map: dict[str, str] = {}
         self.fields = Sampler()
+        self.ttls: dict[str, int] | None = None
+        self.soonest = NEVER
 
     def __len__(self) -> int:
         return len(self.map)
@@ -163,7 +176,17 @@ class RHash:
             return False
         del self.map[field]
         self.fields.remove(field)
+        if self.ttls:
+            self.ttls.pop(field, None)
         return True
+
+    def expire_at(self, field: str, when: int) -> None:
+        """Give an existing field a deadline (ms)."""
+        if self.ttls is None:
+            self.ttls = {}
+        self.ttls[field] = when
+        if when < self.soonest:
+            self.soonest = when
 
     def items(self) -> Iterator[tuple[str, str]]:
         return iter(self.map.items())
