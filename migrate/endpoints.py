@@ -18,6 +18,7 @@ from typing import Any
 from redipy.migrate.records import TYPES, Mark, Record, discard, key_filter, unstable
 from redipy.migrate.resp import RawConnection, ReplyError
 from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
+from redipy.migrate.streams import comparable, server_check, server_windows, write_cmds
 from redipy.migrate.urls import is_url, label_of_url, mask_url, open_client
 
 from redipy.patterns import escape_glob
@@ -106,6 +107,9 @@ class MemoryEndpoint:
                         yield Record(key, kind, None, exp)  # reported upstream
                     elif kind == "string":
                         yield Record(key, kind, v.string(key), exp)
+                    elif kind == "stream":
+                        for i, val in enumerate(v.stream_values(key, chunk)):
+                            yield Record(key, kind, val, exp, i, "meta" not in val)
                     elif v.length(key) <= chunk:
                         yield Record(key, kind, v.flat_list(key), exp)
                     else:  # a big collection: parts off one iterator, the lock held throughout
@@ -209,7 +213,14 @@ class MemoryEndpoint:
         """Whether each record part's content is in this endpoint (offset for lists)."""
         v = self.view
         with v.locked():
-            return [v.contains(rec.key, rec.type, rec.value, offset) for rec, offset in items]
+            return [v.contains(rec.key, rec.type, rec.value, offset) and (
+                rec.type != "stream" or "meta" not in rec.value
+                or _same_meta(v.stream_meta(rec.key), rec.value["meta"]))
+                for rec, offset in items]
+
+
+def _same_meta(mine: dict[str, Any] | None, theirs: dict[str, Any]) -> bool:
+    return mine is not None and comparable(mine) == comparable(theirs)
 
 
 # ---- snapshot files ---------------------------------------------------------------
@@ -369,7 +380,8 @@ def scratch_name(key: str, cluster: bool) -> str | None:
     return "{" + key + "}" + SCRATCH
 
 
-_CARD = {"string": "EXISTS", "list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD"}
+_CARD = {"string": "EXISTS", "list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD",
+         "stream": "XLEN"}
 
 
 class ServerEndpoint:
@@ -548,7 +560,7 @@ class ServerEndpoint:
         for _ in range(STREAM_ATTEMPTS):
             conn.call("WATCH", key)
             kind_now, ttl = conn.run([("TYPE", key), (ttl_cmd, key)])
-            if kind_now not in _READ:
+            if kind_now not in _READ and kind_now != "stream":
                 value = conn.call("GET", key) if kind_now == "string" else None
                 conn.call("UNWATCH")
                 if started:
@@ -578,6 +590,10 @@ class ServerEndpoint:
     def _windows(self, conn: RawConnection, key: str, name: str, kind: str,
                  exp: int | None, chunk: int) -> Iterator[Record]:
         part = 0
+        if kind == "stream":
+            for part, val in enumerate(server_windows(conn, key, chunk)):
+                yield Record(name, kind, val, exp, part, "meta" not in val)
+            return
         if kind == "list":
             start = 0
             items: list[str] = []
@@ -692,7 +708,11 @@ class ServerEndpoint:
                     self._blocked.add(rec.key)
                     add_cmd(("DEL", dest))
                     add_owner((rec.key, _PLAIN))
-            if rec.value:
+            if kind == "stream":
+                for cmd in write_cmds(dest, rec.value, rec.part == 0):
+                    add_cmd(cmd)
+                    add_owner((rec.key, _PLAIN))
+            elif rec.value:
                 if kind == "zset":
                     it = iter(rec.value)
                     add_cmd(("ZADD", dest, *[x for m, s in zip(it, it) for x in (s, m)]))
@@ -763,6 +783,9 @@ class ServerEndpoint:
         for rec, offset in items:
             key, value = p + rec.key, rec.value
             before = len(cmds)
+            if rec.type == "stream":
+                spans.append(0)
+                continue
             if rec.type == "string":
                 cmds.append(("GET", key))
             elif rec.type == "list":
@@ -785,6 +808,9 @@ class ServerEndpoint:
         for (rec, _), span in zip(items, spans):
             got = replies[pos:pos + span]
             pos += span
+            if rec.type == "stream":
+                out.append(server_check(self.reader(), p + rec.key, rec.value))
+                continue
             if any(isinstance(g, ReplyError) for g in got):
                 out.append(False)
                 continue
@@ -920,7 +946,7 @@ class _PageReader:
             if kind == "string":
                 if val is not None:
                     yield Record(name, kind, val, exp)
-            elif kind not in _READ:
+            elif kind not in _READ and kind != "stream":
                 yield Record(name, kind, None, exp)  # unsupported type: reported upstream
             elif val is not None:
                 if val:

@@ -232,7 +232,8 @@ def _conflicts(src: ServerEndpoint, dst: ServerEndpoint, keys: list[str]) -> lis
             out.append(k)
             continue
         if ta in TYPES and ta != "string":
-            card = {"list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD"}[ta]
+            card = {"list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD",
+                    "stream": "XLEN"}[ta]
             if src.reader().call(card, k) != dst.writer().call(card, k):
                 out.append(k)
         elif ta == "string" and src.reader().call("GET", k) != dst.writer().call("GET", k):

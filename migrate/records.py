@@ -10,6 +10,8 @@ them, so nothing is converted twice on the hot path:
 - ``hash``: ``[field, value, field, value, ...]``
 - ``zset``: ``[member, score, member, score, ...]`` with scores as the text a server
   replies with (``"1.5"``, ``"inf"``), which is exact.
+- ``stream``: ``{"entries": [[id, [field, value, ...]], ...], "meta": {...}}`` (the
+  meta, with groups and PELs, on the last part only): see :mod:`redipy.migrate.streams`.
 
 A collection too big for one record is split into parts: ``part`` counts from 0 and
 ``more`` is true on every part but the last, so a ten-million-member hash travels in
@@ -23,7 +25,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-TYPES: tuple[str, ...] = ("string", "list", "hash", "set", "zset")
+TYPES: tuple[str, ...] = ("string", "list", "hash", "set", "zset", "stream")
 
 #: elements per record before a collection is split into parts
 DEFAULT_CHUNK = 5000
@@ -44,6 +46,8 @@ class Record:
         """Elements carried (a string counts as one), used to bound batches."""
         if self.type == "string":
             return 1
+        if self.type == "stream":
+            return sum(1 for e in self.value["entries"] if e[1] is not None)
         n = len(self.value)
         return n // 2 if self.type in ("hash", "zset") else n
 

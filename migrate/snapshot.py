@@ -9,6 +9,8 @@ Layout (one JSON object a line)::
     {"trailer": true, "records": 3, "keys": 2, "types": {"hash": 1, "set": 1},
      "sha256": "<hex digest of every record line, newlines included>"}
 
+Streams are ``{"entries": [[id, [field, value, ...]], ...]}`` with the groups, PELs and
+counters under ``"meta"`` on the last part (:mod:`redipy.migrate.streams`; version 2).
 Hashes are objects, sorted sets ``[[member, score], ...]`` with scores as text
 (exact, and ``"inf"`` is representable), expiry is absolute (ms since the epoch).
 A file is written to ``<path>.partial`` and renamed over ``<path>`` only once its
@@ -36,9 +38,12 @@ from collections.abc import Iterator
 from typing import Any, BinaryIO
 
 from redipy.migrate.records import Mark, Record
+from redipy.migrate.streams import shape_error as _stream_shape
 
 FORMAT = "redipy-snapshot"
-VERSION = 1
+#: 2 added the stream record (1 files still load; a reader of 1 refuses 2 by its header)
+VERSION = 2
+READABLE = (1, 2)
 
 _dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 _loads = json.JSONDecoder().decode
@@ -149,8 +154,10 @@ def _shape_zset(value: Any) -> str | None:
 
 
 #: per record type, a check of its value's shape (None when fine, else why not)
+#: (a stream's check also needs to know whether the part is the last: see check_record)
 SHAPES: dict[str, Any] = {"string": _shape_string, "list": _shape_members,
-                          "set": _shape_members, "hash": _shape_hash, "zset": _shape_zset}
+                          "set": _shape_members, "hash": _shape_hash, "zset": _shape_zset,
+                          "stream": _stream_shape}
 
 
 def check_record(obj: Any) -> str | None:
@@ -179,7 +186,8 @@ def check_record(obj: Any) -> str | None:
         return f"bad 'more' for key {key[:80]!r}"
     if kind == "string" and (part or more):
         return f"a string cannot have parts (key {key[:80]!r})"
-    why = shape(obj.get("value"))
+    value = obj.get("value")
+    why = _stream_shape(value, not more) if kind == "stream" else shape(value)
     if why is not None:
         return f"{why} (key {key[:80]!r})"
     return None
@@ -309,7 +317,7 @@ class SnapshotReader:
             header = None
         if not isinstance(header, dict) or header.get("format") != FORMAT:
             raise SnapshotError(self.path, 1, f"not a {FORMAT} file (bad header)")
-        if header.get("version") != VERSION:
+        if header.get("version") not in READABLE:
             raise SnapshotError(self.path, 1,
                                 f"snapshot version {header.get('version')!r} not supported")
         self.header: dict[str, Any] = header

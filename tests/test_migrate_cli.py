@@ -99,7 +99,7 @@ def test_bad_usage_exits_2(src: Server, tmp_path: Path) -> None:
         (["migrate", src.url, "neither-url-nor-jsonl"], "cannot tell what DST"),
         (["dump", src.url, src.url], "must be a snapshot file"),
         (["migrate", src.url, "x.jsonl", "--batch", "0"], "--batch: must be at least 1"),
-        (["migrate", src.url, "x.jsonl", "--type", "stream"], "invalid choice"),
+        (["migrate", src.url, "x.jsonl", "--type", "vectorset"], "invalid choice"),
         (["frobnicate"], "invalid choice"),
     ]
     for args, message in cases:

@@ -342,8 +342,10 @@ CASES: list[tuple[str, Any, str]] = [
     ("deep nesting", put(10, '{"key":"d","type":"list","value":'
                          + "[" * 100_000 + "]" * 100_000 + "}"),
      ":12: not a record (JSON nested too deeply)"),
-    ("unknown type", put(None, rec(key="ev", type="stream", value=[])),
-     "unknown type 'stream' for key 'ev'"),
+    ("unknown type", put(None, rec(key="ev", type="vectorset", value=[])),
+     "unknown type 'vectorset' for key 'ev'"),
+    ("stream shaped wrong", put(None, rec(key="ev", type="stream", value=[])),
+     "a stream value must be an object with 'entries' (key 'ev')"),
     ("early trailer", put(5, '{"trailer": true, "records": 5}'),
      ":7: trailer before the end of the file"),
     ("duplicate key", put(None, list_record("list", ["again"])), "key 'list' appears twice"),

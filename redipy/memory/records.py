@@ -28,6 +28,7 @@ from typing import Any
 from redipy.memory.boundary import to_bytes, to_text
 from redipy.memory.db import Database
 from redipy.memory.numbers import format_double
+from redipy.memory.stream import INVALID_READ, MASK, MAX_ID, Group, RStream, id_text
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
 
 _KINDS: dict[str, type] = {"list": RList, "hash": RHash, "set": RSet, "zset": RZSet}
@@ -116,6 +117,8 @@ class KeyspaceView:
             return False
         if kind == "string":
             return self.string(key) == flat
+        if kind == "stream":
+            return self._stream_contains(key, flat)  # type: ignore[arg-type]
         flat = _bytes(list(flat))
         if kind == "list":
             return list(islice(val, offset, offset + len(flat))) == list(flat)
@@ -129,6 +132,113 @@ class KeyspaceView:
         except ValueError:
             return False
 
+    # ---- streams -------------------------------------------------------------------
+    # Stream values follow redipy.migrate.streams: {"entries": [[id, fields|None]...]},
+    # "meta" on the last part; pending IDs without an entry appear as ghosts [id, None].
+
+    def stream_meta(self, key: str) -> dict[str, Any] | None:
+        """A stream's counters, groups, consumers and PELs (None when no stream)."""
+        s = self.db.get(to_bytes(key))
+        if type(s) is not RStream:
+            return None
+        groups = []
+        for g in s.groups.values():
+            pel = g.pel
+            groups.append({
+                "name": to_text(g.name), "last_id": id_text(g.last_id),
+                "entries_read": None if g.entries_read == INVALID_READ else g.entries_read,
+                "consumers": [[to_text(c.name), c.seen, c.active]
+                              for c in g.consumers.values()],
+                "pending": [[id_text(sid), to_text(pel[sid].consumer.name), pel[sid].time,
+                             pel[sid].count] for sid in g.pel_ids.irange(0, MAX_ID)]})
+        return {"last_id": id_text(s.last_id), "entries_added": s.entries_added,
+                "max_deleted_id": id_text(s.max_deleted),
+                "first_id": id_text(s.edge_first()) if s.entries else None,
+                "groups": groups}
+
+    def stream_values(self, key: str, chunk: int) -> Iterator[dict[str, Any]]:
+        """A stream as record values of ``chunk`` entries each, the meta on the last."""
+        s = self.db.get(to_bytes(key))
+        meta = self.stream_meta(key)
+        if type(s) is not RStream or meta is None:
+            return
+        ghosts = sorted({sid for g in s.groups.values() for sid in g.pel
+                         if sid not in s.entries})
+        gpos = 0
+        placed: list[str] = []
+        lo = 0
+        while True:
+            got = s.range(lo, MAX_ID, chunk)
+            done = len(got) < chunk
+            hi = MAX_ID if done else _sid(got[-1][0])
+            part: list[Any] = [[sid, _texts(list(fields))] for sid, fields in got]
+            extra = []
+            while gpos < len(ghosts) and ghosts[gpos] <= hi:
+                extra.append(ghosts[gpos])
+                gpos += 1
+            if extra:
+                part += [[id_text(g), None] for g in extra]
+                part.sort(key=lambda e: _sid(e[0]))
+                placed += [id_text(g) for g in extra]
+            if done:
+                yield {"entries": part, "meta": {**meta, "ghosts": placed}}
+                return
+            yield {"entries": part}
+            lo = hi + 1
+
+    def _append_stream(self, key: str, value: dict[str, Any]) -> bool:
+        db = self.db
+        bkey = to_bytes(key)
+        cur = db.get(bkey)
+        fresh = cur is None
+        if fresh:
+            cur = RStream()
+        elif type(cur) is not RStream:
+            return False
+        for sid_text, fields in value["entries"]:
+            if fields is None:
+                continue
+            sid = _sid(sid_text)
+            if cur.entries and sid <= cur.last_id:
+                return False
+            cur.append(sid, list(_bytes(fields)))
+        meta = value.get("meta")
+        if meta is not None:
+            cur.last_id = _sid(meta["last_id"])
+            cur.entries_added = meta["entries_added"]
+            cur.max_deleted = _sid(meta["max_deleted_id"])
+            cur.first_id = cur.edge_first()
+            now = db.clock()
+            for gm in meta["groups"]:
+                gname = to_bytes(gm["name"])
+                er = gm["entries_read"]
+                g = cur.groups[gname] = Group(gname, _sid(gm["last_id"]),
+                                              INVALID_READ if er is None else er)
+                for cname, seen, active in gm["consumers"]:
+                    cons, _ = g.consumer(to_bytes(cname), seen)
+                    cons.active = -1 if active is None else active
+                for sid_text, owner, when, count in gm["pending"]:
+                    cons, _ = g.consumer(to_bytes(owner), now)
+                    g.add_pending(_sid(sid_text), cons, when, count)
+        if fresh:
+            db.add_new(bkey, cur)
+        else:
+            db.touch(bkey)
+        return True
+
+    def _stream_contains(self, key: str, value: dict[str, Any]) -> bool:
+        """Whether the part's entries are there (its meta is compared by the caller)."""
+        s = self.db.get(to_bytes(key))
+        if type(s) is not RStream:
+            return False
+        for sid_text, fields in value["entries"]:
+            if fields is None:
+                continue
+            got = s.entries.get(_sid(sid_text))
+            if got is None or _texts(list(got[1])) != fields:
+                return False
+        return True
+
     # ---- writing -------------------------------------------------------------------
 
     def delete(self, key: str) -> bool:
@@ -140,6 +250,8 @@ class KeyspaceView:
     def append(self, key: str, kind: str, flat: Sequence[str]) -> bool:
         """Add a collection part to ``key`` (created when missing). False, and nothing
         written, when ``key`` holds another type."""
+        if kind == "stream":
+            return self._append_stream(key, flat)  # type: ignore[arg-type]
         db = self.db
         cls = _KINDS[kind]
         key = to_bytes(key)
@@ -179,6 +291,11 @@ class KeyspaceView:
         key = to_bytes(key)
         if self.db.get(key) is not None:
             self.db.set_expiry(key, when_ms)
+
+
+def _sid(text: str) -> int:
+    ms, _, seq = text.partition("-")
+    return int(ms) << 64 | int(seq) & MASK
 
 
 def _texts(items: list[str]) -> list[str]:
