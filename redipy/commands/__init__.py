@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from redipy.commands import (
     blocking,
     generic,
@@ -52,9 +50,6 @@ for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
             raise RuntimeError(f"command {_spec.name} is in the table twice")
         if _spec.group not in GROUPS:
             raise RuntimeError(f"command {_spec.name} has unknown group {_spec.group}")
-        _shape = RESP3.get(_spec.name, "")
-        if _shape and not _spec.resp3:
-            _spec = replace(_spec, resp3=_shape)
         if _spec.resp3 and _spec.resp3 not in RESP3_SHAPE_NAMES:
             raise RuntimeError(f"command {_spec.name} has unknown RESP3 shape {_spec.resp3}")
         COMMANDS[_spec.name] = _spec

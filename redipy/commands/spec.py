@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from redipy.commands.replies import RESP3
+
 
 @dataclass(frozen=True, slots=True)
 class KeyRange:
@@ -103,9 +105,8 @@ class CommandSpec:
     flags: frozenset[str] = field(default_factory=frozenset)
     status_reply: bool = False
     """The reply is a simple string (``+OK``), not a bulk string."""
-    resp3: str = ""
-    """The reply's shape in RESP3 where it differs from RESP2's flat arrays and bulk
-    strings (a map, a set, doubles: :data:`redipy.commands.replies.RESP3_SHAPE_NAMES`)."""
+    resp3_shape: str = ""
+    """See :attr:`resp3` (empty: as :data:`redipy.commands.replies.RESP3` says)."""
     api: tuple[str, ...] = ()
     """Names of the ``redipy.Redis`` methods that send this command."""
     script: bool = True
@@ -119,6 +120,12 @@ class CommandSpec:
     valkey_since: str = ""
     """The first Valkey version with the command (empty: the Redis ``since`` up to 7.2,
     which Valkey 7.2.4 inherited; a newer command must say)."""
+
+    @property
+    def resp3(self) -> str:
+        """The reply's shape in RESP3 where it differs from RESP2's flat arrays and bulk
+        strings (a map, a set, doubles: :data:`redipy.commands.replies.RESP3_SHAPE_NAMES`)."""
+        return self.resp3_shape or RESP3.get(self.name, "")
 
     @property
     def cluster_policy(self) -> str:

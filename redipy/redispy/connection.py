@@ -220,7 +220,12 @@ class MemoryConnection(AbstractConnection):
                     self.disconnect()
                 raise RedisTimeoutError("Timeout reading from memory")
         raw = replies.items.popleft()
-        reply = (self._convert_raw if disable_decoding else self._convert)(raw)
+        try:
+            reply = (self._convert_raw if disable_decoding else self._convert)(raw)
+        except BaseException:  # a reply that cannot be decoded: as redis-py's own
+            if disconnect_on_error:  # connection does, the rest of its replies go too
+                self.disconnect()
+            raise
         if self.health_check_interval:
             self.next_health_check = time.monotonic() + self.health_check_interval  # type: ignore[assignment]
         if isinstance(reply, BaseException):
