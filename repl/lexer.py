@@ -13,6 +13,8 @@ from prompt_toolkit.document import Document
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.lexers import Lexer
 from redipy.repl import meta
+from redipy.repl.lualex import STYLE as LUA_STYLE
+from redipy.repl.lualex import lua_fragments, script_index
 from redipy.repl.parse import tokenize
 from redipy.repl.toolbar import resolve
 
@@ -31,6 +33,7 @@ STYLE = {
     "rp.repeat": "ansibrightblack",
     "rp.hint": "ansibrightblack",
     "bottom-toolbar": "noreverse bg:#303030 #d0d0d0",
+    **LUA_STYLE,
 }
 
 
@@ -45,11 +48,16 @@ def lex_line(line: str, *, continued: bool = False) -> list[tuple[str, str]]:
     keywords = set(spec.keywords) if spec else set()
     out: list[tuple[str, str]] = []
     pos = 0
+    lua_at = None if continued else script_index(words[offset:])
     for index, tok in enumerate(tokens):
         if tok.start > pos:
             out.append(("", line[pos:tok.start]))
         text = line[tok.start:tok.end]
         cmd_pos = index - offset
+        if cmd_pos == lua_at:
+            out.extend(lua_fragments(text, tok.quote, tok.closed))
+            pos = tok.end
+            continue
         if continued:
             style = ""
         elif index < offset:

@@ -292,7 +292,13 @@ def _plain(value: Any) -> str:
 
 
 def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
-    """A rich table for hashes and scored replies; ``None`` when text shows it best."""
+    """A rich table for hashes and scored replies, FUNCTION LIST WITHCODE's libraries
+    with their code as highlighted Lua; ``None`` when text shows it best."""
+    from redipy.repl.lualex import libraries
+
+    libs = libraries(reply, argv)
+    if libs is not None:
+        return _libraries(libs)
     kind = pairs_kind(argv)
     rows: list[tuple[str, ...]]
     if isinstance(reply, dict) and reply:
@@ -322,6 +328,24 @@ def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
     for row in rows:
         table.add_row(*(Text(cell) for cell in row))
     return table
+
+
+def _libraries(libs: list[dict[str, Any]]) -> Any:
+    from redipy.repl.lualex import function_names
+    from rich.console import Group
+    from rich.syntax import Syntax
+    from rich.text import Text
+
+    parts: list[Any] = []
+    for number, info in enumerate(libs, 1):
+        head = (f"{number}) library {info.get('library_name')} ({info.get('engine')}): "
+                f"{', '.join(function_names(info)) or 'no functions'}")
+        parts.append(Text(head, style="bold"))
+        parts.append(Syntax(str(info["library_code"]).rstrip("\n"), "lua",
+                            theme="monokai", line_numbers=True))
+    if not parts:
+        parts.append(Text("(empty array)"))
+    return Group(*parts)
 
 
 def resp3_view(reply: Any) -> Any:

@@ -13,11 +13,12 @@ import time
 from collections.abc import Sequence
 from typing import IO, Any
 
-from redipy.repl import meta, render, stream
+from redipy.repl import lualex, meta, render, stream
 from redipy.repl.parse import ArgsError, join_lines, split_args, split_repeat
 from redipy.repl.session import Session
 from redipy.repl.toolbar import help_text
 
+from redipy.errors import ConfigError
 from redipy.reply import QUEUED
 
 
@@ -128,6 +129,11 @@ class Shell:
         if name == "clear" and len(argv) == 1 and self.color:
             self.out.write("\x1b[H\x1b[2J")
             self.out.flush()
+            return True
+        try:
+            argv = lualex.with_file(argv)  # EVAL @script.lua ..., SCRIPT LOAD @file
+        except OSError as err:
+            self.show_error(ConfigError(str(err)))
             return True
         if stream.streams(argv) and not self.session.in_tx:
             stream.run(self, argv)

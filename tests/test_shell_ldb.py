@@ -124,3 +124,80 @@ def test_flags_errors(tmp_path: Path, servers: dict[str, Server]) -> None:
     assert got.returncode == 1
     assert got.stdout.startswith("(error) ERR Error compiling script (new function): "
                                  "user_script:1: unexpected symbol near '<eof>'")
+
+
+# ---- Lua in the shell: highlighting, @file, FUNCTION LIST WITHCODE ------------------------
+
+
+def test_eval_bodies_are_lexed_as_lua() -> None:
+    from redipy.repl.lexer import lex_line
+
+    def styled(line: str) -> list[tuple[str, str]]:
+        frags = lex_line(line)
+        assert "".join(text for _, text in frags) == line  # the line, covered exactly
+        return [(style, text) for style, text in frags if style]
+
+    got = styled(r'EVAL "return redis.call(\"GET\", KEYS[1]) -- why" 1 k')
+    assert got == [
+        ("class:rp.command", "EVAL"), ("class:rp.lua.quote", '"'),
+        ("class:rp.lua.keyword", "return"), ("class:rp.lua.name", "call"),
+        ("class:rp.lua.string", '\\"'), ("class:rp.lua.string", "GET"),
+        ("class:rp.lua.string", '\\"'), ("class:rp.lua.number", "1"),
+        ("class:rp.lua.comment", "-- why"), ("class:rp.lua.quote", '"'),
+        ("class:rp.number", "1")]
+    assert ("class:rp.lua.keyword", "local") in styled("eval_ro 'local x = 1' 0")
+    assert ("class:rp.lua.keyword", "function") in styled(
+        'FUNCTION LOAD REPLACE "#!lua name=l\\nredis.register_function(\'f\', '
+        'function() return 1 end)"')
+    assert ("class:rp.lua.keyword", "return") in styled('script load "return 1')  # unclosed
+    assert styled('SET k "return 1"') == [("class:rp.command", "SET"),
+                                         ("class:rp.string", '"return 1"')]
+
+
+LIB = "#!lua name=mylib\nredis.register_function('f', function(keys, args)\n" \
+      "  return 1\nend)\n"
+
+
+def test_script_files_and_function_code(tmp_path: Path, servers: dict[str, Server]) -> None:
+    """``SCRIPT LOAD @file``, ``EVAL @file`` and ``FUNCTION LOAD @file`` send the file's
+    text (the sha is the server's own); FUNCTION LIST WITHCODE prints as redis-cli when
+    piped, and its code as numbered Lua lines on a terminal."""
+    script = tmp_path / "s.lua"
+    script.write_text(SCRIPT)
+    lib = tmp_path / "lib.lua"
+    lib.write_text(LIB)
+    server = servers["valkey9"]
+    raw = redis_py.Redis(port=server.port, decode_responses=True)
+    raw.flushall()
+    raw.function_flush()
+    raw.rpush("nums", "2")
+    sha = raw.script_load(SCRIPT)
+    typed = f"SCRIPT LOAD @{script}\nEVAL @{script} 2 nums out 3\nEVAL @nope.lua 0\n" \
+            f"FUNCTION LOAD @{lib}\nFUNCTION LIST WITHCODE\n"
+    for where in ([], ["-p", str(server.port)]):
+        setup = "" if where else "RPUSH nums 2\n"  # the server has it already
+        got = subprocess.run([SHELL, *where], input=setup + typed, capture_output=True,
+                             text=True, timeout=30, env=env(tmp_path))
+        lines = got.stdout.splitlines()[0 if where else 1:]
+        assert lines[:4] == [sha, "2", "6", "7"]
+        assert "Can't open file 'nope.lua': No such file or directory" in lines
+        assert "mylib" in lines
+        raw.function_flush()
+    raw.function_load(LIB)
+    words = ["-p", str(server.port), "FUNCTION", "LIST", "WITHCODE"]
+    listing = subprocess.run(["redis-cli", *words], capture_output=True, text=True,
+                             timeout=30).stdout
+    piped = subprocess.run([SHELL, *words], capture_output=True, text=True, timeout=30,
+                           env=env(tmp_path))
+    assert piped.stdout == listing and "library_code" in listing
+    child = spawn(["-p", str(server.port)], tmp_path)
+    child.expect_exact(f"{server.port}>")
+    child.send("FUNCTION LIST WITHCODE\r")
+    child.expect_exact("1) library mylib (LUA): f")
+    child.expect_exact("name=mylib")  # the code as lines (highlighted: codes between words)
+    child.expect_exact("register_function")
+    child.expect_exact("return")
+    child.expect_exact(f"{server.port}>")
+    child.sendcontrol("d")
+    child.expect(pexpect.EOF)
+    raw.function_flush()

@@ -170,6 +170,16 @@ class Reply:
     def _repr_html_(self) -> str | None:
         if not self.html:
             return None
+        from redipy.repl.lualex import function_names, libraries
+
+        libs = libraries(self.value, self.argv)
+        if libs is not None:  # FUNCTION LIST WITHCODE: each library's code as Lua
+            return "".join(
+                f"<p><b>{escape(str(info.get('library_name')))}</b> "
+                f"({escape(str(info.get('engine')))}): "
+                f"{escape(', '.join(function_names(info)) or 'no functions')}</p>"
+                + LuaCode(str(info["library_code"]).rstrip("\n"))._repr_html_()
+                for info in libs) or None
         table = _rows(self.value, self.argv)
         if table is None:
             return None
