@@ -1,4 +1,4 @@
-"""The ``redipy`` command: migrate, dump, load and compare (``python -m redipy`` is the same).
+"""The ``redipy`` command: migrate, dump, load, compare, serve (``python -m redipy`` too).
 
 Endpoints: a ``redis://``, ``rediss://`` or ``unix://`` URL is a server, a
 ``redis+cluster://host:port`` (or ``rediss+cluster://``) URL a Redis Cluster; a path ending
@@ -169,6 +169,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("dst", metavar="B", help="URL or snapshot file")
     _common(p, "A", "B")
     p.add_argument("--no-ttl", action="store_true", help="do not compare expiry times")
+    from redipy.migrate.serve_cli import add_parser
+
+    add_parser(sub)
     return parser
 
 
@@ -177,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     tty = sys.stdout.isatty() and sys.stderr.isatty()
     state: dict[str, Any] = {}
+    if args.command == "serve":
+        from redipy.migrate.serve_cli import run
+
+        return run(args)
     try:
         return _run(args, tty, state)
     except UsageError as err:

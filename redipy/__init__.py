@@ -58,6 +58,16 @@ def unload_ipython_extension(ipython: object) -> None:
     unload(ipython)
 
 
+def serve(backend: Any = None, *, host: str = "127.0.0.1", port: int = 0,
+          **options: Any) -> Any:
+    """Serve a memory backend over TCP from a background thread (``redipy serve`` in
+    Python): returns a handle with ``host``, ``port``, ``url``, ``backend`` and
+    ``stop()``; see :func:`redipy.server.listener.serve`. Imported on first call."""
+    from redipy.server.listener import serve as start
+
+    return start(backend, host=host, port=port, **options)
+
+
 __all__ = [
     "REX_ALWAYS",
     "REX_EARLIER",
@@ -75,4 +85,5 @@ __all__ = [
     "RedisConfig",
     "__version__",
     "script",
+    "serve",
 ]

@@ -1,0 +1,153 @@
+"""``redipy serve``: the memory backend as a Redis server, from the command line.
+
+This layer (``redipy.migrate``) owns the snapshot format, so it is where ``--snapshot``
+is read at start and written on SAVE / BGSAVE, every ``--save-every`` seconds when
+something changed, and at shutdown: each save goes to a scratch file first and is
+renamed over FILE, so a crash leaves the last complete snapshot. Snapshots hold
+database 0 (the format has no database number).
+
+The password comes from ``--requirepass`` or, better, ``--password-env VAR``; it is
+never printed, and ``--requirepass``'s copy in the process's argument list is blanked
+so ``ps`` does not show it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import sys
+from typing import Any
+
+from redipy.memory.backend import MemoryBackend
+
+
+def add_parser(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve", help="serve an in-memory Redis over TCP (RESP2/RESP3)",
+        description="Serve redipy's memory backend as a Redis server any client can reach.")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; other addresses need a password)")
+    p.add_argument("--port", type=int, default=6379, help="TCP port (default 6379; 0 = any free)")
+    group = p.add_mutually_exclusive_group()
+    group.add_argument("--requirepass", metavar="PW",
+                       help="clients must AUTH with this password (prefer --password-env)")
+    group.add_argument("--password-env", metavar="VAR",
+                       help="read the password from environment variable VAR")
+    p.add_argument("--snapshot", metavar="FILE",
+                   help="load FILE at start (if it exists) and save to it on SAVE and at exit")
+    p.add_argument("--save-every", type=float, metavar="SECONDS",
+                   help="with --snapshot: also save every SECONDS when something changed")
+    p.add_argument("--databases", type=int, default=16, metavar="N",
+                   help="number of databases (default 16)")
+    p.add_argument("--maxclients", type=int, metavar="N",
+                   help="most clients at once (default 10000)")
+    p.add_argument("--no-protected-mode", action="store_true",
+                   help="allow a non-loopback bind without a password")
+
+
+def _blank_argv_password(password: str) -> None:
+    """Overwrite the password in the process's own argument block (what ``ps`` and
+    ``/proc/PID/cmdline`` show); Linux gives its address in ``/proc/self/stat``."""
+    import ctypes
+
+    try:
+        with open("/proc/self/stat", "rb") as fh:
+            stat = fh.read()
+        fields = stat[stat.rindex(b")") + 2:].split()
+        start, end = int(fields[45]), int(fields[46])  # arg_start, arg_end (48, 49)
+        raw = ctypes.string_at(start, end - start)
+        secret = password.encode()
+        if secret and secret in raw:
+            ctypes.memmove(start, raw.replace(secret, b"*" * len(secret)), len(raw))
+    except (OSError, ValueError, IndexError):
+        pass
+
+
+def _snapshot_hooks(path: str) -> Any:
+    from redipy.migrate.engine import dump
+
+    import redipy
+
+    def save(backend: MemoryBackend) -> None:
+        scratch = f"{path}.saving-{os.getpid()}.jsonl"
+        report = dump(redipy.Redis(rt=backend), scratch)
+        if not report.ok:
+            try:
+                os.unlink(scratch)
+            except OSError:
+                pass
+            raise RuntimeError(f"snapshot to {path} failed: {report.problems[:1]}")
+        os.replace(scratch, path)
+
+    return save
+
+
+def _load(path: str, backend: MemoryBackend) -> int:
+    from redipy.migrate.engine import load
+
+    import redipy
+
+    report = load(path, redipy.Redis(rt=backend))
+    if not report.ok:
+        raise RuntimeError(f"cannot load {path}: {report.problems[:1] or 'failed'}")
+    return report.keys
+
+
+def run(args: argparse.Namespace) -> int:
+    from redipy.server.listener import ServeError, Server
+
+    password = args.requirepass
+    if args.requirepass:
+        _blank_argv_password(args.requirepass)
+    if args.password_env:
+        password = os.environ.get(args.password_env)
+        if not password:
+            print(f"redipy serve: error: environment variable {args.password_env} is not "
+                  "set or empty", file=sys.stderr)
+            return 2
+    if args.save_every is not None and not args.snapshot:
+        print("redipy serve: error: --save-every needs --snapshot FILE", file=sys.stderr)
+        return 2
+    if args.databases < 1:
+        print("redipy serve: error: --databases must be at least 1", file=sys.stderr)
+        return 2
+    backend = MemoryBackend(databases=args.databases)
+    save = None
+    if args.snapshot:
+        if os.path.exists(args.snapshot):
+            try:
+                keys = _load(args.snapshot, backend)
+            except Exception as err:
+                print(f"redipy serve: error: {err}", file=sys.stderr)
+                return 1
+            print(f"loaded {keys} keys from {args.snapshot}", file=sys.stderr)
+        save = _snapshot_hooks(args.snapshot)
+    try:
+        server = Server(backend, host=args.host, port=args.port, requirepass=password,
+                        maxclients=args.maxclients, save=save, save_every=args.save_every,
+                        protected_mode=not args.no_protected_mode)
+    except ServeError as err:
+        print(f"redipy serve: error: {err}", file=sys.stderr)
+        return 2
+    return asyncio.run(_main(server))
+
+
+async def _main(server: Any) -> int:
+    from redipy.server.listener import ServeError
+
+    try:
+        await server.start()
+    except ServeError as err:
+        print(f"redipy serve: error: {err}", file=sys.stderr)
+        return 1
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, server.stop, None)
+    host = server.host if ":" not in server.host else f"[{server.host}]"
+    print(f"ready on {host}:{server.port}", flush=True)
+    await server.wait_closed()
+    await asyncio.sleep(0)
+    print("bye", file=sys.stderr, flush=True)
+    return 0

@@ -1,0 +1,425 @@
+"""One client connection of ``redipy serve``: an asyncio protocol around a
+:class:`~redipy.memory.client.ClientSession`.
+
+Everything runs on the server's event loop: each chunk read is parsed into requests
+(:mod:`.request`), the requests run one after the other through the session, and their
+replies are encoded (:mod:`.resp`) into one list that is written with one ``write`` at
+the end of the chunk, so a pipeline of any depth costs one system call each way.
+
+A blocking command that finds nothing *parks* the connection (no thread): the session
+joins the server's waiting room, further requests from the same client wait in
+:attr:`Connection.queue` (as a server stops reading a blocked client), and the reply
+comes from a write that serves it, or from a timer. Pushes (published messages, MONITOR
+lines) may come from any thread; they are queued on the loop and flushed once per loop
+turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from typing import TYPE_CHECKING, Any
+
+from redipy.errors import ResponseError
+from redipy.memory.client import (
+    NIL_ARRAY,
+    NO_REPLY,
+    NULL_ARRAY_COMMANDS,
+    Blocked,
+    ClientSession,
+    Replies,
+)
+from redipy.memory.shapes import RESP3_SHAPES, resp3_shape
+from redipy.server.request import ProtocolError, RequestParser
+from redipy.server.resp import error_bytes, write2, write3
+
+if TYPE_CHECKING:
+    from redipy.server.listener import Server
+
+MAX_QUEUED = 64 * 1024
+"""Requests held for a blocked client before its socket stops being read."""
+
+
+class Connection(asyncio.Protocol):
+    """One client: its transport, parser, session and what it waits for."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.loop = server.loop
+        self.transport: asyncio.Transport | None = None
+        self.session: ClientSession | None = None
+        self.parser = RequestParser(server.limits)
+        self.queue: deque[list[str]] = deque()
+        self.out: list[bytes] = []
+        self.running = False
+        self.flush_pending = False
+        self.blocked: Blocked | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.error: ProtocolError | None = None
+        self.read_paused = False
+        self.closed = False
+        self.fast = True
+
+    # ---- asyncio callbacks ------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self.transport = transport
+        server = self.server
+        state = server.state
+        if len(server.connections) >= state.int_param("maxclients"):
+            state.rejected_connections += 1
+            transport.write(b"-ERR max number of clients reached\r\n")
+            transport.close()
+            self.closed = True
+            return
+        peer = transport.get_extra_info("peername")
+        local = transport.get_extra_info("sockname")
+        sock = transport.get_extra_info("socket")
+        session = ClientSession(server.backend, addr=_address(peer), laddr=_address(local),
+                                fd=sock.fileno() if sock is not None else -1)
+        session.on_push = self._push
+        session.on_kill = self._killed
+        self.session = session
+        self.fast = self._can_be_fast()
+        server.connections.add(self)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        self.server.connections.discard(self)
+        self._cancel_timer()
+        self.blocked = None
+        self.queue.clear()
+        if self.session is not None:
+            self.session.close()
+
+    def pause_writing(self) -> None:
+        """The client does not read its replies: stop reading its requests meanwhile."""
+        self._pause_reading()
+
+    def resume_writing(self) -> None:
+        if self.blocked is None and not self.queue:
+            self._resume_reading()
+
+    def data_received(self, data: bytes) -> None:
+        session = self.session
+        if session is None or self.closed:
+            return
+        session.net_in += len(data)
+        self.server.state.net_input += len(data)
+        session.last_active = time.monotonic()
+        try:
+            requests = self.parser.parse(
+                data, strict=not session.authenticated)
+        except ProtocolError as err:
+            requests = err.requests
+            self.error = err
+        if self.blocked is not None or self.queue:
+            self.queue.extend(requests)
+            if len(self.queue) > MAX_QUEUED:
+                self._pause_reading()
+            return
+        try:
+            self._run(requests)
+        except Exception as err:  # never let one client's failure reach the loop
+            self.server.log(f"client {session.addr}: closed after internal error "
+                            f"{type(err).__name__}: {err}")
+            self.close()
+
+    # ---- running requests -------------------------------------------------------------------
+
+    def _run(self, requests: list[list[str]]) -> None:
+        """Run requests in order until one blocks, the client leaves, or all are done.
+
+        Plain backend commands of a client in no special state take the fast path:
+        the handler (or its positional form) under the database lock, counted for INFO;
+        everything else goes through :meth:`ClientSession.execute`."""
+        session = self.session
+        assert session is not None
+        out = self.out
+        server = self.server
+        state = server.state
+        backend = server.backend
+        plain = server.plain
+        fast_count = 0
+        last = None
+        self.running = True
+        try:
+            for index, argv in enumerate(requests):
+                if self.fast and not backend.monitors:
+                    entry = plain.get(argv[0])
+                    if entry is None:
+                        entry = server.plain_entry(argv[0])
+                    if entry:
+                        fn, nargs, handler, least, most, stat, nil, write, shaped, _ = entry
+                        n = len(argv)
+                        if least <= n <= most:
+                            db = session.db
+                            try:
+                                with db.lock:
+                                    if n == nargs:
+                                        reply = fn(db, argv[1]) if n == 2 else fn(
+                                            db, argv[1], argv[2])
+                                    else:
+                                        reply = handler(db, argv[1:])
+                            except ResponseError as err:
+                                stat.failed += 1
+                                stat.calls += 1
+                                out.append(error_bytes(err))
+                                fast_count += 1
+                                continue
+                            stat.calls += 1
+                            fast_count += 1
+                            last = entry
+                            if write:
+                                state.dirty += 1
+                            if reply is None and nil and (nil == 1 or n == 3):
+                                reply = NIL_ARRAY
+                            if session.protocol == 3:
+                                write3(resp3_shape(argv[0].upper(), argv[1:], reply)
+                                       if shaped else reply, out)
+                            else:
+                                write2(reply, out)
+                            if state._ready:
+                                state.serve_ready()
+                            continue
+                if self._slow(argv, out):
+                    rest = requests[index + 1:]
+                    self.queue.extendleft(reversed(rest))
+                    return
+                self.fast = self._can_be_fast()
+                if session.closing:
+                    self._close_after_reply()
+                    return
+            if self.error is not None:
+                self._protocol_error()
+        finally:
+            self.running = False
+            if fast_count:
+                state.total_commands += fast_count
+                session.commands_run += fast_count
+                if last is not None:
+                    session.last_command = last[9]
+            if out and not self.closed:
+                self._flush()
+
+    def _can_be_fast(self) -> bool:
+        session = self.session
+        return (session is not None and session.tx.queue is None and session.authenticated
+                and session.listener is None and session.reply_mode == "on"
+                and not session.closing)
+
+    def _slow(self, argv: list[str], out: list[bytes]) -> bool:
+        """One request through the session; True when it parked the client."""
+        session = self.session
+        assert session is not None
+        queued = None
+        upper = argv[0].upper()
+        if session.protocol == 3 and session.tx.queue and upper == "EXEC":
+            queued = list(session.tx.queue)
+        if upper in self.server.threaded and session.tx.queue is None and any(
+                a.upper() == "BLOCK" for a in argv[1:]):
+            self._in_thread(argv)
+            return True
+        try:
+            reply = session.execute(argv, block=False)
+        except ResponseError as err:
+            out.append(error_bytes(err))
+            return False
+        except Exception as err:  # a bug in a handler: answer, log, keep serving
+            self.server.log(f"client {session.addr}: internal error in "
+                            f"{argv[0]!r}: {type(err).__name__}: {err}")
+            out.append(error_bytes(ResponseError(
+                f"ERR internal error: {type(err).__name__}")))
+            return False
+        state = self.server.state
+        if state._ready:
+            state.serve_ready()
+        kind = type(reply)
+        if kind is Blocked:
+            self._park(reply)
+            return True
+        if session.protocol == 3:
+            if kind is Replies:
+                for item in reply:
+                    write3(item, out)
+            elif reply is not NO_REPLY:
+                write3(shape3(argv, reply, queued), out)
+        elif kind is Replies:
+            for item in reply:
+                write2(item, out)
+        elif reply is not NO_REPLY:
+            write2(reply, out)
+        return False
+
+    def _in_thread(self, argv: list[str]) -> None:
+        """A blocking command the waiting room cannot hold (XREAD ... BLOCK): it waits
+        in a worker thread on the database's condition while this client is parked."""
+        session = self.session
+        assert session is not None
+        self.blocked = Blocked(argv, (), 0, object)
+        future = self.loop.run_in_executor(None, session.execute, argv)
+
+        def done(fut: asyncio.Future[Any]) -> None:
+            self.blocked = None
+            if self.closed:
+                return
+            err = fut.exception()
+            if isinstance(err, ResponseError):
+                self.out.append(error_bytes(err))
+            elif err is not None:
+                self.out.append(error_bytes(ResponseError(
+                    f"ERR internal error: {type(err).__name__}")))
+            else:
+                reply = fut.result()
+                (write3 if session.protocol == 3 else write2)(reply, self.out)
+            self._flush()
+            self._resume()
+
+        future.add_done_callback(done)
+
+    def _resume(self) -> None:
+        """After a blocked command has its answer: the requests that came meanwhile."""
+        if self.closed or self.blocked is not None:
+            return
+        requests = list(self.queue)
+        self.queue.clear()
+        self._resume_reading()
+        self._run(requests)
+
+    # ---- blocking ---------------------------------------------------------------------------
+
+    def _park(self, blocked: Blocked) -> None:
+        session = self.session
+        assert session is not None
+        self.blocked = blocked
+        session.park(blocked, self._served, self.server.wake)
+        if blocked.timeout_ms > 0:
+            self.timer = self.loop.call_later(blocked.timeout_ms / 1000, self._timed_out)
+
+    def _served(self, reply: Any) -> None:
+        """A write served the parked command (called by ``serve_ready`` on the loop)."""
+        self._cancel_timer()
+        blocked, self.blocked = self.blocked, None
+        session = self.session
+        if self.closed or session is None or blocked is None:
+            return
+        if isinstance(reply, ResponseError):
+            self.out.append(error_bytes(reply))
+        elif session.protocol == 3:
+            write3(shape3(list(blocked.argv), reply, None), self.out)
+        else:
+            write2(reply, self.out)
+        self._schedule_flush()
+        self.loop.call_soon(self._resume)
+
+    def _timed_out(self) -> None:
+        self.timer = None
+        blocked, self.blocked = self.blocked, None
+        session = self.session
+        if blocked is None or session is None or self.closed:
+            return
+        session.unpark()
+        nil = NIL_ARRAY if blocked.argv[0].upper() in NULL_ARRAY_COMMANDS else None
+        (write3 if session.protocol == 3 else write2)(nil, self.out)
+        self._flush()
+        self._resume()
+
+    def _cancel_timer(self) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+
+    # ---- writing ----------------------------------------------------------------------------
+
+    def _flush(self) -> None:
+        self.flush_pending = False
+        out = self.out
+        if not out or self.transport is None or self.closed:
+            out.clear()
+            return
+        data = b"".join(out) if len(out) > 1 else out[0]
+        out.clear()
+        session = self.session
+        if session is not None:
+            session.net_out += len(data)
+        self.server.state.net_output += len(data)
+        self.transport.write(data)
+
+    def _schedule_flush(self) -> None:
+        if not self.flush_pending and not self.running:
+            self.flush_pending = True
+            self.loop.call_soon(self._flush)
+
+    def _push(self, reply: Any) -> None:
+        """A published message or MONITOR line for this client, from any thread."""
+        if threading.get_ident() != self.server.thread_id:
+            self.loop.call_soon_threadsafe(self._push, reply)
+            return
+        session = self.session
+        if self.closed or session is None:
+            return
+        (write3 if session.protocol == 3 else write2)(reply, self.out)
+        self._schedule_flush()
+
+    # ---- closing ----------------------------------------------------------------------------
+
+    def _killed(self) -> None:
+        """CLIENT KILL by another client (maybe from another thread)."""
+        if threading.get_ident() != self.server.thread_id:
+            self.loop.call_soon_threadsafe(self._killed)
+            return
+        if not self.running:
+            self.close()
+
+    def _close_after_reply(self) -> None:
+        self._flush()
+        self.close()
+
+    def _protocol_error(self) -> None:
+        err, self.error = self.error, None
+        assert err is not None
+        session = self.session
+        addr = session.addr if session is not None else "?"
+        if err.text is None:
+            self.server.log(f"client {addr}: closed, query buffer over "
+                            "client-query-buffer-limit")
+        else:
+            self.server.log(f"client {addr}: Protocol error: {err.text}")
+            self.out.append(b"-ERR Protocol error: " + err.text.encode("latin-1") + b"\r\n")
+        self._close_after_reply()
+
+    def close(self) -> None:
+        if self.transport is not None and not self.closed:
+            self.closed = True
+            self.transport.close()
+
+    def _pause_reading(self) -> None:
+        if not self.read_paused and self.transport is not None and not self.closed:
+            self.read_paused = True
+            self.transport.pause_reading()
+
+    def _resume_reading(self) -> None:
+        if self.read_paused and self.transport is not None and not self.closed:
+            self.read_paused = False
+            self.transport.resume_reading()
+
+
+def shape3(argv: list[str], reply: Any, queued: list[Any] | None) -> Any:
+    """A RESP3 client's reply with the marker its command implies where the handler
+    left it plain (:mod:`redipy.memory.shapes`); EXEC's replies one by one."""
+    upper = argv[0].upper()
+    if upper in RESP3_SHAPES:
+        return resp3_shape(upper, argv[1:], reply)
+    if queued is not None and type(reply) is list:
+        return [resp3_shape(call[0], call[1][1:], one) for call, one in zip(queued, reply)]
+    return reply
+
+
+def _address(info: Any) -> str:
+    if isinstance(info, tuple) and len(info) >= 2:
+        host = info[0]
+        return f"[{host}]:{info[1]}" if ":" in str(host) else f"{host}:{info[1]}"
+    return str(info or "")

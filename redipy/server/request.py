@@ -1,0 +1,268 @@
+"""Requests off the wire: RESP multibulk (hiredis) and inline commands (telnet), with a
+server's limits and protocol errors.
+
+Two parsers share one connection's stream. The fast one is hiredis's reader: a chunk
+that starts at a request boundary, holds only well-formed multibulk requests of byte
+strings and ends exactly at a boundary (what clients send, pipelined or not) is parsed
+in C. Anything else (a chunk that ends inside a request, an inline command, a request
+that is not a non-empty array of bulk strings, a chunk larger than the bulk limit) goes
+to :class:`_Slow`, a resumable parser written after Redis's ``processMultibulkBuffer``
+and ``processInlineBuffer``: same limits, same error texts, and it keeps what it has
+parsed of a half-received request, so a large value arriving in many chunks is not
+parsed again from its start. Once its buffer is empty the stream returns to hiredis.
+
+Arguments are byte strings as the memory backend holds them: ``str`` with one
+character per byte (latin-1).
+
+The unauthenticated limits (at most 10 arguments of at most 16 KB before AUTH, as
+Redis has them) are checked against the state at the start of a chunk: a client that
+pipelines AUTH and a long command in one write is refused where Redis, which
+authenticates between the two, would accept it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from itertools import chain
+
+import hiredis
+
+INLINE_MAX = 64 * 1024
+"""PROTO_INLINE_MAX_SIZE: the longest inline request or header line without CR/LF."""
+INT_MAX = 2**31 - 1
+UNAUTH_MULTIBULK = 10
+UNAUTH_BULK = 16384
+
+Argv = list[str]
+_LIST = {list}
+_STR = {str}
+
+
+class ProtocolError(Exception):
+    """A request the server refuses; the connection answers ``text`` (if any) and closes.
+
+    ``requests`` holds the complete requests that came before it in the stream: they run
+    first, as a server runs them."""
+
+    def __init__(self, text: str | None, requests: list[Argv]) -> None:
+        super().__init__(text)
+        self.text = text
+        self.requests = requests
+
+
+def _string2ll(data: bytes | bytearray) -> int | None:
+    """Redis's ``string2ll``: optional ``-``, digits, no leading zeros, no spaces."""
+    n = len(data)
+    if n == 0 or n > 20:
+        return None
+    if n == 1 and data[0] == 48:
+        return 0
+    start = 1 if data[0] == 45 else 0
+    if start == n or not 49 <= data[start] <= 57:
+        return None
+    for i in range(start + 1, n):
+        if not 48 <= data[i] <= 57:
+            return None
+    value = int(data)
+    if not -(2**63) <= value < 2**63:
+        return None
+    return value
+
+
+_SPACE = " \t\n\r\v\f"
+_HEX = "0123456789abcdefABCDEF"
+_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
+
+
+def split_args(line: str) -> Argv | None:
+    """sds.c's ``sdssplitargs``: an inline command's words with its quoting rules
+    (``"..."`` with backslash escapes and ``\\xHH``, ``'...'`` with ``\\'``);
+    ``None`` for unbalanced quotes. A NUL ends the line, as in C."""
+    nul = line.find("\0")
+    if nul >= 0:
+        line = line[:nul]
+    out: Argv = []
+    i, n = 0, len(line)
+    while True:
+        while i < n and line[i] in _SPACE:
+            i += 1
+        if i >= n:
+            return out
+        word: list[str] = []
+        inq = insq = False
+        while True:
+            ch = line[i] if i < n else ""
+            if inq:
+                nxt = line[i + 1] if i + 1 < n else ""
+                if (ch == "\\" and nxt == "x" and i + 3 < n and line[i + 2] in _HEX
+                        and line[i + 3] in _HEX):
+                    word.append(chr(int(line[i + 2:i + 4], 16)))
+                    i += 3
+                elif ch == "\\" and nxt:
+                    i += 1
+                    word.append(_ESCAPES.get(nxt, nxt))
+                elif ch == '"':
+                    if nxt and nxt not in _SPACE:
+                        return None
+                    i += 1
+                    break
+                elif not ch:
+                    return None
+                else:
+                    word.append(ch)
+            elif insq:
+                nxt = line[i + 1] if i + 1 < n else ""
+                if ch == "\\" and nxt == "'":
+                    i += 1
+                    word.append("'")
+                elif ch == "'":
+                    if nxt and nxt not in _SPACE:
+                        return None
+                    i += 1
+                    break
+                elif not ch:
+                    return None
+                else:
+                    word.append(ch)
+            elif not ch or ch in " \n\r\t":
+                break
+            elif ch == '"':
+                inq = True
+            elif ch == "'":
+                insq = True
+            else:
+                word.append(ch)
+            i += 1
+        out.append("".join(word))
+
+
+class _Slow:
+    """The resumable parser (Redis's own rules), for everything hiredis is not given."""
+
+    __slots__ = ("argv", "buf", "bulklen", "missing")
+
+    def __init__(self) -> None:
+        self.buf = bytearray()
+        self.argv: Argv | None = None
+        self.missing = 0
+        self.bulklen = -1
+
+    @property
+    def idle(self) -> bool:
+        return not self.buf and self.argv is None
+
+    def parse(self, out: list[Argv], max_bulk: int, strict: bool) -> None:
+        """Complete requests into ``out``; raises :class:`ProtocolError` (with ``out``)."""
+        buf = self.buf
+        n = len(buf)
+        pos = 0
+        try:
+            while pos < n:
+                argv = self.argv
+                if argv is None:
+                    if buf[pos] == 42:  # '*'
+                        cr = buf.find(b"\r", pos)
+                        if cr < 0 or cr + 1 >= n:
+                            if n - pos > INLINE_MAX:
+                                raise ProtocolError("too big mbulk count string", out)
+                            break
+                        count = _string2ll(buf[pos + 1:cr])
+                        if count is None or count > INT_MAX:
+                            raise ProtocolError("invalid multibulk length", out)
+                        if strict and count > UNAUTH_MULTIBULK:
+                            raise ProtocolError("unauthenticated multibulk length", out)
+                        pos = cr + 2
+                        if count <= 0:
+                            continue
+                        argv = self.argv = []
+                        self.missing = count
+                    else:
+                        nl = buf.find(b"\n", pos)
+                        if nl < 0:
+                            if n - pos > INLINE_MAX:
+                                raise ProtocolError("too big inline request", out)
+                            break
+                        end = nl - 1 if nl > pos and buf[nl - 1] == 13 else nl
+                        words = split_args(buf[pos:end].decode("latin-1"))
+                        pos = nl + 1
+                        if words is None:
+                            raise ProtocolError("unbalanced quotes in request", out)
+                        if words:
+                            out.append(words)
+                        continue
+                while self.missing:
+                    bulklen = self.bulklen
+                    if bulklen < 0:
+                        if pos >= n:
+                            break
+                        cr = buf.find(b"\r", pos)
+                        if cr < 0 or cr + 1 >= n:
+                            if n - pos > INLINE_MAX:
+                                raise ProtocolError("too big bulk count string", out)
+                            break
+                        if buf[pos] != 36:  # '$'
+                            raise ProtocolError(f"expected '$', got '{chr(buf[pos])}'", out)
+                        size = _string2ll(buf[pos + 1:cr])
+                        if size is None or size < 0 or size > max_bulk:
+                            raise ProtocolError("invalid bulk length", out)
+                        if strict and size > UNAUTH_BULK:
+                            raise ProtocolError("unauthenticated bulk length", out)
+                        pos = cr + 2
+                        bulklen = self.bulklen = size
+                    if n - pos < bulklen + 2:
+                        break
+                    argv.append(buf[pos:pos + bulklen].decode("latin-1"))
+                    pos += bulklen + 2
+                    self.bulklen = -1
+                    self.missing -= 1
+                if self.missing:
+                    break
+                out.append(argv)
+                self.argv = None
+        finally:
+            del buf[:pos]
+
+
+class RequestParser:
+    """One connection's request stream: :meth:`parse` each chunk read."""
+
+    __slots__ = ("_reader", "_slow", "limits", "max_query")
+
+    def __init__(self, limits: Callable[[], tuple[int, int]]) -> None:
+        self._reader = hiredis.Reader(encoding="latin-1")
+        self._slow = _Slow()
+        self.limits = limits
+        """() -> (proto-max-bulk-len, client-query-buffer-limit), read when needed."""
+
+    def parse(self, data: bytes, strict: bool = False) -> list[Argv]:
+        """The complete requests in ``data`` (and before it); :class:`ProtocolError`
+        when the stream breaks a rule (``strict``: the client has not authenticated)."""
+        slow = self._slow
+        if slow.idle and not strict and data[:1] == b"*" and (
+                len(data) < 16384 or len(data) <= self.limits()[0]):
+            reader = self._reader
+            reader.feed(data)
+            out: list[Argv] = []
+            append = out.append
+            gets = reader.gets
+            try:
+                req = gets()
+                while req is not False:
+                    append(req)
+                    req = gets()
+                # at a request boundary a lone empty status comes back whole; inside a
+                # request it becomes part of it (the reader is then discarded)
+                reader.feed(b"+\r\n")
+                if (gets() == "" and set(map(type, out)) == _LIST and all(out)
+                        and set(map(type, chain.from_iterable(out))) == _STR):
+                    return out
+            except hiredis.ProtocolError:
+                pass
+            self._reader = hiredis.Reader(encoding="latin-1")  # start over in Python
+        max_bulk, max_query = self.limits()
+        slow.buf += data
+        if len(slow.buf) > max_query:
+            raise ProtocolError(None, [])
+        out = []
+        slow.parse(out, max_bulk, strict)
+        return out
