@@ -50,7 +50,7 @@ class Connection(asyncio.Protocol):
         self.loop = server.loop
         self.transport: asyncio.Transport | None = None
         self.session: ClientSession | None = None
-        self.parser = RequestParser(server.limits)
+        self.parser = RequestParser(server.state.params)
         self.queue: deque[list[str]] = deque()
         self.out: list[bytes] = []
         self.running = False
@@ -185,6 +185,7 @@ class Connection(asyncio.Protocol):
                             if state._ready:
                                 state.serve_ready()
                             continue
+                last = None  # the session names the command itself
                 if self._slow(argv, out):
                     rest = requests[index + 1:]
                     self.queue.extendleft(reversed(rest))

@@ -216,11 +216,6 @@ class Server:
             self.plain[name] = entry
         return entry
 
-    def limits(self) -> tuple[int, int]:
-        params = self.state.params
-        return (int(params["proto-max-bulk-len"].value),
-                int(params["client-query-buffer-limit"].value))
-
     def wake(self) -> None:
         """A parked client's key was written (maybe from another thread): serve the
         waiting room on the loop, once per loop turn."""

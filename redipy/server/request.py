@@ -22,8 +22,9 @@ authenticates between the two, would accept it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from itertools import chain
+from typing import Any
 
 import hiredis
 
@@ -34,6 +35,9 @@ UNAUTH_MULTIBULK = 10
 UNAUTH_BULK = 16384
 
 Argv = list[str]
+_BIG_COUNT = re.compile(rb"\*[0-9]{7}")
+"""A multibulk count of a million or more: hiredis would allocate its list at once, so
+such a chunk (or one that merely looks like it) goes to the Python parser."""
 _LIST = {list}
 _STR = {str}
 
@@ -75,9 +79,10 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", "b": "\b", "a": "\a"}
 
 
 def split_args(line: str) -> Argv | None:
-    """sds.c's ``sdssplitargs``: an inline command's words with its quoting rules
-    (``"..."`` with backslash escapes and ``\\xHH``, ``'...'`` with ``\\'``);
-    ``None`` for unbalanced quotes. A NUL ends the line, as in C."""
+    """sds.c's ``sdssplitargs`` as Valkey 8+ has it: an inline command's words with
+    its quoting rules (``"..."`` with backslash escapes and ``\\xHH``, ``'...'`` with
+    ``\\'``; a quoted part may sit inside a word, ``a"b c"`` is ``ab c``, where Redis
+    7.0 calls that unbalanced); ``None`` for unbalanced quotes. A NUL ends the line."""
     nul = line.find("\0")
     if nul >= 0:
         line = line[:nul]
@@ -102,10 +107,7 @@ def split_args(line: str) -> Argv | None:
                     i += 1
                     word.append(_ESCAPES.get(nxt, nxt))
                 elif ch == '"':
-                    if nxt and nxt not in _SPACE:
-                        return None
-                    i += 1
-                    break
+                    inq = False  # Valkey 8+: the word goes on after the quote
                 elif not ch:
                     return None
                 else:
@@ -116,10 +118,7 @@ def split_args(line: str) -> Argv | None:
                     i += 1
                     word.append("'")
                 elif ch == "'":
-                    if nxt and nxt not in _SPACE:
-                        return None
-                    i += 1
-                    break
+                    insq = False
                 elif not ch:
                     return None
                 else:
@@ -224,22 +223,31 @@ class _Slow:
 
 
 class RequestParser:
-    """One connection's request stream: :meth:`parse` each chunk read."""
+    """One connection's request stream: :meth:`parse` each chunk read. The limits are
+    read from the server's parameters (``CONFIG SET`` applies to connected clients)."""
 
-    __slots__ = ("_reader", "_slow", "limits", "max_query")
+    __slots__ = ("_max_bulk", "_params", "_reader", "_slow", "_text")
 
-    def __init__(self, limits: Callable[[], tuple[int, int]]) -> None:
+    def __init__(self, params: dict[str, Any]) -> None:
         self._reader = hiredis.Reader(encoding="latin-1")
         self._slow = _Slow()
-        self.limits = limits
-        """() -> (proto-max-bulk-len, client-query-buffer-limit), read when needed."""
+        self._params = params
+        self._text = ""
+        self._max_bulk = 0
+
+    def _bulk_limit(self) -> int:
+        text = self._params["proto-max-bulk-len"].value
+        if text is not self._text:
+            self._text = text
+            self._max_bulk = int(text)
+        return self._max_bulk
 
     def parse(self, data: bytes, strict: bool = False) -> list[Argv]:
         """The complete requests in ``data`` (and before it); :class:`ProtocolError`
         when the stream breaks a rule (``strict``: the client has not authenticated)."""
         slow = self._slow
-        if slow.idle and not strict and data[:1] == b"*" and (
-                len(data) < 16384 or len(data) <= self.limits()[0]):
+        if (slow.idle and not strict and data[:1] == b"*" and len(data) <= self._bulk_limit()
+                and _BIG_COUNT.search(data) is None):
             reader = self._reader
             reader.feed(data)
             out: list[Argv] = []
@@ -259,9 +267,9 @@ class RequestParser:
             except hiredis.ProtocolError:
                 pass
             self._reader = hiredis.Reader(encoding="latin-1")  # start over in Python
-        max_bulk, max_query = self.limits()
+        max_bulk = self._bulk_limit()
         slow.buf += data
-        if len(slow.buf) > max_query:
+        if len(slow.buf) > int(self._params["client-query-buffer-limit"].value):
             raise ProtocolError(None, [])
         out = []
         slow.parse(out, max_bulk, strict)

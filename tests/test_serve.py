@@ -1,0 +1,331 @@
+"""``redipy serve`` over TCP: redis-py (sync and asyncio, RESP2 and RESP3) and raw bytes,
+each compared with a real Valkey 9.1 given the same input.
+
+The server runs in a thread of the test process (:func:`redipy.serve`); the command
+line (``redipy serve``) is tested in tests/test_serve_cli.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import redis
+import redis.asyncio as aioredis
+
+import redipy
+from redipy.server.listener import ServeError, Server, ServerThread
+from tests.respwire import encode
+from tests.servers import Server as RealServer
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[ServerThread]:
+    log: list[str] = []
+    handle = redipy.serve(log=log.append)
+    handle.log = log  # type: ignore[attr-defined]
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def valkey9(servers: dict[str, RealServer]) -> RealServer:
+    return servers["valkey9"]
+
+
+def _flush(port: int) -> None:
+    with redis.Redis(port=port) as c:
+        c.flushall()
+
+
+def exchange(port: int, data: bytes, wait: float = 0.15) -> tuple[bytes, bool]:
+    """Send ``data``; everything the server answers until it closes (True) or stays
+    quiet for ``wait`` seconds (False)."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    try:
+        sock.sendall(data)
+        sock.settimeout(wait)
+        got = b""
+        while True:
+            try:
+                chunk = sock.recv(65536)
+            except TimeoutError:
+                return got, False
+            except ConnectionResetError:
+                return got, True
+            if not chunk:
+                return got, True
+            got += chunk
+    finally:
+        sock.close()
+
+
+# ---- redis-py, both protocols, against Valkey ---------------------------------------------
+
+SCRIPT: list[tuple[Any, ...]] = [
+    ("set", "s", "1"), ("get", "s"), ("incr", "s"), ("incrbyfloat", "s", 1.5),
+    ("append", "s", "x"), ("getrange", "s", 0, 1), ("mset", {"a": "1", "b": "2"}),
+    ("mget", ["a", "b", "nope"]), ("lpush", "l", "a", "b", "c"), ("lrange", "l", 0, -1),
+    ("rpop", "l"), ("lpop", "nolist", 2), ("hset", "h", None, None, {"f": "v", "g": "w"}),
+    ("hgetall", "h"), ("hrandfield", "h", 5), ("sadd", "st", "x", "y"),
+    ("smembers", "st"), ("zadd", "z", {"a": 1.5, "b": 2}), ("zrange", "z", 0, -1, False, True),
+    ("zscore", "z", "a"), ("zpopmin", "z"), ("zincrby", "z", 2, "b"), ("exists", "a", "nope"),
+    ("type", "h"), ("ttl", "a"), ("expire", "a", 100), ("ttl", "a"), ("dbsize",),
+    ("blpop", ["nolist"], 0.05), ("echo", "hi"), ("ping",), ("nosuchcmd", "x"),
+]
+
+
+def _run_script(client: Any) -> list[Any]:
+    out: list[Any] = []
+    for name, *args in SCRIPT:
+        try:
+            if name == "nosuchcmd":
+                out.append(client.execute_command("NOSUCHCMD", *args))
+            else:
+                out.append(getattr(client, name)(*args))
+        except redis.ResponseError as err:
+            out.append(("error", str(err)))
+    pipe = client.pipeline(transaction=True)
+    pipe.set("p", "1").incr("p").hgetall("h").zrange("z", 0, -1, withscores=True)
+    out.append(pipe.execute())
+    return out
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+def test_redispy_matches_valkey(served: ServerThread, valkey9: RealServer,
+                                protocol: int) -> None:
+    _flush(served.port)
+    _flush(valkey9.port)
+    with redis.Redis(port=served.port, protocol=protocol) as ours, \
+            redis.Redis(port=valkey9.port, protocol=protocol) as theirs:
+        assert _run_script(ours) == _run_script(theirs)
+
+
+def test_redispy_asyncio(served: ServerThread) -> None:
+    async def main() -> None:
+        for protocol in (2, 3):
+            r = aioredis.Redis(port=served.port, protocol=protocol)
+            await r.delete("q", "ah")
+            waiter = asyncio.create_task(r.blpop(["q"], 2))
+            other = aioredis.Redis(port=served.port, protocol=protocol)
+            await asyncio.sleep(0.05)
+            assert await other.rpush("q", "x", "y") == 2
+            assert await waiter in ((b"q", b"x"), [b"q", b"x"])
+            async with r.pipeline(transaction=False) as pipe:
+                pipe.incr("n").get("n").hset("ah", "f", "1").hgetall("ah")
+                replies = await pipe.execute()
+            assert replies[2:] == [1, {b"f": b"1"}]
+            ps = r.pubsub()
+            await ps.subscribe("news")
+            assert (await ps.get_message(timeout=1))["type"] == "subscribe"
+            assert await other.publish("news", "hello") == 1
+            msg = await ps.get_message(timeout=1)
+            assert msg is not None and msg["data"] == b"hello"
+            await ps.aclose()
+            await other.aclose()
+            await r.aclose()
+
+    asyncio.run(main())
+
+
+# ---- raw bytes against Valkey: inline commands, pipelines, protocol errors ----------------
+
+RAW_CASES = {
+    "inline": b"SET k \"a b\"\r\nGET k\r\nPING\nECHO 'x y'\r\n\r\nNOSUCH 1\r\n",
+    "inline_escapes": b'SET k "\\x41\\n\\tz"\r\nGET k\r\nSTRLEN k\r\n',
+    "pipeline": encode("SET", "k", "v") + encode("GET", "k") + encode("DEL", "k") * 3,
+    "empty_multibulk": b"*0\r\n*-1\r\n" + encode("PING"),
+    "garbage": b"*1\r\n$4\r\nPING\r\n*x\r\n" + encode("PING"),
+    "bad_bulk_type": encode("PING") + b"*2\r\n$3\r\nGET\r\n:1\r\n",
+    "huge_bulk": encode("PING") + b"*1\r\n$1073741824\r\n",
+    "negative_bulk": b"*1\r\n$-3\r\n",
+    "huge_multibulk": b"*3000000000\r\n",
+    "unbalanced": b"SET a \"b\r\n",
+    "quote_in_word": b"SET a \"b\"c\r\nGET a\r\nSET a 'b'c\r\nGET a\r\nSET a x\"y z\"\r\nGET a\r\n",
+    "bulk_count_no_crlf": b"*1\r\n" + b"$" + b"9" * 70000,
+    "inline_too_big": b"x" * 70000,
+    "blpop_timeout": encode("BLPOP", "nolist", "0.05") + encode("PING"),
+    "lpop_count_nil": encode("LPOP", "nolist", "2") + encode("LPOP", "nolist"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RAW_CASES))
+def test_raw_bytes_match_valkey(served: ServerThread, valkey9: RealServer, case: str) -> None:
+    _flush(served.port)
+    _flush(valkey9.port)
+    data = RAW_CASES[case]
+    assert exchange(served.port, data) == exchange(valkey9.port, data)
+
+
+def test_protocol_error_is_logged_and_harms_nobody(served: ServerThread) -> None:
+    with redis.Redis(port=served.port) as bystander:
+        bystander.set("safe", "1")
+        got, closed = exchange(served.port, b"*1\r\n$1073741824\r\n")
+        assert closed and got == b"-ERR Protocol error: invalid bulk length\r\n"
+        assert bystander.get("safe") == b"1"
+    assert any("Protocol error: invalid bulk length" in line
+               for line in served.log)  # type: ignore[attr-defined]
+
+
+def test_large_values_across_chunks(served: ServerThread) -> None:
+    value = bytes(range(256)) * 8192  # 2 MB, every byte value, CR/LF inside
+    with redis.Redis(port=served.port) as r:
+        pipe = r.pipeline(transaction=False)
+        for i in range(5):
+            pipe.set(f"big{i}", value)
+        pipe.execute()
+        assert r.get("big3") == value
+        assert r.strlen("big4") == len(value)
+
+
+def test_blocked_client_keeps_pipeline_order(served: ServerThread) -> None:
+    sock = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+    try:
+        sock.sendall(encode("DEL", "bq") + encode("BLPOP", "bq", "5") + encode("ECHO", "after"))
+        time.sleep(0.1)
+        with redis.Redis(port=served.port) as other:
+            clients = other.client_list()
+            other.rpush("bq", "v")
+        time.sleep(0.1)
+        data = sock.recv(65536)
+        assert data == b":0\r\n*2\r\n$2\r\nbq\r\n$1\r\nv\r\n$5\r\nafter\r\n"
+        assert any("b" in c["flags"] and c["cmd"] == "blpop" for c in clients)
+    finally:
+        sock.close()
+
+
+def test_blocking_from_another_thread(served: ServerThread) -> None:
+    """A write made in Python to the served backend wakes a client blocked over TCP."""
+    local = redipy.Redis(rt=served.backend)
+    local.delete("tq")
+    got: list[Any] = []
+    with redis.Redis(port=served.port) as r:
+        t = threading.Thread(target=lambda: got.append(r.brpop(["tq"], 3)))
+        t.start()
+        time.sleep(0.1)
+        local.rpush("tq", "from-python")
+        t.join(5)
+    assert got == [(b"tq", b"from-python")]
+
+
+def test_resp3_push_and_monitor(served: ServerThread) -> None:
+    with socket.create_connection(("127.0.0.1", served.port), timeout=5) as sub, \
+            socket.create_connection(("127.0.0.1", served.port), timeout=5) as mon, \
+            redis.Redis(port=served.port) as pub:
+        sub.sendall(encode("HELLO", "3") + encode("SUBSCRIBE", "c1"))
+        mon.sendall(encode("MONITOR"))
+        time.sleep(0.1)
+        hello = sub.recv(65536)
+        assert hello.startswith(b"%7\r\n") and hello.endswith(b">3\r\n$9\r\nsubscribe\r\n"
+                                                               b"$2\r\nc1\r\n:1\r\n")
+        assert mon.recv(65536) == b"+OK\r\n"
+        assert pub.publish("c1", "m") == 1
+        pub.set("mk", "mv")
+        time.sleep(0.1)
+        assert sub.recv(65536) == b">3\r\n$7\r\nmessage\r\n$2\r\nc1\r\n$1\r\nm\r\n"
+        lines = mon.recv(65536).decode().lower()
+        assert '"publish" "c1" "m"' in lines and '"set" "mk" "mv"' in lines
+
+
+# ---- passwords, protected mode, limits ------------------------------------------------------
+
+
+def test_requirepass(valkey9: RealServer) -> None:
+    log: list[str] = []
+    with redipy.serve(requirepass="s3cr3t-pw", log=log.append) as handle:
+        port = handle.port
+        assert exchange(port, encode("GET", "a"))[0] == b"-NOAUTH Authentication required.\r\n"
+        assert exchange(port, encode("AUTH", "bad"))[0].startswith(b"-WRONGPASS")
+        # before AUTH a request may hold at most 10 arguments
+        got, closed = exchange(port, encode("DEL", *[f"k{i}" for i in range(11)]))
+        assert closed and got == b"-ERR Protocol error: unauthenticated multibulk length\r\n"
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis(port=port, password="nope").ping()
+        with redis.Redis(port=port, password="s3cr3t-pw") as r:
+            assert r.acl_whoami() == "default"
+            info = r.execute_command("INFO", "everything")
+            config = r.config_get("*")
+            assert r.ping()
+        with redis.Redis(port=port, password="s3cr3t-pw", protocol=3) as r3:
+            assert r3.hello if True else None
+            assert r3.set("x", "1") and r3.get("x") == b"1"
+        blob = repr(info) + repr(config) + " ".join(log)
+        assert "s3cr3t-pw" not in blob and "maxclients" in config
+
+
+def test_protected_mode_refuses_open_bind() -> None:
+    with pytest.raises(ServeError, match="protected mode"):
+        Server(host="0.0.0.0", port=0)
+    Server(host="0.0.0.0", port=0, requirepass="x")  # with a password it may listen
+
+
+def test_maxclients() -> None:
+    with redipy.serve(maxclients=2, log=None) as handle:
+        a = socket.create_connection(("127.0.0.1", handle.port))
+        b = socket.create_connection(("127.0.0.1", handle.port))
+        try:
+            time.sleep(0.05)
+            got, closed = exchange(handle.port, encode("PING"))
+            assert closed and got == b"-ERR max number of clients reached\r\n"
+        finally:
+            a.close()
+            b.close()
+        time.sleep(0.05)
+        assert exchange(handle.port, encode("PING"))[0] == b"+PONG\r\n"
+
+
+def test_proto_max_bulk_len_config(served: ServerThread) -> None:
+    with redis.Redis(port=served.port) as admin:
+        admin.config_set("proto-max-bulk-len", "1000")
+        try:
+            got, closed = exchange(served.port, encode("SET", "k", "x" * 2000))
+            assert closed and got == b"-ERR Protocol error: invalid bulk length\r\n"
+            assert exchange(served.port, encode("SET", "k", "x" * 900))[0] == b"+OK\r\n"
+        finally:
+            admin.config_set("proto-max-bulk-len", str(512 * 1024 * 1024))
+
+
+def test_shutdown_from_a_client() -> None:
+    handle = redipy.serve(log=None)
+    assert exchange(handle.port, encode("SHUTDOWN", "NOSAVE")) == (b"", True)
+    handle.thread.join(5)
+    assert not handle.thread.is_alive()
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", handle.port), timeout=1)
+
+
+def test_save_hook_and_shutdown_save() -> None:
+    saved: list[int] = []
+    handle = redipy.serve(save=lambda b: saved.append(len(b.dbs[0].data)), log=None)
+    with redis.Redis(port=handle.port) as r:
+        r.set("a", "1")
+        assert r.save()
+        assert saved == [1]
+        before = r.lastsave()
+        r.set("b", "2")
+        try:
+            r.shutdown(save=True)
+        except redis.ConnectionError:
+            pass
+    handle.thread.join(5)
+    assert saved == [1, 2] and before
+
+
+def test_serve_as_asyncio_task() -> None:
+    async def main() -> None:
+        server = Server(port=0, log=None)
+        task = asyncio.create_task(server.serve())
+        while server.loop is None or server._server is None:
+            await asyncio.sleep(0.01)
+        r = aioredis.Redis(port=server.port)
+        assert await r.set("t", "1") and await r.get("t") == b"1"
+        await r.aclose()
+        server.stop()
+        await asyncio.wait_for(task, 5)
+
+    asyncio.run(main())
