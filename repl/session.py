@@ -291,7 +291,7 @@ class Session:
                 raise
             raise type(err)(from_bytes_view(text)) from None
         if conn.protocol == 3:  # the markers a RESP3 reply would carry (HGETALL: a map)
-            from redipy.memory.shapes import resp3_shape
+            from redipy.redispy.shapes import resp3_shape
 
             reply = resp3_shape(argv[0].upper(), argv[1:], reply)
         return memory_reply(reply)

@@ -6,7 +6,7 @@ backend, plus what the drop-in adds on top:
 - a fast path: while nothing connection-level is going on (no MULTI, no subscription,
   no MONITOR, replies on, authenticated), a command the backend knows runs straight
   on its handler under the database lock, as ``MemoryBackend.dispatch`` would;
-- RESP3 shapes for replies the backend has not marked (:mod:`redipy.memory.shapes`),
+- RESP3 shapes for replies the backend has not marked (:mod:`redipy.redispy.shapes`),
   EXEC's replies shaped per queued command;
 - several replies to one command (SUBSCRIBE a b) handed to the reply queue one by one,
   as a socket would deliver them.
@@ -24,7 +24,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.memory.boundary import clean_error
 from redipy.memory.client import NO_REPLY as SESSION_NO_REPLY
 from redipy.memory.client import Blocked, ClientSession, NullArray, Replies
-from redipy.memory.shapes import RESP3_SHAPES, resp3_shape
+from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 
 NO_REPLY = object()
 """Returned by :meth:`DropInSession.execute` when the answers went to the reply queue

@@ -31,7 +31,7 @@ from redipy.memory.client import (
     ClientSession,
     Replies,
 )
-from redipy.memory.shapes import RESP3_SHAPES, resp3_shape
+from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import error_bytes, write2, write3
 
@@ -410,7 +410,7 @@ class Connection(asyncio.Protocol):
 
 def shape3(argv: list[str], reply: Any, queued: list[Any] | None) -> Any:
     """A RESP3 client's reply with the marker its command implies where the handler
-    left it plain (:mod:`redipy.memory.shapes`); EXEC's replies one by one."""
+    left it plain (:mod:`redipy.redispy.shapes`); EXEC's replies one by one."""
     upper = argv[0].upper()
     if upper in RESP3_SHAPES:
         return resp3_shape(upper, argv[1:], reply)

@@ -30,7 +30,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.memory.client import NULL_ARRAY_COMMANDS, connection_commands
 from redipy.memory.registry import DIRECT, HANDLERS
 from redipy.memory.serverstate import ServerState, server_state
-from redipy.memory.shapes import RESP3_SHAPES
+from redipy.redispy.shapes import RESP3_SHAPES
 from redipy.server.connection import Connection
 
 SaveHook = Callable[[MemoryBackend], None]
