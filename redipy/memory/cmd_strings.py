@@ -155,8 +155,9 @@ def _parse_options(args: Sequence[str], start: int, for_set: bool) -> tuple[int,
     return flags, expire, compare
 
 
-def _expire_ms(db: Database, text: str, flags: int, name: str) -> int:
-    """Redis's getExpireMillisecondsOrReply: the absolute deadline in ms."""
+def _expire_ms(db: Database, text: str, flags: int, name: str, now: int) -> int:
+    """Redis's getExpireMillisecondsOrReply: the absolute deadline in ms (``now``: the
+    command's one reading of the clock)."""
     ms = _int(text)
     seconds = bool(flags & (_EX | _EXAT))
     if ms <= 0 or (seconds and ms > INT64_MAX // 1000):
@@ -164,7 +165,7 @@ def _expire_ms(db: Database, text: str, flags: int, name: str) -> int:
     if seconds:
         ms *= 1000
     if flags & (_EX | _PX):
-        ms += db.clock()
+        ms += now
         if ms > INT64_MAX:  # wraps negative in C
             raise ResponseError(f"ERR invalid expire time in '{name}' command")
     return ms
@@ -174,7 +175,11 @@ def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: s
          name: str) -> object:
     """setGenericCommand: the reply of SET (OK / nil / the old value with GET)."""
     # an expire option given with an empty time is refused like any non-number
-    when = _expire_ms(db, expire, flags, name) if flags & _ANY_EXPIRE else None
+    now = 0
+    when = None
+    if flags & _ANY_EXPIRE:
+        now = db.clock()
+        when = _expire_ms(db, expire, flags, name, now)
     old = db.get(key)
     if type(old) is bytearray:
         old = old.decode("latin-1")
@@ -186,7 +191,7 @@ def _set(db: Database, key: str, value: str, flags: int, expire: str, compare: s
     # with a new deadline the old one is replaced by set_expiry (not dropped, then re-added)
     db.put(key, value, keep_ttl=bool(flags & _KEEPTTL) or when is not None)
     if when is not None:
-        db.set_expiry(key, when)
+        db.set_expiry(key, when, now)
     return old if flags & _GET else OK
 
 
@@ -230,12 +235,16 @@ def cmd_getex(db: Database, args: Sequence[str]) -> str | None:
     Redis 7.0 answer nil or WRONGTYPE first)."""
     flags, expire, _ = _parse_options(args, 1, False)
     key = args[0]
-    when = _expire_ms(db, expire, flags, "getex") if flags & _ANY_EXPIRE else None
+    now = 0
+    when = None
+    if flags & _ANY_EXPIRE:
+        now = db.clock()
+        when = _expire_ms(db, expire, flags, "getex", now)
     val = _string(db, key)
     if val is None:
         return None
     if when is not None:
-        db.set_expiry(key, when)  # a deadline in the past deletes the key
+        db.set_expiry(key, when, now)  # a deadline in the past deletes the key
     elif flags & _PERSIST:
         db.persist(key)
     return val
