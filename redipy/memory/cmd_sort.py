@@ -15,7 +15,7 @@ field; what is missing is nil (an empty string when stored).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -29,32 +29,66 @@ from redipy.memory.structs import RHash, RList, RSet, RZSet
 NOT_DOUBLE = "ERR One or more scores can't be converted into double"
 
 
-def _lookup(db: Database, pattern: str, element: str) -> str | None:
-    """lookupKeyByPattern: ``#`` is the element; ``*`` takes the element; ``->field``
-    after the ``*`` reads a hash field; anything that is not there is ``None``."""
+def _getter(db: Database, pattern: str) -> Callable[[list[str]], list[str | None]]:
+    """lookupKeyByPattern for a whole list of elements at once: ``#`` is the element;
+    ``*`` takes the element; ``->field`` after the ``*`` reads a hash field; anything
+    that is not there (or is not a string, or not a hash for a field) is ``None``."""
     if pattern == "#":
-        return element
+        return list
     pattern = pattern.split("\x00", 1)[0]  # the server reads the pattern as a C string
     star = pattern.find("*")
     if star < 0:
-        return None
+        return lambda elements: [None] * len(elements)
     arrow = pattern.find("->", star + 1)
     field = None
+    head = pattern[:star]
     if arrow >= 0 and arrow + 2 < len(pattern):
         field = pattern[arrow + 2:]
-        key = pattern[:star] + element + pattern[star + 1:arrow]
+        tail = pattern[star + 1:arrow]
     else:
-        key = pattern[:star] + element + pattern[star + 1:]
-    val = db.get(key)
-    if val is None:
-        return None
-    if field is not None:
-        return cmd_hashes.field_value(db, key, val, field) if type(val) is RHash else None
-    if type(val) is str:
-        return val
-    if type(val) is bytearray:
-        return val.decode("latin-1")
-    return None
+        tail = pattern[star + 1:]
+
+    def values(elements: list[str]) -> list[str | None]:
+        keys = [head + e + tail for e in elements]
+        found = list(map(db.get if db.expires else db.data.get, keys))
+        if field is not None:
+            return [val.map.get(field) if type(val) is RHash and val.ttls is None
+                    else _field(key, val) for key, val in zip(keys, found)]
+        return [val if type(val) is str else _text(val) for val in found]
+
+    def _field(key: str, val: Any) -> str | None:
+        if type(val) is not RHash or field is None:
+            return None
+        return cmd_hashes.field_value(db, key, val, field)
+
+    return values
+
+
+def _text(val: Any) -> str | None:
+    """A string value read by pattern (a bytearray once changed in place); else None."""
+    return val.decode("latin-1") if type(val) is bytearray else None
+
+
+_DIGITS = str.maketrans("", "", "-.")
+
+
+def _doubles(texts: list[str]) -> list[float]:
+    """Each text as a double by Valkey 9.1's rules (NOT_DOUBLE otherwise). Texts of
+    short digit runs (signs and dots aside) go through one map of float(), which gives
+    strtod's answer for them; float() refuses what is not such a number (``1-2``, an
+    empty text), and then each goes through parse_double."""
+    if texts and max(map(len, texts)) < 30 and "".join(texts).translate(_DIGITS).isdigit():
+        try:
+            return list(map(float, texts))
+        except ValueError:
+            pass
+    out: list[float] = []
+    for text in texts:
+        score = parse_double(text)
+        if score is None:
+            raise ResponseError(NOT_DOUBLE)
+        out.append(score)
+    return out
 
 
 def _parse(args: Sequence[str], readonly: bool) -> tuple[
@@ -96,25 +130,52 @@ def _parse(args: Sequence[str], readonly: bool) -> tuple[
     return desc, alpha, start, count, store, by, dontsort, gets
 
 
-def _weights(db: Database, elements: list[str], by: str | None, alpha: bool
-             ) -> list[Any]:
-    if alpha:
-        if by is None:
-            return elements
-        # a missing weight sorts first: (0, "") before any (1, value)
-        return [(0, "") if w is None else (1, w)
-                for w in (_lookup(db, by, e) for e in elements)]
-    out: list[tuple[float, str]] = []
-    for element in elements:
-        text = element if by is None else _lookup(db, by, element)
-        if text is None:
-            out.append((0.0, element))
-            continue
-        score = parse_double(text)
-        if score is None:
-            raise ResponseError(NOT_DOUBLE)
-        out.append((score, element))
-    return out
+def _canonical(texts: list[str]) -> bool:
+    """Whether every text is a canonical non-negative integer (digits, no leading zero,
+    under 300 digits): their numeric order is then (length, bytes), and ties under
+    doubles (past 2**53) are broken by bytes, which is that order too."""
+    if not texts or max(map(len, texts)) > 300:
+        return False
+    lines = "\n" + "\n".join(texts) + "\n"
+    digits = lines.replace("\n", "")
+    return (digits.isascii() and digits.isdigit() and "\n\n" not in lines
+            and lines.count("\n0") == lines.count("\n0\n"))
+
+
+def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
+            desc: bool) -> list[str]:
+    """The elements in SORT's order: by weight (a missing weight is 0, or sorts first
+    under ALPHA), ties broken by the elements' bytes (numeric) as sortCompare does."""
+    if alpha and by is None:
+        return sorted(elements, reverse=desc)
+    if by is None and _canonical(elements):  # two C sorts, no number parsed
+        out = sorted(elements)
+        out.sort(key=len)
+        if desc:
+            out.reverse()
+        return out
+    weights: list[str | None] = list(elements) if by is None else _getter(db, by)(elements)
+    if by is not None and not alpha:
+        texts = ["0" if w is None else w for w in weights]
+        if _canonical(texts):
+            width = max(map(len, texts))
+            keys = [w.zfill(width) + e for w, e in zip(texts, elements)]
+            order = sorted(range(len(elements)), key=keys.__getitem__, reverse=desc)
+            return [elements[i] for i in order]
+    if alpha:  # equal weights keep their order (the server's qsort is a stable merge)
+        marks = [(0, "") if w is None else (1, w) for w in weights]
+        order = sorted(range(len(elements)), key=marks.__getitem__, reverse=desc)
+        return [elements[i] for i in order]
+    if by is None or None not in weights:
+        scores = _doubles(weights)  # type: ignore[arg-type]
+    else:
+        found = iter(_doubles([w for w in weights if w is not None]))
+        scores = [0.0 if w is None else next(found) for w in weights]
+    if len(set(scores)) == len(scores):  # no ties: sort positions by score alone
+        order = sorted(range(len(elements)), key=scores.__getitem__, reverse=desc)
+        return [elements[i] for i in order]
+    keyed = sorted(zip(scores, elements), reverse=desc)
+    return [e for _, e in keyed]
 
 
 def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
@@ -144,12 +205,13 @@ def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
         else:
             elements = list(val)
         if not dontsort:
-            weights = _weights(db, elements, by, alpha)
-            order = sorted(range(len(elements)), key=weights.__getitem__, reverse=desc)
-            elements = [elements[i] for i in order]
+            elements = _sorted(db, elements, by, alpha, desc)
         chosen = elements[lo:hi]
-    if gets:
-        rows: list[str | None] = [_lookup(db, pat, e) for e in chosen for pat in gets]
+    if len(gets) == 1:
+        rows: list[str | None] = _getter(db, gets[0])(chosen)
+    elif gets:
+        columns = [_getter(db, pat)(chosen) for pat in gets]
+        rows = [row[i] for i in range(len(chosen)) for row in columns]
     else:
         rows = list(chosen)
     if store is None:

@@ -1,0 +1,105 @@
+"""The data-model commands of issue #20 on redipy's memory backend against fakeredis,
+each through its natural typed call (redipy's methods; redis-py's on fakeredis).
+
+CPU µs per call, medians of interleaved rounds: BITFIELD INCRBY (one u8 counter of a
+1 KB string), SORT of a 1k-element list (numeric), SORT of 1k BY a weight key GET a
+hash field, HEXPIRE of one field of a 1k-field hash, HGETEX EX of one field, and HTTL
+of one field.
+
+Run: python benchmarks/bench_datamodel.py [--quick]
+Target: memory >= 15x fakeredis on every row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+from common import table
+
+import redipy
+
+Call = Callable[[int], Any]
+
+
+def median_us(fns: dict[str, Call], n: int, rounds: int) -> dict[str, float]:
+    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round."""
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn = fns[name]
+            t0 = time.process_time()
+            for i in range(n):
+                fn(i)
+            samples[name].append((time.process_time() - t0) / n * 1e6)
+    return {k: statistics.median(v) for k, v in samples.items()}
+
+
+def fill(client: Any) -> None:
+    rnd = random.Random(3)
+    client.set("bits", "\x00" * 1024)
+    nums = [str(rnd.randint(0, 1_000_000)) for _ in range(1000)]
+    client.rpush("l1k", *nums)
+    client.rpush("ids", *(str(i) for i in range(1000)))
+    for i in range(1000):
+        client.set(f"w_{i}", str(rnd.randint(0, 1000)))
+        client.hset(f"o_{i}", mapping={"name": f"n{i}"})
+    client.hset("h", mapping={f"f{i}": "v" for i in range(1000)})
+
+
+def cases_memory(c: redipy.Redis) -> dict[str, Call]:
+    return {
+        "BITFIELD INCRBY u8": lambda i: c.bitfield("bits", [("INCRBY", "u8", (i % 1000) * 8, 1)]),
+        "SORT of 1k": lambda i: c.sort("l1k"),
+        "SORT of 1k BY w_* GET o_*->name": lambda i: c.sort("ids", by="w_*", get="o_*->name"),
+        "HEXPIRE 1 field": lambda i: c.hexpire("h", 100 + i, f"f{i % 1000}"),
+        "HGETEX EX 1 field": lambda i: c.hgetex("h", f"f{i % 1000}", ex=100),
+        "HTTL 1 field": lambda i: c.httl("h", f"f{i % 1000}"),
+    }
+
+
+def cases_fake(c: Any) -> dict[str, Call]:
+    return {
+        "BITFIELD INCRBY u8": lambda i: c.bitfield("bits").incrby("u8", (i % 1000) * 8, 1)
+        .execute(),
+        "SORT of 1k": lambda i: c.sort("l1k"),
+        "SORT of 1k BY w_* GET o_*->name": lambda i: c.sort("ids", by="w_*", get="o_*->name"),
+        "HEXPIRE 1 field": lambda i: c.hexpire("h", 100 + i, f"f{i % 1000}"),
+        "HGETEX EX 1 field": lambda i: c.hgetex("h", f"f{i % 1000}", ex=100),
+        "HTTL 1 field": lambda i: c.httl("h", f"f{i % 1000}"),
+    }
+
+
+def main() -> None:
+    import fakeredis
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--quick", action="store_true")
+    opts = parser.parse_args()
+    n, rounds = (100, 3) if opts.quick else (500, 7)
+    mem = redipy.Redis()
+    fake = fakeredis.FakeRedis(decode_responses=True)
+    fill(mem)
+    fill(fake)
+    mine, theirs = cases_memory(mem), cases_fake(fake)
+    for name in mine:  # the same answers before timing anything
+        if name.startswith(("SORT", "HTTL")):
+            assert mine[name](0) == theirs[name](0), name
+    rows = []
+    for name in mine:
+        count = max(n // 20, 10) if name.startswith("SORT") else n
+        got = median_us({"memory": mine[name], "fakeredis": theirs[name]}, count, rounds)
+        rows.append([name, f"{got['memory']:.1f}", f"{got['fakeredis']:.1f}",
+                     f"{got['fakeredis'] / got['memory']:.1f}x"])
+    print(table("Data-model commands: CPU µs per call (median of interleaved rounds; "
+                "target >= 15x fakeredis)",
+                ["command", "memory µs", "fakeredis µs", "memory vs fakeredis"], rows))
+
+
+if __name__ == "__main__":
+    main()
