@@ -241,11 +241,26 @@ def _load(shell: Shell, args: list[str]) -> None:
                 line = f" (line {tb.tb_lineno})"
             tb = tb.tb_next
         raise MetaError(f"{path}{line}: {type(err).__name__}: {err}") from None
-    found = [(n, v) for n, v in namespace.items() if isinstance(v, fn_context)]
+    found = _named_scripts(namespace, fn_context)
     for name, ctx in found:
         shell.session.scripts[name] = LoadedScript(name, ctx, str(path))
     names = ", ".join(n for n, _ in found)
     shell.echo(f"loaded {len(found)} script(s) from {path}" + (f": {names}" if names else ""))
+
+
+def _named_scripts(namespace: dict[str, Any], fn_context: type) -> list[tuple[str, Any]]:
+    """Each FnContext a file defines, once, by the name it was given
+    (``FnContext(name=...)``) or else by its variable."""
+    out: list[tuple[str, Any]] = []
+    seen: set[int] = set()
+    for var, ctx in namespace.items():
+        if not isinstance(ctx, fn_context) or id(ctx) in seen:
+            continue
+        seen.add(id(ctx))
+        given = getattr(ctx, "name", None)
+        named = isinstance(given, str) and given and given != getattr(ctx, "origin", None)
+        out.append((given if named else var, ctx))
+    return out
 
 
 @meta("scripts", ":scripts", "list the loaded scripts with their keys and arguments")
@@ -370,7 +385,10 @@ def _report(shell: Shell, report: Any, start: float) -> None:
     """The engine's one-line summary; a report that is not ``ok`` fails the command."""
     summary = getattr(report, "summary", None)
     if callable(summary):
-        shell.echo(str(summary()))
+        # the engine's advice names the redipy CLI's option; the shell has its own form
+        shell.echo(str(summary()).replace(
+            "use --on-conflict replace or skip",
+            "use :restore FILE replace or :restore FILE skip"))
     else:
         shell.echo(f"{report if report is not None else 'done'} "
                    f"({time.perf_counter() - start:.2f} s)")

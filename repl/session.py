@@ -65,6 +65,10 @@ def from_bytes_view(reply: Any) -> Any:
     return reply
 
 
+CLUSTER_SESSION_ONLY = frozenset({"MULTI", "EXEC", "DISCARD", "WATCH"})
+"""Commands that hold a connection, which the shell's cluster mode does not keep."""
+
+
 class Session:
     """One shell's connection and state; ``client`` changes with ``:backend``.
 
@@ -274,6 +278,13 @@ class Session:
         backend = self.client.backend
         if backend.kind == "memory":
             return self._on_memory(argv)
+        if argv[0].upper() in CLUSTER_SESSION_ONLY and getattr(backend, "cluster", False):
+            from redipy.errors import ResponseError
+
+            raise ResponseError(
+                f"ERR {argv[0].upper()} needs one connection to one node, and cluster mode "
+                "(-c) sends each command to its key's node: connect to a node without -c "
+                "for a transaction whose keys share a slot")
         reply = backend.execute(*argv)  # text in, text out
         if argv[0].upper() == "SELECT" and len(argv) == 2:
             self.db = int(argv[1])
