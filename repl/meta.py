@@ -258,8 +258,8 @@ def _named_scripts(namespace: dict[str, Any], fn_context: type) -> list[tuple[st
             continue
         seen.add(id(ctx))
         given = getattr(ctx, "name", None)
-        named = isinstance(given, str) and given and given != getattr(ctx, "origin", None)
-        out.append((given if named else var, ctx))
+        named = isinstance(given, str) and given != "" and given != getattr(ctx, "origin", None)
+        out.append((str(given) if named else var, ctx))
     return out
 
 
