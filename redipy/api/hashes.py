@@ -30,7 +30,7 @@ def _to_dict(reply: Any) -> dict[str, str]:
 
 
 def _ints(reply: Any) -> list[int]:
-    return [int(x) for x in reply]
+    return list(reply)
 
 
 def _plain_list(reply: Any) -> list[str | None]:
@@ -237,6 +237,9 @@ class HashCommands(CommandsBase):
     def _field_ttl(self, name: str, key: str, when: int | datetime.timedelta |
                    datetime.datetime, fields: tuple[str, ...], nx: bool, xx: bool,
                    gt: bool, lt: bool, millis: bool) -> list[int]:
+        if type(when) is int and not (nx or xx or gt or lt):  # the common call
+            return self._conv(_ints, name, key, str(when), "FIELDS", str(len(fields)),
+                              *fields)
         if isinstance(when, datetime.timedelta):
             when = int(when.total_seconds() * (1000 if millis else 1))
         elif isinstance(when, datetime.datetime):

@@ -213,6 +213,18 @@ def _bitfield(db: Database, args: Sequence[str], readonly_cmd: bool) -> list[int
 
 @command("BITFIELD")
 def cmd_bitfield(db: Database, args: Sequence[str]) -> list[int | None]:
+    if len(args) == 5 and args[1] in ("INCRBY", "incrby"):  # one counter, the usual call
+        signed, bits = _field_type(args[2])
+        offset = _field_offset(args[3], bits)
+        incr = parse_int(args[4])
+        if incr is None:
+            raise ResponseError(NOT_INT)
+        key = args[0]
+        buf = _mutable(db, key, _raw(db, key), ((offset + bits - 1) >> 3) + 1)
+        new = _bounded(_read(buf, offset, bits, signed) + incr, bits, signed, _WRAP)
+        _write(buf, offset, bits, new)  # type: ignore[arg-type]
+        db.put(key, buf, keep_ttl=True)
+        return [new]
     return _bitfield(db, args, False)
 
 

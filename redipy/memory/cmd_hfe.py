@@ -35,7 +35,8 @@ def _int(text: str) -> int:
     return val
 
 
-def _deadline(db: Database, text: str, name: str, seconds: bool, absolute: bool) -> int:
+def _deadline(db: Database, text: str, name: str, seconds: bool, absolute: bool,
+              now: int | None = None) -> int:
     """convertExpireArgumentToUnixTime: a non-negative time, as an absolute ms."""
     when = _int(text)
     bad = f"ERR invalid expire time in '{name}' command"
@@ -45,7 +46,7 @@ def _deadline(db: Database, text: str, name: str, seconds: bool, absolute: bool)
         if when > INT64_MAX // 1000:
             raise ResponseError(bad)
         when *= 1000
-    base = 0 if absolute else db.clock()
+    base = 0 if absolute else (db.clock() if now is None else now)
     if when > INT64_MAX - base:
         raise ResponseError(bad)
     return when + base
@@ -108,7 +109,7 @@ def _set_expire(h: RHash | None, field: str, when: int, nx: bool = False, xx: bo
 def _hexpire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
              absolute: bool) -> list[int]:
     key = args[0]
-    at = _find_fields(args, 2)
+    at = 2 if args[2] == "FIELDS" else _find_fields(args, 2)  # no options: the usual
     nx = xx = gt = lt = False
     if at is None:
         raise ResponseError(NUMFIELDS)
@@ -129,11 +130,12 @@ def _hexpire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
     if gt and lt:
         raise ResponseError(GT_LT_CONFLICT)
     _, fields = _after_fields(args, at, NUMFIELDS)
-    when = _deadline(db, args[1], name, seconds, absolute)
+    now = db.clock()
+    when = _deadline(db, args[1], name, seconds, absolute, now)
     h = live_hash(db, key)
     out: list[int] = []
     changed = False
-    if when <= db.clock():
+    if when <= now:
         for field in fields:
             gone = h is not None and h.remove(field)
             out.append(2 if gone else -2)
@@ -148,13 +150,51 @@ def _hexpire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
     return out
 
 
+_FAST_LIMIT = 1 << 40
+"""Times the one-field fast path takes (seconds or ms): far from any overflow."""
+
+
+def _one_field(db: Database, args: Sequence[str], scale: int) -> list[int] | None:
+    """HEXPIRE/HPEXPIRE key time FIELDS 1 field, the usual call, without the general
+    parse; ``None`` hands anything unusual (errors, a past time, another type) to it."""
+    when = parse_int(args[1])
+    if when is None or not 0 <= when < _FAST_LIMIT:
+        return None
+    now = db.clock()
+    when = when * scale + now
+    key, field = args[0], args[4]
+    h = db.get(key) if db.expires else db.data.get(key)
+    if h is None:
+        return [-2]
+    if type(h) is not RHash or when <= now:
+        return None
+    if h.ttls is not None and h.soonest <= now and not db.purge_fields(key, h):
+        return [-2]
+    if field not in h.map:
+        return [-2]
+    h.expire_at(field, when)
+    if key not in db.hfe:
+        db.track_fields(key)
+    if db.watchers or db.on_touch:
+        db.touch(key)
+    return [1]
+
+
 @command("HEXPIRE")
 def cmd_hexpire(db: Database, args: Sequence[str]) -> list[int]:
+    if len(args) == 5 and args[2] == "FIELDS" and args[3] == "1":
+        done = _one_field(db, args, 1000)
+        if done is not None:
+            return done
     return _hexpire(db, args, "hexpire", seconds=True, absolute=False)
 
 
 @command("HPEXPIRE")
 def cmd_hpexpire(db: Database, args: Sequence[str]) -> list[int]:
+    if len(args) == 5 and args[2] == "FIELDS" and args[3] == "1":
+        done = _one_field(db, args, 1)
+        if done is not None:
+            return done
     return _hexpire(db, args, "hpexpire", seconds=False, absolute=False)
 
 
@@ -172,7 +212,10 @@ def cmd_hpexpireat(db: Database, args: Sequence[str]) -> list[int]:
 
 
 def _httl(db: Database, args: Sequence[str], *, seconds: bool, absolute: bool) -> list[int]:
-    fields = _fixed_fields(args, SYNTAX)
+    if len(args) == 4 and args[1] == "FIELDS" and args[2] == "1":  # one field, the usual
+        fields: Sequence[str] = args[3:]
+    else:
+        fields = _fixed_fields(args, SYNTAX)
     h = live_hash(db, args[0])
     base = 0 if absolute else db.clock()
     out: list[int] = []
