@@ -66,6 +66,12 @@ def test_bitfield_parity(servers: dict[str, Server]) -> None:
         ("RPUSH", "l", "x"), ("BITFIELD", "l", "GET", "i8", "0"),
         ("BITFIELD", "l", "SET", "i8", "0", "1"), ("BITFIELD_RO", "l", "GET", "i8", "0"),
         ("BITFIELD", "l", "FOO"), ("BITFIELD", "l"), ("BITFIELD_RO", "l"),
+        # the one-INCRBY shape (memory's fast path): results and errors as the general one
+        ("BITFIELD", "k", "INCRBY", "u2", "100", "1"),
+        ("BITFIELD", "l", "INCRBY", "i8", "0", "1"),
+        ("BITFIELD", "k", "INCRBY", "i8", "x", "1"), ("BITFIELD", "k", "INCRBY", "u64", "0", "1"),
+        ("BITFIELD", "k", "incrby", "i8", "#2", "-300"), ("BITFIELD", "k", "INCRBY", "i8", "0", "y"),
+        ("BITFIELD", "fresh", "INCRBY", "i5", "#9", "40"), ("GET", "fresh"), ("GET", "k"),
     ])
 
 

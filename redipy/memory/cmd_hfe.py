@@ -321,8 +321,37 @@ def _options(args: Sequence[str], stop: int, *, for_set: bool
     return cond, fcond, unit, text, keep
 
 
+def _getex_one(db: Database, args: Sequence[str]) -> list[str | None] | None:
+    """HGETEX key EX|PX n FIELDS 1 field, the usual call; ``None``: the general path."""
+    scale = 1000 if args[1] in ("EX", "ex") else 1 if args[1] in ("PX", "px") else 0
+    num = parse_int(args[2])
+    if not scale or num is None or not 0 < num < _FAST_LIMIT:
+        return None
+    key, field = args[0], args[5]
+    h = db.get(key) if db.expires else db.data.get(key)
+    if h is None:
+        return [None]
+    if type(h) is not RHash:
+        return None
+    now = db.clock()
+    if h.ttls is not None and h.soonest <= now and not db.purge_fields(key, h):
+        return [None]
+    val = h.map.get(field)
+    if val is not None:
+        h.expire_at(field, now + num * scale)
+        if key not in db.hfe:
+            db.track_fields(key)
+        if db.watchers or db.on_touch:
+            db.touch(key)
+    return [val]
+
+
 @command("HGETEX")
 def cmd_hgetex(db: Database, args: Sequence[str]) -> list[str | None]:
+    if len(args) == 6 and args[3] == "FIELDS" and args[4] == "1":
+        done = _getex_one(db, args)
+        if done is not None:
+            return done
     key = args[0]
     at = _find_fields(args, 0)
     if at is None:
