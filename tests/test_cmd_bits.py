@@ -70,7 +70,8 @@ def test_bitfield_parity(servers: dict[str, Server]) -> None:
         ("BITFIELD", "k", "INCRBY", "u2", "100", "1"),
         ("BITFIELD", "l", "INCRBY", "i8", "0", "1"),
         ("BITFIELD", "k", "INCRBY", "i8", "x", "1"), ("BITFIELD", "k", "INCRBY", "u64", "0", "1"),
-        ("BITFIELD", "k", "incrby", "i8", "#2", "-300"), ("BITFIELD", "k", "INCRBY", "i8", "0", "y"),
+        ("BITFIELD", "k", "incrby", "i8", "#2", "-300"),
+        ("BITFIELD", "k", "INCRBY", "i8", "0", "y"),
         ("BITFIELD", "fresh", "INCRBY", "i5", "#9", "40"), ("GET", "fresh"), ("GET", "k"),
     ])
 
