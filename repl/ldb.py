@@ -28,6 +28,25 @@ help    -- Show Lua script debugging commands.
 """
 
 
+_COLORS = (("<debug>", 1, 37), ("<redis>", 0, 32), ("<reply>", 0, 36), ("<error>", 0, 31),
+           ("<hint>", 1, 37), ("<value>", 0, 35), ("<retval>", 0, 35))
+
+
+def colored(line: str) -> str:
+    """An ldb line in redis-cli's colours (``sdsCatColorizedLdbReply``): calls green,
+    replies cyan, values magenta, errors red, the current line yellow, breakpoints bold."""
+    bold, color = 0, 37
+    for tag, tag_bold, tag_color in _COLORS:
+        if tag in line:
+            bold, color = tag_bold, tag_color
+    if len(line) > 4 and line[3].isdigit():
+        if line[1] == ">":
+            bold, color = 0, 33
+        elif line[2] == "#":
+            bold, color = 1, 37
+    return f"\x1b[{bold};{color};49m{line}\x1b[0m"
+
+
 def split_keys(words: Sequence[str]) -> tuple[list[str], list[str]]:
     """redis-cli's ``key1 key2 , arg1 arg2``: a lone comma splits keys from args."""
     keys: list[str] = []
@@ -94,7 +113,7 @@ class LdbSession:
 
     def show(self, lines: list[str]) -> None:
         for line in lines:
-            self.shell.echo(line)
+            self.shell.echo(colored(line) if self.shell.color else line)
         if self.debugger.finished:
             self.ended()
 

@@ -4,6 +4,8 @@ the trace table of a multi-line script and change nothing, errors are one line."
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from redipy.repl.magics import MagicError, Reply
@@ -69,3 +71,23 @@ def test_lua_source_in_a_variable_and_errors(ip: InteractiveShell) -> None:  # n
 def test_step_without_a_lua_cell_says_how(ip: InteractiveShell) -> None:  # noqa: F811
     with pytest.raises(MagicError, match=r"%%redipy --lua cell"):
         line(ip, "step")
+
+
+def test_script_files_and_function_code(ip: InteractiveShell,  # noqa: F811
+                                        tmp_path: Path) -> None:
+    import hashlib
+
+    script = tmp_path / "sum.lua"
+    script.write_text(BODY)
+    lib = tmp_path / "lib.lua"
+    lib.write_text("#!lua name=mylib\nredis.register_function('f', function(keys, args)\n"
+                   "  return 1\nend)\n")
+    sha = line(ip, f"SCRIPT LOAD @{script}")
+    assert sha == hashlib.sha1(BODY.encode()).hexdigest()
+    reply = cell(ip, f"FUNCTION LOAD @{lib}\nFUNCTION LIST WITHCODE")
+    html = reply._repr_html_()
+    assert html.startswith("<p><b>mylib</b> (LUA): f</p><pre")
+    assert "register_function" in html and "<span" in html
+    assert "library_code" in repr(reply)  # the text stays redis-cli's
+    with pytest.raises(OSError, match="Can't open file"):
+        line(ip, "EVAL @nope.lua 0")

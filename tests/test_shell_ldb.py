@@ -28,6 +28,20 @@ ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ADDR = re.compile(r"@0x[0-9a-f]+")
 
 
+def test_colours_are_redis_clis() -> None:
+    from redipy.repl.ldb import colored
+
+    # what redis-cli --ldb writes for these lines (seen in its output)
+    assert colored("* Stopped at 1, stop reason = step over") == \
+        "\x1b[0;37;49m* Stopped at 1, stop reason = step over\x1b[0m"
+    assert colored("-> 1   local a = 1") == "\x1b[0;33;49m-> 1   local a = 1\x1b[0m"
+    assert colored("  #6   x()") == "\x1b[1;37;49m  #6   x()\x1b[0m"
+    assert colored("<redis> SET k1 hello") == "\x1b[0;32;49m<redis> SET k1 hello\x1b[0m"
+    assert colored('<reply> "+OK"') == '\x1b[0;36;49m<reply> "+OK"\x1b[0m'
+    assert colored("<value> n = 0") == "\x1b[0;35;49m<value> n = 0\x1b[0m"
+    assert colored("<error> x") == "\x1b[0;31;49m<error> x\x1b[0m"
+
+
 def test_pty_session_steps_a_script(tmp_path: Path) -> None:
     path = tmp_path / "sum.lua"
     path.write_text(SCRIPT)

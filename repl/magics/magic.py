@@ -19,6 +19,7 @@ from typing import Any
 
 import redipy.migrate as migration
 from IPython.core.magic import Magics, line_cell_magic, magics_class, no_var_expand
+from redipy.repl.lualex import with_file
 from redipy.repl.magics.cells import Bound, as_arg, lookup_in, parse_cell, split_words
 from redipy.repl.magics.connections import Connections
 from redipy.repl.magics.display import LuaCode, Reply, Table, Trace, stepper
@@ -215,7 +216,7 @@ class RedipyMagics(Magics):
         try:
             for command in commands:
                 for _ in range(command.repeat):
-                    reply = backend.execute(*command.argv)
+                    reply = backend.execute(*with_file(command.argv))
                     if conn.in_tx and reply == "QUEUED" and type(reply) is str:
                         reply = QUEUED  # inside MULTI every command answers +QUEUED
                     replies.append(reply)
@@ -314,7 +315,7 @@ class RedipyMagics(Magics):
         on = opts.get("on")
         conn = self.connections.get(text_of(on) if on else None)
         try:
-            reply = conn.client.backend.execute(*argv)
+            reply = conn.client.backend.execute(*with_file(argv))
         except ResponseError as err:
             if str(err).startswith("ERR unknown command") and argv[0].islower():
                 raise MagicError(f"{err.args[0]}(nor a %redipy subcommand: "
