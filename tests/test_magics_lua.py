@@ -91,3 +91,35 @@ def test_script_files_and_function_code(ip: InteractiveShell,  # noqa: F811
     assert "library_code" in repr(reply)  # the text stays redis-cli's
     with pytest.raises(OSError, match="Can't open file"):
         line(ip, "EVAL @nope.lua 0")
+
+
+def test_in_a_terminal_ipython(tmp_path: Path) -> None:
+    """The real ``ipython`` program in a pseudo-terminal: a Lua cell typed line by line
+    steps, then ``%redipy step`` steps it again with other arguments."""
+    import os
+    import sys
+
+    import pexpect
+
+    env = {**os.environ, "TERM": "dumb", "IPYTHONDIR": str(tmp_path)}
+    child = pexpect.spawn(str(Path(sys.executable).parent / "ipython"),
+                          ["--ext", "redipy", "--colors=NoColor", "--no-banner",
+                           "--simple-prompt", "--HistoryManager.hist_file=:memory:",
+                           "--no-confirm-exit"], encoding="utf-8", timeout=30,
+                          dimensions=(50, 200), env=env)
+    child.expect_exact("In [1]: ")
+    child.sendline("%redipy RPUSH nums 1 2 3")
+    child.expect_exact("In [2]: ")
+    for text in ["%%redipy --lua --step nums , 2", "local t = 0",
+                 "for _, v in ipairs(redis.call('LRANGE', KEYS[1], 0, -1)) do",
+                 "  t = t + v", "end", "return t * ARGV[1]", "", ""]:
+        child.sendline(text)
+    child.expect_exact("LRANGE nums 0 -1  [\"1\", \"2\", \"3\"]")
+    child.expect_exact('t=3, _=3, v="3"')
+    child.expect_exact('lua KEYS[1]="nums" ARGV[1]="2": 11 steps, returned 12')
+    child.expect_exact("In [3]: ")
+    child.sendline("%redipy step nums , 5")
+    child.expect_exact('lua KEYS[1]="nums" ARGV[1]="5": 11 steps, returned 30')
+    child.expect_exact("In [4]: ")
+    child.sendline("exit")
+    child.expect(pexpect.EOF)
