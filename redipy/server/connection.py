@@ -32,11 +32,15 @@ from redipy.memory.client import (
     Replies,
 )
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
+from redipy.reply import Status
 from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import error_bytes, write2, write3
 
 if TYPE_CHECKING:
     from redipy.server.listener import Server
+
+_monotonic = time.monotonic
+_STATUS_BYTES = {text: b"+" + text.encode() + b"\r\n" for text in ("OK", "QUEUED", "PONG")}
 
 MAX_QUEUED = 64 * 1024
 """Requests held for a blocked client before its socket stops being read."""
@@ -107,12 +111,12 @@ class Connection(asyncio.Protocol):
         session = self.session
         if session is None or self.closed:
             return
-        session.net_in += len(data)
-        self.server.state.net_input += len(data)
-        session.last_active = time.monotonic()
+        size = len(data)
+        session.net_in += size
+        self.server.state.net_input += size
+        session.last_active = _monotonic()
         try:
-            requests = self.parser.parse(
-                data, strict=not session.authenticated)
+            requests = self.parser.parse(data, not session.authenticated)
         except ProtocolError as err:
             requests = err.requests
             self.error = err
@@ -146,9 +150,12 @@ class Connection(asyncio.Protocol):
         fast_count = 0
         last = None
         self.running = True
+        fast = self.fast and not backend.monitors
+        resp3 = session.protocol == 3
+        statuses = _STATUS_BYTES
         try:
             for index, argv in enumerate(requests):
-                if self.fast and not backend.monitors:
+                if fast:
                     entry = plain.get(argv[0])
                     if entry is None:
                         entry = server.plain_entry(argv[0])
@@ -175,11 +182,23 @@ class Connection(asyncio.Protocol):
                             last = entry
                             if write:
                                 state.dirty += 1
-                            if reply is None and nil and (nil == 1 or n == 3):
-                                reply = NIL_ARRAY
-                            if session.protocol == 3:
-                                write3(resp3_shape(argv[0].upper(), argv[1:], reply)
-                                       if shaped else reply, out)
+                            kind = type(reply)
+                            if resp3 and shaped:
+                                write3(resp3_shape(argv[0].upper(), argv[1:], reply), out)
+                            elif kind is str:  # the common replies, written in place
+                                data = reply.encode("latin-1")
+                                out.append(b"$%d\r\n%s\r\n" % (len(data), data))
+                            elif kind is int:
+                                out.append(b":%d\r\n" % reply)
+                            elif kind is Status and reply in statuses:
+                                out.append(statuses[reply])
+                            elif reply is None:
+                                if nil and (nil == 1 or n == 3):
+                                    out.append(b"_\r\n" if resp3 else b"*-1\r\n")
+                                else:
+                                    out.append(b"_\r\n" if resp3 else b"$-1\r\n")
+                            elif resp3:
+                                write3(reply, out)
                             else:
                                 write2(reply, out)
                             if state._ready:
@@ -191,6 +210,8 @@ class Connection(asyncio.Protocol):
                     self.queue.extendleft(reversed(rest))
                     return
                 self.fast = self._can_be_fast()
+                fast = self.fast and not backend.monitors
+                resp3 = session.protocol == 3
                 if session.closing:
                     self._close_after_reply()
                     return

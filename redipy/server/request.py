@@ -246,8 +246,12 @@ class RequestParser:
         """The complete requests in ``data`` (and before it); :class:`ProtocolError`
         when the stream breaks a rule (``strict``: the client has not authenticated)."""
         slow = self._slow
-        if (slow.idle and not strict and data[:1] == b"*" and len(data) <= self._bulk_limit()
-                and _BIG_COUNT.search(data) is None):
+        text = self._params["proto-max-bulk-len"].value
+        if text is not self._text:
+            self._text = text
+            self._max_bulk = int(text)
+        if (not strict and not slow.buf and slow.argv is None and data[:1] == b"*"
+                and len(data) <= self._max_bulk and _BIG_COUNT.search(data) is None):
             reader = self._reader
             reader.feed(data)
             out: list[Argv] = []

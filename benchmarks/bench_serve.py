@@ -1,0 +1,142 @@
+"""``redipy serve`` against fakeredis's TcpFakeServer and valkey-server, by redis-benchmark.
+
+Each round runs ``redis-benchmark -q -n N -c 50 -t set,get,incr,lpush,rpop,sadd,hset,zadd,
+lrange_100,mset`` with ``-P 1`` and ``-P 16`` against the three servers in turn
+(interleaved, so a busy machine slows all of them alike); the table shows each row's
+median requests/s, redipy's ratio to TcpFakeServer and to valkey-server, then each
+server's peak RSS and CPU seconds over the whole run.
+
+    python benchmarks/bench_serve.py [--rounds 3] [-n 100000] [--fake-n 20000]
+
+TcpFakeServer runs fewer requests per test (``--fake-n``; it manages a few thousand a
+second, and LRANGE_100 far fewer): a rate, not a total, is compared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import table
+from tests.servers import free_port, valkey_binary
+
+TESTS = "set,get,incr,lpush,rpop,sadd,hset,zadd,lrange_100,mset"
+ROWS = ["SET", "GET", "INCR", "LPUSH", "RPOP", "SADD", "HSET", "ZADD",
+        "LRANGE_100 (first 100 elements)", "MSET (10 keys)"]
+
+
+def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"server exited with {proc.returncode}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on {port}")
+
+
+def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_port()
+    if kind == "redipy":
+        cmd = [sys.executable, "-m", "redipy", "serve", "--port", str(port)]
+    elif kind == "fakeredis":
+        cmd = [sys.executable, "-c",
+               "from fakeredis import TcpFakeServer\n"
+               f"s = TcpFakeServer(('127.0.0.1', {port}), server_type='redis')\n"
+               "s.serve_forever()"]
+    else:
+        cmd = [valkey_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+               "--appendonly", "no"]
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _wait_port(port, proc)
+    return proc, port
+
+
+def bench(port: int, n: int, pipeline: int) -> dict[str, float]:
+    out = subprocess.run(
+        ["redis-benchmark", "-p", str(port), "-n", str(n), "-c", "50", "-P", str(pipeline),
+         "-t", TESTS, "--csv"], capture_output=True, text=True, timeout=3600)
+    rates: dict[str, float] = {}
+    for line in out.stdout.splitlines()[1:]:
+        fields = [f.strip('"') for f in line.split('","')]
+        if len(fields) >= 2 and fields[0] in ROWS:
+            rates[fields[0]] = float(fields[1].strip('"'))
+    return rates
+
+
+def _proc_stats(pid: int) -> tuple[int, float]:
+    """(peak RSS in bytes, CPU seconds) of a running process."""
+    peak = 0
+    with open(f"/proc/{pid}/status") as fh:
+        for line in fh:
+            if line.startswith("VmHWM:"):
+                peak = int(line.split()[1]) * 1024
+    with open(f"/proc/{pid}/stat") as fh:
+        stat = fh.read()
+    fields = stat[stat.rindex(")") + 2:].split()
+    ticks = os.sysconf("SC_CLK_TCK")
+    return peak, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("-n", type=int, default=100_000)
+    ap.add_argument("--fake-n", type=int, default=20_000)
+    args = ap.parse_args()
+    if shutil.which("redis-benchmark") is None:
+        sys.exit("redis-benchmark not found (apt-get install redis-tools)")
+    kinds = ["redipy", "fakeredis", "valkey"]
+    procs = {kind: start(kind) for kind in kinds}
+    results: dict[tuple[str, int], dict[str, list[float]]] = {}
+    try:
+        for rnd in range(args.rounds):
+            for pipeline in (1, 16):
+                for kind in kinds:
+                    n = args.fake_n if kind == "fakeredis" else args.n
+                    got = bench(procs[kind][1], n, pipeline)
+                    for row, rate in got.items():
+                        results.setdefault((kind, pipeline), {}).setdefault(row, []).append(rate)
+                    print(f"round {rnd + 1}/{args.rounds} -P {pipeline} {kind}: "
+                          f"{len(got)} rows", file=sys.stderr)
+        stats = {kind: _proc_stats(proc.pid) for kind, (proc, _) in procs.items()}
+    finally:
+        for proc, _ in procs.values():
+            proc.terminate()
+            proc.wait(10)
+
+    def med(kind: str, pipeline: int, row: str) -> float:
+        values = results.get((kind, pipeline), {}).get(row, [])
+        return statistics.median(values) if values else 0.0
+
+    rows = []
+    for pipeline in (1, 16):
+        for row in ROWS:
+            ours, fake, valkey = (med(k, pipeline, row) for k in kinds)
+            rows.append([row.split(" (")[0], f"-P {pipeline}", f"{ours:,.0f}", f"{fake:,.0f}",
+                         f"{valkey:,.0f}", f"{ours / fake:.1f}x" if fake else "-",
+                         f"{ours / valkey:.0%}" if valkey else "-"])
+    print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
+                f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
+                ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",
+                 "vs fakeredis", "vs valkey"], rows))
+    print(table("servers over the whole run", ["server", "peak RSS", "CPU seconds"],
+                [[kind, f"{peak / 2**20:.0f} MB", f"{cpu:.1f}"]
+                 for kind, (peak, cpu) in stats.items()]))
+
+
+if __name__ == "__main__":
+    main()
