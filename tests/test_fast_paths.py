@@ -86,3 +86,12 @@ def test_lex_ranges_on_one_score(servers: dict[str, Server]) -> None:
     cmds += [("ZREMRANGEBYLEX", "zl", "[m100", "(m150"), ("ZCARD", "zl"),
              ("ZREMRANGEBYLEX", "zl", "(m150", "[m100"), ("ZRANGEBYLEX", "zl", "[m095", "[m155")]
     assert_same(servers, cmds)
+
+
+def test_mget_kinds(servers: dict[str, Server]) -> None:
+    assert_same(servers, [
+        ("MSET", "a", "1", "b", "two", "c", ""), ("MGET", "a", "b", "c"),
+        ("APPEND", "b", "!"), ("SETRANGE", "c", "2", "x"), ("MGET", "a", "b", "c"),
+        ("RPUSH", "l", "x"), ("MGET", "a", "l", "nope", "b"),
+        ("SET", "t", "v", "PX", "100000"), ("MGET", "t", "a"),
+        ("PEXPIREAT", "t", "1"), ("MGET", "t", "a", "t")])
