@@ -275,3 +275,45 @@ def test_faults_harm_nobody(srv: Proc) -> None:
         assert len(left) == 1, left
         assert r.publish("faults", "anyone?") == 0
         assert r.ping()
+
+
+# ---- the README's examples ----------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def readme_section() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    return readme.split("## redipy serve", 1)[1].split("\n## ", 1)[0]
+
+
+def test_readme_console_session(srv: Proc) -> None:
+    """The README's redis-cli session, line for line (redis-cli as on a terminal:
+    ``--no-raw``), against a fresh server; only the connection id may differ."""
+    import re
+    import shlex
+
+    block = re.findall(r"```console\n(.*?)\n```", readme_section(), re.S)[0]
+    with redis.Redis(port=srv.port) as r:
+        r.flushall()
+    steps: list[tuple[list[str], list[str]]] = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            steps.append((shlex.split(line[2:]), []))
+        else:
+            steps[-1][1].append(line)
+    assert len(steps) >= 5
+    for argv, expected in steps:
+        argv = [str(srv.port) if a == "6379" else a for a in argv]
+        if argv[0] == "redis-cli":
+            argv.insert(1, "--no-raw")
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        if argv[0] == "redis-benchmark":
+            assert "SET: " in done.stdout and "GET: " in done.stdout
+            continue
+        got = [re.sub(r'"id" => \(integer\) \d+', '"id" => (integer) N', x)
+               for x in done.stdout.splitlines()]
+        want = [re.sub(r'"id" => \(integer\) \d+', '"id" => (integer) N', x)
+                for x in expected]
+        assert got == want, argv

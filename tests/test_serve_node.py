@@ -91,3 +91,23 @@ def test_ioredis_matches_valkey(ioredis_dir: Path, served: ServerThread,
     theirs = _run(ioredis_dir, servers["valkey9"].port)
     assert ours == theirs
     assert isinstance(ours, list) and ours[-2] == ["n:q", "job"]
+
+
+def test_readme_node_example(ioredis_dir: Path, served: ServerThread) -> None:
+    """The README's ioredis example prints what its last comment says."""
+    import re
+
+    import redis
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## redipy serve", 1)[1].split("\n## ", 1)[0]
+    code = re.findall(r"```js\n(.*?)\n```", section, re.S)[0]
+    expected = code.rsplit("// ", 1)[1].strip()
+    with redis.Redis(port=served.port) as r:
+        r.flushall()
+        r.set("greeting", "hello")
+    (ioredis_dir / "readme.js").write_text(code.replace("6379", str(served.port)))
+    done = subprocess.run(["node", "readme.js"], cwd=ioredis_dir, capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == expected
