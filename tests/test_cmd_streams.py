@@ -631,3 +631,17 @@ def test_random_group_flows(servers: dict[str, Server], seed: int) -> None:
     old_sensitive = {"XREADGROUP", "XINFO"}  # Redis 7.0 counts entries-read differently
     marked = [[OLD_REDIS_DIFFERS, *cmd] if cmd[0] in old_sensitive else cmd for cmd in cmds]
     streams_same(servers, marked)
+
+
+def test_nogroup_errors_do_not_show_the_key_prefix(servers: dict[str, Server]) -> None:
+    """A server's NOGROUP text names the key it was sent: under a key prefix (and the
+    cluster tests' one-slot prefix) that leaked the prefix; the backend strips it."""
+    fresh("valkey9", servers).close()
+    srv = servers["valkey9"]
+    texts = []
+    for client in (redipy.Redis(), redipy.Redis(url=srv.url, prefix="{p}:")):
+        with pytest.raises(ResponseError) as err:
+            client.xpending("s1", "g")
+        texts.append(str(err.value))
+        client.close()
+    assert texts[0] == texts[1] == "NOGROUP No such key 's1' or consumer group 'g'"

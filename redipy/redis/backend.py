@@ -223,6 +223,8 @@ class RedisBackend:
             msg, code = str(err), getattr(err, "status_code", None)
             if code and not msg.startswith(code):
                 msg = f"{code} {msg}"
+            if self._plen and "'" + self.prefix in msg:  # NOGROUP names the key it read
+                msg = msg.replace("'" + self.prefix, "'")
             return response_error(msg)
         if isinstance(err, rex.AuthenticationError):
             return AuthenticationError(f"authentication to {self._target} failed: {err}")
