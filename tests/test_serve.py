@@ -329,3 +329,43 @@ def test_serve_as_asyncio_task() -> None:
         await asyncio.wait_for(task, 5)
 
     asyncio.run(main())
+
+
+def test_xread_block_and_client_kill(served: ServerThread) -> None:
+    with redis.Redis(port=served.port) as a, redis.Redis(port=served.port) as b:
+        a.delete("xs")
+        got: list[Any] = []
+        reader = threading.Thread(target=lambda: got.append(
+            a.xread({"xs": "$"}, block=3000)))
+        reader.start()
+        time.sleep(0.2)
+        entry = b.xadd("xs", {"f": "v"})
+        reader.join(5)
+        assert got == [[[b"xs", [(entry, {b"f": b"v"})]]]]
+        assert a.xread({"xs": "$"}, block=50) == []  # timed out: nil
+        # CLIENT KILL closes the other connection; WATCH/MULTI as a server has them
+        victim = socket.create_connection(("127.0.0.1", served.port), timeout=5)
+        victim.sendall(encode("CLIENT", "ID"))
+        victim_id = int(victim.recv(100)[1:-2])
+        assert b.client_kill_filter(_id=victim_id) == 1
+        assert victim.recv(100) == b""
+        victim.close()
+        a.set("w", "1")
+        pipe = a.pipeline(transaction=True)
+        pipe.watch("w")
+        b.set("w", "2")
+        pipe.multi()
+        pipe.set("w", "3")
+        with pytest.raises(redis.WatchError):
+            pipe.execute()
+        assert a.get("w") == b"2"
+
+
+def test_xread_resp3_is_a_map(served: ServerThread, valkey9: RealServer) -> None:
+    data = (encode("DEL", "xm") + encode("XADD", "xm", "1-1", "f", "v")
+            + encode("HELLO", "3") + encode("XREAD", "STREAMS", "xm", "0")
+            + encode("XREAD", "BLOCK", "50", "STREAMS", "xm", "$"))
+    ours, _ = exchange(served.port, data, wait=0.4)
+    theirs, _ = exchange(valkey9.port, data, wait=0.4)
+    start = b"%1\r\n$2\r\nxm"  # after HELLO, whose server fields differ
+    assert start in ours and ours[ours.index(start):] == theirs[theirs.index(start):]

@@ -32,7 +32,7 @@ from redipy.memory.client import (
     Replies,
 )
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
-from redipy.reply import Status
+from redipy.reply import Map, Status
 from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import error_bytes, write2, write3
 
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from redipy.server.listener import Server
 
 _monotonic = time.monotonic
+_STREAM_READS = frozenset({"XREAD", "XREADGROUP"})
 _STATUS_BYTES = {text: b"+" + text.encode() + b"\r\n" for text in ("OK", "QUEUED", "PONG")}
 
 MAX_QUEUED = 64 * 1024
@@ -296,7 +297,10 @@ class Connection(asyncio.Protocol):
                     f"ERR internal error: {type(err).__name__}")))
             else:
                 reply = fut.result()
-                (write3 if session.protocol == 3 else write2)(reply, self.out)
+                if session.protocol == 3:
+                    write3(shape3(argv, reply, None), self.out)
+                else:
+                    write2(reply, self.out)
             self._flush()
             self._resume()
 
@@ -433,6 +437,8 @@ def shape3(argv: list[str], reply: Any, queued: list[Any] | None) -> Any:
     """A RESP3 client's reply with the marker its command implies where the handler
     left it plain (:mod:`redipy.redispy.shapes`); EXEC's replies one by one."""
     upper = argv[0].upper()
+    if upper in _STREAM_READS and type(reply) is list:  # a map of stream -> entries
+        return Map([part for pair in reply for part in pair])
     if upper in RESP3_SHAPES:
         return resp3_shape(upper, argv[1:], reply)
     if queued is not None and type(reply) is list:

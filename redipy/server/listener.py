@@ -36,7 +36,7 @@ from redipy.server.connection import Connection
 SaveHook = Callable[[MemoryBackend], None]
 
 _SESSION_NAMES = connection_commands()
-_NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING"})
+_NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING", "XREAD", "XREADGROUP"})
 """Backend handlers that answer differently for a client in a state (or not at all)."""
 
 
