@@ -39,7 +39,6 @@ _BIG_COUNT = re.compile(rb"\*[0-9]{7}")
 """A multibulk count of a million or more: hiredis would allocate its list at once, so
 such a chunk (or one that merely looks like it) goes to the Python parser."""
 _LIST = {list}
-_STR = {str}
 
 
 class ProtocolError(Exception):
@@ -133,6 +132,29 @@ def split_args(line: str) -> Argv | None:
                 word.append(ch)
             i += 1
         out.append("".join(word))
+
+
+_join = "".join
+
+
+def _requests_only(out: list[Any]) -> bool:
+    """Every item a non-empty list of byte strings (what hiredis gives for bulk strings
+    in arrays); ints, nils, nested arrays, errors mean the chunk is not plain requests."""
+    if len(out) == 1:
+        req = out[0]
+        if type(req) is not list or not req:
+            return False
+        for arg in req:
+            if type(arg) is not str:
+                return False
+        return True
+    if set(map(type, out)) != _LIST or not all(out):
+        return False
+    try:
+        _join(chain.from_iterable(out))  # TypeError at the first item that is not a str
+    except TypeError:
+        return False
+    return True
 
 
 class _Slow:
@@ -265,8 +287,7 @@ class RequestParser:
                 # at a request boundary a lone empty status comes back whole; inside a
                 # request it becomes part of it (the reader is then discarded)
                 reader.feed(b"+\r\n")
-                if (gets() == "" and set(map(type, out)) == _LIST and all(out)
-                        and set(map(type, chain.from_iterable(out))) == _STR):
+                if gets() == "" and _requests_only(out):
                     return out
             except hiredis.ProtocolError:
                 pass
