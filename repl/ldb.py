@@ -15,9 +15,10 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from redipy.repl.shell import Shell
+if TYPE_CHECKING:
+    from redipy.repl.shell import Shell
 
 PROMPT = "lua debugger> "
 BANNER = """\
@@ -133,9 +134,11 @@ class LdbSession:
         shell.echo(session_end(self.debugger))
         shell.echo("")
 
-    def loop(self, read: Callable[[], str]) -> None:
+    def loop(self, read: Callable[[], str], *, leave_at_end: bool = False) -> None:
+        """Read ldb commands until ``quit`` or the end of input; after the script ends,
+        typed lines are commands (``leave_at_end``: the loop ends with the script)."""
         dbg = self.debugger
-        while True:
+        while not (leave_at_end and dbg.finished):
             try:
                 line = read()
             except (EOFError, KeyboardInterrupt):

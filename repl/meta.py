@@ -356,6 +356,30 @@ def _debug(shell: Shell, args: list[str]) -> None:
         shell.failed = True
 
 
+@meta("ldb", ":ldb FILE.lua [--sync] key ... , arg ...",
+      "step through a Lua script file as redis-cli --ldb (changes roll back unless --sync)",
+      complete="file")
+def _ldb(shell: Shell, args: list[str]) -> None:
+    """``redis-cli --ldb --eval`` inside the shell, on the data the shell has now."""
+    _need(args, 1, ":ldb FILE.lua [--sync] key ... , arg ...")
+    from redipy.repl.ldb import PROMPT, LdbSession, read_script
+
+    from redipy.errors import ResponseError
+
+    words = [a for a in args[1:] if a != "--sync"]
+    sync = len(words) != len(args) - 1
+    if sync and shell.session.kind != "memory":
+        raise MetaError("--sync needs the memory backend: the debugger never writes to a "
+                        "server")
+    try:
+        session = LdbSession(shell, read_script(args[0]), words, sync)
+    except (OSError, ResponseError) as err:
+        raise MetaError(str(err)) from None
+    ask: Callable[[str], str] = getattr(shell, "debug_input", None) or input
+    session.start()
+    session.loop(lambda: ask(PROMPT), leave_at_end=True)
+
+
 def _debug_echo(shell: Shell, dbg: Any, lines: list[str]) -> None:
     """The debugger's lines; where it stopped, the current Lua line comes with the
     line before and after it (ldb prints the current line alone)."""

@@ -215,3 +215,30 @@ def test_script_files_and_function_code(tmp_path: Path, servers: dict[str, Serve
     child.sendcontrol("d")
     child.expect(pexpect.EOF)
     raw.function_flush()
+
+
+def test_ldb_meta_command_on_the_shells_data(tmp_path: Path) -> None:
+    """``:ldb FILE keys , args`` steps a script on the data the shell holds, rolls it
+    back (or keeps it with --sync), and the shell goes on afterwards."""
+    import io
+
+    from redipy.repl.session import Session
+    from redipy.repl.shell import Shell
+
+    path = tmp_path / "sum.lua"
+    path.write_text(SCRIPT)
+    out = io.StringIO()
+    shell = Shell(Session(), out=out)
+    typed = ["s", "s", "p", "c", "c"]
+    shell.debug_input = lambda prompt: typed.pop(0)  # type: ignore[attr-defined]
+    for line in ("RPUSH nums 4 5", f":ldb {path} nums out , 3", "EXISTS out",
+                 f":ldb {path} --sync nums out , 3", "GET out", f":ldb {tmp_path}/no.lua"):
+        shell.run_text(line)
+    lines = out.getvalue().splitlines()
+    assert "<redis> LRANGE nums 0 -1" in lines and '<reply> ["4","5"]' in lines
+    assert "<value> total = 0" in lines
+    ended = lines.index("(Lua debugging session ended -- dataset changes rolled back)")
+    assert lines[ended - 4:ended - 1] == ["1) (integer) 9", '2) "27"', "3) (integer) 28"]
+    assert lines[ended + 2] == "(integer) 0"
+    assert "(Lua debugging session ended)" in lines and lines[-2] == '"28"'
+    assert lines[-1].startswith("(error) Can't open file")
