@@ -28,7 +28,10 @@ def _entry(reply: Any) -> Entry:
 
 
 def _entries(reply: Any) -> list[Entry]:
-    return [] if reply is None else [_entry(item) for item in reply]
+    if reply is None:
+        return []
+    return [(sid, None if flat is None else dict(zip(flat[::2], flat[1::2])))
+            for sid, flat in reply]
 
 
 def _dict(reply: Any) -> dict[str, Any]:

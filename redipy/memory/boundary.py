@@ -91,6 +91,34 @@ def error_text(err: ResponseError) -> ResponseError:
     return _with_message(err, to_text(msg), to_text)
 
 
+def _ascii_nested(reply: list[Any]) -> bool:
+    """Whether a list nested up to three deep (stream entries: ``[[id, [f, v, ...]],
+    ...]``, XREAD's ``[[key, entries], ...]``) holds only ASCII strings, ints and nils:
+    one join over the strings instead of a call per level."""
+    parts: list[str] = []
+    add = parts.append
+    extend = parts.extend
+    for item in reply:
+        itype = type(item)
+        if itype is str:
+            add(item)
+        elif itype is list:
+            for sub in item:
+                stype = type(sub)
+                if stype is str:
+                    add(sub)
+                elif stype is list:
+                    extend(sub)  # a fourth level or an int fails the join below
+                elif stype is not int and sub is not None:
+                    return False
+        elif itype is not int and item is not None:
+            return False
+    try:
+        return "".join(parts).isascii()
+    except TypeError:
+        return False
+
+
 def reply_text(reply: Any) -> Any:
     """A raw reply with every byte string turned into text (markers kept)."""
     kind = type(reply)
@@ -104,14 +132,7 @@ def reply_text(reply: Any) -> Any:
                 return reply
         except TypeError:  # an int, None or a nested list inside: look item by item
             pass
-        for item in reply:
-            itype = type(item)
-            if itype is str:
-                if not item.isascii():
-                    break
-            elif itype is not int and item is not None:
-                break
-        else:
+        if _ascii_nested(reply):
             return reply
         return [reply_text(item) for item in reply]
     if isinstance(reply, str):
