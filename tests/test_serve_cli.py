@@ -317,3 +317,12 @@ def test_readme_console_session(srv: Proc) -> None:
         want = [re.sub(r'"id" => \(integer\) \d+', '"id" => (integer) N', x)
                 for x in expected]
         assert got == want, argv
+
+
+def test_workbench_shell_against_serve(srv: Proc) -> None:
+    shell = str(Path(sys.executable).parent / "redipy-shell")
+    url = f"redis://127.0.0.1:{srv.port}"
+    for argv, want in ((["SET", "shell:k", "v"], "OK\n"), (["GET", "shell:k"], "v\n")):
+        done = subprocess.run([shell, "--url", url, *argv], capture_output=True, text=True,
+                              timeout=60)
+        assert (done.returncode, done.stdout) == (0, want), done.stderr
