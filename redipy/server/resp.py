@@ -15,6 +15,7 @@ an EXEC aborted by WATCH); ``None`` is a null bulk (``$-1``). RESP3 has one null
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import chain, repeat
 from typing import Any
 
 from redipy.memory.client import NIL_ARRAY
@@ -53,6 +54,22 @@ def _int(value: int) -> bytes:
     return b":%d\r\n" % value
 
 
+_ONLY_STR = {str}
+_HEADERS = [f"${n}\r\n" for n in range(4096)]
+_header = _HEADERS.__getitem__
+
+
+def _bulks(items: list[str]) -> bytes:
+    """An array of bulk strings in one piece, in C loops: each ``str`` is one character
+    per byte, so its length is the bulk's, and the whole array is encoded once."""
+    try:
+        body = "".join(chain.from_iterable(zip(map(_header, map(len, items)), items,
+                                               repeat("\r\n"))))
+    except IndexError:  # a value of 4 KB or more: headers one by one
+        body = "".join(f"${len(item)}\r\n{item}\r\n" for item in items)
+    return f"*{len(items)}\r\n{body}".encode("latin-1")
+
+
 def write2(reply: Any, out: list[bytes]) -> None:
     """Append the RESP2 form of ``reply`` to ``out``."""
     kind = type(reply)
@@ -67,6 +84,9 @@ def write2(reply: Any, out: list[bytes]) -> None:
     elif reply is NIL_ARRAY:
         out.append(b"*-1\r\n")
     elif isinstance(reply, list):
+        if len(reply) > 2 and set(map(type, reply)) == _ONLY_STR:
+            out.append(_bulks(reply))  # LRANGE, SMEMBERS, MGET ...: C loops only
+            return
         out.append(b"*%d\r\n" % len(reply))
         for item in reply:
             write2(item, out)
@@ -100,6 +120,9 @@ def write3(reply: Any, out: list[bytes]) -> None:
     elif reply is None or reply is NIL_ARRAY:
         out.append(b"_\r\n")
     elif kind is list:
+        if len(reply) > 2 and set(map(type, reply)) == _ONLY_STR:
+            out.append(_bulks(reply))
+            return
         out.append(b"*%d\r\n" % len(reply))
         for item in reply:
             write3(item, out)
