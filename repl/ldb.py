@@ -101,7 +101,9 @@ class LdbSession:
 
         self.shell = shell
         keys, args = split_keys(words)
-        self.debugger = LuaDebugger(shell.session.client, body, keys, args, sync=sync)
+        session = shell.session
+        db = session.memory_conn().db.index if session.kind == "memory" else 0
+        self.debugger = LuaDebugger(session.client, body, keys, args, sync=sync, db=db)
 
     def start(self) -> None:
         self.shell.echo(BANNER)

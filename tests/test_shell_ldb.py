@@ -242,3 +242,23 @@ def test_ldb_meta_command_on_the_shells_data(tmp_path: Path) -> None:
     assert lines[ended + 2] == "(integer) 0"
     assert "(Lua debugging session ended)" in lines and lines[-2] == '"28"'
     assert lines[-1].startswith("(error) Can't open file")
+
+
+def test_ldb_steps_on_the_selected_database(tmp_path: Path) -> None:
+    import io
+
+    from redipy.repl.session import Session
+    from redipy.repl.shell import Shell
+
+    path = tmp_path / "get.lua"
+    path.write_text("local v = redis.call('GET', KEYS[1])\nredis.call('SET', KEYS[1], 'new')\n"
+                    "return v")
+    out = io.StringIO()
+    shell = Shell(Session(), out=out)
+    typed = ["c", "c"]
+    shell.debug_input = lambda prompt: typed.pop(0)  # type: ignore[attr-defined]
+    for line in ("SET k zero", "SELECT 1", "SET k one", f":ldb {path} k",
+                 f":ldb {path} --sync k", "GET k", "SELECT 0", "GET k"):
+        shell.run_text(line)
+    lines = out.getvalue().splitlines()
+    assert [x for x in lines if x.startswith('"')] == ['"one"', '"one"', '"new"', '"zero"']

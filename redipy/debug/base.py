@@ -39,10 +39,10 @@ class RunBase:
     paused is collected and its ``__del__`` can end the worker.
     """
 
-    def __init__(self, client: Any, breaks: set[int], sync: bool) -> None:
+    def __init__(self, client: Any, breaks: set[int], sync: bool, db: int = 0) -> None:
         self.breaks = breaks
         self.sync = sync
-        self.scratch = Scratch(client._backend)
+        self.scratch = Scratch(client._backend, db)
         self.events: list[TraceEvent] = []
         self.mode = "step"  # step | cont | run
         self.abort_req = False

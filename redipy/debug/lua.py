@@ -152,8 +152,9 @@ class LuaRun(RunBase):
     """One execution of a Lua script under the line hook (a restart makes a new one)."""
 
     def __init__(self, client: Any, code: str, keys: list[str], argv: list[str],
-                 breaks: set[int], sync: bool, readonly: bool, lines: list[str]) -> None:
-        super().__init__(client, breaks, sync)
+                 breaks: set[int], sync: bool, readonly: bool, lines: list[str],
+                 db: int = 0) -> None:
+        super().__init__(client, breaks, sync, db)
         self.keys = keys
         self.argv = argv
         self.readonly = readonly
@@ -308,15 +309,17 @@ class LuaRun(RunBase):
 class LuaDebugger(DebuggerBase):
     """Step through a Lua script (an EVAL body) with ldb's vocabulary, on any client.
 
-    ``keys`` and ``args`` are KEYS and ARGV. Changes roll back unless ``sync=True``
-    (memory clients only). A shebang's ``no-writes`` makes the run read-only, as on a
+    ``keys`` and ``args`` are KEYS and ARGV; ``db`` the memory client's database the
+    keys come from (a server client's own database otherwise). Changes roll back unless
+    ``sync=True`` (memory clients only). A shebang's ``no-writes`` makes the run read-only, as on a
     server. A body that does not compile raises the server's ``ResponseError`` here.
     """
 
     def __init__(self, client: Any, body: str, keys: Sequence[str] = (),
                  args: Sequence[str] = (), *, sync: bool = False,
-                 timeout: float = 60.0) -> None:
+                 timeout: float = 60.0, db: int = 0) -> None:
         check_client(client, sync)
+        self.db = db
         self.client = client
         self.body = body
         self.sync = sync
@@ -340,7 +343,7 @@ class LuaDebugger(DebuggerBase):
 
     def _new_run(self) -> LuaRun:
         return LuaRun(self.client, self.code, self._keys, self._argv, self._breaks,
-                      self.sync, self.readonly, self.lines)
+                      self.sync, self.readonly, self.lines, self.db)
 
     @property
     def keys(self) -> list[str]:

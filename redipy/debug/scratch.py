@@ -42,13 +42,15 @@ def command_keys(name: str, args: Sequence[str]) -> list[str]:
 class Scratch:
     """A memory backend holding copies of the keys a debugged script touched."""
 
-    def __init__(self, backend: Any) -> None:
+    def __init__(self, backend: Any, db: int = 0) -> None:
         self.source = backend
         self.local = getattr(backend, "kind", "") == "memory"
         self.backend = MemoryBackend(databases=1)
         self.db = self.backend.db
+        self.src_db: Any = backend.dbs[db] if self.local else None
+        """The memory client's database the keys come from (and go back to)."""
         if self.local:
-            self.db.clock = backend.db.clock
+            self.db.clock = backend.dbs[db].clock
         self.copied: set[str] = set()
         self.dirty: set[str] = set()
         self.whole = False
@@ -71,7 +73,7 @@ class Scratch:
         if not missing:
             return
         if self.local:
-            src = self.source.db
+            src = self.src_db
             with src.lock:
                 for key in missing:
                     self._copy_local(src, key)
@@ -83,7 +85,7 @@ class Scratch:
         """Copy every key of a memory client (servers: only the keys used are copied)."""
         if self.whole or not self.local:
             return
-        src = self.source.db
+        src = self.src_db
         with src.lock:
             self.ensure(list(src.live_keys()))
         self.whole = True
@@ -137,7 +139,7 @@ class Scratch:
         """Write every key the run wrote back to the (memory) client; returns how many."""
         if not self.local:
             raise ValueError("sync needs a memory client: the debugger never writes to a server")
-        src = self.source.db
+        src = self.src_db
         done = 0
         with src.lock:
             for key in sorted(self.dirty):
