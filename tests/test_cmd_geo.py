@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 
+import redis as redis_py
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -214,3 +215,18 @@ def test_geo_typed(r: redipy.Redis) -> None:
     assert r.georadiusbymember("Sicily", "Palermo", 10, "km", withdist=True) == [
         ["Palermo", 0.0]]
     assert r.georadius("Sicily", 15, 37, 200, "km", store="st") == 2
+
+
+def test_store_keys_get_the_prefix(server: Server) -> None:
+    """The Redis backend prefixes the keys after STORE and STOREDIST (and the
+    destination of GEOSEARCHSTORE) as it does the source key."""
+    r = redipy.Redis(url=server.url, prefix="app")
+    raw = redis_py.Redis(port=server.port, decode_responses=True)
+    raw.flushall()
+    r.geoadd("g", [13.361389, 38.115556, "Palermo", 15.087269, 37.502669, "Catania"])
+    assert r.georadius("g", 15, 37, 200, "km", store="st", count=5) == 2
+    assert r.georadiusbymember("g", "Palermo", 200, "km", store_dist="sd") == 2
+    assert r.geosearchstore("gs", "g", member="Palermo", radius=10, unit="km") == 1
+    assert sorted(raw.keys()) == ["app:g", "app:gs", "app:sd", "app:st"]
+    assert r.zrange("sd", 0, -1) == ["Palermo", "Catania"]
+    raw.close()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redipy.commands.spec import CommandSpec, KeyRange
+from redipy.commands.spec import CommandSpec, KeyOption, KeyRange, KeySpec
 
 _ONE = (KeyRange(1),)
 _R = frozenset({"readonly"})
@@ -15,10 +15,18 @@ _AREA = ("O(N+log(M)) where N is the number of members in the geohash boxes arou
          "area and M the number of members inside it")
 _RADIUS_OPTS = f"{_WITH} [COUNT count [ANY]] [ASC | DESC]"
 _STORE = "[STORE storekey | STOREDIST storedistkey]"
+_TAKES = (("COUNT", 1), ("STORE", 1), ("STOREDIST", 1))
+
+
+def _stored(first_option: int) -> tuple[KeySpec, ...]:
+    """The source key, and the key after STORE or STOREDIST (options from
+    ``first_option``), so the Redis backend prefixes it too."""
+    return (KeyRange(1), KeyOption("STORE", first_option, _TAKES),
+            KeyOption("STOREDIST", first_option, _TAKES))
 
 
 def _g(name: str, arity: int, summary: str, complexity: str, syntax: str, since: str,
-       flags: frozenset[str], *, keys: tuple[KeyRange, ...] = _ONE,
+       flags: frozenset[str], *, keys: tuple[KeySpec, ...] = _ONE,
        api: tuple[str, ...] = ()) -> CommandSpec:
     return CommandSpec(name=name, group="geo", arity=arity, summary=summary,
                        complexity=complexity, syntax=syntax, since=since, keys=keys,
@@ -51,11 +59,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _g("GEORADIUS", -6, "Members within a radius of a position (the older form of "
        "GEOSEARCH), optionally stored.", _AREA,
        f"GEORADIUS key longitude latitude radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
-       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), api=("georadius",)),
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(6),
+       api=("georadius",)),
     _g("GEORADIUSBYMEMBER", -5, "Members within a radius of a member (the older form of "
        "GEOSEARCH), optionally stored.", _AREA,
        f"GEORADIUSBYMEMBER key member radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
-       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}),
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(5),
        api=("georadiusbymember",)),
     _g("GEORADIUS_RO", -6, "GEORADIUS without the STORE options.", _AREA,
        f"GEORADIUS_RO key longitude latitude radius {_UNIT} {_RADIUS_OPTS}", "3.2.10", _R),
