@@ -5,7 +5,7 @@ Per command, CPU µs per call, medians of interleaved rounds:
   dense one (20k elements already);
 - PFCOUNT of one key (the cached cardinality, as repeated counts find it), of one key
   just changed (recomputed: dense, 16384 registers), and of two keys (a union);
-- GEOADD of one member into a 10k-member set;
+- GEOADD of one member (into a set of its own, so the searched set stays 10k);
 - GEOSEARCH BYRADIUS around random points of that set, ASC, about 10 results.
 
 fakeredis keeps an HLL as a plain set (exact counts, no HLL bytes), so its PFADD and
@@ -77,7 +77,7 @@ def rows(n: int, rounds: int) -> tuple[list[list[str]], float]:
             "PFADD + PFCOUNT (dense, recount)": lambda i: (c.pfadd("dense", f"r{i}"),
                                                            c.pfcount("dense")),
             "PFCOUNT of 2 keys": lambda i: c.pfcount("dense", "other"),
-            "GEOADD": lambda i: c.geoadd("geo", [2.5, 48.8, f"new{i}"]),
+            "GEOADD": lambda i: c.geoadd("added", [2.0 + (i % 1000) / 1000, 48.8, f"new{i}"]),
             "GEOSEARCH BYRADIUS (~10 results)": lambda i: c.geosearch(
                 "geo", longitude=centres[i][0], latitude=centres[i][1], radius=radius,
                 unit="km", sort="ASC"),
