@@ -129,3 +129,22 @@ def test_pf_written_by_a_server_keeps_working_on_memory(servers: dict[str, Serve
     raw.pfcount("fresh")
     assert raw.get("sparse") == raw.get("fresh")
     raw.close()
+
+
+def test_sparse_index_follows_every_edit() -> None:
+    """The cached opcode index (redipy.memory.hll) after thousands of random edits
+    leads to the same bytes as an index built afresh before every edit."""
+    from redipy.memory import hll
+
+    rng = random.Random(1)
+    for _ in range(4):
+        kept, fresh_each = hll.new_sparse(), hll.new_sparse()
+        for _ in range(2500):
+            index = rng.randrange(hll.REGISTERS)
+            count = 33 if rng.random() < 0.002 else rng.randint(1, 6)
+            got = hll.sparse_set(kept, index, count)
+            hll.forget(fresh_each)
+            assert got == hll.sparse_set(fresh_each, index, count)
+            assert kept == fresh_each
+            if kept[4] == hll.DENSE:
+                break
