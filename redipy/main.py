@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import difflib
-from collections.abc import Callable
-from typing import Any, Literal
+from collections.abc import Callable, Iterator
+from typing import Any, Literal, Self
 
 from redipy.api import RedisClientAPI
 from redipy.api.base import Backend
@@ -151,15 +152,46 @@ class Redis(RedisClientAPI):
         """0.7.1's name for :attr:`backend`."""
         return self._backend
 
-    def get_redis_runtime(self) -> Any:
-        """The Redis backend (0.7.1); its ``conn`` is the redis-py client."""
+    def set_compile_hook(self, hook: Callable[[Any], None] | None) -> None:
+        """0.7.1's runtime method: ``hook`` receives the JSON view of each script
+        registered from now on (:mod:`redipy.script.view`)."""
+        lua, _, verbose = self._script_hooks
+        self._script_hooks = (lua, hook, verbose)
+
+    def set_code_hook(self, hook: Callable[[list[str]], None] | None) -> None:
+        """0.7.1's runtime method: ``hook`` receives the Lua lines of each script
+        registered on a server from now on."""
+        _, comp, verbose = self._script_hooks
+        self._script_hooks = (hook, comp, verbose)
+
+    def maybe_get_redis_runtime(self) -> RedisConnection | None:
+        """The Redis runtime when this client talks to a server, else ``None``."""
+        return self.get_redis_runtime() if self._backend.kind == "redis" else None
+
+    def maybe_get_memory_runtime(self) -> LocalRuntime | None:
+        """The memory runtime when this client is in-process, else ``None``."""
+        return self.get_memory_runtime() if self._backend.kind == "memory" else None
+
+    def get_redis_runtime(self) -> RedisConnection:
+        """0.7.1's Redis runtime: a :class:`RedisConnection` over this client's backend
+        (same connection, prefix and hooks); ``get_connection()`` yields redis-py's
+        client."""
         if self._backend.kind != "redis":
             raise ConfigError("this client does not use the Redis backend")
-        return self._backend
+        return RedisConnection._over(self._backend, self._script_hooks)
+
+    def get_memory_runtime(self) -> LocalRuntime:
+        """0.7.1's memory runtime: a :class:`LocalRuntime` over this client's data."""
+        if self._backend.kind != "memory":
+            raise ConfigError("this client does not use the memory backend")
+        return LocalRuntime._over(self._backend, self._script_hooks)
 
     def get_connection(self) -> Any:
         """The underlying redis-py client (Redis backend only)."""
-        return self.get_redis_runtime().conn
+        if self._backend.kind != "redis":
+            raise ConfigError("this client does not use the Redis backend")
+        backend: Any = self._backend
+        return backend.conn
 
     def redis_py(self, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:
         """A real ``redis.Redis`` (``redis.asyncio.Redis`` with ``asyncio=True``) on this
@@ -178,3 +210,73 @@ class Redis(RedisClientAPI):
 
     def __repr__(self) -> str:
         return f"redipy.Redis(backend={self._backend.kind!r}, target={self._backend.target!r})"
+
+
+class _Runtime(Redis):
+    """What 0.7.1 called a runtime: a client bound to one backend kind."""
+
+    @classmethod
+    def _over(cls, backend: Backend, hooks: tuple[Any, Any, bool]) -> Self:
+        """A runtime sharing ``backend`` (and its data) with another client."""
+        obj = cls.__new__(cls)
+        Redis.__init__(obj, "custom", rt=backend)
+        obj._script_hooks = hooks
+        return obj
+
+
+class LocalRuntime(_Runtime):
+    """0.7.1's ``redipy.memory.rt.LocalRuntime``: a client on a fresh memory backend.
+
+    Plug-ins (:mod:`redipy.plugin`) are registered on it with
+    :meth:`add_redis_function_plugin` and :meth:`add_general_function_plugin`."""
+
+    def __init__(self) -> None:
+        super().__init__("memory")
+
+
+class RedisConnection(_Runtime):
+    """0.7.1's ``redipy.redis.conn.RedisConnection``: a client on a server whose keys
+    live under ``cfg["prefix"]`` and ``redis_module``."""
+
+    def __init__(
+            self,
+            redis_module: str,
+            *,
+            cfg: dict[str, Any],
+            redis_factory: Callable[..., Any] | None = None,
+            is_caching_enabled: bool = True,
+            verbose_test: bool = False) -> None:
+        super().__init__(
+            "redis", cfg=cfg, redis_module=redis_module, redis_factory=redis_factory,
+            is_caching_enabled=is_caching_enabled, verbose_lua_test=verbose_test)
+
+    @contextlib.contextmanager
+    def get_connection(self) -> Iterator[Any]:
+        """A redis-py client answering in bytes, as a context (0.7.1's shape)."""
+        from redipy.redis.dynamic import bytes_client
+
+        yield bytes_client(self._backend)
+
+    def get_prefix(self) -> str:
+        """The key prefix every key of this runtime is stored under."""
+        return str(getattr(self._backend, "prefix", ""))
+
+    def with_prefix(self, key: str) -> str:
+        """``key`` as stored on the server."""
+        return f"{self.get_prefix()}{key}"
+
+    def no_prefix(self, key: str) -> str:
+        """A stored key without the prefix (``ValueError`` when it lacks it)."""
+        res = key.removeprefix(self.get_prefix())
+        if res == key and self.get_prefix():
+            raise ValueError(
+                f"invalid key ({key}) does not contain prefix {self.get_prefix()}")
+        return res
+
+    def get_dynamic_script(self, code: str) -> Callable[..., bytes]:
+        """Raw Lua ``code`` as a callable ``run(keys=..., args=..., client=...)`` giving
+        the reply as bytes; a failure is a ``ValueError`` quoting the failing line in
+        its context (0.7.1's debugging aid)."""
+        from redipy.redis.dynamic import dynamic_script
+
+        return dynamic_script(self, code)

@@ -43,6 +43,17 @@ REX_LATER: RExpireMode = "if_later"
 REX_EARLIER: RExpireMode = "if_earlier"
 
 KeyType = Literal["string", "list", "hash", "set", "zset", "stream"]
+KEY_TYPES: tuple[KeyType, ...] = ("string", "list", "hash", "set", "zset", "stream")
+
+
+def as_key_type(text: str | None) -> KeyType | None:
+    """0.7.1's helper: a TYPE reply as a :data:`KeyType` (``None`` for "none")."""
+    if text is None or text == "none":
+        return None
+    for kind in KEY_TYPES:
+        if text == kind:
+            return kind
+    raise ValueError(f"unknown key type: {text}. Only {set(KEY_TYPES)} are supported.")
 
 
 class RedisAPI(
@@ -299,6 +310,7 @@ class RedisClientAPI(RedisAPI):
 
 
 __all__ = [
+    "KEY_TYPES",
     "REX_ALWAYS",
     "REX_EARLIER",
     "REX_EXPIRE",
@@ -315,4 +327,5 @@ __all__ = [
     "RedisAPI",
     "RedisClientAPI",
     "ResponseError",
+    "as_key_type",
 ]

@@ -204,8 +204,10 @@ class RegisteredScript:
     def _run_hooks(self, client: Any) -> None:
         """0.7.1's debugging hooks given to ``redipy.Redis(...)``."""
         lua_hook, compile_hook, verbose = getattr(client, "_script_hooks", (None, None, False))
-        if compile_hook is not None:
-            compile_hook(self._comp.script)
+        if compile_hook is not None:  # 0.7.1 gave JSON-able data: json.dumps works on it
+            from redipy.script.view import ScriptView
+
+            compile_hook(ScriptView(None, self._comp.script))
         if client._backend.kind == "memory":
             return
         lines = self._comp.lua.text.splitlines()

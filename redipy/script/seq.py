@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import Any
 
 from redipy.errors import ScriptBuildError
 from redipy.script import ir
@@ -222,6 +223,12 @@ class FnContext(Sequence):
     def set_return_value(self, value: MixedType) -> None:
         """Return ``value`` from the script (the script ends here)."""
         self._put(ir.Return(None if value is None else lit_node(value), origin=caller_origin()))
+
+    def compile(self) -> Any:
+        """0.7.1's name: the script as JSON-able data (:mod:`redipy.script.view`)."""
+        from redipy.script.view import ScriptView
+
+        return ScriptView(self, self.build())
 
     def build(self) -> ir.Script:
         """Freeze the script into IR (checked; the context can no longer change)."""

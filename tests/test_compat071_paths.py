@@ -1,0 +1,79 @@
+"""Every module path and public name 0.7.1's README and test suite use still imports, and
+each alias is the one implementation (the same object), not a copy."""
+
+from __future__ import annotations
+
+import importlib
+import json
+
+import pytest
+
+import redipy
+from redipy import script
+
+NAMES = {
+    "redipy.api": ["RedisClientAPI", "RedisAPI", "PipelineAPI", "KeyType", "as_key_type",
+                   "RSM_EXISTS", "RSM_MISSING", "REX_ALWAYS", "RExpireMode"],
+    "redipy.backend.backend": ["ExecFunction"],
+    "redipy.backend.runtime": ["Runtime"],
+    "redipy.graph.expr": ["JSONType", "ExprObj", "CallObj", "find_literal", "get_literal",
+                          "is_none_literal"],
+    "redipy.graph.seq": ["SequenceObj"],
+    "redipy.main": ["Redis"],
+    "redipy.memory.local": ["LocalBackend"],
+    "redipy.memory.rt": ["LocalRuntime"],
+    "redipy.redis.conn": ["RedisConnection", "RedisConfig"],
+    "redipy.redis.lua": ["LuaBackend"],
+    "redipy.script": ["RedisFn", "CallFn", "FnContext"],
+    "redipy.symbolic.core": ["KeyVariable", "Variable", "JSONArg", "LocalVariable"],
+    "redipy.symbolic.expr": ["Expr", "Strs", "MixedType"],
+    "redipy.symbolic.fun": ["ToNum", "ToStr", "ToIntStr", "ToJSON", "FromJSON", "TypeStr",
+                            "FindFn", "LogFn", "RedisFn", "CallFn"],
+    "redipy.symbolic.rhash": ["RedisHash"],
+    "redipy.symbolic.rlist": ["RedisList"],
+    "redipy.symbolic.rset": ["RedisSet"],
+    "redipy.symbolic.rvar": ["RedisVar"],
+    "redipy.symbolic.rzset": ["RedisSortedSet"],
+    "redipy.symbolic.seq": ["FnContext"],
+    "redipy.util": ["code_fmt", "lua_fmt", "convert_pattern", "now", "get_test_salt",
+                    "indent", "escape", "unescape", "retain_some"],
+}
+
+
+@pytest.mark.parametrize("module", sorted(NAMES))
+def test_names_import(module: str) -> None:
+    mod = importlib.import_module(module)
+    missing = [name for name in NAMES[module] if not hasattr(mod, name)]
+    assert not missing, f"{module} lacks {missing}"
+
+
+def test_aliases_are_the_implementation() -> None:
+    from redipy.backend.runtime import Runtime
+    from redipy.symbolic.fun import ToNum
+    from redipy.symbolic.rvar import RedisVar
+    from redipy.symbolic.seq import FnContext
+
+    assert FnContext is script.FnContext and RedisVar is script.RedisVar
+    assert ToNum is script.ToNum and Runtime is redipy.Redis
+
+
+def test_runtime_methods_exist() -> None:
+    from redipy.main import Redis
+    from redipy.memory.rt import LocalRuntime
+    from redipy.redis.conn import RedisConnection
+
+    assert callable(Redis.get_redis_runtime) and callable(RedisConnection.get_connection)
+    rt = LocalRuntime()
+    seen: list[str] = []
+    rt.set_compile_hook(lambda view: seen.append(json.dumps(view)))
+    ctx = script.FnContext()
+    var = script.RedisVar(ctx.add_key("k"))
+    ctx.set_return_value(var.get_value())
+    rt.set_value("a", "1")
+    assert rt.register_script(ctx)(keys={"k": "a"}, args={}) == "1"
+    assert seen and '"kind": "script"' in seen[0]
+
+
+def test_memory_client_has_no_redis_runtime() -> None:
+    with pytest.raises(redipy.errors.ConfigError, match="Redis backend"):
+        redipy.Redis().get_redis_runtime()
