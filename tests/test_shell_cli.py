@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pexpect
@@ -234,21 +234,25 @@ def test_pty_session(tmp_path: Path) -> None:
 
 
 def test_startup_is_fast(tmp_path: Path) -> None:
-    """From exec to a usable prompt in under half a second (best of five: the test
-    machine is shared, and its load shows up as noise)."""
+    """From exec to a usable prompt and a PING answer in under 0.75 s of CPU time
+    (user + system of the shell process, best of five): CPU time, not the wall clock,
+    so a loaded test machine does not decide it. ``benchmarks/`` has the wall-clock
+    figures."""
     best = 10.0
     for _ in range(5):
-        start = time.monotonic()
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         child = spawn([], tmp_path)
         child.expect("memory>")
-        best = min(best, time.monotonic() - start)
         child.send("PING\r")  # usable: it answers
         child.expect("PONG")
         child.expect("memory>")
         child.sendcontrol("d")
         child.expect(pexpect.EOF)
         child.close()
-    assert best < 0.5, f"start-up took {best:.3f} s"
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        best = min(best, cpu)
+    assert 0 < best < 0.75, f"start-up took {best:.3f} s of CPU"
 
 
 def test_prompt_never_shows_the_password(tmp_path: Path) -> None:

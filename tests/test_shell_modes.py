@@ -185,10 +185,12 @@ def test_stat_header_and_lines(srv: Server) -> None:
     for target in (["-p", str(srv.port)], []):
         proc = subprocess.Popen([SHELL, *target, "--stat", "-i", "0.1"],
                                 stdout=subprocess.PIPE, env=env())
-        time.sleep(2.5)  # start-up under a loaded CI machine can take over a second
+        assert proc.stdout is not None
+        wanted = STAT_HEADER.count("\n") + 3  # the header, then three sample lines
+        got = [proc.stdout.readline() for _ in range(wanted)]  # each line is flushed
         proc.send_signal(signal.SIGINT)
         out, _ = proc.communicate(timeout=10)
-        text = out.decode()
+        text = b"".join(got).decode() + out.decode()
         assert text.startswith(STAT_HEADER), text
         rows = text[len(STAT_HEADER):].splitlines()
         assert len(rows) >= 3
