@@ -658,3 +658,17 @@ def test_version_module_entry_and_help_text(tmp_path: Path) -> None:
     for name, sub in subs[0].choices.items():
         for action in sub._actions:
             assert action.help, f"redipy {name} {action.option_strings or action.dest}"
+
+
+def test_library_waits_for_a_script_longer_than_five_seconds(pair: tuple[Server, Server]
+                                                             ) -> None:
+    """redis-py 8's 5 s socket timeout killed long scripts (TimeoutError at 5.01 s while
+    the server finished); the library sets none unless the URL asks for one."""
+    src, _ = pair
+    spin = ("local t = redis.call('TIME'); local stop = t[1] * 1000000 + t[2] + 5300000; "
+            "repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] >= stop; return 1")
+    r = redipy.Redis(url=src.url)
+    assert r.execute_command("EVAL", spin, "0") == 1
+    bounded = redipy.Redis(url=src.url + "?socket_timeout=2.5")
+    pools = [c.backend.conn.connection_pool for c in (bounded, r)]  # type: ignore[attr-defined]
+    assert [p.connection_kwargs["socket_timeout"] for p in pools] == [2.5, None]

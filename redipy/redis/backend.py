@@ -167,6 +167,7 @@ class RedisBackend:
             "encoding_errors": "surrogateescape",
             "protocol": 2,
             "socket_connect_timeout": cfg.get("connect_timeout", 5.0),
+            "socket_timeout": cfg.get("socket_timeout"),  # see from_url
         }
         if cfg.get("unix_socket_path"):
             client = redis.Redis(unix_socket_path=str(cfg["unix_socket_path"]), **common)
@@ -190,7 +191,11 @@ class RedisBackend:
         try:
             client = redis.Redis.from_url(
                 url, decode_responses=True, encoding_errors="surrogateescape",
-                socket_connect_timeout=5.0, protocol=2)
+                socket_connect_timeout=5.0, protocol=2,
+                # redis-py 8 waits 5 s for a reply, then raises: a long script or a big
+                # read died while the server went on; no bound unless the URL sets one
+                # (?socket_timeout=N) or cfg does, as redis-py before 8 had it
+                socket_timeout=None)
             if db is not None:  # the URL's path would override a keyword
                 client.connection_pool.connection_kwargs["db"] = db
         except ValueError as err:

@@ -132,7 +132,7 @@ def _seeds(netloc: str) -> list[tuple[str, int]]:
 def _client_kwargs(**extra: Any) -> dict[str, Any]:
     """RESP2 replies, decoded with surrogate escapes: the memory backend's shape."""
     return {"decode_responses": True, "encoding_errors": "surrogateescape", "protocol": 2,
-            "socket_connect_timeout": 5.0, **extra}
+            "socket_connect_timeout": 5.0, "socket_timeout": None, **extra}
 
 
 def _open(seeds: Sequence[tuple[str, int]], described: str, **kwargs: Any) -> RedisCluster:
