@@ -18,7 +18,9 @@ from redipy.script import (
     FromJSON,
     LogFn,
     RedisFn,
+    RedisGeo,
     RedisHash,
+    RedisHyperLogLog,
     RedisList,
     RedisSet,
     RedisSortedSet,
@@ -309,6 +311,21 @@ def zset_commands() -> Any:
     return ctx, [], [({"z": "z"}, {})], [("ok", [
         1, 3, 4, ["a", "b", "c", "d"], 3.5, None, 1, None, 1.25, [["d", 4]],
         [["a", 1.25], ["b", 2]], 1, 0, []])]
+
+
+@case
+def hll_and_geo_keys() -> Any:
+    ctx = FnContext()
+    h = RedisHyperLogLog(ctx.add_key("h"))
+    g = RedisGeo(ctx.add_key("g"))
+    ctx.set_return_value([
+        h.add("a", "b", "c"), h.add("a"), h.count(),
+        g.geoadd(13.361389, 38.115556, "Palermo"), g.geoadd(15.087269, 37.502669, "Catania"),
+        g.dist("Palermo", "Catania"), g.dist("Palermo", "Catania", "km"),
+        g.dist("Palermo", "nope"), g.card(),
+    ])
+    return ctx, [], [({"h": "h", "g": "g"}, {})], [
+        ("ok", [1, 0, 3, 1, 1, 166274.1516, 166.2742, None, 2])]
 
 
 @case

@@ -29,7 +29,9 @@ from redipy.script.expr import (
     lit_helper,
 )
 from redipy.script.keys import (
+    RedisGeo,
     RedisHash,
+    RedisHyperLogLog,
     RedisList,
     RedisObj,
     RedisSet,
@@ -61,7 +63,9 @@ __all__ = [
     "LogLevel",
     "MixedType",
     "RedisFn",
+    "RedisGeo",
     "RedisHash",
+    "RedisHyperLogLog",
     "RedisList",
     "RedisObj",
     "RedisSet",

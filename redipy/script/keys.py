@@ -294,6 +294,35 @@ class RedisSortedSet(RedisObj):
         return self._call("ZINCRBY", inc, member, post="num")
 
 
+class RedisHyperLogLog(RedisObj):
+    """A HyperLogLog key (a string holding the server's HLL bytes)."""
+
+    def add(self, *elements: MixedType) -> Expr:
+        """PFADD; 1 when the estimate may have changed (or the key was created)."""
+        return self._call("PFADD", *elements, post="int")
+
+    def count(self) -> Expr:
+        """PFCOUNT of this key: the estimated number of distinct elements."""
+        return self._call("PFCOUNT", post="int")
+
+    pfadd = add
+    pfcount = count
+
+
+class RedisGeo(RedisSortedSet):
+    """A geo key: a sorted set scored by 52-bit geohashes."""
+
+    def geoadd(self, longitude: MixedType, latitude: MixedType, member: MixedType) -> Expr:
+        """GEOADD of one member; the number newly added."""
+        return self._call("GEOADD", longitude, latitude, member, post="int")
+
+    def dist(self, member1: MixedType, member2: MixedType, unit: str = "m") -> Expr:
+        """GEODIST in ``unit`` (m, km, mi, ft) as a number, or None for a missing member."""
+        return self._call("GEODIST", member1, member2, unit, post="num")
+
+    geodist = dist
+
+
 class RedisStream(RedisObj):
     """A stream key: the commands that make sense inside a script (no blocking reads).
 
