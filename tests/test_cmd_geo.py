@@ -230,3 +230,27 @@ def test_store_keys_get_the_prefix(server: Server) -> None:
     assert sorted(raw.keys()) == ["app:g", "app:gs", "app:sd", "app:st"]
     assert r.zrange("sd", 0, -1) == ["Palermo", "Catania"]
     raw.close()
+
+
+def test_geo_set_migrated_from_a_server_searches_the_same(servers: dict[str, Server]) -> None:
+    """A geo set a server wrote, copied to memory by migration (a sorted set of
+    geohash scores), answers searches as the server does, and copies back unchanged."""
+    from redipy.migrate import migrate
+
+    srv = servers["valkey9"]
+    raw = redis_py.Redis(port=srv.port, decode_responses=True)
+    raw.flushall()
+    rng = random.Random(4)
+    for i in range(200):
+        raw.geoadd("g", [rng.uniform(2, 3), rng.uniform(48, 49), f"m{i}"])
+    mem = redipy.Redis()
+    assert not migrate(redipy.Redis(url=srv.url), mem).failed
+    query = ("GEOSEARCH", "g", "FROMLONLAT", "2.5", "48.5", "BYRADIUS", "20", "km",
+             "WITHDIST", "WITHCOORD", "WITHHASH")
+    assert mem.execute_command(*query) == redipy.Redis(url=srv.url).execute_command(*query)
+    assert mem.geodist("g", "m1", "m2") == float(raw.geodist("g", "m1", "m2") or 0)
+    raw.rename("g", "orig")
+    assert not migrate(mem, redipy.Redis(url=srv.url)).failed
+    assert raw.zrange("g", 0, -1, withscores=True) == raw.zrange("orig", 0, -1,
+                                                                 withscores=True)
+    raw.close()
