@@ -224,6 +224,45 @@ def pairs_kind(argv: Sequence[str] | None) -> str | None:
     return None
 
 
+#: commands whose replies are stream entries, or (XREAD/XREADGROUP) entries per stream
+STREAM_COMMANDS = frozenset(("XRANGE", "XREVRANGE", "XREAD", "XREADGROUP", "XCLAIM",
+                             "XAUTOCLAIM"))
+
+
+def _entry(item: Any) -> bool:
+    return (isinstance(item, list) and len(item) == 2 and isinstance(item[0], str)
+            and "-" in item[0] and (item[1] is None or (
+                isinstance(item[1], list) and all(isinstance(x, str) for x in item[1]))))
+
+
+def fields_text(flat: list[str] | None) -> str:
+    """An entry's fields as ``field=value`` pairs (quoted where redis-cli would)."""
+    if flat is None:
+        return "(deleted)"
+    return "  ".join(f"{_plain(f)}={_plain(v)}" for f, v in zip(flat[0::2], flat[1::2]))
+
+
+def stream_rows(reply: Any, argv: Sequence[str] | None
+                ) -> tuple[list[str], list[list[str]]] | None:
+    """Columns and rows of a stream reply: ``id, fields`` for entries (XRANGE, XCLAIM,
+    XAUTOCLAIM's entries), ``stream, id, fields`` for XREAD/XREADGROUP; ``None`` for
+    anything else."""
+    if argv and argv[0].upper() not in STREAM_COMMANDS:
+        return None
+    if not isinstance(reply, list) or not reply:
+        return None
+    if argv and argv[0].upper() == "XAUTOCLAIM" and len(reply) >= 2 \
+            and isinstance(reply[1], list):
+        reply = reply[1]
+    if all(_entry(e) for e in reply):
+        return ["id", "fields"], [[e[0], fields_text(e[1])] for e in reply]
+    if all(isinstance(s, list) and len(s) == 2 and isinstance(s[0], str)
+           and isinstance(s[1], list) and all(_entry(e) for e in s[1]) for s in reply):
+        return ["stream", "id", "fields"], [
+            [_plain(s[0]), e[0], fields_text(e[1])] for s in reply for e in s[1]]
+    return None
+
+
 def _json(reply: Any, quoted: bool) -> str:
     """redis-cli's JSON text for a reply (strings through :func:`json_string`)."""
     if reply is None:
@@ -292,8 +331,9 @@ def _plain(value: Any) -> str:
 
 
 def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
-    """A rich table for hashes and scored replies, FUNCTION LIST WITHCODE's libraries
-    with their code as highlighted Lua; ``None`` when text shows it best."""
+    """A rich table for hashes, scored replies and stream entries (ID, fields), FUNCTION
+    LIST WITHCODE's libraries with their code as highlighted Lua; ``None`` when text
+    shows it best."""
     from redipy.repl.lualex import libraries
 
     libs = libraries(reply, argv)
@@ -301,7 +341,10 @@ def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
         return _libraries(libs)
     kind = pairs_kind(argv)
     rows: list[tuple[str, ...]]
-    if isinstance(reply, dict) and reply:
+    stream = stream_rows(reply, argv)
+    if stream is not None:
+        kind, rows = "stream", [tuple(r) for r in stream[1]]
+    elif isinstance(reply, dict) and reply:
         kind, rows = "map", [(_plain(k), _plain(v)) for k, v in reply.items()]
     elif kind and isinstance(reply, list) and reply and not len(reply) % 2 \
             and all(isinstance(e, str) for e in reply):
@@ -318,7 +361,12 @@ def to_rich(reply: Any, argv: Sequence[str] | None = None) -> Any:
     from rich.text import Text
 
     table = Table(box=box.SIMPLE_HEAD, show_edge=False, pad_edge=False)
-    if kind == "map":
+    if kind == "stream":
+        assert stream is not None
+        for name in stream[0]:
+            table.add_column(name, style="cyan" if name != "fields" else None,
+                             no_wrap=name != "fields")
+    elif kind == "map":
         table.add_column("field", style="cyan", no_wrap=True)
         table.add_column("value")
     else:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from html import escape
 from typing import Any
 
-from redipy.repl.render import pairs_kind, quote, to_text
+from redipy.repl.render import pairs_kind, quote, stream_rows, to_text
 
 CELL_WIDTH = 48
 """Longest cell of a text table before it is cut with an ellipsis."""
@@ -64,6 +64,9 @@ def short(value: Any, width: int = CELL_WIDTH) -> str:
 
 def _rows(reply: Any, argv: Sequence[str] | None) -> tuple[list[str], list[list[Any]]] | None:
     """Columns and rows of a collection reply; ``None`` for scalars and empty replies."""
+    stream = stream_rows(reply, argv)
+    if stream is not None:
+        return stream[0], [list(r) for r in stream[1]]
     kind = pairs_kind(argv)
     if isinstance(reply, dict):
         if not reply:
@@ -185,8 +188,8 @@ class Reply:
             return None
         columns, rows = table
         hidden = max(0, len(rows) - self.limit)
-        noun = {"field": "fields", "#": "members" if "member" in columns else "elements"
-                }[columns[0]]
+        noun = {"field": "fields", "#": "members" if "member" in columns else "elements",
+                "id": "entries", "stream": "entries"}[columns[0]]
         return html_table(columns, rows[: self.limit], caption=f"{len(rows)} {noun}",
                           footer=_more(hidden, self.limit) if hidden else "")
 
