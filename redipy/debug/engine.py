@@ -1,10 +1,9 @@
-"""The debugger engine: run a script's trace-mode compilation one event at a time.
+"""The builder-script debugger: a script's trace-mode compilation, one event at a time.
 
-The traced function calls its hooks synchronously, so a stepped run lives in a
-worker thread that blocks inside the hook while the caller looks around. Anything
-that touches data while paused (``redis CMD``) is handed to the worker and run
-there, so the scratch database's lock is never contended. A run to the end
-(:meth:`Debugger.run` before any step, :func:`trace_run`) needs no thread at all.
+The pausing worker run and the stepping commands are :mod:`redipy.debug.base`'s (the
+raw-Lua debugger, :mod:`redipy.debug.lua`, shares them); this module adds what is
+particular to builder scripts: the traced Python, statement ids mapped to Lua and
+Python lines, variables named as in the Python that built them, Python ``eval``.
 
 The script always runs in a scratch keyspace (:mod:`redipy.debug.scratch`): by
 default every change is rolled back when the run ends; with ``sync=True`` (memory
