@@ -262,3 +262,15 @@ def test_ldb_steps_on_the_selected_database(tmp_path: Path) -> None:
         shell.run_text(line)
     lines = out.getvalue().splitlines()
     assert [x for x in lines if x.startswith('"')] == ['"one"', '"one"', '"new"', '"zero"']
+
+
+def test_lua_loads_on_first_use_only() -> None:
+    """Start-up: the backend and a PING do not load lupa; the first script does."""
+    import sys
+
+    code = ("import sys; from redipy.repl.app import main; main(['PING']); "
+            "print('lupa' in sys.modules); main(['EVAL', 'return 1', '0']); "
+            "print('lupa' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60, check=True).stdout
+    assert out.splitlines() == ["PONG", "False", "1", "True"]

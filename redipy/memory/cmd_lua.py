@@ -16,7 +16,7 @@ position (``... script: on @user_script:1.``; Valkey 8.1 and Redis 7.0 write
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from redipy.errors import NoScriptError, ResponseError
 from redipy.memory import cmd_scripting
@@ -24,8 +24,7 @@ from redipy.memory.db import Database
 from redipy.memory.glob import stringmatch
 from redipy.memory.lua import dump as lua_dump
 from redipy.memory.lua import shebang
-from redipy.memory.lua.functions import Library
-from redipy.memory.lua.runtime import LuaRuntime, LuaScript, RunContext, as_bytes, sha1_of
+from redipy.memory.lua.script import LuaScript, as_bytes, sha1_of
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.memory.registry import command
 from redipy.reply import OK, Map, SetReply, Status
@@ -33,7 +32,22 @@ from redipy.reply import OK, Map, SetReply, Status
 NOSCRIPT = "NOSCRIPT No matching script."
 RO_SCRIPT = "ERR Can not execute a script with write flag using *_ro command."
 
+if TYPE_CHECKING:  # lupa loads on a script's first use, not with the backend
+    from redipy.memory.lua.functions import Library
+    from redipy.memory.lua.runtime import LuaRuntime
+
 _ATTR = "_redipy_lua_runtime"
+
+_RunContext: Any = None
+"""redipy.memory.lua.runtime.RunContext, bound when the first Lua state is made."""
+
+
+def _new_runtime() -> LuaRuntime:
+    global _RunContext
+    from redipy.memory.lua import runtime
+
+    _RunContext = runtime.RunContext
+    return runtime.LuaRuntime()
 
 
 def _owner(db: Database) -> Any:
@@ -46,7 +60,7 @@ def runtime_for(db: Database) -> LuaRuntime:
     owner = _owner(db)
     rt: LuaRuntime | None = getattr(owner, _ATTR, None)
     if rt is None:
-        rt = LuaRuntime()
+        rt = _new_runtime()
         setattr(owner, _ATTR, rt)
     return rt
 
@@ -56,7 +70,7 @@ def reset_runtime(db: Database) -> None:
     owner = _owner(db)
     old: LuaRuntime | None = getattr(owner, _ATTR, None)
     if old is not None:
-        new = LuaRuntime()
+        new = _new_runtime()
         new.adopt_functions(old)
         setattr(owner, _ATTR, new)
 
@@ -93,7 +107,7 @@ def run_script(db: Database, script: LuaScript, keys: Sequence[str], argv: Seque
     if readonly and script.shebang and not no_writes:
         raise ResponseError(RO_SCRIPT)
     rt = runtime_for(db)
-    ctx = RunContext(db, readonly=readonly or no_writes)
+    ctx = _RunContext(db, readonly=readonly or no_writes)
     return rt.call_function(script.fn, ctx, keys, argv)
 
 
@@ -218,7 +232,7 @@ def _fcall(db: Database, args: Sequence[str], readonly: bool) -> Any:
     no_writes = "no-writes" in func.flags
     if readonly and not no_writes:
         raise ResponseError(RO_SCRIPT)
-    ctx = RunContext(db, readonly=readonly or no_writes, name=func.name)
+    ctx = _RunContext(db, readonly=readonly or no_writes, name=func.name)
     return rt.call_function(func.fn, ctx, args[2:2 + nkeys], args[2 + nkeys:], fcall=True)
 
 

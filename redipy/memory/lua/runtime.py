@@ -27,6 +27,7 @@ from redipy.memory.lua.numbers import arg_text, double_text, lua_tostring, to_in
 from redipy.memory.lua.prelude import PRELUDE
 from redipy.memory.lua.rand48 import Rand48
 from redipy.memory.lua.resp3 import reshape
+from redipy.memory.lua.script import as_bytes
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
 from redipy.memory.registry import DIRECT, HANDLERS
 from redipy.reply import Bool, Double, Map, Pairs, SetReply, Status, Verbatim
@@ -50,19 +51,6 @@ UNKNOWN = "ERR Unknown command called from script"
 ARITY = "ERR Wrong number of args calling command from script"
 NOT_ALLOWED = f"ERR This {SERVER_NAME.capitalize()} command is not allowed from script"
 RO_WRITE = "ERR Write commands are not allowed from read-only scripts."
-
-
-def sha1_of(body: str) -> str:
-    """The sha a server files a script under (of its bytes)."""
-    return hashlib.sha1(as_bytes(body)).hexdigest()
-
-
-def as_bytes(text: str) -> bytes:
-    """The bytes of a byte string (latin-1 view); text outside latin-1 as UTF-8."""
-    try:
-        return text.encode("latin-1")
-    except UnicodeEncodeError:
-        return text.encode("utf-8", "surrogateescape")
 
 
 def as_lua(text: str) -> str:
@@ -102,17 +90,6 @@ class CommandEntry:
     direct: Callable[..., Any] | None
     kinds: tuple[str, ...]
     fixed: tuple[Any, ...]
-
-
-@dataclass
-class LuaScript:
-    """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text."""
-
-    sha: str
-    body: str
-    fn: Any
-    flags: frozenset[str]
-    shebang: bool
 
 
 class RunContext:

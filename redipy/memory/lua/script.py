@@ -1,0 +1,34 @@
+"""A compiled script's record and the sha it is filed under: what EVAL's bookkeeping
+needs without loading Lua, so the backend can be imported (the shell's start-up)
+before lupa is (:mod:`redipy.memory.lua.runtime` loads it on a script's first use)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+
+def sha1_of(body: str) -> str:
+    """The sha a server files a script under (of its bytes)."""
+    return hashlib.sha1(as_bytes(body)).hexdigest()
+
+
+def as_bytes(text: str) -> bytes:
+    """The bytes of a byte string (latin-1 view); text outside latin-1 as UTF-8."""
+    try:
+        return text.encode("latin-1")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape")
+
+
+
+@dataclass
+class LuaScript:
+    """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text."""
+
+    sha: str
+    body: str
+    fn: Any
+    flags: frozenset[str]
+    shebang: bool
