@@ -187,13 +187,22 @@ def test_blocked_client_keeps_pipeline_order(served: ServerThread) -> None:
     sock = socket.create_connection(("127.0.0.1", served.port), timeout=5)
     try:
         sock.sendall(encode("DEL", "bq") + encode("BLPOP", "bq", "5") + encode("ECHO", "after"))
-        time.sleep(0.1)
         with redis.Redis(port=served.port) as other:
-            clients = other.client_list()
+            deadline = time.monotonic() + 5
+            while True:  # wait until the BLPOP is parked
+                clients = other.client_list()
+                if any(c["cmd"] == "blpop" for c in clients) or time.monotonic() > deadline:
+                    break
+                time.sleep(0.02)
             other.rpush("bq", "v")
-        time.sleep(0.1)
-        data = sock.recv(65536)
-        assert data == b":0\r\n*2\r\n$2\r\nbq\r\n$1\r\nv\r\n$5\r\nafter\r\n"
+        want = b":0\r\n*2\r\n$2\r\nbq\r\n$1\r\nv\r\n$5\r\nafter\r\n"
+        data = b""
+        while len(data) < len(want):
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        assert data == want
         assert any("b" in c["flags"] and c["cmd"] == "blpop" for c in clients)
     finally:
         sock.close()
@@ -228,8 +237,10 @@ def test_resp3_push_and_monitor(served: ServerThread) -> None:
         pub.set("mk", "mv")
         time.sleep(0.1)
         assert sub.recv(65536) == b">3\r\n$7\r\nmessage\r\n$2\r\nc1\r\n$1\r\nm\r\n"
-        lines = mon.recv(65536).decode().lower()
-        assert '"publish" "c1" "m"' in lines and '"set" "mk" "mv"' in lines
+        lines = ""
+        while '"set" "mk" "mv"' not in lines:  # the lines may come in more than one read
+            lines += mon.recv(65536).decode().lower()
+        assert '"publish" "c1" "m"' in lines
 
 
 # ---- passwords, protected mode, limits ------------------------------------------------------
@@ -269,13 +280,17 @@ def test_maxclients() -> None:
         a = socket.create_connection(("127.0.0.1", handle.port))
         b = socket.create_connection(("127.0.0.1", handle.port))
         try:
-            time.sleep(0.05)
+            deadline = time.monotonic() + 5
+            while len(handle.server.connections) < 2 and time.monotonic() < deadline:
+                time.sleep(0.01)
             got, closed = exchange(handle.port, encode("PING"))
             assert closed and got == b"-ERR max number of clients reached\r\n"
         finally:
             a.close()
             b.close()
-        time.sleep(0.05)
+        deadline = time.monotonic() + 5
+        while handle.server.connections and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert exchange(handle.port, encode("PING"))[0] == b"+PONG\r\n"
 
 
@@ -331,6 +346,14 @@ def test_serve_as_asyncio_task() -> None:
     asyncio.run(main())
 
 
+def _wait_for_command(client: Any, name: str) -> None:
+    """Until some connection's last command is ``name`` (it is parked on it)."""
+    deadline = time.monotonic() + 5
+    while not any(c["cmd"] == name for c in client.client_list()):
+        assert time.monotonic() < deadline, f"no client ran {name}"
+        time.sleep(0.02)
+
+
 def test_xread_block_and_client_kill(served: ServerThread) -> None:
     with redis.Redis(port=served.port) as a, redis.Redis(port=served.port) as b:
         a.delete("xs")
@@ -338,7 +361,7 @@ def test_xread_block_and_client_kill(served: ServerThread) -> None:
         reader = threading.Thread(target=lambda: got.append(
             a.xread({"xs": "$"}, block=3000)))
         reader.start()
-        time.sleep(0.2)
+        _wait_for_command(b, "xread")
         entry = b.xadd("xs", {"f": "v"})
         reader.join(5)
         assert got == [[[b"xs", [(entry, {b"f": b"v"})]]]]
