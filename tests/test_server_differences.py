@@ -30,6 +30,7 @@ CASES: list[tuple[list[tuple[str, ...]], tuple[str, ...], Any, Any]] = [
     ([("RPUSH", "l", "0x10", "2")], ("SORT", "l"),
      ("error", ("ResponseError", "ERR One or more scores can't be converted into double")),
      ("ok", ["2", "0x10"])),
+    ([("SET", "k", "x" * 50)], ("OBJECT", "ENCODING", "k"), ("ok", "embstr"), ("ok", "raw")),
     ([], ("GETEX", "missing", "EX", "abc"),
      ("error", ("ResponseError", "ERR value is not an integer or out of range")), ("ok", None)),
     ([("GEOADD", "g", "1", "2", "a")], ("GEOSEARCH", "g", "FROMMEMBER", "b", "BYRADIUS", "1", "m"),

@@ -69,4 +69,9 @@ OPS: list[Op] = [
     Op("randomkey", st.just(()), random=True),
     Op("echo", st.tuples(texts)),
     Op("ping", st.just(())),
+    # SORT without BY: a set's order would be its hash order with BY nosort
+    Op("sort", st.tuples(keys), st.fixed_dictionaries({}, optional={
+        "desc": st.booleans(), "alpha": st.booleans()})),
+    Op("sort_ro", st.tuples(keys), st.fixed_dictionaries({}, optional={
+        "desc": st.booleans(), "alpha": st.booleans()})),
 ]

@@ -63,6 +63,12 @@ def _getex_kwargs() -> st.SearchStrategy[dict[str, object]]:
     })
 
 
+_encodings = st.sampled_from(["u1", "u4", "i8", "i16", "u63", "i64"])
+_field_offsets = st.sampled_from([0, 3, 9, "#1", "#3"])
+_bitfield_ops = st.tuples(st.sampled_from(["GET", "SET", "INCRBY"]), _encodings,
+                          _field_offsets, st.integers(min_value=-300, max_value=300)
+                          ).map(lambda t: t[:3] if t[0] == "GET" else t)
+
 OPS: list[Op] = [
     # 0.7.1
     Op("set_value", st.tuples(keys, values), _set_value_kwargs()),
@@ -96,4 +102,11 @@ OPS: list[Op] = [
     Op("bitpos", st.tuples(keys, st.sampled_from([0, 1]))),
     Op("bitpos", st.tuples(keys, st.sampled_from([0, 1, 2]), small)),
     Op("bitpos", st.tuples(keys, st.sampled_from([0, 1]), small, small, bit_modes)),
+    # one key as source and destination, so that a cluster runs it too
+    Op("bitop", st.tuples(st.sampled_from(["AND", "OR", "XOR", "NOT"]), keys)
+       .map(lambda t: (t[0], t[1], t[1]))),
+    Op("bitfield", st.tuples(keys, st.lists(_bitfield_ops, min_size=1, max_size=3)),
+       st.fixed_dictionaries({}, optional={
+           "overflow": st.sampled_from(["WRAP", "SAT", "FAIL"])})),
+    Op("bitfield_ro", st.tuples(keys, _encodings, _field_offsets)),
 ]
