@@ -44,6 +44,7 @@ def test_restore_conflict_suggests_the_shell_form(tmp_path: Path) -> None:
 
 
 @pytest.mark.cluster
+@pytest.mark.parametrize("cluster", ["valkey9"], indirect=True)  # one kind is enough
 def test_multi_in_cluster_mode(cluster: Cluster) -> None:  # noqa: F811
     session = Session(redipy.Redis(url=cluster.url))
     got = run(session, "MULTI", "WATCH k", "SET k 1", "GET k")
