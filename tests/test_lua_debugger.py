@@ -38,7 +38,7 @@ redis.call('SET', KEYS[2], v)
 return {r, v, ok, redis.call('GET', KEYS[2])}
 """
 
-TYPED = ["s", "s", "s", "s", "t", "p", "s", "s", "c", "p", "p KEYS", "p ARGV", "p nosuch",
+TYPED = ["h", "s", "s", "s", "s", "t", "p", "s", "s", "c", "p", "p KEYS", "p ARGV", "p nosuch",
          "e {1,2,'a',{x=1}}", "e r", "r GET k1", "l 3 1", "b 12", "b 14", "b", "b -12", "b 99",
          "c", "p", "w", "m 70", "s", "b 0", "b", "c"]
 
@@ -65,7 +65,7 @@ def ours(dbg: LuaDebugger, typed: list[str]) -> list[str]:
 
 
 def test_transcript_matches_redis_cli(servers: dict[str, Server], tmp_path: Path) -> None:
-    """Every line ldb prints for a session (help aside) on Redis 7.0, then the same
+    """Every line ldb prints for a session (help included) on Redis 7.0, then the same
     reply; the data is rolled back on both."""
     server = servers["redis"]
     raw = redis_py.Redis(port=server.port, decode_responses=True)

@@ -45,7 +45,6 @@ Redis Lua debugger help:
                      Specifying zero as <len> means unlimited.
 [a]bort              Stop the execution of the script. In sync
                      mode dataset changes will be retained.
-restart              Start the script again from the top (breakpoints stay).
 
 Debugger functions you can call from Lua scripts:
 redis.debug()        Produce logs in the debugger console.
