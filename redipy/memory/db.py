@@ -197,6 +197,9 @@ class Database:
             hook(key)
 
     def flush(self) -> None:
+        if not (self.data or self.expires or self.hfe or self.watchers or self.keyset.slots
+                or self._due):
+            return  # already empty (FLUSHALL over 16 databases, most of them unused)
         for key in list(self.watchers):
             self.touch(key)
         self.data.clear()
