@@ -37,6 +37,7 @@ from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import error_bytes, write2, write3
 
 if TYPE_CHECKING:
+    from redipy.memory.db import Database
     from redipy.server.listener import Server
 
 _monotonic = time.monotonic
@@ -154,6 +155,7 @@ class Connection(asyncio.Protocol):
         fast = self.fast and not backend.monitors
         resp3 = session.protocol == 3
         statuses = _STATUS_BYTES
+        held: Database | None = None
         try:
             for index, argv in enumerate(requests):
                 if fast:
@@ -165,13 +167,18 @@ class Connection(asyncio.Protocol):
                         n = len(argv)
                         if least <= n <= most:
                             db = session.db
+                            if db is not held:  # one lock for the batch's run of commands
+                                if held is not None:
+                                    held.lock.release()
+                                    held = None
+                                db.lock.acquire()
+                                held = db
                             try:
-                                with db.lock:
-                                    if n == nargs:
-                                        reply = fn(db, argv[1]) if n == 2 else fn(
-                                            db, argv[1], argv[2])
-                                    else:
-                                        reply = handler(db, argv[1:])
+                                if n == nargs:
+                                    reply = fn(db, argv[1]) if n == 2 else fn(
+                                        db, argv[1], argv[2])
+                                else:
+                                    reply = handler(db, argv[1:])
                             except ResponseError as err:
                                 stat.failed += 1
                                 stat.calls += 1
@@ -206,6 +213,9 @@ class Connection(asyncio.Protocol):
                                 state.serve_ready()
                             continue
                 last = None  # the session names the command itself
+                if held is not None:
+                    held.lock.release()
+                    held = None
                 if self._slow(argv, out):
                     rest = requests[index + 1:]
                     self.queue.extendleft(reversed(rest))
@@ -219,6 +229,8 @@ class Connection(asyncio.Protocol):
             if self.error is not None:
                 self._protocol_error()
         finally:
+            if held is not None:
+                held.lock.release()
             self.running = False
             if fast_count:
                 state.total_commands += fast_count
