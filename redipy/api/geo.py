@@ -82,7 +82,7 @@ class GeoCommands(CommandsBase):
         if len(values) % 3:
             raise DataError("GEOADD takes longitude, latitude, member triads")
         opts = (["NX"] if nx else []) + (["XX"] if xx else []) + (["CH"] if ch else [])
-        return self._conv(int, "GEOADD", name, *opts, *(enc(v) for v in values))
+        return self._conv(int, "GEOADD", name, *opts, *[enc(v) for v in values])
 
     def geopos(self, name: str, *values: str) -> list[tuple[float, float] | None]:
         """(longitude, latitude) of each member, None for missing ones."""

@@ -116,10 +116,17 @@ def decode_score(score: float) -> tuple[float, float]:
     return lon, lat
 
 
+_LAT_SPAN = LAT_MAX - LAT_MIN
+_LON_SPAN = LON_MAX - LON_MIN
+_STEPS26 = 1 << STEP_MAX
+
+
 def score_of(lon: float, lat: float) -> int:
-    """The 52-bit score GEOADD stores for a valid position."""
-    bits = encode(lon, lat)
-    return 0 if bits is None else bits
+    """The 52-bit score GEOADD stores for a position already checked to be valid
+    (:func:`encode` at step 26 over the WGS84 ranges, without its checks)."""
+    lat_off = (lat - LAT_MIN) / _LAT_SPAN * _STEPS26
+    lon_off = (lon - LON_MIN) / _LON_SPAN * _STEPS26
+    return _spread(int(lat_off) & 0xFFFFFFFF) | (_spread(int(lon_off) & 0xFFFFFFFF) << 1)
 
 
 _ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz"
