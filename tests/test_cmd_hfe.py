@@ -226,3 +226,19 @@ def test_hfe_typed(backend: str, servers: dict[str, Server]) -> None:
     assert r.hgetdel("h", "a", "c", "zz") == ["1", "5", None]
     assert r.hgetall("h") == {"b": "2"}
     r.close()
+
+
+def test_records_leave_expired_fields_out() -> None:
+    """What migration and snapshots read of a memory hash: only live fields."""
+    from redipy.memory.records import KeyspaceView
+
+    r = redipy.Redis()
+    r.execute_command("HSET", "h", "a", "1", "b", "2")
+    r.execute_command("HSET", "g", "a", "1")
+    now = r.backend.db.clock()  # type: ignore[attr-defined]
+    r.backend.db.data["h"].expire_at("a", now - 1)  # type: ignore[attr-defined]
+    r.backend.db.data["g"].expire_at("a", now - 1)  # type: ignore[attr-defined]
+    view = KeyspaceView(r.backend)
+    with view.locked():
+        assert view.flat_list("h") == ["b", "2"] and list(view.flat("h")) == ["b", "2"]
+        assert view.flat_list("g") == [] and r.backend.db.data.get("g") is None  # type: ignore[attr-defined]

@@ -87,9 +87,17 @@ class KeyspaceView:
             return to_text(val.decode("latin-1"))
         return to_text(val) if type(val) is str else None
 
+    def _live(self, key: str) -> Any:
+        """The value at ``key``; a hash without its expired fields (none if all were)."""
+        raw = to_bytes(key)
+        val = self.db.get(raw)
+        if type(val) is RHash and val.ttls is not None and not self.db.purge_fields(raw, val):
+            return None
+        return val
+
     def flat(self, key: str) -> Iterator[str]:
         """A collection's content as flat items (see the module docstring)."""
-        val = self.db.get(to_bytes(key))
+        val = self._live(key)
         kind = type(val)
         if kind is RList or kind is RSet:
             return map(to_text, val)
@@ -102,7 +110,7 @@ class KeyspaceView:
 
     def flat_list(self, key: str) -> list[str]:
         """:meth:`flat` as a list, built at C speed where the type allows."""
-        val = self.db.get(to_bytes(key))
+        val = self._live(key)
         kind = type(val)
         if kind is RList or kind is RSet:
             return _texts(list(val))
@@ -112,7 +120,7 @@ class KeyspaceView:
 
     def contains(self, key: str, kind: str, flat: Sequence[str], offset: int = 0) -> bool:
         """Whether ``key`` holds this part of a value (a list part starts at ``offset``)."""
-        val = self.db.get(to_bytes(key))
+        val = self._live(key)
         if val is None or TYPE_NAMES.get(type(val)) != kind:
             return False
         if kind == "string":
