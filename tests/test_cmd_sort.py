@@ -59,6 +59,8 @@ def test_sort_parity(servers: dict[str, Server]) -> None:
         ("RPUSH", "bad", "1", "nan"), ("SORT", "bad"), ("RPUSH", "bad2", "1", "1 "),
         ("SORT", "bad2"), ("RPUSH", "ok", "+5", ".5", "5.", "inf", "-inf", "infinity"),
         ("SORT", "ok"),
+        ("RPUSH", "hl", "3", "10", "1"), ("SORT", "hl", "BY", "h_*->f", "GET", "h_*->n"),
+        ("SORT", "hl", "BY", "h_*->n", "ALPHA", "GET", "h_*->f", "GET", "#"),
         Newest(("RPUSH", "new", " 1", "", "0x10")), Newest(("SORT", "new")),
     ])
 

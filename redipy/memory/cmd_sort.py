@@ -16,6 +16,7 @@ field; what is missing is nil (an empty string when stored).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from itertools import repeat
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -49,8 +50,14 @@ def _getter(db: Database, pattern: str) -> Callable[[list[str]], list[str | None
         tail = pattern[star + 1:]
 
     def values(elements: list[str]) -> list[str | None]:
-        keys = [head + e + tail for e in elements]
+        keys = list(map(head.__add__, elements)) if not tail else [
+            head + e + tail for e in elements]
         found = list(map(db.get if db.expires else db.data.get, keys))
+        if field is not None and not db.hfe:  # no field TTLs in this database
+            try:
+                return [val.map.get(field) for val in found]  # every one a hash
+            except AttributeError:
+                pass
         if field is not None:
             return [val.map.get(field) if type(val) is RHash and val.ttls is None
                     else _field(key, val) for key, val in zip(keys, found)]
@@ -156,10 +163,11 @@ def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
         return out
     weights: list[str | None] = list(elements) if by is None else _getter(db, by)(elements)
     if by is not None and not alpha:
-        texts = ["0" if w is None else w for w in weights]
+        texts: list[str] = (["0" if w is None else w for w in weights] if None in weights
+                            else weights)  # type: ignore[assignment]
         if _canonical(texts):
             width = max(map(len, texts))
-            keys = [w.zfill(width) + e for w, e in zip(texts, elements)]
+            keys = list(map(str.__add__, map(str.zfill, texts, repeat(width)), elements))
             order = sorted(range(len(elements)), key=keys.__getitem__, reverse=desc)
             return [elements[i] for i in order]
     if alpha:  # equal weights keep their order (the server's qsort is a stable merge)
