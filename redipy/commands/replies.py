@@ -22,6 +22,7 @@ RESP3_SHAPE_NAMES = frozenset({
     "zrank",        # with WITHSCORE: [rank, score]: the score a double
     "withvalues",   # HRANDFIELD ... WITHVALUES: [field, value] pairs
     "setpop",       # SPOP with a count: a set
+    "streams",      # XREAD/XREADGROUP: [[key, entries], ...] as a map of key to entries
 })
 
 RESP3: dict[str, str] = {
@@ -52,5 +53,7 @@ RESP3: dict[str, str] = {
     "ZRANK": "zrank",
     "ZREVRANK": "zrank",
     "HRANDFIELD": "withvalues",
+    "XREAD": "streams",
+    "XREADGROUP": "streams",
 }
 """The RESP3 shape of each command that has one (the table's ``resp3`` field)."""

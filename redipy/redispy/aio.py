@@ -32,6 +32,7 @@ from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
 from redipy.redispy.waiting import wait_blocked
+from redipy.reply import Push
 
 
 class _Stream:
@@ -206,19 +207,26 @@ class AsyncMemoryConnection(AbstractConnection):
                             disconnect_on_error: bool = True,
                             push_request: bool | None = False) -> Any:
         replies = self._replies
-        if not replies.items:
-            if timeout == math.inf:
-                wait: float | None = None
-            else:
-                wait = timeout if timeout is not None else self.socket_timeout
-            if not await replies.wait(wait):
-                if timeout is not None:
-                    return None
-                if disconnect_on_error:
-                    await self.disconnect(nowait=True)
-                raise RedisTimeoutError("Timeout reading from memory")
-        raw = replies.items.popleft()
-        return self._finish(raw, disable_decoding)
+        while True:
+            if not replies.items:
+                if timeout == math.inf:
+                    wait: float | None = None
+                else:
+                    wait = timeout if timeout is not None else self.socket_timeout
+                if not await replies.wait(wait):
+                    if timeout is not None:
+                        return None
+                    if disconnect_on_error:
+                        await self.disconnect(nowait=True)
+                    raise RedisTimeoutError("Timeout reading from memory")
+            raw = replies.items.popleft()
+            if type(raw) is not Push or self._proto != 3:
+                return self._finish(raw, disable_decoding)
+            # a RESP3 push goes to the parser's push handler, as redis-py's parser does
+            handled = await self._parser.handle_push_response(
+                self._finish(raw, disable_decoding))
+            if push_request:
+                return handled
 
     def _finish(self, raw: Any, never_decode: bool) -> Any:
         reply = (self._convert_raw if never_decode else self._convert)(raw)

@@ -32,6 +32,7 @@ from redipy.redispy.argv import ascii_compatible, to_argv
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, DropInSession
+from redipy.reply import Push
 
 # what a TCP connection class accepts that has no meaning in process
 _SOCKET_ONLY = ("host", "port", "socket_keepalive", "socket_keepalive_options", "socket_type",
@@ -100,6 +101,44 @@ class ReplyQueue:
                 self.waiting -= 1
 
 
+def memory_parser(base: type) -> type:
+    """redis-py's parser class ``base`` reading the reply queue instead of a socket.
+
+    The connection reads through ``connection._parser`` as redis-py's does, so what
+    redis-py does with a parser (push handlers, error classes, a test's mock that
+    makes it fail as a dead socket would) holds here; the fast path
+    (:meth:`MemoryConnection.call`) leaves it out."""
+    if getattr(base, "_memory", False):
+        return base
+    made = _PARSERS.get(base)
+    if made is None:
+        def on_connect(self: Any, connection: Any) -> None:
+            self.encoder = connection.encoder
+
+        def on_disconnect(self: Any) -> None:
+            pass
+
+        def can_read(self: Any, timeout: float | None = 0) -> bool:
+            return bool(self._conn._can_read_queued(timeout))
+
+        def read_response(self: Any, disable_decoding: bool = False,
+                          push_request: bool = False, timeout: Any = SENTINEL,
+                          **_: Any) -> Any:
+            return self._conn._read_queued(disable_decoding, push_request, timeout)
+
+        made = type(f"Memory{base.__name__}", (base,), {
+            "_memory": True, "on_connect": on_connect, "on_disconnect": on_disconnect,
+            "can_read": can_read, "read_response": read_response})
+        _PARSERS[base] = made
+    return made
+
+
+_PARSERS: dict[type, type] = {}
+
+_CLOSED = object()
+"""Queued when another client kills this connection (CLIENT KILL)."""
+
+
 class MemoryConnection(AbstractConnection):
     """A redis-py connection to a :class:`~redipy.memory.backend.MemoryBackend`."""
 
@@ -141,9 +180,12 @@ class MemoryConnection(AbstractConnection):
         session, self._session = self._session, None
         if session is not None:
             session.close()
+        # a reader waiting on the queue learns it as from a socket the server closed
+        self._replies.push(_CLOSED)
 
     def set_parser(self, parser_class: Any) -> None:
-        super().set_parser(parser_class)
+        super().set_parser(memory_parser(parser_class))
+        self._parser._conn = self
         if hasattr(self, "_replies"):
             self._follow_protocol(self._proto)
 
@@ -207,33 +249,60 @@ class MemoryConnection(AbstractConnection):
     def can_read(self, timeout: float | None = 0) -> bool:
         if not self._sock:
             self.connect()
-        return self._replies.wait(timeout or 0) if timeout != 0 else bool(self._replies.items)
+        try:
+            return bool(self._parser.can_read(timeout))
+        except OSError as err:  # what a socket's parser raises when the peer is gone
+            self.disconnect()
+            raise RedisConnectionError(f"Error while reading from memory: {err.args}") from err
 
     def read_response(self, disable_decoding: bool = False, *,
                       timeout: float | object = SENTINEL, disconnect_on_error: bool = True,
                       push_request: bool = False) -> Any:
-        replies = self._replies
-        if not replies.items:
-            wait = self.socket_timeout if timeout is SENTINEL else timeout
-            if not replies.wait(wait):  # type: ignore[arg-type]
-                if disconnect_on_error:
-                    self.disconnect()
-                raise RedisTimeoutError("Timeout reading from memory")
-        raw = replies.items.popleft()
         try:
-            reply = (self._convert_raw if disable_decoding else self._convert)(raw)
+            reply = self._parser.read_response(disable_decoding=disable_decoding,
+                                               push_request=push_request, timeout=timeout)
+        except RedisTimeoutError:
+            if disconnect_on_error:
+                self.disconnect()
+            raise
+        except OSError as err:
+            if disconnect_on_error:
+                self.disconnect()
+            raise RedisConnectionError(f"Error while reading from memory: {err.args}") from err
         except BaseException:  # a reply that cannot be decoded: as redis-py's own
             if disconnect_on_error:  # connection does, the rest of its replies go too
                 self.disconnect()
             raise
         if self.health_check_interval:
             self.next_health_check = time.monotonic() + self.health_check_interval  # type: ignore[assignment]
-        if isinstance(reply, BaseException):
-            if isinstance(reply, RedisConnectionError):
-                raise reply
-            if isinstance(reply, RedisResponseError):
-                raise reply
+        if isinstance(reply, (RedisConnectionError, RedisResponseError)):
+            raise reply
         return reply
+
+    def _can_read_queued(self, timeout: float | None) -> bool:
+        return self._replies.wait(timeout or 0) if timeout != 0 else bool(self._replies.items)
+
+    def _read_queued(self, disable_decoding: bool, push_request: bool,
+                     timeout: float | object) -> Any:
+        """The next reply off the queue, parsed (the parser's read, see MemoryParser)."""
+        replies = self._replies
+        while True:
+            if not replies.items:
+                wait = self.socket_timeout if timeout is SENTINEL else timeout
+                if not replies.wait(wait):  # type: ignore[arg-type]
+                    raise RedisTimeoutError("Timeout reading from memory")
+            raw = replies.items.popleft()
+            if raw is _CLOSED:
+                self.disconnect()
+                raise RedisConnectionError("Connection closed by server.")
+            reply = (self._convert_raw if disable_decoding else self._convert)(raw)
+            if type(raw) is not Push or self._proto != 3:
+                return reply
+            # a RESP3 push goes to the parser's push handler, as redis-py's parser
+            # does: its answer is the reply to a push read, else the next reply follows
+            handled = self._parser.handle_push_response(reply)
+            if push_request:
+                return handled
 
     def pack_command(self, *args: Any) -> Packed:
         return Packed([args])

@@ -14,6 +14,7 @@ backend, plus what the drop-in adds on top:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +26,8 @@ from redipy.memory.boundary import clean_error
 from redipy.memory.client import NO_REPLY as SESSION_NO_REPLY
 from redipy.memory.client import Blocked, ClientSession, NullArray, Replies
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
+
+_PORTS = itertools.count(1)
 
 NO_REPLY = object()
 """Returned by :meth:`DropInSession.execute` when the answers went to the reply queue
@@ -38,7 +41,8 @@ class DropInSession:
 
     def __init__(self, backend: MemoryBackend, on_push: Callable[[Any], None]) -> None:
         self.backend = backend
-        self.client = ClientSession(backend, addr="memory:0", laddr="memory:0")
+        # each connection its own address, as each socket has its own port
+        self.client = ClientSession(backend, addr=f"memory:{next(_PORTS)}", laddr="memory:0")
         self.client.on_push = on_push
         self.on_push = on_push
         cache: Any = getattr(backend, "_dropin_plain", None)

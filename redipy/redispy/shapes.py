@@ -93,7 +93,15 @@ def _spop(args: Sequence[str], reply: Any) -> Any:
     return SetReply(reply) if type(reply) is list else reply
 
 
+def _streams(args: Sequence[str], reply: Any) -> Any:
+    """XREAD / XREADGROUP: [[key, entries], ...] is a map of key to entries in RESP3."""
+    if type(reply) is not list or not all(type(p) is list and len(p) == 2 for p in reply):
+        return reply
+    return Map(v for pair in reply for v in pair)
+
+
 SHAPERS: dict[str, Shaper] = {
+    "streams": _streams,
     "map": _map,
     "set": _set,
     "double": _score,
