@@ -147,10 +147,11 @@ class MemoryBackend:
     def remove_monitor(self, listener: Monitor) -> None:
         self.monitors = tuple(m for m in self.monitors if m != listener)  # bound methods: ==
 
-    def _heard(self, db: int, name: str, args: Sequence[str]) -> None:
+    def _heard(self, db: int, name: str, args: Sequence[str], origin: str = "memory") -> None:
+        """``origin``: the client's address as MONITOR shows it (host:port)."""
         argv = (name, *args)
         for listener in self.monitors:
-            listener(db, argv, "memory")
+            listener(db, argv, origin)
 
     def execute(self, *argv: str) -> Any:
         """Run a command as a client typed it: any case, arity checked, errors as Redis's.
@@ -193,7 +194,7 @@ class MemoryBackend:
 
     # ---- the byte-level doors (redis-py drop-in, ``redipy serve``, Lua's redis.call) ----
 
-    def dispatch(self, db: Database, argv: Sequence[str]) -> Any:
+    def dispatch(self, db: Database, argv: Sequence[str], origin: str = "memory") -> Any:
         """Run one command on ``db`` exactly as a server would, on byte strings.
 
         ``argv`` is the command as a client sent it, every element a byte string (the
@@ -220,7 +221,7 @@ class MemoryBackend:
         if arity is not None and (len(argv) != arity if arity >= 0 else len(argv) < -arity):
             raise clean_error(arity_error(name))
         if self.monitors:
-            self._heard(db.index, name, args)
+            self._heard(db.index, name, args, origin)
         try:
             with db.lock:
                 return handler(db, args)

@@ -337,6 +337,8 @@ class ClientSession:
         if special is not None:
             stat = state.stat(upper)
             stat.calls += 1
+            if self.backend.monitors:  # MONITOR shows connection commands too (UNWATCH, ...)
+                self.backend._heard(self.db.index, name, argv[1:], self.addr or "memory")
             try:
                 return special(self, argv)
             except ResponseError:
@@ -356,12 +358,12 @@ class ClientSession:
         started = time.perf_counter_ns()
         try:
             if spec is None:
-                reply = self.backend.dispatch(db, argv)
+                reply = self.backend.dispatch(db, argv, self.addr or "memory")
             else:
                 if "write" in spec.flags:
                     state.dirty += 1
                 if block or "blocking" not in spec.flags:
-                    reply = self.backend.dispatch(db, argv)
+                    reply = self.backend.dispatch(db, argv, self.addr or "memory")
                 else:
                     reply = self._dispatch_no_wait(db, upper, argv)
         except ResponseError:
@@ -379,7 +381,7 @@ class ClientSession:
             before = db.no_block
             db.no_block = True
             try:
-                reply = self.backend.dispatch(db, argv)
+                reply = self.backend.dispatch(db, argv, self.addr or "memory")
             finally:
                 db.no_block = before
             if reply is None and upper in BLOCKING_ARGS:

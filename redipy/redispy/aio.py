@@ -223,7 +223,7 @@ class AsyncMemoryConnection(AbstractConnection):
             if type(raw) is not Push or self._proto != 3:
                 return self._finish(raw, disable_decoding)
             # a RESP3 push goes to the parser's push handler, as redis-py's parser does
-            handled = await self._parser.handle_push_response(
+            handled = await self._parser.handle_push_response(  # type: ignore[attr-defined]
                 self._finish(raw, disable_decoding))
             if push_request:
                 return handled

@@ -27,17 +27,28 @@ class MemoryRedis(redis.Redis):
         if self.connection is not None:
             with self.single_connection_lock:
                 return self._call(self.connection, args, options)
-        pool = self.connection_pool
-        idle = pool._available_connections
+        idle = self.connection_pool._available_connections
         try:
             conn = idle.pop()  # atomic; a connection in use by nobody else
         except IndexError:
-            conn = pool.get_connection()
-            pool._in_use_connections.discard(conn)
+            conn = self.connection_pool.get_connection()
+            self.connection_pool._in_use_connections.discard(conn)
         try:
-            return self._call(conn, args, options)
+            response = conn.call(args, NEVER_DECODE in options if options else False)
+        except ResponseError:
+            if EMPTY_RESPONSE in options:
+                return options[EMPTY_RESPONSE]
+            raise
         finally:
             idle.append(conn)
+        callback = self.response_callbacks.get(args[0])
+        if callback is None:
+            return response
+        if options:
+            options.pop(NEVER_DECODE, None)
+            options.pop(EMPTY_RESPONSE, None)
+            options.pop("keys", None)
+        return callback(response, **options)
 
     def _call(self, conn: Any, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
         try:

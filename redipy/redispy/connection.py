@@ -315,6 +315,23 @@ class MemoryConnection(AbstractConnection):
     def call(self, args: Sequence[Any], never_decode: bool) -> Any:
         """Run one command and return its parsed reply; error replies are raised as
         redis-py's exceptions. What send_command + read_response do, without a queue."""
+        session = self._session
+        if (session is None or self._should_reconnect or not self._sock
+                or self.health_check_interval or self._replies.items):
+            return self._call_slow(args, never_decode)
+        try:
+            raw = session.execute(to_argv(args, self.encoder, self._ascii))
+        except ResponseError as err:
+            raise self._convert(err) from None
+        if raw is NO_REPLY:
+            return self.read_response(disable_decoding=never_decode)
+        if session.protocol != self._proto:
+            self._follow_protocol(session.protocol)
+        return (self._convert_raw if never_decode else self._convert)(raw)
+
+    def _call_slow(self, args: Sequence[Any], never_decode: bool) -> Any:
+        """:meth:`call` when the connection needs (re)connecting, a health check, or has
+        replies queued before this one."""
         if self._should_reconnect or not self._sock:
             self.disconnect()
             self.connect()
@@ -341,7 +358,7 @@ class MemoryConnection(AbstractConnection):
         reply = (self._convert_raw if never_decode else self._convert)(raw)
         if self.health_check_interval:
             self.next_health_check = time.monotonic() + self.health_check_interval  # type: ignore[assignment]
-        if isinstance(reply, RedisResponseError):
+        if isinstance(reply, BaseException):
             raise reply
         return reply
 

@@ -67,24 +67,21 @@ class DropInSession:
     def queue(self) -> Any:
         return self.client.tx.queue
 
-    def _quiet(self) -> bool:
-        """True when a command runs as on a bare server: nothing connection-level."""
-        c = self.client
-        listener = c.listener
-        return (c.tx.queue is None and c.authenticated and c.reply_mode == "on"
-                and (listener is None or not listener.subscribed)
-                and not self.backend.monitors and not c.closed)
-
     def execute(self, argv: Sequence[str], *, block: bool = True) -> Any:
         """The raw reply to one command (errors raised as redipy's ResponseError), or
         :data:`NO_REPLY`, or (``block=False``) a :class:`Blocked`."""
         name = argv[0]
         plain = self._plain.get(name)
-        if plain is not None and (block or not plain[3]) and self._quiet():
+        client = self.client
+        # the fast path only while a command runs as on a bare server: no MULTI, no
+        # subscription, no MONITOR, replies on, authenticated (the hot path: inline)
+        if (plain is not None and (block or not plain[3]) and client.tx.queue is None
+                and client.authenticated and client.reply_mode == "on"
+                and (client.listener is None or not client.listener.subscribed)
+                and not self.backend.monitors and not client.closed):
             handler, arity, shaped, _ = plain
             argc = len(argv)
             if argc == arity if arity >= 0 else argc >= -arity:
-                client = self.client
                 client.commands_run += 1
                 db = client.db
                 try:
