@@ -4,7 +4,8 @@ pay redis-py's own client-side cost), and against redipy's typed API for GET and
 Rounds are interleaved (drop-in, fakeredis, typed API, then again); each row shows the
 median ops/s over the rounds. CPU time is what is measured (``time.process_time``):
 the work is all in this process, and it keeps other load on the machine out of the
-figures.
+figures. The ceiling column times redis-py's command methods with nothing behind
+them: the best ratio to fakeredis that any backend behind redis-py could reach.
 
 Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick]
 """
@@ -23,6 +24,7 @@ import fakeredis
 from common import fmt, table
 
 import redipy
+import redipy.redispy
 from redipy.script import FnContext, RedisVar, to_lua
 
 Op = Callable[[int], None]
@@ -84,6 +86,15 @@ def async_ops(client: Any) -> dict[str, Op]:
     }
 
 
+class ClientCostOnly(redipy.redispy.MemoryRedis):
+    """redis-py's command methods with nothing behind them: ``execute_command`` returns
+    at once. What a call costs on the client side alone, so the best ratio any backend
+    behind redis-py could reach against fakeredis (which pays the same cost)."""
+
+    def execute_command(self, *args: Any, **options: Any) -> Any:
+        return None
+
+
 def typed_ops(client: redipy.Redis) -> dict[str, Op]:
     client.set_value("g", "value")
 
@@ -125,14 +136,18 @@ def main() -> None:
     drop_ops = {**sync_ops(drop, sha), **async_ops(mem.redis_py(asyncio=True))}
     fake_ops = {**sync_ops(fake, sha), **async_ops(fakeredis.FakeAsyncRedis())}
     typed_table = typed_ops(typed)
+    bare = {name: op for name, op in sync_ops(ClientCostOnly(), sha).items()
+            if not name.startswith("pipeline")}  # a pipeline needs a real connection
     results: dict[str, dict[str, list[float]]] = {
-        name: {"drop": [], "fake": [], "typed": []} for name in drop_ops}
+        name: {"drop": [], "fake": [], "typed": [], "bare": []} for name in drop_ops}
     for _ in range(opts.rounds):
         for name in drop_ops:
             results[name]["drop"].append(rate(drop_ops[name], n_drop))
             results[name]["fake"].append(rate(fake_ops[name], n_fake))
             if name in typed_table:
                 results[name]["typed"].append(rate(typed_table[name], n_drop))
+            if name in bare:
+                results[name]["bare"].append(rate(bare[name], n_drop))
 
     rows = []
     for name, got in results.items():
@@ -141,9 +156,11 @@ def main() -> None:
         if got["typed"]:
             t = statistics.median(got["typed"])
             typed_col = f"{fmt(t)} ({d / t:.0%})"
-        rows.append([name, fmt(d), fmt(f), f"{d / f:.1f}x", typed_col])
+        ceiling = f"{statistics.median(got['bare']) / f:.1f}x" if got["bare"] else "-"
+        rows.append([name, fmt(d), fmt(f), f"{d / f:.1f}x", ceiling, typed_col])
     print(table(f"redis-py API, median of {opts.rounds} interleaved rounds (CPU time)",
                 ["command", "drop-in ops/s", "fakeredis ops/s", "vs fakeredis",
+                 "ceiling (redis-py's client cost alone vs fakeredis)",
                  "redipy typed API ops/s (drop-in's share)"], rows))
 
 

@@ -340,6 +340,11 @@ class MemoryConnection(AbstractConnection):
             if not self.retry.get_retries():
                 raise RedisConnectionError("Connection closed by server.")
             self.connect()
+        elif self._replies.items:
+            # replies nobody read (a pipeline's read given up on a decoding error):
+            # redis-py's pool drops such a connection ("Connection has data")
+            self.disconnect()
+            self.connect()
         if self.health_check_interval and time.monotonic() > self.next_health_check:
             self.check_health()
         session = self._session
