@@ -68,7 +68,7 @@ def invalid_input(value: object) -> DataError:
                      "Convert to a bytes, string, int or float first.")
 
 
-class ConfigError(RedipyError):
+class ConfigError(RedipyError, ValueError):
     """A backend was configured with values that cannot work (bad URL, bad option)."""
 
 

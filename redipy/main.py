@@ -59,7 +59,7 @@ class Redis(RedisClientAPI):
         path: str | None = None,
         url: str | None = None,
         client: Any = None,
-        rt: Backend | None = None,
+        rt: Backend | Redis | None = None,
         cluster: bool = False,
         db: int | None = None,
         is_caching_enabled: bool = True,
@@ -97,7 +97,10 @@ class Redis(RedisClientAPI):
                 backend = "memory"
         if backend == "custom":
             if rt is None:
-                raise ConfigError("rt must be given for the custom backend")
+                raise ConfigError("rt must not be None for custom backend")
+            if isinstance(rt, Redis):  # 0.7.1's Redis(rt=runtime): share its backend
+                self._script_hooks = rt._script_hooks
+                rt = rt._backend
             self._backend: Backend = rt
         elif backend == "memory":
             from redipy.memory.backend import MemoryBackend
@@ -141,16 +144,23 @@ class Redis(RedisClientAPI):
                     cfg = {**cfg, "cluster": True, **({"url": url} if url else {})}
                 self._backend = backend_from_cfg(cfg)
         else:
-            raise ConfigError(f"unknown backend {backend!r}: use 'memory' or 'redis'")
+            raise ConfigError(f"unknown backend {backend}: use 'memory' or 'redis'")
 
     @property
     def backend(self) -> Backend:
         """The backend this client talks to."""
         return self._backend
 
-    def get_runtime(self) -> Backend:
-        """0.7.1's name for :attr:`backend`."""
-        return self._backend
+    def get_runtime(self) -> Redis:
+        """0.7.1's runtime of this client: a :class:`LocalRuntime` or
+        :class:`RedisConnection` over the same backend (``client=`` of a script call
+        accepts it); :attr:`backend` is the backend itself."""
+        kind = self._backend.kind
+        if kind == "memory":
+            return self.get_memory_runtime()
+        if kind == "redis" and not getattr(self._backend, "cluster", False):
+            return self.get_redis_runtime()
+        return self
 
     def set_compile_hook(self, hook: Callable[[Any], None] | None) -> None:
         """0.7.1's runtime method: ``hook`` receives the JSON view of each script
@@ -177,13 +187,13 @@ class Redis(RedisClientAPI):
         (same connection, prefix and hooks); ``get_connection()`` yields redis-py's
         client."""
         if self._backend.kind != "redis":
-            raise ConfigError("this client does not use the Redis backend")
+            raise ConfigError("not a redis runtime: this client does not use the Redis backend")
         return RedisConnection._over(self._backend, self._script_hooks)
 
     def get_memory_runtime(self) -> LocalRuntime:
         """0.7.1's memory runtime: a :class:`LocalRuntime` over this client's data."""
         if self._backend.kind != "memory":
-            raise ConfigError("this client does not use the memory backend")
+            raise ConfigError("not a memory runtime: this client does not use the memory backend")
         return LocalRuntime._over(self._backend, self._script_hooks)
 
     def get_connection(self) -> Any:

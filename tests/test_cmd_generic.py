@@ -484,7 +484,7 @@ def test_expire_in_pipeline(r: redipy.Redis) -> None:
         res = pipe.execute()
     assert res[0] is True
     assert 99.0 < res[1] <= 100.0
-    assert res[2:] == [None, False, True, -1.0, 1, "string", {"k"}, ["k"], (0, ["k"]), "k", 1,
+    assert res[2:] == [None, False, True, -1.0, 1, "string", ["k"], ["k"], (0, ["k"]), "k", 1,
                        True, "ü"]
     with r.pipeline() as pipe, pytest.raises(PipelineError):
         next(iter(pipe.iter_keys()))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from redipy.api.base import Backend, CommandsBase, enc
 from redipy.api.blocking import BlockingCommands
@@ -105,6 +105,17 @@ class PipelineAPI(RedisAPI):
         self._queue.append((name, args))
         self._convs.append(conv)
         return None  # type: ignore[return-value]
+
+    def keys(self, *, match: str | None = None, filter_type: KeyType | None = None,
+             block: bool = True) -> set[str]:
+        """Queued KEYS; its result is a sorted list here, as 0.7.1's pipelines gave it
+        (the direct call answers a set)."""
+        pattern = self._pattern(match)
+        listed = self._keys_conv(filter_type)
+        def conv(reply: Any) -> Any:
+            return sorted(listed(reply))
+
+        return cast("set[str]", self._conv(conv, "KEYS", "*" if pattern is None else pattern))
 
     def has_pending(self) -> bool:
         return bool(self._queue)

@@ -375,9 +375,16 @@ def _type(value: Any) -> str:
     return _tname(value)
 
 
+_LEVELS = {0.0: (logging.DEBUG, "DEBUG"), 1.0: (logging.INFO, "VERBOSE"),
+           2.0: (logging.INFO, "NOTICE"), 3.0: (logging.WARNING, "WARNING")}
+
+
 def _log(level: Any, message: Any) -> None:
-    levels = {0.0: logging.DEBUG, 1.0: logging.INFO, 2.0: logging.INFO, 3.0: logging.WARNING}
-    LOG.log(levels.get(level, logging.INFO), "%s", message)
+    """A server writes ``redis.log`` to its log; in memory the message goes to the
+    ``redipy.script`` logger and, as 0.7.1 printed it, to stdout as ``LEVEL: message``."""
+    num, name = _LEVELS.get(level, (logging.INFO, "NOTICE"))
+    LOG.log(num, "%s", message)
+    print(f"{name}: {message}")
 
 
 # ---- tables -------------------------------------------------------------------------

@@ -305,8 +305,8 @@ class _Decoder:
         self._script = script
 
     def __call__(self, reply: Any) -> JSONType:
-        if reply is None:
-            return None
+        if reply is None or reply == "{}" or reply == "[]":
+            return None  # 0.7.1: an empty table is None (Lua cannot tell {} from [])
         if reply.isdigit() and reply.isascii() and (reply[0] != "0" or len(reply) == 1):
             return int(reply)  # the common counter reply, without the JSON parser
         return json.loads(reply)  # type: ignore[no-any-return]
