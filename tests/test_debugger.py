@@ -64,9 +64,9 @@ def normal_run(client: redipy.Redis, ctx: FnContext, keys: dict[str, str],
             raw = comp.run_memory(prog, db, views(key_list), views(argv))
     except ScriptRunError as err:
         return calls, None, str(error_text(err))
-    import json
+    from redipy.script.register import script_value
 
-    return calls, None if raw is None else json.loads(to_text(raw)), None
+    return calls, script_value(None if raw is None else to_text(raw)), None
 
 
 def _setup(client: redipy.Redis, cmds: Any) -> None:
@@ -251,7 +251,7 @@ def test_readme_advanced_example_step_by_step() -> None:
     assert dump(r) == before
     # pop_frame deletes a computed key (copied on first use) and changes the size
     popped = trace_run(r, RStackScripts.pop_frame(), keys=STACK_KEYS, args={})
-    assert popped.value == {}  # frame 2 is empty (as a normal run returns it)
+    assert popped.value is None  # frame 2 is empty: None, as a normal run returns it
     assert dump(r) == before
     synced = trace_run(r, RStackScripts.pop_frame(), keys=STACK_KEYS, args={}, sync=True)
     assert synced.calls[0] == ("GET", ("foo:size",), "2")

@@ -31,7 +31,7 @@ from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEve
 from redipy.debug.info import ScriptInfo, script_info
 from redipy.errors import ResponseError
 from redipy.memory.boundary import error_text, shown, to_text, views
-from redipy.script.register import Compiled, ScriptRunError, compiled
+from redipy.script.register import Compiled, ScriptRunError, compiled, script_value
 from redipy.script.seq import FnContext
 
 _SAFE_BUILTINS: dict[str, Any] = {
@@ -132,7 +132,7 @@ class _Run(RunBase):
                 # the memory backend's scripts run on byte strings (redipy.memory.boundary)
                 raw = info.comp.run_memory(self.prog, scratch.db, views(self.keys),
                                            views(self.argv))
-            value = None if raw is None else json.loads(to_text(raw))
+            value = script_value(None if raw is None else to_text(raw))
             last = self.stmt
             if last is not None and last.statement == "return":
                 final = self._event(RETURN, last.sid, locals=last.locals, reply=value)

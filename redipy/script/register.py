@@ -306,7 +306,7 @@ class _Decoder:
 
     def __call__(self, reply: Any) -> JSONType:
         if reply is None or reply == "{}" or reply == "[]":
-            return None  # 0.7.1: an empty table is None (Lua cannot tell {} from [])
+            return None  # see script_value
         if reply.isdigit() and reply.isascii() and (reply[0] != "0" or len(reply) == 1):
             return int(reply)  # the common counter reply, without the JSON parser
         return json.loads(reply)  # type: ignore[no-any-return]
@@ -315,6 +315,14 @@ class _Decoder:
         if isinstance(err, ResponseError) and not isinstance(err, ScriptRunError):
             return self._script._server_error(err)
         return err
+
+
+def script_value(text: str | None) -> JSONType:
+    """A script's JSON reply as a value. As 0.7.1 documents, an empty list or dict is
+    ``None`` (Lua cannot tell ``{}`` from ``[]``; nested empty tables are kept)."""
+    if text is None or text == "{}" or text == "[]":
+        return None
+    return json.loads(text)  # type: ignore[no-any-return]
 
 
 def register_script(client: Any, ctx: FnContext) -> ExecFunction:
