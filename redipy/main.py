@@ -235,13 +235,22 @@ class _Runtime(Redis):
 
 
 class LocalRuntime(_Runtime):
-    """0.7.1's ``redipy.memory.rt.LocalRuntime``: a client on a fresh memory backend.
-
-    Plug-ins (:mod:`redipy.plugin`) are registered on it with
-    :meth:`add_redis_function_plugin` and :meth:`add_general_function_plugin`."""
+    """0.7.1's ``redipy.memory.rt.LocalRuntime``: a client on a fresh memory backend."""
 
     def __init__(self) -> None:
         super().__init__("memory")
+
+    def add_redis_function_plugin(self, module: str) -> None:
+        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
+        from redipy.plugin import unsupported
+
+        unsupported("add_redis_function_plugin", module)
+
+    def add_general_function_plugin(self, module: str) -> None:
+        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
+        from redipy.plugin import unsupported
+
+        unsupported("add_general_function_plugin", module)
 
 
 class RedisConnection(_Runtime):

@@ -19,6 +19,11 @@ NAMES = {
     "redipy.graph.expr": ["JSONType", "ExprObj", "CallObj", "find_literal", "get_literal",
                           "is_none_literal"],
     "redipy.graph.seq": ["SequenceObj"],
+    "redipy.helpers.cache": ["RCache"],
+    "redipy.helpers.mavg": [],
+    "redipy.helpers.stack": ["RStack"],
+    "redipy.plugin": ["ArgcSpec", "LocalRedisFunction", "LocalGeneralFunction",
+                      "LuaRedisPatch", "LuaGeneralPatch", "HelperFunction"],
     "redipy.main": ["Redis"],
     "redipy.memory.local": ["LocalBackend"],
     "redipy.memory.rt": ["LocalRuntime"],
@@ -77,3 +82,15 @@ def test_runtime_methods_exist() -> None:
 def test_memory_client_has_no_redis_runtime() -> None:
     with pytest.raises(redipy.errors.ConfigError, match="Redis backend"):
         redipy.Redis().get_redis_runtime()
+
+
+def test_plugin_registration_says_it_is_unsupported() -> None:
+    from redipy.memory.rt import LocalRuntime
+    from redipy.redis.lua import LuaBackend
+
+    rt = LocalRuntime()
+    for call in (rt.add_redis_function_plugin, rt.add_general_function_plugin,
+                 LuaBackend().add_redis_patch_plugin, LuaBackend().add_general_patch_plugin,
+                 LuaBackend().add_helper_function_plugin):
+        with pytest.raises(redipy.errors.ConfigError, match="plug-ins are not supported"):
+            call("my.plugins")

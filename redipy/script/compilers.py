@@ -48,5 +48,23 @@ class LocalBackend(_Compiler):
 class LuaBackend(_Compiler):
     """0.7.1's Lua compiler (here: the Lua compiler behind ``register_script``)."""
 
+    def add_redis_patch_plugin(self, module: str) -> None:
+        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
+        from redipy.plugin import unsupported
+
+        unsupported("add_redis_patch_plugin", module)
+
+    def add_general_patch_plugin(self, module: str) -> None:
+        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
+        from redipy.plugin import unsupported
+
+        unsupported("add_general_patch_plugin", module)
+
+    def add_helper_function_plugin(self, module: str) -> None:
+        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
+        from redipy.plugin import unsupported
+
+        unsupported("add_helper_function_plugin", module)
+
 
 __all__ = ["LocalBackend", "LuaBackend"]
