@@ -14,3 +14,5 @@ failure_count  # redis-py's connection retry callback
 health_check_failed  # redis-py's connection retry callback
 push_request  # redis-py's Connection.read_response(...)
 command_name  # redis-py's Connection.pack_command/read_response keywords
+sm  # redipy.plugin.LocalRedisFunction.call(sm, key, args): 0.7.1 plug-in signature
+is_expr_stmt  # redipy.plugin.Lua*Patch.patch(..., is_expr_stmt): 0.7.1 plug-in signature
