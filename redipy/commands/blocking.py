@@ -23,57 +23,52 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Pop the head of the first non-empty list among the keys, waiting up to timeout "
         "seconds for one to get an element; replies with the key and the element.",
         "O(N) where N is the number of keys given",
-        "BLPOP key [key ...] timeout", "2.0.0", _ALL_BUT_LAST, _WB,
-        api=("blpop",), script=False),
+        "BLPOP key [key ...] timeout", "2.0.0", _ALL_BUT_LAST, _WB, script=False),
     CommandSpec(
         "BRPOP", "list", -3,
         "Pop the tail of the first non-empty list among the keys, waiting up to timeout "
         "seconds for one to get an element; replies with the key and the element.",
         "O(N) where N is the number of keys given",
-        "BRPOP key [key ...] timeout", "2.0.0", _ALL_BUT_LAST, _WB,
-        api=("brpop",), script=False),
+        "BRPOP key [key ...] timeout", "2.0.0", _ALL_BUT_LAST, _WB, script=False),
     CommandSpec(
         "BLMOVE", "list", 6,
         "Move an element from one end of a list to an end of another, waiting up to "
         "timeout seconds while the source is empty.",
         "O(1)",
         "BLMOVE source destination LEFT|RIGHT LEFT|RIGHT timeout", "6.2.0", _TWO, _WDB,
-        api=("blmove",), script=False),
+        script=False),
     CommandSpec(
         "BRPOPLPUSH", "list", 4,
         "Move the tail of a list to the head of another, waiting up to timeout seconds "
         "while the source is empty (BLMOVE source destination RIGHT LEFT).",
         "O(1)",
-        "BRPOPLPUSH source destination timeout", "2.2.0", _TWO, _WDB,
-        api=("brpoplpush",), script=False),
+        "BRPOPLPUSH source destination timeout", "2.2.0", _TWO, _WDB, script=False),
     CommandSpec(
         "BLMPOP", "list", -5,
         "Pop up to count elements from the first non-empty list of several keys, waiting "
         "up to timeout seconds while all of them are empty.",
         "O(N+M) where N is the number of keys given and M the number of elements popped",
         "BLMPOP timeout numkeys key [key ...] LEFT|RIGHT [COUNT count]", "7.0.0",
-        _NUMKEYS, _WB, api=("blmpop",), script=False),
+        _NUMKEYS, _WB, script=False),
     CommandSpec(
         "BZPOPMIN", "sorted_set", -3,
         "Pop the lowest-scored member of the first non-empty sorted set among the keys, "
         "waiting up to timeout seconds; replies with key, member and score.",
         "O(log(N)) with N the number of members of the sorted set",
-        "BZPOPMIN key [key ...] timeout", "5.0.0", _ALL_BUT_LAST, _WFB,
-        api=("bzpopmin",), script=False),
+        "BZPOPMIN key [key ...] timeout", "5.0.0", _ALL_BUT_LAST, _WFB, script=False),
     CommandSpec(
         "BZPOPMAX", "sorted_set", -3,
         "Pop the highest-scored member of the first non-empty sorted set among the keys, "
         "waiting up to timeout seconds; replies with key, member and score.",
         "O(log(N)) with N the number of members of the sorted set",
-        "BZPOPMAX key [key ...] timeout", "5.0.0", _ALL_BUT_LAST, _WFB,
-        api=("bzpopmax",), script=False),
+        "BZPOPMAX key [key ...] timeout", "5.0.0", _ALL_BUT_LAST, _WFB, script=False),
     CommandSpec(
         "BZMPOP", "sorted_set", -5,
         "Pop the lowest or highest members of the first non-empty sorted set of several, "
         "waiting up to timeout seconds while all of them are empty.",
         "O(K) + O(M*log(N)) for K keys given and M members popped from a set of N",
         "BZMPOP timeout numkeys key [key ...] MIN|MAX [COUNT count]", "7.0.0",
-        _NUMKEYS, _WB, api=("bzmpop",), script=False),
+        _NUMKEYS, _WB, script=False),
 )
 
 BLOCKING_NAMES: frozenset[str] = frozenset(spec.name for spec in COMMANDS) | BLOCKING_STREAM_NAMES

@@ -26,46 +26,39 @@ def _stored(first_option: int) -> tuple[KeySpec, ...]:
 
 
 def _g(name: str, arity: int, summary: str, complexity: str, syntax: str, since: str,
-       flags: frozenset[str], *, keys: tuple[KeySpec, ...] = _ONE,
-       api: tuple[str, ...] = ()) -> CommandSpec:
+       flags: frozenset[str], *, keys: tuple[KeySpec, ...] = _ONE) -> CommandSpec:
     return CommandSpec(name=name, group="geo", arity=arity, summary=summary,
                        complexity=complexity, syntax=syntax, since=since, keys=keys,
-                       flags=flags, api=api)
+                       flags=flags)
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
     _g("GEOADD", -5, "Add members at longitude/latitude positions to a geo set (a sorted "
        "set scored by geohash).", "O(log(N)) for each member added",
        "GEOADD key [NX | XX] [CH] longitude latitude member "
-       "[longitude latitude member ...]", "3.2.0", _W, api=("geoadd",)),
+       "[longitude latitude member ...]", "3.2.0", _W),
     _g("GEOPOS", -2, "The longitude and latitude of members (nil for missing ones).",
-       "O(1) for each member", "GEOPOS key [member [member ...]]", "3.2.0", _R,
-       api=("geopos",)),
+       "O(1) for each member", "GEOPOS key [member [member ...]]", "3.2.0", _R),
     _g("GEODIST", -4, "The distance between two members, in meters or another unit.",
-       "O(1)", "GEODIST key member1 member2 [M | KM | FT | MI]", "3.2.0", _R,
-       api=("geodist",)),
+       "O(1)", "GEODIST key member1 member2 [M | KM | FT | MI]", "3.2.0", _R),
     _g("GEOHASH", -2, "The 11-character standard geohash strings of members.",
-       "O(1) for each member", "GEOHASH key [member [member ...]]", "3.2.0", _R,
-       api=("geohash",)),
+       "O(1) for each member", "GEOHASH key [member [member ...]]", "3.2.0", _R),
     _g("GEOSEARCH", -7, "Members inside a circle or box around a member or a position, "
        "optionally sorted, counted and with coordinates, distances and hashes.", _AREA,
        f"GEOSEARCH key {_FROM} {_SHAPE} [ASC | DESC] [COUNT count [ANY]] {_WITH}",
-       "6.2.0", _R, api=("geosearch",)),
+       "6.2.0", _R),
     _g("GEOSEARCHSTORE", -8, "GEOSEARCH storing the members found as a sorted set (scored "
        "by geohash, or by distance with STOREDIST).", _AREA,
        f"GEOSEARCHSTORE destination source {_FROM} {_SHAPE} [ASC | DESC] "
-       "[COUNT count [ANY]] [STOREDIST]", "6.2.0", _W, keys=(KeyRange(1, 2),),
-       api=("geosearchstore",)),
+       "[COUNT count [ANY]] [STOREDIST]", "6.2.0", _W, keys=(KeyRange(1, 2),)),
     _g("GEORADIUS", -6, "Members within a radius of a position (the older form of "
        "GEOSEARCH), optionally stored.", _AREA,
        f"GEORADIUS key longitude latitude radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
-       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(6),
-       api=("georadius",)),
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(6)),
     _g("GEORADIUSBYMEMBER", -5, "Members within a radius of a member (the older form of "
        "GEOSEARCH), optionally stored.", _AREA,
        f"GEORADIUSBYMEMBER key member radius {_UNIT} {_RADIUS_OPTS} {_STORE}",
-       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(5),
-       api=("georadiusbymember",)),
+       "3.2.0", frozenset({"write", "denyoom", "movablekeys"}), keys=_stored(5)),
     _g("GEORADIUS_RO", -6, "GEORADIUS without the STORE options.", _AREA,
        f"GEORADIUS_RO key longitude latitude radius {_UNIT} {_RADIUS_OPTS}", "3.2.10", _R),
     _g("GEORADIUSBYMEMBER_RO", -5, "GEORADIUSBYMEMBER without the STORE options.", _AREA,

@@ -20,13 +20,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "matching it; returns how many received it.",
         "O(N+M) where N is the number of subscribers of the channel and M the number of "
         "subscribed patterns",
-        "PUBLISH channel message", "2.0.0", flags=_PS, api=("publish",)),
+        "PUBLISH channel message", "2.0.0", flags=_PS),
     CommandSpec(
         "SUBSCRIBE", "pubsub", -2,
         "Start listening to the messages published on the given channels.",
         "O(N) where N is the number of channels subscribed to",
-        "SUBSCRIBE channel [channel ...]", "2.0.0", flags=_SUB,
-        api=("wait_for",), script=False),
+        "SUBSCRIBE channel [channel ...]", "2.0.0", flags=_SUB, script=False),
     CommandSpec(
         "PSUBSCRIBE", "pubsub", -2,
         "Start listening to the messages of every channel matching the glob patterns.",
@@ -36,8 +35,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "UNSUBSCRIBE", "pubsub", -1,
         "Stop listening to the given channels (to every channel when none is given).",
         "O(N) where N is the number of channels unsubscribed from",
-        "UNSUBSCRIBE [channel [channel ...]]", "2.0.0", flags=_SUB,
-        api=("wait_for",), script=False),
+        "UNSUBSCRIBE [channel [channel ...]]", "2.0.0", flags=_SUB, script=False),
     CommandSpec(
         "PUNSUBSCRIBE", "pubsub", -1,
         "Stop listening to the given patterns (to every pattern when none is given).",
@@ -51,7 +49,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(1) for NUMPAT",
         "PUBSUB CHANNELS [pattern] | NUMSUB [channel ...] | NUMPAT", "2.8.0",
         # a container command: the flags are on its subcommands (pubsub, loading, stale)
-        cluster="special", api=("pubsub_channels", "pubsub_numsub", "pubsub_numpat")),
+        cluster="special"),
 )
 
 CHANNEL_COMMANDS: frozenset[str] = frozenset({"PUBLISH", "PUBSUB"})

@@ -32,7 +32,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "Run a script loaded earlier, named by the SHA1 of its text; a NOSCRIPT error "
         "says it must be loaded again.",
         _RUN, "EVALSHA sha1 numkeys [key [key ...]] [arg [arg ...]]", since="2.6.0",
-        keys=_SCRIPT_KEYS, flags=_FLAGS, api=("register_script",), script=False),
+        keys=_SCRIPT_KEYS, flags=_FLAGS, script=False),
     CommandSpec(
         "EVALSHA_RO", "scripting", -3,
         "Run a loaded script, by SHA1, that may only read.",
@@ -45,7 +45,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "O(N) with N the script's length (LOAD) or the number of scripts (EXISTS, FLUSH).",
         "SCRIPT LOAD script | SCRIPT EXISTS sha1 [sha1 ...] | SCRIPT FLUSH [ASYNC | SYNC] "
         "| SCRIPT KILL | SCRIPT SHOW sha1",
-        since="2.6.0", flags=frozenset({"noscript"}), api=("register_script",),
+        since="2.6.0", flags=frozenset({"noscript"}),
         script=False, cluster="special"),
     CommandSpec(
         "FUNCTION", "scripting", -2,

@@ -19,7 +19,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "optionally storing the result as a list.",
         _COMPLEXITY, f"SORT key {_SYNTAX} [STORE destination]", since="1.0.0",
         keys=(KeyRange(1), KeyOption("STORE", 2, _OPTION_ARGS)),
-        flags=frozenset({"write", "denyoom"}), api=()),
+        flags=frozenset({"write", "denyoom"})),
     CommandSpec(
         "SORT_RO", "generic", -2,
         "The read-only SORT (no STORE), allowed on replicas.",

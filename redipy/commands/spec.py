@@ -107,8 +107,6 @@ class CommandSpec:
     """The reply is a simple string (``+OK``), not a bulk string."""
     resp3_shape: str = ""
     """See :attr:`resp3` (empty: as :data:`redipy.commands.replies.RESP3` says)."""
-    api: tuple[str, ...] = ()
-    """Names of the ``redipy.Redis`` methods that send this command."""
     script: bool = True
     """Whether the command makes sense inside a script (no blocking, no pub/sub)."""
     cluster: str = ""
