@@ -11,6 +11,9 @@ so the plugin changes nothing for tests that do not ask for one.
   flushed before each test; each pytest-xdist worker starts its own, on its own port.
 - ``--redipy-backends=memory,server``: every test using ``redis_py``, ``aredis_py`` or
   ``redipy_backend`` runs once per backend named (default: ``memory``).
+- ``redipy_serve``: the test's ``redipy_memory`` served over TCP (``redipy serve`` in a
+  thread, on a free port): ``.url``, ``.port``, for subprocesses, forked workers and
+  clients in other languages, which then see the same data as the test.
 - ``redipy_clock``: moves the memory backend's clock (``redipy_clock.advance(3600)``): TTLs,
   expiry and TIME follow it, for every database.
 - ``@pytest.mark.redipy_snapshot("path.jsonl")``: loads a snapshot file (``redipy dump``'s
@@ -88,6 +91,16 @@ def redipy_memory(request: pytest.FixtureRequest) -> Iterator[redipy.Redis]:
         _seed(client, mark)
     yield client
     client.close()
+
+
+@pytest.fixture
+def redipy_serve(redipy_memory: redipy.Redis) -> Iterator[Any]:
+    """``redipy_memory`` served over TCP for the test (stopped after it)."""
+    handle = redipy.serve(redipy_memory.backend)
+    try:
+        yield handle
+    finally:
+        handle.stop()
 
 
 def _seed(target: Any, mark: pytest.Mark) -> None:

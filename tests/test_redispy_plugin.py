@@ -65,6 +65,17 @@ def test_real_server(redis_server):
 
 def test_real_server_was_flushed(redis_server):
     assert redis_server.client().dbsize() == 0
+
+
+def test_served_to_another_process(redipy_memory, redipy_serve):
+    import subprocess
+    import sys
+
+    redipy_memory.set_value("from-test", "1")
+    code = ("import redis, sys; c = redis.Redis.from_url(sys.argv[1]); "
+            "c.set('from-child', c.get('from-test') + b'+child')")
+    subprocess.run([sys.executable, "-c", code, redipy_serve.url], check=True, timeout=60)
+    assert redipy_memory.get_value("from-child") == "1+child"
 '''
 
 
@@ -81,14 +92,14 @@ def project(pytester: pytest.Pytester) -> pytest.Pytester:
 
 def test_fixtures_on_memory(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-q", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=7)
+    result.assert_outcomes(passed=8)
 
 
 def test_every_test_on_both_backends(project: pytest.Pytester) -> None:
     result = project.runpytest_subprocess("-p", "no:cacheprovider",
                                           "--redipy-backends=memory,server", "-v")
     # backend-parametrized tests run twice; those reaching into memory only once
-    result.assert_outcomes(passed=10)
+    result.assert_outcomes(passed=11)
     result.stdout.fnmatch_lines(["*test_each_backend_starts_empty?server? PASSED*",
                                  "*test_seeded?server? PASSED*"])
 
