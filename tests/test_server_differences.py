@@ -68,3 +68,38 @@ def test_the_servers_are_the_versions_we_think(servers: dict[str, Server]) -> No
     assert majors["valkey9"] == ["9", "1"]
     if "redis" in majors:
         assert majors["redis"] == ["7", "0"]
+
+
+def _inline(port: int, line: bytes, replies: int) -> bytes:
+    """Send an inline (telnet) request; read until ``replies`` CRLF-ended lines came."""
+    import socket
+
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        sock.sendall(line)
+        data = b""
+        while data.count(b"\r\n") < replies:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+@pytest.mark.parametrize("quote", ['"', "'"])
+def test_inline_closing_quote_then_text(servers: dict[str, Server], quote: str) -> None:
+    """``SET k "a"b`` inline: Valkey 9.1 joins the word (``ab``), Valkey 8.1 and Redis 7.0
+    answer a protocol error; ``redipy serve`` follows Valkey 9.1."""
+    import redipy
+
+    request = f"SET k {quote}a{quote}b\r\nGET k\r\n".encode()
+    joined = b"+OK\r\n$2\r\nab\r\n"
+    refused = b"-ERR Protocol error: unbalanced quotes in request\r\n"
+    for kind, srv in servers.items():
+        newest = kind == "valkey9"
+        got = _inline(srv.port, request, 3 if newest else 1)
+        assert got == (joined if newest else refused), kind
+    handle = redipy.serve()
+    try:
+        assert _inline(handle.port, request, 3) == joined
+    finally:
+        handle.stop()
