@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -96,7 +97,8 @@ class Server:
             "--daemonize", "no", "--protected-mode", "no", *self.extra,
         ]
         self.proc = subprocess.Popen(
-            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir)
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=self.workdir,
+            preexec_fn=_die_with_parent)
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -128,6 +130,18 @@ class Server:
                 self.proc.kill()
                 self.proc.wait()
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: a server gets SIGTERM when the test process that started
+    it dies, so a run cut short (a timeout, a kill) leaves no server behind (Linux)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def start_server(kind: str, *extra: str) -> Server:

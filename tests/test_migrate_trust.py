@@ -109,11 +109,21 @@ def pair() -> Iterator[tuple[Server, Server]]:
         dst.stop()
 
 
+@pytest.fixture
+def restarted() -> Iterator[list[Server]]:
+    """Servers a test started in place of killed ones: stopped after it."""
+    started: list[Server] = []
+    yield started
+    for srv in started:
+        srv.stop()
+
+
 # ---- 1. checkpoints that know their endpoints ------------------------------------------
 
 
 @pytest.mark.parametrize("side", ["DST", "SRC"])
 def test_resume_against_a_restarted_server_is_refused(pair: tuple[Server, Server],
+                                                      restarted: list[Server],
                                                       side: str, tmp_path: Path) -> None:
     src, dst = pair
     fill(src.port)
@@ -123,8 +133,10 @@ def test_resume_against_a_restarted_server_is_refused(pair: tuple[Server, Server
     wait_for_progress(cp, proc)
     if side == "DST":
         dst = restart(dst)
+        restarted.append(dst)
     else:
         src = restart(src)
+        restarted.append(src)
         fill(src.port)  # the same data, on a new server process
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 1, (out, err)
