@@ -289,7 +289,8 @@ def cmd_copy(db: Database, args: Sequence[str]) -> int:
 # ---- expiry ----------------------------------------------------------------------------
 
 
-def _expire_flags(args: Sequence[str]) -> tuple[bool, bool, bool, bool]:
+def expire_flags(args: Sequence[str]) -> tuple[bool, bool, bool, bool]:
+    """EXPIRE's NX/XX/GT/LT options (HEXPIRE's too), with the server's conflict errors."""
     nx = xx = gt = lt = False
     for opt in args:
         low = opt.lower()
@@ -314,7 +315,7 @@ def _expire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
             absolute: bool) -> int:
     nx = xx = gt = lt = False
     if len(args) > 2:
-        nx, xx, gt, lt = _expire_flags(args[2:])
+        nx, xx, gt, lt = expire_flags(args[2:])
     when = _int(args[1])
     if seconds:
         # C's LLONG_MIN / 1000 truncates toward zero

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from redipy.errors import ResponseError
+from redipy.memory.cmd_generic import expire_flags
 from redipy.memory.cmd_hashes import live_hash
 from redipy.memory.db import Database
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
@@ -24,8 +25,6 @@ from redipy.memory.structs import RHash
 
 SYNTAX = "ERR syntax error"
 NUMFIELDS = "ERR numfields should be greater than 0 and match the provided number of fields"
-NX_CONFLICT = "ERR NX and XX, GT or LT options at the same time are not compatible"
-GT_LT_CONFLICT = "ERR GT and LT options at the same time are not compatible"
 
 
 def _int(text: str) -> int:
@@ -110,25 +109,9 @@ def _hexpire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
              absolute: bool) -> list[int]:
     key = args[0]
     at = 2 if args[2] == "FIELDS" else _find_fields(args, 2)  # no options: the usual
-    nx = xx = gt = lt = False
     if at is None:
         raise ResponseError(NUMFIELDS)
-    for opt in args[2:at]:
-        low = opt.lower()
-        if low == "nx":
-            nx = True
-        elif low == "xx":
-            xx = True
-        elif low == "gt":
-            gt = True
-        elif low == "lt":
-            lt = True
-        else:
-            raise ResponseError(f"ERR Unsupported option {opt}")
-    if nx and (xx or gt or lt):
-        raise ResponseError(NX_CONFLICT)
-    if gt and lt:
-        raise ResponseError(GT_LT_CONFLICT)
+    nx, xx, gt, lt = expire_flags(args[2:at])
     _, fields = _after_fields(args, at, NUMFIELDS)
     now = db.clock()
     when = _deadline(db, args[1], name, seconds, absolute, now)
