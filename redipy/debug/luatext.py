@@ -14,7 +14,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from redipy.debug.events import CALL, ERROR, LOG, RETURN, TraceEvent
-from redipy.debug.text import _maxlen, _quote, _redis, lua_value, reply_text, trimmed
+from redipy.debug.text import (
+    _maxlen,
+    _quote,
+    _redis,
+    lua_value,
+    print_lines,
+    reply_text,
+    trimmed,
+)
 
 if TYPE_CHECKING:
     from redipy.debug.lua import LuaDebugger
@@ -180,20 +188,6 @@ def _list(dbg: LuaDebugger, args: list[str]) -> list[str]:
     return _listing(dbg, dbg.list(line or None, ctx))
 
 
-def _print(dbg: LuaDebugger, args: list[str]) -> list[str]:
-    if dbg.current is None:
-        return ["<error> the script has not started; use 'step' first"]
-    if args:
-        try:
-            return [f"<value> {lua_value(dbg.print(args[0]))}"]
-        except KeyError:
-            return ["No such variable."]
-    scope = dbg.print()
-    if not scope:
-        return ["No local variables in the current context."]
-    return [f"<value> {name} = {lua_value(value)}" for name, value in scope.items()]
-
-
 def _eval(dbg: LuaDebugger, rest: str) -> list[str]:
     if not rest.strip():
         return [UNKNOWN]
@@ -232,7 +226,7 @@ def _command(dbg: LuaDebugger, cmd: str, rest: str, args: list[str],
     if cmd in ("w", "whole"):
         return _listing(dbg, dbg.whole())
     if cmd in ("p", "print"):
-        return _print(dbg, args)
+        return print_lines(dbg, args)
     if cmd in ("t", "trace"):
         return dbg.trace()
     if cmd in ("e", "eval"):

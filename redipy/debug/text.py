@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from redipy.debug.events import CALL, ERROR, RETURN, TraceEvent
 from redipy.reply import Status
@@ -248,7 +248,16 @@ def _list(dbg: Debugger, args: list[str]) -> list[str]:
     return listing(dbg, dbg.list(line or None, ctx))
 
 
-def _print(dbg: Debugger, args: list[str]) -> list[str]:
+class _Scoped(Protocol):
+    """What ``print`` needs of a debugger (the builder-script and the raw-Lua one)."""
+
+    current: TraceEvent | None
+
+    def print(self, var: str | None = None) -> Any: ...
+
+
+def print_lines(dbg: _Scoped, args: list[str]) -> list[str]:
+    """ldb's ``print [var]``: one variable, or every local of the current frame."""
     if dbg.current is None:
         return ["<error> the script has not started; use 'step' first"]
     if args:
@@ -314,7 +323,7 @@ def _command(dbg: Debugger, cmd: str, rest: str, args: list[str]) -> list[str]:
     if cmd in ("w", "whole"):
         return listing(dbg, dbg.whole())
     if cmd in ("p", "print"):
-        return _print(dbg, args)
+        return print_lines(dbg, args)
     if cmd in ("t", "trace"):
         return dbg.trace()
     if cmd in ("e", "eval"):
