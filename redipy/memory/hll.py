@@ -129,28 +129,15 @@ def sparse_to_dense(s: bytearray) -> bool:
     """Rewrite ``s`` as dense (hllSparseToDense); False when the opcodes are corrupt."""
     if s[4] == DENSE:
         return True
+    runs, ok = sparse_registers(s)
+    if not ok:
+        return False
     dense = bytearray(DENSE_SIZE)
     dense[:HDR] = s[:HDR]
     dense[4] = DENSE
-    idx, p, end = 0, HDR, len(s)
-    while p < end:
-        op = s[p]
-        if op & 0xC0 == 0:
-            idx += (op & 0x3F) + 1
-            p += 1
-        elif op & 0x80 == 0:
-            idx += (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < end else 0)) + 1
-            p += 2
-        else:
-            run, value = (op & 3) + 1, ((op >> 2) & 0x1F) + 1
-            if run + idx > REGISTERS:
-                return False  # the servers refuse an overrun even at 16384
-            for reg in range(idx, idx + run):
-                dense_set(dense, reg, value)
-            idx += run
-            p += 1
-    if idx != REGISTERS:
-        return False
+    for first, length, value in runs:
+        for reg in range(first, first + length):
+            dense_set(dense, reg, value)
     s[:] = dense
     return True
 
