@@ -29,7 +29,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.redispy.argv import ascii_compatible, to_argv
 from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
-from redipy.redispy.replies import make_converter
+from redipy.redispy.replies import make_converter, respond
 from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
 from redipy.redispy.waiting import wait_blocked
 from redipy.reply import Push
@@ -310,14 +310,7 @@ class AsyncMemoryRedis(redis.asyncio.Redis):
                 if EMPTY_RESPONSE in options:
                     return options[EMPTY_RESPONSE]
                 raise
-            callback = self.response_callbacks.get(args[0])
-            if callback is None:
-                return response
-            if options:
-                options.pop(NEVER_DECODE, None)
-                options.pop(EMPTY_RESPONSE, None)
-                options.pop("keys", None)
-            value = callback(response, **options)
+            value = respond(self.response_callbacks, args, response, options)
             return await value if inspect.isawaitable(value) else value
         finally:
             pool._in_use_connections.discard(conn)

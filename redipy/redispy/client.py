@@ -18,6 +18,7 @@ from redis.exceptions import ResponseError
 
 from redipy.redispy.connection import MemoryConnectionPool
 from redipy.redispy.registry import backend_of
+from redipy.redispy.replies import respond
 
 
 class MemoryRedis(redis.Redis):
@@ -41,14 +42,7 @@ class MemoryRedis(redis.Redis):
             raise
         finally:
             idle.append(conn)
-        callback = self.response_callbacks.get(args[0])
-        if callback is None:
-            return response
-        if options:
-            options.pop(NEVER_DECODE, None)
-            options.pop(EMPTY_RESPONSE, None)
-            options.pop("keys", None)
-        return callback(response, **options)
+        return respond(self.response_callbacks, args, response, options)
 
     def _call(self, conn: Any, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
         try:
@@ -57,14 +51,7 @@ class MemoryRedis(redis.Redis):
             if EMPTY_RESPONSE in options:
                 return options[EMPTY_RESPONSE]
             raise
-        callback = self.response_callbacks.get(args[0])
-        if callback is None:
-            return response
-        if options:
-            options.pop(NEVER_DECODE, None)
-            options.pop(EMPTY_RESPONSE, None)
-            options.pop("keys", None)
-        return callback(response, **options)
+        return respond(self.response_callbacks, args, response, options)
 
 
 def make_client(server: Any, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:

@@ -10,8 +10,10 @@ module does the same from the raw reply, with no RESP in between.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
+
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 
 from redipy.errors import ResponseError as RedipyResponseError
 from redipy.memory.client import NullArray
@@ -78,3 +80,18 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
         raise TypeError(f"the memory backend returned a {kind.__name__}: {value!r}")
 
     return conv
+
+
+def respond(callbacks: Mapping[Any, Any], args: tuple[Any, ...], response: Any,
+            options: dict[str, Any]) -> Any:
+    """The reply as redis-py's ``parse_response`` would hand it back: through the
+    command's response callback, with the options it takes (the client's own ones
+    removed). An async callback's result is returned as is, for the caller to await."""
+    callback = callbacks.get(args[0])
+    if callback is None:
+        return response
+    if options:
+        options.pop(NEVER_DECODE, None)
+        options.pop(EMPTY_RESPONSE, None)
+        options.pop("keys", None)
+    return callback(response, **options)
