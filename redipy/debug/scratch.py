@@ -95,10 +95,7 @@ class Scratch:
         value = src.get(key)
         if value is None:
             return
-        self.db.put(key, copy.deepcopy(value))
-        when = src.expiry(key)
-        if when is not None:
-            self.db.set_expiry(key, when)
+        self.db.place(key, copy.deepcopy(value), src.expiry(key))
 
     def _copy_remote(self, raw_key: str) -> None:
         # keys here are the memory backend's byte strings; both clients speak text
@@ -147,10 +144,7 @@ class Scratch:
                 if value is None:
                     src.delete(key)
                 else:
-                    src.put(key, copy.deepcopy(value))
-                    when = self.db.expiry(key)
-                    if when is not None:
-                        src.set_expiry(key, when)
+                    src.place(key, copy.deepcopy(value), self.db.expiry(key))
                 done += 1
         self.dirty.clear()
         return done

@@ -185,11 +185,7 @@ def _rename(db: Database, src: str, dst: str, *, nx: bool) -> bool:
         db.delete(dst)
     when = db.expiry(src)
     db.delete(src)
-    db.put(dst, val)
-    if when is not None:
-        db.set_expiry(dst, when)
-    if type(val) is RHash and val.ttls:
-        db.track_fields(dst)
+    db.place(dst, val, when)
     return True
 
 
@@ -278,11 +274,7 @@ def cmd_copy(db: Database, args: Sequence[str]) -> int:
             if not replace:
                 return 0
             target.delete(dst)
-        target.put(dst, duplicate(val))
-        if when is not None:
-            target.set_expiry(dst, when)
-        if type(val) is RHash and val.ttls:
-            target.track_fields(dst)
+        target.place(dst, duplicate(val), when)
     return 1
 
 

@@ -279,11 +279,7 @@ def cmd_move(db: Database, args: Sequence[str]) -> int:
         if target.get(key) is not None:
             return 0
         db.delete(key)
-        target.put(key, val)
-        if when is not None:
-            target.set_expiry(key, when)
-        if type(val) is RHash and val.ttls:
-            target.track_fields(key)
+        target.place(key, val, when)
     return 1
 
 

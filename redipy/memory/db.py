@@ -151,6 +151,15 @@ class Database:
         if self.watchers or self.on_touch:
             self.touch(key)
 
+    def place(self, key: str, value: Any, when: int | None) -> None:
+        """Store a whole value taken from another key (RENAME, COPY, MOVE) with that
+        key's deadline ``when`` (ms, ``None``: none), its field TTLs tracked too."""
+        self.put(key, value)
+        if when is not None:
+            self.set_expiry(key, when)
+        if type(value) is RHash and value.ttls:
+            self.track_fields(key)
+
     def add_new(self, key: str, value: Any) -> None:
         """Store a collection just created for a missing key (no TTL to drop)."""
         self.data[key] = value
