@@ -25,29 +25,13 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from common import table
+from common import median_us, table
 
 import redipy
 
 Call = Callable[[int], Any]
 
 
-def median_us(fns: dict[str, Call], n: int, rounds: int) -> dict[str, float]:
-    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round."""
-    samples: dict[str, list[float]] = {k: [] for k in fns}
-    base = dict.fromkeys(fns, 0)
-    names = list(fns)
-    for r in range(rounds):
-        order = names[r % len(names):] + names[:r % len(names)]
-        for name in order:
-            fn = fns[name]
-            start = base[name]
-            base[name] = start + n
-            t0 = time.process_time()
-            for i in range(start, start + n):
-                fn(i)
-            samples[name].append((time.process_time() - t0) / n * 1e6)
-    return {k: statistics.median(v) for k, v in samples.items()}
 
 
 # ---- scaling ---------------------------------------------------------------------------

@@ -18,30 +18,16 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
 from collections.abc import Callable
 from typing import Any
 
-from common import table
+from common import median_us, table
 
 import redipy
 
 Call = Callable[[int], Any]
 
 
-def median_us(fns: dict[str, Call], n: int, rounds: int) -> dict[str, float]:
-    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round."""
-    samples: dict[str, list[float]] = {k: [] for k in fns}
-    names = list(fns)
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            fn = fns[name]
-            t0 = time.process_time()
-            for i in range(n):
-                fn(i)
-            samples[name].append((time.process_time() - t0) / n * 1e6)
-    return {k: statistics.median(v) for k, v in samples.items()}
 
 
 def fill(client: Any) -> None:

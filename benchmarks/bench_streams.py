@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from common import fmt, table
+from common import fmt, median_us, table
 
 import redipy
 
@@ -29,20 +29,6 @@ Call = Callable[[int], Any]
 CONSUMERS = 3
 
 
-def median_us(fns: dict[str, Call], n: int, rounds: int) -> dict[str, float]:
-    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round."""
-    samples: dict[str, list[float]] = {k: [] for k in fns}
-    base = dict.fromkeys(fns, 0)
-    names = list(fns)
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            fn, start = fns[name], base[name]
-            base[name] = start + n
-            t0 = time.process_time()
-            for i in range(start, start + n):
-                fn(i)
-            samples[name].append((time.process_time() - t0) / n * 1e6)
-    return {k: statistics.median(v) for k, v in samples.items()}
 
 
 def fill(client: Any, key: str, count: int) -> None:

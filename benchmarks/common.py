@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -32,3 +34,20 @@ def fmt(value: float) -> str:
     if value >= 100:
         return f"{value:,.0f}"
     return f"{value:.2f}"
+
+
+def median_us(fns: dict[str, Callable[[int], Any]], n: int, rounds: int) -> dict[str, float]:
+    """Median CPU µs per call of each ``fn(i)``, the functions interleaved per round (the
+    order rotating), each round going on with new ``i`` (new members, not the same ones)."""
+    samples: dict[str, list[float]] = {k: [] for k in fns}
+    base = dict.fromkeys(fns, 0)
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn, start = fns[name], base[name]
+            base[name] = start + n
+            t0 = time.process_time()
+            for i in range(start, start + n):
+                fn(i)
+            samples[name].append((time.process_time() - t0) / n * 1e6)
+    return {k: statistics.median(v) for k, v in samples.items()}
