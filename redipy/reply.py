@@ -19,6 +19,7 @@ marker         RESP2 (what it is)      RESP3
 :class:`Double`  bulk string (text)    double ``,`` (ZSCORE, ZINCRBY, GEODIST, ...)
 :class:`Pairs` flat array a, b, ...    array of 2-element arrays (ZRANGE WITHSCORES)
 :class:`Verbatim` bulk string          verbatim string ``=txt:`` (INFO, CLIENT INFO)
+:class:`BigNumber` bulk string         big number ``(`` (a Lua ``{big_number=...}``)
 :class:`Bool`  integer 0 / 1           boolean ``#t`` / ``#f``
 :class:`Push`  array                   push ``>`` (pub/sub messages)
 =============  ======================  ===========================================
@@ -81,6 +82,12 @@ class Double(str):
 
 class Verbatim(str):
     """Text meant for people (INFO, CLIENT INFO); RESP3 sends it as a verbatim string."""
+
+    __slots__ = ()
+
+
+class BigNumber(str):
+    """A Lua script's ``{big_number=...}`` reply: bulk text in RESP2, ``(`` in RESP3."""
 
     __slots__ = ()
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
-from redipy.reply import Bool, Double, Map, SetReply, Status, Verbatim
+from redipy.reply import BigNumber, Bool, Double, Map, SetReply, Status, Verbatim
 
 
 def _encode(args: Sequence[Any]) -> bytes:
@@ -97,6 +97,8 @@ def shape(reply: Any, proto: int = 2) -> Any:
         return ("int", reply)
     if isinstance(reply, Double) and proto == 3:
         return ("double", str(reply))
+    if isinstance(reply, BigNumber) and proto == 3:
+        return ("big", str(reply))
     if isinstance(reply, Verbatim) and proto == 3:
         return ("verbatim", str(reply).encode("latin-1"))
     if isinstance(reply, str):

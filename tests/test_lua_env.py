@@ -117,6 +117,7 @@ CASES: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {
         ev("return {map={a=1}}"),
         ev("return {set={a=true}}"),
         ev("return {big_number='123'}"),
+        ev("return {double=-0}"), ev("return {double=-0.0}"),
         ev("return {verbatim_string={format='txt', string='hey'}}"),
         ev("return {1, {ok='x'}, {err='E inner'}, {double=2.5}}"),
         ev("return redis.call('set', 'k', 'v')"),
@@ -314,9 +315,13 @@ RESP3_CASES: list[tuple[Any, ...]] = [
     ev("redis.setresp(3); return redis.call('smembers', 'st')"),
     ev("redis.setresp(3); return redis.call('smembers', 'st').set.m"),
     ev("return {verbatim_string={format='txt', string='hey'}}"),
+    ev("return {big_number='123'}"), ev("return {big_number='not a number'}"),
+    ev("return {big_number='1\\r\\n2'}"), ev("return {map={a={big_number='5'}}}"),
+    ev("return {double=-0}"), ev("return {double=-0.0}"), ev("return {-0.0}"),
+    ("ZADD", "z0", "-0", "m"),
+    ev("redis.setresp(3); return redis.call('zscore', 'z0', 'm')"),
+    ev("redis.setresp(3); return tostring(redis.call('zscore', 'z0', 'm').double)"),
 ]
-# {big_number=...} is a RESP3 big number on a server; redipy.reply has no marker for
-# it, so the memory backend answers the bulk string RESP2 gives (RESP2 is compared).
 
 
 def run_both(server: Server, cmds: list[tuple[Any, ...]], proto: int = 2
@@ -364,3 +369,31 @@ def test_math_random_seeded_matches(server: Server) -> None:
     body = "math.randomseed(ARGV[1]); return {tostring(math.random()), math.random(10)}"
     want, got = run_both(server, [ev(body, "0", "42")])
     assert got == want
+
+
+@pytest.mark.parametrize("protocol", [2, 3])
+@pytest.mark.parametrize("parser", ["hiredis", "python"])
+def test_big_number_through_redis_py(servers: dict[str, Server], protocol: int,
+                                     parser: str) -> None:
+    """RESP3's ``(`` reads as an int with redis-py's own parser and as a string with
+    hiredis; the drop-in gives what the server gives through the same parser."""
+    import redis
+    from redis._parsers import _HiredisParser, _RESP2Parser, _RESP3Parser
+
+    import redipy
+    from redipy.redispy import MemoryConnectionPool
+
+    cls = _HiredisParser if parser == "hiredis" else (
+        _RESP3Parser if protocol == 3 else _RESP2Parser)
+    body = "return {big_number='12345678901234567890'}"
+    real = redis.Redis(connection_pool=redis.ConnectionPool(
+        port=servers["valkey9"].port, protocol=protocol, parser_class=cls))
+    mem = redis.Redis(connection_pool=MemoryConnectionPool(
+        server=redipy.Redis(), protocol=protocol, parser_class=cls))
+    try:
+        want = real.eval(body, 0)
+        assert mem.eval(body, 0) == want
+        assert want == (12345678901234567890 if protocol == 3 and parser == "python"
+                        else b"12345678901234567890")
+    finally:
+        real.close()

@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio
+from redis._parsers import _AsyncHiredisParser
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.exceptions import ConnectionError as RedisConnectionError
@@ -113,12 +114,14 @@ class AsyncMemoryConnection(AbstractConnection):
     def _follow_protocol(self, proto: int) -> None:
         self._proto = proto
         enc = self.encoder
+        big_int = not isinstance(self._parser, _AsyncHiredisParser)
         self._convert = make_converter(resp3=proto == 3, decode=enc.decode_responses,
                                        encoding=enc.encoding, errors=enc.encoding_errors,
-                                       parse_error=self._parser.parse_error)
+                                       parse_error=self._parser.parse_error, big_int=big_int)
         self._convert_raw = make_converter(resp3=proto == 3, decode=False,
                                            encoding=enc.encoding, errors=enc.encoding_errors,
-                                           parse_error=self._parser.parse_error)
+                                           parse_error=self._parser.parse_error,
+                                           big_int=big_int)
 
     def repr_pieces(self) -> list[tuple[str, Any]]:
         pieces: list[tuple[str, Any]] = [("server", "memory"), ("db", self.db)]

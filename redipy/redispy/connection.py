@@ -21,6 +21,7 @@ from collections import deque
 from collections.abc import Sequence
 from typing import Any
 
+from redis._parsers import _HiredisParser
 from redis.connection import AbstractConnection, ConnectionPool
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError as RedisResponseError
@@ -236,15 +237,17 @@ class MemoryConnection(AbstractConnection):
     def _follow_protocol(self, proto: int) -> None:
         """Read replies as RESP ``proto`` gives them (HELLO switches it)."""
         self._proto = proto
+        big_int = not isinstance(self._parser, _HiredisParser)
         self._convert = make_converter(resp3=proto == 3,
                                        decode=self.encoder.decode_responses,
                                        encoding=self.encoder.encoding,
                                        errors=self.encoder.encoding_errors,
-                                       parse_error=self._parser.parse_error)
+                                       parse_error=self._parser.parse_error, big_int=big_int)
         self._convert_raw = make_converter(resp3=proto == 3, decode=False,
                                            encoding=self.encoder.encoding,
                                            errors=self.encoder.encoding_errors,
-                                           parse_error=self._parser.parse_error)
+                                           parse_error=self._parser.parse_error,
+                                           big_int=big_int)
 
     def can_read(self, timeout: float | None = 0) -> bool:
         if not self._sock:

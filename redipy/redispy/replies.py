@@ -18,15 +18,35 @@ from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redipy.errors import ResponseError as RedipyResponseError
 from redipy.memory.client import NullArray
 from redipy.redispy.argv import VIEW_ENCODING, VIEW_ERRORS
-from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Status, Verbatim
+from redipy.reply import (
+    BigNumber,
+    Bool,
+    Double,
+    Map,
+    Pairs,
+    Push,
+    SetReply,
+    Status,
+    Verbatim,
+)
 
 Converter = Callable[[Any], Any]
+
+
+def _is_int(value: str) -> bool:
+    try:
+        int(value)
+    except ValueError:
+        return False
+    return True
 ErrorParser = Callable[[str], Exception]
 
 
 def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
-                   parse_error: ErrorParser) -> Converter:
-    """A function from a raw reply to the parsed reply of one connection's settings."""
+                   parse_error: ErrorParser, big_int: bool = True) -> Converter:
+    """A function from a raw reply to the parsed reply of one connection's settings
+    (``big_int``: RESP3 big numbers read as ``int``, as redis-py's own parser reads them;
+    hiredis gives them as strings)."""
 
     def text(value: str) -> Any:
         data = value.encode(VIEW_ENCODING, VIEW_ERRORS)
@@ -61,6 +81,8 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
             return [conv(v) for v in value]
         if kind is Verbatim:
             return text(value)
+        if kind is BigNumber:
+            return int(value) if resp3 and big_int and _is_int(value) else text(value)
         if isinstance(value, NullArray):
             return None
         if isinstance(value, RedipyResponseError):

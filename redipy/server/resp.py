@@ -19,7 +19,17 @@ from itertools import chain, repeat
 from typing import Any
 
 from redipy.memory.client import NIL_ARRAY
-from redipy.reply import Bool, Double, Map, Pairs, Push, SetReply, Status, Verbatim
+from redipy.reply import (
+    BigNumber,
+    Bool,
+    Double,
+    Map,
+    Pairs,
+    Push,
+    SetReply,
+    Status,
+    Verbatim,
+)
 
 _STATUS: dict[str, bytes] = {}
 _INTS = [b":%d\r\n" % i for i in range(-1, 1024)]
@@ -151,6 +161,8 @@ def write3(reply: Any, out: list[bytes]) -> None:
         out.append(b"=%d\r\ntxt:%s\r\n" % (len(data) + 4, data))
     elif kind is Bool or kind is bool:
         out.append(b"#t\r\n" if reply else b"#f\r\n")
+    elif kind is BigNumber:
+        out.append(b"(%s\r\n" % reply.encode("latin-1"))
     elif isinstance(reply, list):
         out.append(b"*%d\r\n" % len(reply))
         for item in reply:

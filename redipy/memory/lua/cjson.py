@@ -2,9 +2,11 @@
 precision (14 significant digits), escapes (``/`` included) and error messages, and a
 decoder giving ``cjson.null`` for JSON null.
 
-Object keys come out in the Lua table's own iteration order, which is the embedded
-Lua's hash order: Valkey 8/9 and Redis 7.0 already differ there, so key order of
-multi-key objects is not something to compare.
+Object keys come out in the Lua table's own iteration order (``lua_next``), which is
+the embedded Lua's hash layout: lupa's is Redis 7.0's (for keys under 32 bytes);
+Valkey 8.1/9.1 hash strings with MurmurHash3, and since the layout also depends on the
+order keys went in, which a table does not record, their order cannot be rebuilt here
+(tests/test_server_differences.py pins it).
 """
 
 from __future__ import annotations

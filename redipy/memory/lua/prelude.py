@@ -203,7 +203,7 @@ local function classify(t)
   v = rawget(t, "ok")
   if type(v) == "string" then return 2, v end
   v = rawget(t, "double")
-  if type(v) == "number" then return 3, v end
+  if type(v) == "number" then return 3, v, v == 0 and 1 / v < 0 end
   v = rawget(t, "big_number")
   if type(v) == "string" then return 4, v end
   v = rawget(t, "verbatim_string")

@@ -30,7 +30,7 @@ from redipy.memory.lua.resp3 import reshape
 from redipy.memory.lua.script import as_bytes
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
 from redipy.memory.registry import DIRECT, HANDLERS
-from redipy.reply import Bool, Double, Map, Pairs, SetReply, Status, Verbatim
+from redipy.reply import BigNumber, Bool, Double, Map, Pairs, SetReply, Status, Verbatim
 
 log = logging.getLogger("redipy.lua")
 
@@ -242,10 +242,10 @@ class LuaRuntime:
             return response_error(str(res[1]).replace("\r", " ").replace("\n", " "))
         if code == 2:
             return Status(res[1].replace("\r", " ").replace("\n", " "))
-        if code == 3:
-            return Double(double_text(float(res[1])))
+        if code == 3:  # lupa gives -0.0 as int 0: the sign comes apart
+            return Double("-0" if res[2] else double_text(float(res[1])))
         if code == 4:
-            return res[1].replace("\r", " ").replace("\n", " ")
+            return BigNumber(res[1].replace("\r", " ").replace("\n", " "))
         if code == 5:
             return Verbatim(res[1])
         table, n = res[1], res[2]
