@@ -151,6 +151,12 @@ RAW_CASES = {
     "inline_too_big": b"x" * 70000,
     "blpop_timeout": encode("BLPOP", "nolist", "0.05") + encode("PING"),
     "lpop_count_nil": encode("LPOP", "nolist", "2") + encode("LPOP", "nolist"),
+    # an array item that is not a bulk string is refused, even where hiredis reads a str
+    "simple_string_item": b"*2\r\n+PING\r\n$1\r\na\r\n",
+    "verbatim_item": encode("PING") + b"*1\r\n=8\r\ntxt:PING\r\n",
+    "bignum_item": encode("PING") + b"*2\r\n$4\r\nECHO\r\n(123\r\n",
+    "plus_after_request": encode("PING") + b"+PING\r\n",
+    "plus_inside_value": encode("SET", "k", "\n+x\r\n=y\n(z") + encode("GET", "k"),
 }
 
 
@@ -267,6 +273,31 @@ def test_requirepass(valkey9: RealServer) -> None:
             assert r3.set("x", "1") and r3.get("x") == b"1"
         blob = repr(info) + repr(config) + " ".join(log)
         assert "s3cr3t-pw" not in blob and "maxclients" in config
+
+
+def test_unauthenticated_limits_apply_per_request() -> None:
+    """AUTH pipelined with a long command in one write: the long command is read after
+    AUTH succeeded, as Valkey reads it; after a failed AUTH the limit still holds."""
+    from tests.servers import start_server
+
+    valkey = start_server("valkey9", "--requirepass", "pw-limits")
+    try:
+        with redipy.serve(requirepass="pw-limits", log=None) as handle:
+            long_del = encode("DEL", *[f"k{i}" for i in range(11)])
+            big_set = encode("SET", "big", "x" * 20000)
+            for data in (encode("AUTH", "pw-limits") + long_del + big_set + encode("STRLEN", "big"),
+                         encode("HELLO", "2", "AUTH", "default", "pw-limits") + long_del,
+                         encode("AUTH", "wrong") + long_del,
+                         b"AUTH pw-limits\r\n" + long_del,
+                         encode("PING") + long_del):
+                ours = exchange(handle.port, data)
+                theirs = exchange(valkey.port, data)
+                if b"HELLO" in data[:16]:  # HELLO's server fields differ
+                    assert theirs[0].endswith(b"*0\r\n:0\r\n") and not theirs[1]
+                    ours, theirs = (ours[0][-4:], ours[1]), (theirs[0][-4:], theirs[1])
+                assert ours == theirs, data[:40]
+    finally:
+        valkey.stop()
 
 
 def test_protected_mode_refuses_open_bind() -> None:

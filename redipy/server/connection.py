@@ -32,9 +32,9 @@ from redipy.memory.client import (
     Replies,
 )
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
-from redipy.reply import Map, Status
+from redipy.reply import OK, Map, Status
 from redipy.server.request import ProtocolError, RequestParser
-from redipy.server.resp import error_bytes, write2, write3
+from redipy.server.resp import BULK_HEADERS, INTS, error_bytes, write2, write3
 
 if TYPE_CHECKING:
     from redipy.memory.db import Database
@@ -117,22 +117,28 @@ class Connection(asyncio.Protocol):
         session.net_in += size
         self.server.state.net_input += size
         session.last_active = _monotonic()
-        try:
-            requests = self.parser.parse(data, not session.authenticated)
-        except ProtocolError as err:
-            requests = err.requests
-            self.error = err
-        if self.blocked is not None or self.queue:
-            self.queue.extend(requests)
-            if len(self.queue) > MAX_QUEUED:
-                self._pause_reading()
-            return
-        try:
-            self._run(requests)
-        except Exception as err:  # never let one client's failure reach the loop
-            self.server.log(f"client {session.addr}: closed after internal error "
-                            f"{type(err).__name__}: {err}")
-            self.close()
+        parser = self.parser
+        while True:
+            strict = not session.authenticated
+            try:
+                requests = parser.parse(data, strict)
+            except ProtocolError as err:
+                requests = err.requests
+                self.error = err
+            if self.blocked is not None or self.queue:
+                self.queue.extend(requests)
+                if len(self.queue) > MAX_QUEUED:
+                    self._pause_reading()
+                return
+            try:
+                self._run(requests)
+            except Exception as err:  # never let one client's failure reach the loop
+                self.server.log(f"client {session.addr}: closed after internal error "
+                                f"{type(err).__name__}: {err}")
+                self.close()
+            if not (strict and parser.held) or self.closed:
+                return
+            data = b""  # the rest of the chunk, read with the state AUTH left
 
     # ---- running requests -------------------------------------------------------------------
 
@@ -140,22 +146,28 @@ class Connection(asyncio.Protocol):
         """Run requests in order until one blocks, the client leaves, or all are done.
 
         Plain backend commands of a client in no special state take the fast path:
-        the handler (or its positional form) under the database lock, counted for INFO;
-        everything else goes through :meth:`ClientSession.execute`."""
+        the handler (or its positional form) under the database lock, which a run of
+        them takes once, counted for INFO at the end of the run (or before a request
+        that goes through :meth:`ClientSession.execute`, which does its own counting);
+        the waiting room is served after each write, as a server serves blocked
+        clients after each command."""
         session = self.session
         assert session is not None
         out = self.out
+        append = out.append
         server = self.server
         state = server.state
-        backend = server.backend
         plain = server.plain
-        fast_count = 0
-        last = None
         self.running = True
-        fast = self.fast and not backend.monitors
+        fast = self.fast and not server.backend.monitors
         resp3 = session.protocol == 3
         statuses = _STATUS_BYTES
+        ints = INTS
+        headers = BULK_HEADERS
         held: Database | None = None
+        db = session.db
+        entry: Any = None
+        done = writes = 0
         try:
             for index, argv in enumerate(requests):
                 if fast:
@@ -163,14 +175,11 @@ class Connection(asyncio.Protocol):
                     if entry is None:
                         entry = server.plain_entry(argv[0])
                     if entry:
-                        fn, nargs, handler, least, most, stat, nil, write, shaped, _ = entry
+                        fn, nargs, handler, least, most, stat, write, nil, shaped, _ = entry
                         n = len(argv)
                         if least <= n <= most:
-                            db = session.db
-                            if db is not held:  # one lock for the batch's run of commands
-                                if held is not None:
-                                    held.lock.release()
-                                    held = None
+                            if held is None:  # one lock for the run of plain commands
+                                db = session.db
                                 db.lock.acquire()
                                 held = db
                             try:
@@ -182,46 +191,55 @@ class Connection(asyncio.Protocol):
                             except ResponseError as err:
                                 stat.failed += 1
                                 stat.calls += 1
-                                out.append(error_bytes(err))
-                                fast_count += 1
+                                done += 1
+                                append(error_bytes(err))
                                 continue
                             stat.calls += 1
-                            fast_count += 1
-                            last = entry
+                            done += 1
                             if write:
-                                state.dirty += 1
+                                writes += 1
+                                if state._ready:
+                                    state.serve_ready()
                             kind = type(reply)
                             if resp3 and shaped:
                                 write3(resp3_shape(argv[0].upper(), argv[1:], reply), out)
-                            elif kind is str:  # the common replies, written in place
-                                data = reply.encode("latin-1")
-                                out.append(b"$%d\r\n%s\r\n" % (len(data), data))
-                            elif kind is int:
-                                out.append(b":%d\r\n" % reply)
+                            elif kind is int:  # the common replies, written in place
+                                append(ints[reply + 1] if -1 <= reply < 1023
+                                       else b":%d\r\n" % reply)
+                            elif kind is str:
+                                if len(reply) < 4096:
+                                    append((headers[len(reply)] + reply + "\r\n").encode(
+                                        "latin-1"))
+                                else:
+                                    data = reply.encode("latin-1")
+                                    append(b"$%d\r\n%s\r\n" % (len(data), data))
+                            elif reply is OK:
+                                append(b"+OK\r\n")
                             elif kind is Status and reply in statuses:
-                                out.append(statuses[reply])
+                                append(statuses[reply])
                             elif reply is None:
                                 if nil and (nil == 1 or n == 3):
-                                    out.append(b"_\r\n" if resp3 else b"*-1\r\n")
+                                    append(b"_\r\n" if resp3 else b"*-1\r\n")
                                 else:
-                                    out.append(b"_\r\n" if resp3 else b"$-1\r\n")
+                                    append(b"_\r\n" if resp3 else b"$-1\r\n")
                             elif resp3:
                                 write3(reply, out)
                             else:
                                 write2(reply, out)
-                            if state._ready:
-                                state.serve_ready()
                             continue
-                last = None  # the session names the command itself
+                entry = None  # the session names and counts the command itself
                 if held is not None:
                     held.lock.release()
                     held = None
+                if done:
+                    self._count(done, writes)
+                    done = writes = 0
                 if self._slow(argv, out):
                     rest = requests[index + 1:]
                     self.queue.extendleft(reversed(rest))
                     return
                 self.fast = self._can_be_fast()
-                fast = self.fast and not backend.monitors
+                fast = self.fast and not server.backend.monitors
                 resp3 = session.protocol == 3
                 if session.closing:
                     self._close_after_reply()
@@ -232,13 +250,23 @@ class Connection(asyncio.Protocol):
             if held is not None:
                 held.lock.release()
             self.running = False
-            if fast_count:
-                state.total_commands += fast_count
-                session.commands_run += fast_count
-                if last is not None:
-                    session.last_command = last[9]
+            if done:
+                self._count(done, writes)
+                if entry:
+                    session.last_command = entry[9]
+            if state._ready:
+                state.serve_ready()
             if out and not self.closed:
                 self._flush()
+
+    def _count(self, done: int, writes: int) -> None:
+        """What a run of fast-path requests adds to INFO's counters and to ``dirty``."""
+        session = self.session
+        assert session is not None
+        state = self.server.state
+        state.total_commands += done
+        state.dirty += writes
+        session.commands_run += done
 
     def _can_be_fast(self) -> bool:
         session = self.session

@@ -193,7 +193,7 @@ class Server:
 
     def plain_entry(self, name: str) -> Any:
         """The fast path's entry for a command name as a client spelt it: (direct form,
-        its argc, handler, least argc, most argc, INFO counter, nil kind, writes?,
+        its argc, handler, least argc, most argc, INFO counter, writes?, nil kind,
         RESP3-shaped?, upper name); ``False`` for names the session must see."""
         upper = name.upper()
         spec = commands.COMMANDS.get(upper)
@@ -210,8 +210,8 @@ class Server:
                     and set(direct.kinds) == {"str"}):
                 fn, nargs = direct.fn, len(direct.kinds) + 1
             nil = 1 if upper in NULL_ARRAY_COMMANDS else 2 if upper in ("LPOP", "RPOP") else 0
-            entry = (fn, nargs, handler, least, most, self.state.stat(upper), nil,
-                     "write" in spec.flags, upper in RESP3_SHAPES, upper)
+            entry = (fn, nargs, handler, least, most, self.state.stat(upper),
+                     "write" in spec.flags, nil, upper in RESP3_SHAPES, upper)
         if len(self.plain) < 4096:
             self.plain[name] = entry
         return entry

@@ -14,10 +14,15 @@ parsed again from its start. Once its buffer is empty the stream returns to hire
 Arguments are byte strings as the memory backend holds them: ``str`` with one
 character per byte (latin-1).
 
+hiredis reads ``+``, ``=`` and ``(`` items (simple, verbatim, big-number strings) as
+strings, where a server refuses any array item that is not a bulk string ("expected
+'$', got '+'"): a chunk with such a header (``\n+`` ...) goes to :class:`_Slow`.
+
 The unauthenticated limits (at most 10 arguments of at most 16 KB before AUTH, as
-Redis has them) are checked against the state at the start of a chunk: a client that
-pipelines AUTH and a long command in one write is refused where Redis, which
-authenticates between the two, would accept it.
+Redis has them) are checked per request, as Redis does: an unauthenticated client's
+chunk is parsed up to its first AUTH or HELLO (:attr:`RequestParser.held` then says
+that more is buffered), so what follows a successful AUTH in the same write is held
+to the limits of an authenticated client.
 """
 
 from __future__ import annotations
@@ -157,26 +162,33 @@ def _requests_only(out: list[Any]) -> bool:
     return True
 
 
+_AUTHS = ("AUTH", "HELLO")
+"""The requests after which an unauthenticated client's state may have changed."""
+
+
 class _Slow:
     """The resumable parser (Redis's own rules), for everything hiredis is not given."""
 
-    __slots__ = ("argv", "buf", "bulklen", "missing")
+    __slots__ = ("argv", "buf", "bulklen", "held", "missing")
 
     def __init__(self) -> None:
         self.buf = bytearray()
         self.argv: Argv | None = None
         self.missing = 0
         self.bulklen = -1
+        self.held = False
 
     @property
     def idle(self) -> bool:
         return not self.buf and self.argv is None
 
     def parse(self, out: list[Argv], max_bulk: int, strict: bool) -> None:
-        """Complete requests into ``out``; raises :class:`ProtocolError` (with ``out``)."""
+        """Complete requests into ``out``; raises :class:`ProtocolError` (with ``out``).
+        ``strict`` (not authenticated): stop after an AUTH or HELLO (:attr:`held`)."""
         buf = self.buf
         n = len(buf)
         pos = 0
+        self.held = False
         try:
             while pos < n:
                 argv = self.argv
@@ -210,6 +222,9 @@ class _Slow:
                             raise ProtocolError("unbalanced quotes in request", out)
                         if words:
                             out.append(words)
+                            if strict and words[0].upper() in _AUTHS:
+                                self.held = pos < n
+                                break
                         continue
                 while self.missing:
                     bulklen = self.bulklen
@@ -240,6 +255,9 @@ class _Slow:
                     break
                 out.append(argv)
                 self.argv = None
+                if strict and argv[0].upper() in _AUTHS:
+                    self.held = pos < n
+                    break
         finally:
             del buf[:pos]
 
@@ -249,6 +267,12 @@ class RequestParser:
     read from the server's parameters (``CONFIG SET`` applies to connected clients)."""
 
     __slots__ = ("_max_bulk", "_params", "_reader", "_slow", "_text")
+
+    @property
+    def held(self) -> bool:
+        """An unauthenticated parse stopped after AUTH / HELLO with more buffered: run
+        what it gave, then :meth:`parse` ``b""`` with the client's new state."""
+        return self._slow.held
 
     def __init__(self, params: dict[str, Any]) -> None:
         self._reader = hiredis.Reader(encoding="latin-1")
@@ -273,21 +297,18 @@ class RequestParser:
             self._text = text
             self._max_bulk = int(text)
         if (not strict and not slow.buf and slow.argv is None and data[:1] == b"*"
-                and len(data) <= self._max_bulk and _BIG_COUNT.search(data) is None):
+                and len(data) <= self._max_bulk and _BIG_COUNT.search(data) is None
+                and not (b"+" in data and b"\n+" in data) and not (b"=" in data and b"\n=" in data)
+                and not (b"(" in data and b"\n(" in data)):
             reader = self._reader
             reader.feed(data)
-            out: list[Argv] = []
-            append = out.append
-            gets = reader.gets
             try:
-                req = gets()
-                while req is not False:
-                    append(req)
-                    req = gets()
+                out: list[Argv] = list(iter(reader.gets, False))
                 # at a request boundary a lone empty status comes back whole; inside a
-                # request it becomes part of it (the reader is then discarded)
+                # request it becomes part of it (the reader is then discarded); a top-level
+                # 0 (equal to False) stops the loop early and fails this test too
                 reader.feed(b"+\r\n")
-                if gets() == "" and _requests_only(out):
+                if reader.gets() == "" and _requests_only(out):
                     return out
             except hiredis.ProtocolError:
                 pass

@@ -15,7 +15,6 @@ an EXEC aborted by WATCH); ``None`` is a null bulk (``$-1``). RESP3 has one null
 from __future__ import annotations
 
 from collections.abc import Callable
-from itertools import chain, repeat
 from typing import Any
 
 from redipy.memory.client import NIL_ARRAY
@@ -32,7 +31,8 @@ from redipy.reply import (
 )
 
 _STATUS: dict[str, bytes] = {}
-_INTS = [b":%d\r\n" % i for i in range(-1, 1024)]
+INTS = [b":%d\r\n" % i for i in range(-1, 1024)]
+"""``:N\r\n`` for N from -1 to 1022 (index N + 1)."""
 
 
 def _status(text: str) -> bytes:
@@ -60,24 +60,37 @@ def _bulk(text: str) -> bytes:
 
 def _int(value: int) -> bytes:
     if -1 <= value < 1023:
-        return _INTS[value + 1]
+        return INTS[value + 1]
     return b":%d\r\n" % value
 
 
 _ONLY_STR = {str}
-_HEADERS = [f"${n}\r\n" for n in range(4096)]
-_header = _HEADERS.__getitem__
+BULK_HEADERS = [f"${n}\r\n" for n in range(4096)]
+"""``$N\r\n`` by length (a ``str``: bulk replies are assembled as text, encoded once)."""
+_LINKS = [f"\r\n${n}\r\n" for n in range(4096)]
+_link = _LINKS.__getitem__
 
 
 def _bulks(items: list[str]) -> bytes:
     """An array of bulk strings in one piece, in C loops: each ``str`` is one character
-    per byte, so its length is the bulk's, and the whole array is encoded once."""
+    per byte, so its length is the bulk's. Items of one length (LRANGE of fixed-size
+    values) are one ``join`` with one separator; otherwise the separators (CRLF and
+    the next header) are made by length and interleaved by slice assignment."""
+    count = len(items)
+    lengths = set(map(len, items))
+    if len(lengths) == 1:
+        size = lengths.pop()
+        if size < 4096:
+            sep = _LINKS[size]
+            return f"*{count}\r\n{sep[2:]}{sep.join(items)}\r\n".encode("latin-1")
+    parts = [""] * (2 * count)
     try:
-        body = "".join(chain.from_iterable(zip(map(_header, map(len, items)), items,
-                                               repeat("\r\n"))))
-    except IndexError:  # a value of 4 KB or more: headers one by one
-        body = "".join(f"${len(item)}\r\n{item}\r\n" for item in items)
-    return f"*{len(items)}\r\n{body}".encode("latin-1")
+        parts[0::2] = map(_link, map(len, items))
+    except IndexError:  # a value of 4 KB or more: separators one by one
+        parts[0::2] = [f"\r\n${len(item)}\r\n" for item in items]
+    parts[1::2] = items
+    parts[0] = parts[0][2:]
+    return f"*{count}\r\n{''.join(parts)}\r\n".encode("latin-1")
 
 
 def write2(reply: Any, out: list[bytes]) -> None:
@@ -103,7 +116,7 @@ def write2(reply: Any, out: list[bytes]) -> None:
     elif isinstance(reply, str):  # Double, Verbatim
         out.append(_bulk(reply))
     elif isinstance(reply, bool):
-        out.append(_INTS[2] if reply else _INTS[1])
+        out.append(INTS[2] if reply else INTS[1])
     elif isinstance(reply, int):  # Bool and other int subclasses
         out.append(_int(int(reply)))
     elif isinstance(reply, BaseException):
