@@ -18,6 +18,7 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 from typing import Any
 
 from redipy.memory.backend import MemoryBackend
@@ -45,6 +46,10 @@ def add_parser(sub: Any) -> None:
                    help="most clients at once (default 10000)")
     p.add_argument("--no-protected-mode", action="store_true",
                    help="allow a non-loopback bind without a password")
+    p.add_argument("--loadmodule", action="append", default=[], metavar="MODULE[:FUNCTION]",
+                   help="import a Python module (a dotted name or a .py file) that adds "
+                   "commands with redipy.custom.register_command, then call FUNCTION of it "
+                   "if given; repeatable")
 
 
 def _blank_argv_password(password: str) -> None:
@@ -63,6 +68,30 @@ def _blank_argv_password(password: str) -> None:
             ctypes.memmove(start, raw.replace(secret, b"*" * len(secret)), len(raw))
     except (OSError, ValueError, IndexError):
         pass
+
+
+def load_module(spec: str) -> None:
+    """``--loadmodule``: import ``module`` or ``path.py`` (which registers its commands
+    on import), then call ``function`` of it when the spec is ``module:function``."""
+    import importlib
+    import importlib.util
+
+    target, _, func = spec.partition(":")
+    if target.endswith(".py"):
+        found = importlib.util.spec_from_file_location(Path(target).stem, target)
+        if found is None or found.loader is None:
+            raise ImportError(f"not a Python file: {target}")
+        module = importlib.util.module_from_spec(found)
+        found.loader.exec_module(module)
+    else:
+        if os.getcwd() not in sys.path and "" not in sys.path:
+            sys.path.insert(0, os.getcwd())  # as ``python -m`` finds the working directory's
+        module = importlib.import_module(target)
+    if func:
+        hook = getattr(module, func, None)
+        if not callable(hook):
+            raise ImportError(f"{target} has no function {func}")
+        hook()
 
 
 def _snapshot_hooks(path: str) -> Any:
@@ -113,6 +142,12 @@ def run(args: argparse.Namespace) -> int:
     if args.databases < 1:
         print("redipy serve: error: --databases must be at least 1", file=sys.stderr)
         return 2
+    for spec in args.loadmodule:
+        try:
+            load_module(spec)
+        except Exception as err:  # the module's own failure, in one line
+            print(f"redipy serve: error: cannot load module {spec}: {err}", file=sys.stderr)
+            return 2
     backend = MemoryBackend(databases=args.databases)
     save = None
     if args.snapshot:

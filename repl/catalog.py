@@ -141,14 +141,17 @@ def from_server(call: Any) -> Catalog:
     server, version = server_identity(call)
     source = f"{server} {version}"
     path = cache_dir() / f"{server}-{version}.json"
-    try:
-        cached = json.loads(path.read_text())
-        return build(cached["command"], cached["docs"], source)
-    except (OSError, ValueError, KeyError, TypeError, IndexError):
-        pass
+    if server != "redipy":  # redipy serve's table grows with registered commands
+        try:
+            cached = json.loads(path.read_text())
+            return build(cached["command"], cached["docs"], source)
+        except (OSError, ValueError, KeyError, TypeError, IndexError):
+            pass
     command_reply = _plain(call("COMMAND"))
     docs_reply = _plain(call("COMMAND", "DOCS"))
     catalog = build(command_reply, docs_reply, source)
+    if server == "redipy":
+        return catalog
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")

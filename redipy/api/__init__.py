@@ -117,6 +117,13 @@ class PipelineAPI(RedisAPI):
 
         return cast("set[str]", self._conv(conv, "KEYS", "*" if pattern is None else pattern))
 
+    def execute_command(self, *argv: Any) -> Any:
+        """Queue any command as a client types it (a command of your own, one without a
+        typed method); its reply comes back raw from :meth:`execute`, in its place."""
+        if not argv:
+            raise PipelineError("execute_command() needs a command name")
+        return self._call(enc(argv[0]).upper(), *[enc(arg) for arg in argv[1:]])
+
     def has_pending(self) -> bool:
         return bool(self._queue)
 

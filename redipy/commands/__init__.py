@@ -39,7 +39,9 @@ GROUPS: tuple[str, ...] = (
     "transactions",
     "pubsub",
     "scripting",
+    "module",
 )
+"""Redis's command groups; ``module`` holds the commands registered at run time."""
 
 COMMANDS: dict[str, CommandSpec] = {}
 for _module in (generic, strings, lists, hashes, sets, zsets, scripting,
@@ -63,6 +65,11 @@ def lookup(name: str) -> CommandSpec | None:
     return COMMANDS.get(" ".join(name.split()).upper())
 
 
+def builtins() -> list[CommandSpec]:
+    """The commands redipy itself implements (not those registered at run time)."""
+    return [spec for spec in COMMANDS.values() if not spec.module]
+
+
 def by_group(group: str) -> list[CommandSpec]:
     return sorted((s for s in COMMANDS.values() if s.group == group), key=lambda s: s.name)
 
@@ -75,6 +82,7 @@ __all__ = [
     "KeyNum",
     "KeyRange",
     "KeySpec",
+    "builtins",
     "by_group",
     "lookup",
 ]

@@ -118,6 +118,9 @@ class CommandSpec:
     valkey_since: str = ""
     """The first Valkey version with the command (empty: the Redis ``since`` up to 7.2,
     which Valkey 7.2.4 inherited; a newer command must say)."""
+    module: str = ""
+    """Who added the command at run time (:func:`redipy.custom.register_command`, as a
+    Redis module adds its commands); empty for the built-ins."""
 
     @property
     def resp3(self) -> str:

@@ -48,8 +48,10 @@ from redipy.memory import (  # noqa: F401  (imported to register their handlers)
 from redipy.memory.boundary import clean_error, error_text, reply_text, view, views
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
-from redipy.memory.registry import DIRECT, HANDLERS, Direct, Handler
+from redipy.memory.registry import ARITY, DIRECT, HANDLERS, Direct, Handler, name_cache
 from redipy.reply import Status
+
+ARITY.update((name, spec.arity) for name, spec in commands.COMMANDS.items())
 
 Monitor = Callable[[int, Sequence[str], str], None]
 """A MONITOR listener: ``(database, argv, origin)``."""
@@ -79,9 +81,8 @@ class MemoryBackend:
         self.direct: dict[str, Direct] = DIRECT
         self.broker = cmd_pubsub.Broker()
         # Redis's arity of every command in the table (negative: at least that many)
-        self._arity: dict[str, int] = {
-            name: spec.arity for name, spec in commands.COMMANDS.items()}
-        self._fast: dict[str, tuple[Handler, int, int]] = {}
+        self._arity: dict[str, int] = ARITY
+        self._fast: dict[str, tuple[Handler, int, int]] = name_cache()
         self._tls = _Connection()
         self.monitors: tuple[Monitor, ...] = ()
         """MONITOR listeners; empty (one falsy check per command) when nobody listens."""
@@ -104,7 +105,7 @@ class MemoryBackend:
                 break
         entry = self._fast.get(name)
         if entry is None:
-            entry = self._fast_entry(name)
+            entry = self._fast_entry(name, args)
         handler, least, most = entry
         if not least <= len(args) <= most:
             raise arity_error(name)
@@ -123,10 +124,12 @@ class MemoryBackend:
             return reply
         return reply_text(reply)
 
-    def _fast_entry(self, name: str) -> tuple[Handler, int, int]:
-        """(handler, least, most arguments) of a command, for :meth:`run`; a name
-        without a handler raises KeyError, as a typed call of it is a bug."""
-        handler = self.handlers[name]
+    def _fast_entry(self, name: str, args: Sequence[str]) -> tuple[Handler, int, int]:
+        """(handler, least, most arguments) of a command, for :meth:`run` (a pipeline's
+        raw ``execute_command`` may name one that is not there)."""
+        handler = self.handlers.get(name)
+        if handler is None:
+            raise error_text(clean_error(unknown_command(name, args)))
         arity = self._arity.get(name)
         if arity is None:
             entry = (handler, 0, 1 << 62)
@@ -248,8 +251,12 @@ class MemoryBackend:
                                           else len(args) + 1 < -arity):
                     out.append(arity_error(name))  # what the server answers in place
                     continue
+                handler = handlers.get(name)
+                if handler is None:  # a raw execute_command of a pipeline
+                    out.append(clean_error(unknown_command(name, args)))
+                    continue
                 try:
-                    out.append(handlers[name](db, args))
+                    out.append(handler(db, args))
                 except ResponseError as err:
                     out.append(clean_error(err))
         return out

@@ -39,6 +39,8 @@ def _movable(spec: CommandSpec) -> bool:
 
 def _flags(spec: CommandSpec) -> SetReply:
     names = [f for f in REDIS_FLAGS if f in spec.flags]
+    if spec.module:  # where Redis lists a module's command: after denyoom
+        names.insert(sum(f in spec.flags for f in REDIS_FLAGS[:3]), "module")
     if _movable(spec):
         names.append("movablekeys")
     return SetReply(Status(f) for f in names)
@@ -50,7 +52,8 @@ def _categories(spec: CommandSpec) -> SetReply:
         out.append("@write")
     elif spec.readonly:
         out.append("@read")
-    out.append(GROUP_CATEGORY.get(spec.group, "@" + spec.group))
+    if not spec.module:  # a module's command has only the categories its flags imply
+        out.append(GROUP_CATEGORY.get(spec.group, "@" + spec.group))
     out.append("@fast" if "fast" in spec.flags else "@slow")
     if spec.blocking:
         out.append("@blocking")
@@ -152,7 +155,8 @@ def _command_list(args: Sequence[str]) -> list[str]:
         return [spec.name.lower() for spec in commands.COMMANDS.values()
                 if wanted in _categories(spec)]
     if kind == "MODULE":
-        return []
+        return [spec.name.lower() for spec in commands.COMMANDS.values()
+                if spec.module and spec.module == value]
     raise ResponseError("ERR syntax error")
 
 

@@ -63,6 +63,10 @@ def _string(db: Database, key: str) -> str | None:
     raise WrongTypeError(WRONGTYPE)
 
 
+read_string = _string
+"""The public name (:mod:`redipy.custom` handlers read strings as GET does)."""
+
+
 def _mutable(db: Database, key: str, val: Bytes | None, size: int) -> bytearray:
     """The value at ``key`` as a stored bytearray of at least ``size`` bytes (zero
     padded, as Redis pads), ready to be changed in place; the caller then calls

@@ -8,6 +8,7 @@ own wording. Arity is checked before a handler runs; everything else is its job.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -17,6 +18,31 @@ from redipy.memory.db import Database
 Handler = Callable[[Database, Sequence[str]], Any]
 
 HANDLERS: dict[str, Handler] = {}
+
+ARITY: dict[str, int] = {}
+"""Redis's arity of every command of the table (negative: at least that many, the name
+counted), shared by every backend; :mod:`redipy.custom` adds and removes entries."""
+
+
+class NameCache(dict[str, Any]):
+    """A per-object cache keyed by command name (a door's resolved entries)."""
+
+
+_CACHES: weakref.WeakValueDictionary[int, NameCache] = weakref.WeakValueDictionary()
+
+
+def name_cache() -> NameCache:
+    """A fresh cache that :func:`table_changed` empties: a door that remembers what a
+    name resolved to keeps one, so a command registered or removed at run time is seen."""
+    cache = NameCache()
+    _CACHES[id(cache)] = cache
+    return cache
+
+
+def table_changed() -> None:
+    """The command table gained or lost a command: forget every resolved name."""
+    for cache in list(_CACHES.values()):
+        cache.clear()
 
 
 def command(*names: str) -> Callable[[Handler], Handler]:

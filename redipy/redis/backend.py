@@ -18,6 +18,7 @@ import redis.exceptions as rex
 
 from redipy import commands
 from redipy.commands.blocking import BLOCKING_NAMES
+from redipy.commands.custom import REDIS_FORMS, REGISTERED, FunctionCommand, redis_argv
 from redipy.commands.pubsub import CHANNEL_COMMANDS
 from redipy.errors import (
     AuthenticationError,
@@ -141,6 +142,7 @@ class RedisBackend:
         self._target = target or self._describe(kwargs)
         self._plen = len(prefix)
         self._tls = threading.local()  # per thread: a raw MULTI's queued commands
+        self._libraries: set[str] = set()  # FUNCTION libraries of registered commands
 
     # ---- construction ----------------------------------------------------------
 
@@ -241,6 +243,8 @@ class RedisBackend:
         return err
 
     def run(self, name: str, args: Sequence[str]) -> Any:
+        if name in REGISTERED:
+            return self._run_registered(name, args)
         checked(args)
         if self._plen:
             args = self._keyed(name, args)
@@ -254,6 +258,53 @@ class RedisBackend:
         except rex.RedisError as err:
             raise self._fail(err) from None
         return as_status(name, args, reply)
+
+    # ---- registered commands (redipy.custom): their Redis forms ----------------------
+
+    def registered_argv(self, name: str, args: Sequence[str]) -> tuple[str, list[str]]:
+        """The EVAL / FCALL a server runs for the registered command ``name`` (arity
+        checked as the memory backend checks it; a FUNCTION library loaded first)."""
+        cmd, argv = redis_argv(commands.COMMANDS[name], args)
+        form = REDIS_FORMS[name]
+        if isinstance(form, FunctionCommand) and form.library not in self._libraries:
+            self._load_library(form)
+        return cmd, argv
+
+    def _load_library(self, form: FunctionCommand) -> None:
+        """FUNCTION LOAD REPLACE: the registered code is what the name runs."""
+        self.run("FUNCTION", ["LOAD", "REPLACE", form.library])
+        self._libraries.add(form.library)
+
+    def _run_registered(self, name: str, args: Sequence[str]) -> Any:
+        cmd, argv = self.registered_argv(name, args)
+        try:
+            return self.run(cmd, argv)
+        except ResponseError as err:
+            form = REDIS_FORMS.get(name)
+            if not isinstance(form, FunctionCommand) or "Function not found" not in str(err):
+                raise
+            self._load_library(form)  # the server lost it (FUNCTION FLUSH, a restart)
+            return self.run(cmd, argv)
+
+    def registered_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
+                         transaction: bool) -> list[Any]:
+        """A batch with registered commands in it, sent in their Redis forms; one whose
+        arity is wrong answers its error in place, or aborts a transaction (EXECABORT),
+        as on the memory backend."""
+        sent: list[tuple[str, Sequence[str]]] = []
+        errors: dict[int, Exception] = {}
+        for idx, (name, args) in enumerate(calls):
+            if name in REGISTERED:
+                try:
+                    name, args = self.registered_argv(name, args)
+                except ResponseError as err:
+                    if transaction:
+                        raise ExecAbortError(EXECABORT) from err
+                    errors[idx] = err
+                    continue
+            sent.append((name, args))
+        replies = iter(self.run_batch(sent, transaction=transaction) if sent else ())
+        return [errors[idx] if idx in errors else next(replies) for idx in range(len(calls))]
 
     def execute(self, *argv: str) -> Any:
         """Run a command as a client typed it (the shell's path).
@@ -349,6 +400,8 @@ class RedisBackend:
 
     def run_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
                   *, transaction: bool = False) -> list[Any]:
+        if REGISTERED and any(name in REGISTERED for name, _ in calls):
+            return self.registered_batch(calls, transaction)
         if transaction or any(name in BLOCKING_NAMES for name, _ in calls):
             sess = RedisSession(self)
             try:
@@ -441,6 +494,8 @@ class RedisSession:
 
     def _argv(self, name: str, args: Sequence[str]) -> tuple[str, ...]:
         backend = self._backend
+        if name in REGISTERED:
+            name, args = backend.registered_argv(name, args)
         checked(args)
         return (name, *(backend._keyed(name, args) if backend._plen else args))
 
@@ -490,7 +545,10 @@ class RedisSession:
     def exec(self, calls: Sequence[tuple[str, Sequence[str]]]) -> list[Any] | None:
         """MULTI, the calls, EXEC in one round trip. ``None`` when a watched key
         changed; raises ExecAbortError when a call failed at queue time."""
-        argvs = [("MULTI",), *(self._argv(n, a) for n, a in calls), ("EXEC",)]
+        try:
+            argvs = [("MULTI",), *(self._argv(n, a) for n, a in calls), ("EXEC",)]
+        except ResponseError as err:  # a registered command's arity: a queue-time error
+            raise ExecAbortError(EXECABORT) from err
         replies = self._exchange(argvs)
         self.watching = False  # EXEC forgets the watched keys, whatever it answers
         return self._backend.exec_result(calls, replies[0], replies[1:-1], replies[-1])

@@ -44,6 +44,7 @@ from redis.crc import key_slot as _crc_slot
 
 from redipy import commands
 from redipy.commands.blocking import BLOCKING_NAMES
+from redipy.commands.custom import REGISTERED, FunctionCommand
 from redipy.commands.spec import KeyNum
 from redipy.errors import (
     ConfigError,
@@ -173,6 +174,7 @@ class ClusterBackend(RedisBackend):
         self.prefix = prefix
         self._plen = len(prefix)
         self._tls = threading.local()  # per thread: a raw MULTI's queued commands
+        self._libraries: set[str] = set()
         seed = client.get_default_node()
         self._target = target or f"cluster:{seed.host}:{seed.port}"
 
@@ -358,6 +360,8 @@ class ClusterBackend(RedisBackend):
             raise self._fail(err) from None
 
     def run(self, name: str, args: Sequence[str]) -> Any:
+        if name in REGISTERED:
+            return self._run_registered(name, args)
         checked(args)
         if self._plen:
             args = self._keyed(name, args)
@@ -468,8 +472,15 @@ class ClusterBackend(RedisBackend):
 
     # ---- pipelines ------------------------------------------------------------------------------
 
+    def _load_library(self, form: FunctionCommand) -> None:
+        """A registered command's FUNCTION library on every primary."""
+        self._each(("FUNCTION", "LOAD", "REPLACE", form.library))
+        self._libraries.add(form.library)
+
     def run_batch(self, calls: Sequence[tuple[str, Sequence[str]]],
                   *, transaction: bool = False) -> list[Any]:
+        if REGISTERED and any(name in REGISTERED for name, _ in calls):
+            return self.registered_batch(calls, transaction)
         if transaction:
             sess = ClusterSession(self)
             try:
@@ -602,6 +613,8 @@ class ClusterSession:
 
     def _prepared(self, name: str, args: Sequence[str]) -> tuple[tuple[str, ...], int | None]:
         backend = self._backend
+        if name in REGISTERED:
+            name, args = backend.registered_argv(name, args)
         if backend._plen:
             args = backend._keyed(name, args)
         return (name, *args), backend.slot_of(name, args)

@@ -25,6 +25,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.memory.boundary import clean_error
 from redipy.memory.client import NO_REPLY as SESSION_NO_REPLY
 from redipy.memory.client import Blocked, ClientSession, NullArray, Replies
+from redipy.memory.registry import name_cache
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 
 _PORTS = itertools.count(1)
@@ -47,7 +48,7 @@ class DropInSession:
         self.on_push = on_push
         cache: Any = getattr(backend, "_dropin_plain", None)
         if cache is None or cache[0] is not backend.handlers:
-            cache = (backend.handlers, {})
+            cache = (backend.handlers, name_cache())
             backend._dropin_plain = cache  # type: ignore[attr-defined]
         # backend commands by the name as sent ("GET", "get"): handler, arity, and whether
         # the reply may need a RESP3 shape; one table per backend handler table

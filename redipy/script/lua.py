@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 
 from redipy.memory.numbers import fpconv_dtoa
 from redipy.script import ir
+from redipy.script.custom_lua import preamble, registered_names
 from redipy.script.luastr import lua_string
 from redipy.script.rcmd import HELPER_ORDER, LUA_HELPERS, POSTS
 from redipy.script.types import Typer, is_flat, is_only, lua_shape, shape_of
@@ -73,6 +74,8 @@ class LuaProgram:
     """Lua line -> statement id (pre-order number, as :func:`ir.walk_stmts` counts)."""
     stmt_line: dict[int, int] = field(default_factory=dict)
     """Statement id -> its first Lua line."""
+    custom: tuple[str, ...] = ()
+    """The registered commands (:mod:`redipy.custom`) the script calls."""
 
     def line(self, lineno: int) -> str:
         lines = self.text.split("\n")
@@ -86,6 +89,7 @@ class LuaCompiler:
         self.script = script
         self.typer = typer or Typer(script)
         self.helpers: set[str] = set()
+        self.cmds: set[str] = set()
         self.lines: list[tuple[str, int]] = []  # (text, statement id or -1)
         self.indent = 0
         self._stmt_ids: dict[int, int] = {
@@ -107,6 +111,9 @@ class LuaCompiler:
         built = "" if script.name == script.origin else f" (built at {script.origin})"
         self.emit(f"-- redipy script {script.name}{built}", -1)
         self.emit("local null = cjson.null", -1)
+        custom = registered_names(self.cmds)
+        if custom:
+            self.emit(preamble(custom), -1)
         for name in HELPER_ORDER:
             if name in self.helpers:
                 self.emit(LUA_HELPERS[name], -1)
@@ -122,7 +129,7 @@ class LuaCompiler:
             names = ", ".join(self.var_name(ir.LocalRef(i)) for i in range(script.nlocals))
             self.emit(f"local {names}", -1)
         self.emit("local _", -1)
-        out = LuaProgram("")
+        out = LuaProgram("", custom=tuple(custom))
         texts: list[str] = []
         origins = {num: stmt.origin for num, stmt in enumerate(ir.walk_stmts(script.body))}
         for text, sid in [*self.lines, *body]:
@@ -341,6 +348,7 @@ class LuaCompiler:
         post = POSTS[expr.post]
         for helper in post.lua_helpers:
             self.use(helper)
+        self.cmds.add(expr.cmd)
         args = self._args(expr)
         return post.lua.format(args=args, call=f"redis.call({args})")
 

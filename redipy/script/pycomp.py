@@ -24,7 +24,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from redipy.errors import ScriptBuildError
+from redipy import commands
+from redipy.errors import ResponseError, ScriptBuildError
 from redipy.memory.boundary import to_bytes
 from redipy.memory.registry import Direct
 from redipy.script import ir
@@ -367,6 +368,9 @@ class PyCompiler:
             handler = self.handlers.get(cmd)
             if handler is None:
                 raise ScriptBuildError(f"the memory backend has no command {cmd}")
+            spec = commands.COMMANDS.get(cmd)
+            if spec is not None and spec.module:
+                handler = _late(self.handlers, cmd)
             self.ns[name] = handler if self.wrap_call is None else self.wrap_call(cmd, handler)
         return name
 
@@ -422,6 +426,19 @@ class PyCompiler:
         from redipy.script.expr import CONSTANTS
 
         return self.const(float(CONSTANTS[expr.raw]))
+
+
+def _late(handlers: Mapping[str, Any], cmd: str) -> Callable[[Any, Sequence[str]], Any]:
+    """A registered command's handler, looked up at each call: a compiled script then
+    sees the command unregistered, or registered anew, after it was compiled."""
+
+    def call(db: Any, args: Sequence[str]) -> Any:
+        handler = handlers.get(cmd)
+        if handler is None:
+            raise ResponseError("ERR Unknown command called from script")
+        return handler(db, args)
+
+    return call
 
 
 def _unset(db: Any, keys: Sequence[str], argv: Sequence[str]) -> Any:  # pragma: no cover

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
+from redipy.commands.custom import REDIS_FORMS, no_form
 from redipy.errors import NoScriptError, ResponseError, ScriptError
 from redipy.memory.boundary import to_bytes
 from redipy.script import ir
@@ -169,6 +170,9 @@ def install(backend: Any, comp: Compiled) -> None:
         # the memory backend's script table (db.scripts), by sha
         backend.scripts[comp.sha] = (comp, comp.python(backend.handlers, backend.direct))
     else:
+        for name in comp.lua.custom:  # a registered command with no Redis form
+            if name not in REDIS_FORMS:
+                raise no_form(name)
         backend.run("SCRIPT", ["LOAD", comp.lua.text])
 
 

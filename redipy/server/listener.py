@@ -28,7 +28,7 @@ from typing import Any
 from redipy import commands
 from redipy.memory.backend import MemoryBackend
 from redipy.memory.client import NULL_ARRAY_COMMANDS, connection_commands
-from redipy.memory.registry import DIRECT, HANDLERS
+from redipy.memory.registry import DIRECT, HANDLERS, name_cache
 from redipy.memory.serverstate import ServerState, server_state
 from redipy.redispy.shapes import RESP3_SHAPES
 from redipy.server.connection import Connection
@@ -93,7 +93,7 @@ class Server:
         self._wake_pending = False
         self._saver: asyncio.Task[None] | None = None
         self._stopping = False
-        self.plain: dict[str, Any] = {}
+        self.plain: dict[str, Any] = name_cache()
         """Fast-path entries by command name as sent (``False``: not a plain command)."""
         self.threaded = frozenset({"XREAD", "XREADGROUP"})
         """Blocking commands that wait in a worker thread (see Connection._in_thread)."""

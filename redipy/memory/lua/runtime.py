@@ -29,7 +29,7 @@ from redipy.memory.lua.rand48 import Rand48
 from redipy.memory.lua.resp3 import reshape
 from redipy.memory.lua.script import as_bytes
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
-from redipy.memory.registry import DIRECT, HANDLERS
+from redipy.memory.registry import DIRECT, HANDLERS, name_cache
 from redipy.reply import BigNumber, Bool, Double, Map, Pairs, SetReply, Status, Verbatim
 
 log = logging.getLogger("redipy.lua")
@@ -124,7 +124,7 @@ class LuaRuntime:
         self.rand = Rand48()
         self.ctx: RunContext | None = None
         self.libraries = Libraries()
-        self._entries: dict[str, CommandEntry] = {}
+        self._entries: dict[str, CommandEntry] = name_cache()
         self.registration: Registration | None = None
         py = self.lua.table_from({
             "call": self._call, "pcall": self._pcall, "sha1hex": self._sha1hex,
