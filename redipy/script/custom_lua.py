@@ -7,7 +7,8 @@ helpers, a local ``redis`` that answers those names itself: each runs its Redis 
 :class:`~redipy.commands.custom.FunctionCommand` library registers) with the keys split
 out as the table's key positions say, and its reply is passed through the conversion a
 reply makes on its way through ``redis.call`` (numbers truncated to integers, ``true``
-as 1, ``nil`` as false, an error reply raised). Every other name goes to the real
+as 1, ``nil`` as false, an error reply raised; a number argument as its shortest
+text). Every other name goes to the real
 ``redis``. A command with no Redis form gets a stub naming it; installing the script on
 a server then fails with :func:`redipy.commands.custom.no_form`'s error.
 """
@@ -42,7 +43,12 @@ end
 local function _cc_args(...)
   local a = {...}
   for i = 1, #a do
-    if type(a[i]) == "number" then a[i] = string.format("%.17g", a[i]) end
+    if type(a[i]) == "number" then
+      for p = 1, 17 do  -- the shortest text that reads back as the number
+        local s = string.format("%." .. p .. "g", a[i])
+        if tonumber(s) == a[i] or p == 17 then a[i] = s; break end
+      end
+    end
   end
   return a
 end
