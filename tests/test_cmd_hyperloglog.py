@@ -131,6 +131,87 @@ def test_pf_written_by_a_server_keeps_working_on_memory(servers: dict[str, Serve
     raw.close()
 
 
+def _reference_sparse_set(s: bytearray, index: int, count: int) -> int:
+    """hllSparseSet as the server writes it: walk the opcodes from the start, split
+    the one covering ``index``, merge equal VALs over five opcodes from the one
+    before; no index. Promotion is left out (the caller stops before it)."""
+    p, first, prev, span, size = 16, 0, -1, 0, len(s)
+    while p < size:
+        op = s[p]
+        oplen = 2 if op & 0xC0 == 0x40 else 1
+        if op & 0xC0 == 0:
+            span = (op & 0x3F) + 1
+        elif op & 0x80:
+            span = (op & 3) + 1
+        else:
+            span = (((op & 0x3F) << 8) | s[p + 1]) + 1
+        if index <= first + span - 1:
+            break
+        prev, p, first = p, p + oplen, first + span
+    assert p < size
+    op = s[p]
+
+    def val(v: int, n: int) -> int:
+        return 0x80 | (v - 1) << 2 | (n - 1)
+
+    def zeros(n: int) -> list[int]:
+        return [0x40 | (n - 1) >> 8, (n - 1) & 0xFF] if n > 64 else [n - 1]
+
+    last = first + span - 1
+    if op & 0x80:
+        cur = ((op >> 2) & 0x1F) + 1
+        if cur >= count:
+            return 0
+        seq = ([val(cur, index - first)] if index > first else []) + [val(count, 1)] + (
+            [val(cur, last - index)] if index < last else [])
+    else:
+        seq = (zeros(index - first) if index > first else []) + [val(count, 1)] + (
+            zeros(last - index) if index < last else [])
+    s[p:p + oplen] = bytes(seq)
+    p, scan = (prev if prev >= 0 else 16), 5
+    while p < len(s) and scan:
+        scan -= 1
+        op = s[p]
+        if not op & 0x80:
+            p += 2 if op & 0x40 else 1
+            continue
+        if p + 1 < len(s) and s[p + 1] & 0x80:
+            a, b = ((op >> 2) & 0x1F) + 1, ((s[p + 1] >> 2) & 0x1F) + 1
+            n = (op & 3) + (s[p + 1] & 3) + 2
+            if a == b and n <= 4:
+                s[p + 1] = val(a, n)
+                del s[p]
+                continue
+        p += 1
+    s[15] |= 0x80
+    return 1
+
+
+def test_sparse_edits_follow_the_servers_walk() -> None:
+    """The opcode index (redipy.memory.hll) gives the bytes of the server's own walk
+    for thousands of random edits: runs of equal values (counts 1..3 are common, so
+    VALs split and merge), splits of ZERO and XZERO runs, until promotion."""
+    from redipy.memory import hll
+
+    rng = random.Random(1)
+    for trial in range(12):
+        kept, ref = hll.new_sparse(), hll.new_sparse()
+        span = rng.choice((64, 700, hll.REGISTERS))  # dense neighbourhoods too
+        for _ in range(3000):
+            index = rng.randrange(span)
+            count = 33 if rng.random() < 0.001 else rng.choice((1, 1, 1, 2, 2, 3, 4, 6))
+            before = bytes(kept)
+            got = hll.sparse_set(kept, index, count)
+            if kept[4] == hll.DENSE:
+                break
+            assert got == _reference_sparse_set(ref, index, count), (trial, before)
+            assert kept == ref
+            vals = [i for i in range(16, len(kept)) if kept[i] & 0x80 and kept[i - 1] < 0x40]
+            if trial % 3 == 0 and vals and rng.random() < 0.05:
+                at = rng.choice(vals)  # another command (SETRANGE) edits the bytes
+                kept[at] = ref[at] = 0x80 | (kept[at] & 3) | rng.randrange(4) << 2
+
+
 def test_sparse_index_follows_every_edit() -> None:
     """The cached opcode index (redipy.memory.hll) after thousands of random edits
     leads to the same bytes as an index built afresh before every edit."""

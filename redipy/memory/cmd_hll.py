@@ -49,26 +49,30 @@ def _editable(db: Database, key: str, raw: bytes | bytearray) -> bytearray:
 @command("PFADD")
 def cmd_pfadd(db: Database, args: Sequence[str]) -> Any:
     key = args[0]
-    raw = _load(db, key)
+    s = db.get(key) if db.expires else db.data.get(key)
     updated = 0
-    if raw is None:
-        s = hll.new_sparse()
-        db.add_new(key, s)
-        updated = 1
-    else:
-        s = _editable(db, key, raw)
-    for element in args[1:]:
-        index, count = hll.pat_len(element.encode("latin-1"))
-        if s[4] == hll.DENSE:
+    if type(s) is not bytearray or not hll.valid_header(s):  # PFADD left a bytearray
+        raw = _load(db, key)
+        if raw is None:
+            s = hll.new_sparse()
+            db.add_new(key, s)
+            updated = 1
+        else:
+            s = _editable(db, key, raw)
+    pat_len, sparse_set = hll.pat_len, hll.sparse_set
+    for i in range(1, len(args)):
+        index, count = pat_len(args[i].encode("latin-1"))
+        if s[4]:
+            result = sparse_set(s, index, count)
+            if result < 0:
+                raise response_error(CORRUPT)
+            updated |= result
+        else:
             updated |= hll.dense_set(s, index, count)
-            continue
-        result = hll.sparse_set(s, index, count)
-        if result < 0:
-            raise response_error(CORRUPT)
-        updated |= result
     if updated:
-        hll.invalidate(s)
-        db.touch(key)
+        s[15] |= 0x80
+        if db.watchers or db.on_touch:
+            db.touch(key)
         return 1
     return 0
 

@@ -12,9 +12,9 @@ edited in place; the caller owns the key.
 
 from __future__ import annotations
 
-import bisect
 import math
 import re
+from bisect import bisect_left, bisect_right, insort
 
 P = 14
 REGISTERS = 1 << P
@@ -29,18 +29,23 @@ _Q = 64 - P
 ALPHA_INF = 0.721347520444481703680
 
 
+_H0 = [(_SEED ^ (n * _MUL)) & _M64 for n in range(64)]  # the hash's start per length
+
+
 def murmur64a(data: bytes, seed: int = _SEED) -> int:
     """MurmurHash64A, endian neutral, as the server hashes HLL elements."""
     n = len(data)
-    h = (seed ^ (n * _MUL)) & _M64
-    tail = n - (n & 7)
-    for off in range(0, tail, 8):
-        k = (int.from_bytes(data[off:off + 8], "little") * _MUL) & _M64
-        k ^= k >> 47
-        k = (k * _MUL) & _M64
-        h = ((h ^ k) * _MUL) & _M64
-    if n & 7:
-        h = ((h ^ int.from_bytes(data[tail:], "little")) * _MUL) & _M64
+    h = _H0[n] if n < 64 and seed == _SEED else (seed ^ (n * _MUL)) & _M64
+    tail = n & ~7
+    if tail:
+        for off in range(0, tail, 8):
+            k = (int.from_bytes(data[off:off + 8], "little") * _MUL) & _M64
+            k ^= k >> 47
+            h = ((h ^ ((k * _MUL) & _M64)) * _MUL) & _M64
+        if n & 7:
+            h = ((h ^ int.from_bytes(data[tail:], "little")) * _MUL) & _M64
+    elif n:
+        h = ((h ^ int.from_bytes(data, "little")) * _MUL) & _M64
     h ^= h >> 47
     h = (h * _MUL) & _M64
     return h ^ (h >> 47)
@@ -60,8 +65,8 @@ def new_sparse() -> bytearray:
 
 def valid_header(val: bytes | bytearray) -> bool:
     """isHLLObjectOrReply's checks: magic, a known encoding, the dense length."""
-    return (len(val) >= HDR and val[:4] == b"HYLL" and val[4] <= SPARSE
-            and (val[4] != DENSE or len(val) == DENSE_SIZE))
+    return (len(val) >= HDR and val.startswith(b"HYLL")
+            and (val[4] == SPARSE or (val[4] == DENSE and len(val) == DENSE_SIZE)))
 
 
 def invalidate(s: bytearray) -> None:
@@ -71,16 +76,21 @@ def invalidate(s: bytearray) -> None:
 # ---- dense -----------------------------------------------------------------------------------
 
 def dense_set(s: bytearray, index: int, count: int) -> int:
-    """Raise register ``index`` to ``count``; 1 if it changed (hllDenseSet)."""
-    byte = HDR + index * 6 // 8
+    """Raise register ``index`` to ``count``; 1 if it changed (hllDenseSet). The last
+    register ends its byte; the server reads one past it (the sds terminator, 0)."""
+    byte = HDR + (index * 6 >> 3)
     fb = index * 6 & 7
     b0 = s[byte]
-    b1 = s[byte + 1] if byte + 1 < len(s) else 0
+    if index == REGISTERS - 1:
+        if count <= b0 >> 2:
+            return 0
+        s[byte] = (b0 & 3) | (count << 2)
+        return 1
+    b1 = s[byte + 1]
     if count <= ((b0 >> fb) | (b1 << (8 - fb))) & 63:
         return 0
     s[byte] = (b0 & ~(63 << fb) & 0xFF) | ((count << fb) & 0xFF)
-    if byte + 1 < len(s):
-        s[byte + 1] = (b1 & ~(63 >> (8 - fb)) & 0xFF) | (count >> (8 - fb))
+    s[byte + 1] = (b1 & ~(63 >> (8 - fb)) & 0xFF) | (count >> (8 - fb))
     return 1
 
 
@@ -115,16 +125,6 @@ def _histogram(regs: bytes) -> list[int]:
 
 # ---- sparse ----------------------------------------------------------------------------------
 
-def _val(value: int, length: int) -> int:
-    return ((value - 1) << 2 | (length - 1)) | 0x80
-
-
-def _zeros(length: int) -> list[int]:
-    if length > 64:
-        return [((length - 1) >> 8) | 0x40, (length - 1) & 0xFF]
-    return [length - 1]
-
-
 def sparse_to_dense(s: bytearray) -> bool:
     """Rewrite ``s`` as dense (hllSparseToDense); False when the opcodes are corrupt."""
     if s[4] == DENSE:
@@ -142,36 +142,28 @@ def sparse_to_dense(s: bytearray) -> bool:
     return True
 
 
-# ---- where an opcode is: a cached index of every 32nd opcode ---------------------------------
+# ---- where an opcode is: the first register of every opcode ----------------------------------
 # Finding the opcode that covers a register walks the opcodes from the start (the
-# server's loop); on a 3000-byte sparse HLL that is most of PFADD's time here. An index
-# of every 32nd opcode's (first register, byte offset, previous opcode's offset) turns
-# it into a bisection and a walk of at most 32 opcodes. It is only trusted while the
-# value's bytes equal the copy taken when it was last updated, so an edit made by any
-# other command (SETRANGE, APPEND) just makes it rebuilt.
-
-_STRIDE = 32
-_REBUILD = 64  # edits after which the (thinning) index is rebuilt, as when it holds
-               # less than one entry per 64 bytes
+# server's loop): most of PFADD's time in Python. An edit of hllSparseSet (a split, a
+# merge of neighbours) leaves the register every other opcode starts at unchanged, so
+# a sorted list of every opcode's first register, and one of the (few, two-byte) XZERO
+# opcodes', find the opcode and its byte offset by two bisections, and an edit changes
+# a few list entries. An index is only trusted while the value's opcode bytes equal the
+# copy taken at its last edit, so a change by any other command (SETRANGE, APPEND) just
+# makes it rebuilt; the header (the cached cardinality) may change freely.
 
 
 class _Index:
-    __slots__ = ("edits", "offs", "prevs", "ref", "regs", "snap")
+    __slots__ = ("end", "firsts", "ref", "snap", "xz")
 
     def __init__(self, s: bytearray) -> None:
         self.ref = s
-        self.regs: list[int] = []
-        self.offs: list[int] = []
-        self.prevs: list[int] = []
-        self.edits = 0
-        end, p, first, prev, n = len(s), HDR, 0, -1, 0
-        while p < end:
-            if n % _STRIDE == 0:
-                self.regs.append(first)
-                self.offs.append(p)
-                self.prevs.append(prev)
+        firsts: list[int] = []
+        xz: list[int] = []
+        size, p, first = len(s), HDR, 0
+        while p < size:
+            firsts.append(first)
             op = s[p]
-            prev = p
             if op & 0xC0 == 0:
                 first += (op & 0x3F) + 1
                 p += 1
@@ -179,33 +171,24 @@ class _Index:
                 first += (op & 3) + 1
                 p += 1
             else:
-                first += (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < end else 0)) + 1
+                xz.append(first)
+                first += (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < size else 0)) + 1
                 p += 2
-            n += 1
-        self.snap = bytes(s)
-
-    def edited(self, s: bytearray, start: int, stop: int, delta: int) -> None:
-        """Bytes from ``start`` to ``stop`` (old offsets) may have changed and the rest
-        moved by ``delta``: drop the entries inside, shift the ones after."""
-        self.edits += 1
-        offs = self.offs
-        lo = bisect.bisect_left(offs, start, 1)
-        hi = bisect.bisect_left(offs, stop, lo)
-        del self.regs[lo:hi], offs[lo:hi], self.prevs[lo:hi]
-        if delta:
-            offs[lo:] = [o + delta for o in offs[lo:]]
-            self.prevs[lo:] = [o + delta for o in self.prevs[lo:]]
-        self.snap = bytes(s)
+        self.firsts = firsts
+        self.xz = xz
+        self.end = first  # one past the last register the opcodes cover
+        self.snap = s[HDR:]
 
 
 _INDEXES: dict[int, _Index] = {}
+_BYTE = [bytes((i,)) for i in range(256)]
 
 
 def _index(s: bytearray) -> _Index:
     found = _INDEXES.get(id(s))
-    if (found is not None and found.ref is s and found.edits < _REBUILD
-            and len(found.regs) * 2 * _STRIDE >= len(s) - HDR and s == found.snap):
-        return found  # still trusted, and not too thin for the value's length
+    if (found is not None and found.ref is s and len(s) - HDR == len(found.snap)
+            and s.startswith(found.snap, HDR)):
+        return found
     if len(_INDEXES) >= 256:
         _INDEXES.clear()
     found = _INDEXES[id(s)] = _Index(s)
@@ -216,99 +199,97 @@ def forget(s: bytearray) -> None:
     _INDEXES.pop(id(s), None)
 
 
+def _zeros(length: int) -> bytes:
+    """The ZERO (up to 64 registers) or XZERO opcode of ``length`` zero registers."""
+    if length > 64:
+        return (0x3FFF + length).to_bytes(2, "big")  # 01xxxxxx yyyyyyyy: length - 1
+    return _BYTE[length - 1] if length else b""
+
+
 def sparse_set(s: bytearray, index: int, count: int,
                max_bytes: int = SPARSE_MAX_BYTES) -> int:
     """hllSparseSet: 1 if the register grew, 0 if not, -1 for corrupt opcodes; may
-    promote ``s`` to dense."""
+    promote ``s`` to dense. The hot path of PFADD, hence one flat function."""
     if count > 32:
         return _promote(s, index, count)
-    ix = _index(s)
-    at = bisect.bisect_right(ix.regs, index) - 1
-    end = len(s)
-    p, first, prev, span, oplen = ix.offs[at], ix.regs[at], ix.prevs[at], 0, 1
-    while p < end:
-        op = s[p]
-        oplen = 1
-        if op & 0xC0 == 0:
-            span = (op & 0x3F) + 1
-        elif op & 0x80:
-            span = (op & 3) + 1
-        else:
-            span = (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < end else 0)) + 1
-            oplen = 2
-        if index <= first + span - 1:
-            break
-        prev = p
-        p += oplen
-        first += span
-    if span == 0 or p >= end:
-        return -1
+    ix = _INDEXES.get(id(s))
+    if (ix is None or ix.ref is not s or len(s) - HDR != len(ix.snap)
+            or not s.startswith(ix.snap, HDR)):
+        ix = _index(s)
+    firsts, xz = ix.firsts, ix.xz
+    if index >= ix.end:
+        return -1  # the opcodes end before the register (the server's walk runs off)
+    k = bisect_right(firsts, index) - 1
+    first = firsts[k]
+    b = bisect_left(xz, first) if xz else 0
+    p = HDR + k + b
+    # where step 4's scan starts: the opcode before this one (two bytes if an XZERO)
+    q = (p - 2 if b and xz[b - 1] == firsts[k - 1] else p - 1) if k else HDR
+    last = (firsts[k + 1] if k + 1 < len(firsts) else ix.end) - 1
     op = s[p]
-    is_val = bool(op & 0x80)
-    is_xzero = op & 0xC0 == 0x40
-    if is_val:
-        if ((op >> 2) & 0x1F) + 1 >= count:
-            return 0
-        if span == 1:
-            s[p] = _val(count, 1)
-            return _merge(s, prev, ix, p + 1)
-    elif not is_xzero and span == 1:
-        s[p] = _val(count, 1)
-        return _merge(s, prev, ix, p + 1)
-    last = first + span - 1
-    seq: list[int] = []
-    if not is_val:
-        if index != first:
-            seq += _zeros(index - first)
-        seq.append(_val(count, 1))
-        if index != last:
-            seq += _zeros(last - index)
+    val = ((count - 1) << 2) | 0x80
+    if op & 0xC0 == 0x40:  # XZERO: zeros, the VAL, zeros
+        seq = _zeros(index - first) + _BYTE[val] + _zeros(last - index)
+        if len(seq) > 2 and len(s) + len(seq) - 2 > max_bytes:
+            return _promote(s, index, count)
+        s[p:p + 2] = seq
+        if index - first <= 64:
+            del xz[b]
+        if index == first:
+            if index != last:
+                firsts.insert(k + 1, index + 1)
+        else:
+            firsts[k + 1:k + 1] = (index, index + 1) if index != last else (index,)
+        if last - index > 64:
+            insort(xz, index + 1)
     else:
-        cur = ((op >> 2) & 0x1F) + 1
-        if index != first:
-            seq.append(_val(cur, index - first))
-        seq.append(_val(count, 1))
-        if index != last:
-            seq.append(_val(cur, last - index))
-    delta = len(seq) - oplen
-    if delta > 0 and len(s) + delta > max_bytes:
-        return _promote(s, index, count)
-    s[p:p + oplen] = bytes(seq)
-    return _merge(s, prev, ix, p + oplen)
-
-
-def _merge(s: bytearray, prev: int, ix: _Index, old_stop: int) -> int:
-    """Step 4 of hllSparseSet: merge adjacent equal VALs, scanning five opcodes; then
-    the index learns what changed (``old_stop``: where the edit ended, old offsets)."""
-    before = len(ix.snap)
-    p = prev if prev >= 0 else HDR
-    start = p
-    scan = 5
-    while p < len(s):
-        if not scan:
-            break
-        scan -= 1
-        op = s[p]
-        if op & 0xC0 == 0x40:
-            p += 2
-            continue
-        if op & 0xC0 == 0:
-            p += 1
-            continue
-        if p + 1 < len(s) and s[p + 1] & 0x80:
-            nxt = s[p + 1]
-            value = ((op >> 2) & 0x1F) + 1
-            if value == ((nxt >> 2) & 0x1F) + 1:
-                length = (op & 3) + (nxt & 3) + 2
-                if length <= 4:
-                    s[p + 1] = _val(value, length)
-                    del s[p]
-                    continue
-        p += 1
-    invalidate(s)
-    # the merge window: five opcodes of at most two bytes from ``start``
-    ix.edited(s, start, max(old_stop, start + 12) + 4, len(s) - before)
+        if op & 0x80:
+            fill = op & 0x7C | 0x80  # a VAL: the rest keeps its value
+            if fill >= val:
+                return 0
+        else:
+            fill = 0  # a ZERO of at most 64 registers
+        if index == first == last:
+            s[p] = val
+        elif len(s) + (2 if first < index < last else 1) > max_bytes:
+            return _promote(s, index, count)
+        elif index == first:
+            s[p:p + 1] = bytes((val, fill | (last - first - 1)))
+            firsts.insert(k + 1, index + 1)
+        elif index == last:
+            s[p:p + 1] = bytes((fill | (last - first - 1), val))
+            firsts.insert(k + 1, index)
+        else:
+            s[p:p + 1] = bytes((fill | (index - first - 1), val, fill | (last - index - 1)))
+            firsts[k + 1:k + 1] = (index, index + 1)
+    _merge(s, firsts, k - 1 if k else 0, q)
+    s[15] |= 0x80
+    ix.snap = s[HDR:]
     return 1
+
+
+def _merge(s: bytearray, firsts: list[int], j: int, p: int) -> None:
+    """Step 4 of hllSparseSet: merge adjacent equal VALs, scanning five opcodes from
+    opcode ``j`` at byte ``p`` (the one before the edited one)."""
+    end = len(s) - 1
+    for _ in range(5):
+        if p > end:
+            return
+        op = s[p]
+        if op < 0x80:  # ZERO or XZERO
+            p += 1 if op < 0x40 else 2
+            j += 1
+            continue
+        if p < end:
+            nxt = s[p + 1]
+            if nxt >= 0x80 and (op ^ nxt) & 0x7C == 0 and (op & 3) + (nxt & 3) <= 2:
+                s[p + 1] = op + (nxt & 3) + 1  # one VAL of both lengths
+                del s[p]
+                del firsts[j + 1]
+                end -= 1
+                continue
+        p += 1
+        j += 1
 
 
 def _promote(s: bytearray, index: int, count: int) -> int:
