@@ -12,7 +12,7 @@ from redipy.api.methods import methods_for
 from redipy.commands import COMMANDS
 from redipy.commands.docs import render_into
 from redipy.commands.spec import CommandSpec
-from redipy.memory.registry import HANDLERS
+from redipy.memory.registry import HANDLERS, Lazy
 from tests.servers import Server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,9 +24,11 @@ def test_readme_table_is_current() -> None:
 
 
 def test_every_command_has_a_memory_handler() -> None:
-    import redipy.memory.backend  # noqa: F401  (registers the handlers)
+    from redipy.memory.backend import load_all
 
-    missing = sorted(name for name in COMMANDS if name not in HANDLERS)
+    load_all()  # until then a lazy stand-in holds each name (tests/test_startup.py)
+    missing = sorted(name for name in COMMANDS
+                     if name not in HANDLERS or type(HANDLERS[name]) is Lazy)
     assert not missing
 
 

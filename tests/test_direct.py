@@ -15,13 +15,15 @@ from hypothesis import strategies as st
 
 import redipy
 from redipy.errors import RedipyError, ResponseError
-from redipy.memory import backend as _registers_every_handler  # noqa: F401
+from redipy.memory.backend import load_all
 from redipy.memory.boundary import reply_text, to_bytes
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.memory.registry import DIRECT, HANDLERS
 from redipy.script import FnContext, RedisHash, RedisList, RedisSet, RedisVar
 from tests.servers import Server
 from tests.test_script_support import dump, run_everywhere
+
+load_all()  # the direct forms register with their handler modules
 
 STATES: dict[str, list[list[str]]] = {
     "missing": [],

@@ -15,6 +15,7 @@ fast path ``run()`` knows nothing of them.
 
 from __future__ import annotations
 
+import importlib
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,36 +23,48 @@ from typing import Any
 from redipy import commands
 from redipy.commands.transactions import TX_CONTROL as _TX_CONTROL
 from redipy.errors import ResponseError
-from redipy.memory import (  # noqa: F401  (imported to register their handlers)
-    cmd_bits,
-    cmd_blocking,
-    cmd_command,
-    cmd_generic,
-    cmd_geo,
-    cmd_hashes,
-    cmd_hfe,
-    cmd_hll,
-    cmd_lcs,
-    cmd_lists,
-    cmd_lua,
-    cmd_object,
-    cmd_pubsub,
-    cmd_scripting,
-    cmd_server,
-    cmd_sets,
-    cmd_sort,
-    cmd_streams,
-    cmd_strings,
-    cmd_transactions,
-    cmd_zsets,
-)
+from redipy.memory import cmd_pubsub, cmd_transactions
 from redipy.memory.boundary import clean_error, error_text, reply_text, view, views
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
-from redipy.memory.registry import ARITY, DIRECT, HANDLERS, Direct, Handler, name_cache
+from redipy.memory.registry import ARITY, DIRECT, HANDLERS, Direct, Handler, Lazy, name_cache
 from redipy.reply import Status
 
 ARITY.update((name, spec.arity) for name, spec in commands.COMMANDS.items())
+
+HOMES: dict[str, tuple[str, ...]] = {
+    "generic": ("cmd_generic", "cmd_object", "cmd_sort"),
+    "string": ("cmd_strings", "cmd_lcs"),
+    "bitmap": ("cmd_bits", "cmd_strings"),
+    "list": ("cmd_lists", "cmd_blocking"),
+    "hash": ("cmd_hashes", "cmd_hfe"),
+    "set": ("cmd_sets",),
+    "sorted_set": ("cmd_zsets", "cmd_blocking"),
+    "stream": ("cmd_streams",),
+    "hyperloglog": ("cmd_hll",),
+    "geo": ("cmd_geo",),
+    "connection": ("cmd_generic", "cmd_server"),
+    "server": ("cmd_server", "cmd_generic", "cmd_object", "cmd_command"),
+    "transactions": ("cmd_transactions",),
+    "pubsub": ("cmd_pubsub",),
+    "scripting": ("cmd_lua",),
+}
+"""The ``redipy.memory`` modules whose ``@command`` handlers serve each group of the
+table. They are imported on the first call of one of the group's commands (a
+:class:`~redipy.memory.registry.Lazy` stands in until then): building a backend imports
+no handler it does not run. A new handler module goes into its group's tuple here."""
+
+for _name, _spec in commands.COMMANDS.items():
+    if _name not in HANDLERS:
+        HANDLERS[_name] = Lazy(_name, tuple(f"redipy.memory.{m}" for m in HOMES[_spec.group]))
+
+
+def load_all() -> None:
+    """Import every handler module now (what tests and tools that walk
+    :data:`~redipy.memory.registry.HANDLERS` or ``DIRECT`` need)."""
+    for modules in HOMES.values():
+        for module in modules:
+            importlib.import_module(f"redipy.memory.{module}")
 
 Monitor = Callable[[int, Sequence[str], str], None]
 """A MONITOR listener: ``(database, argv, origin)``."""
@@ -130,6 +143,8 @@ class MemoryBackend:
         handler = self.handlers.get(name)
         if handler is None:
             raise error_text(clean_error(unknown_command(name, args)))
+        if type(handler) is Lazy:
+            handler = handler.load()
         arity = self._arity.get(name)
         if arity is None:
             entry = (handler, 0, 1 << 62)

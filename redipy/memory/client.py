@@ -30,7 +30,6 @@ from typing import TYPE_CHECKING, Any
 
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
-from redipy.memory import cmd_blocking
 from redipy.memory.cmd_pubsub import MemoryPubSub
 from redipy.memory.cmd_transactions import EXECABORT, Session
 from redipy.memory.db import Database
@@ -385,6 +384,8 @@ class ClientSession:
             finally:
                 db.no_block = before
             if reply is None and upper in BLOCKING_ARGS:
+                from redipy.memory import cmd_blocking  # loaded by the command just run
+
                 keys, timeout, kind = BLOCKING_ARGS[upper](argv)
                 return Blocked(argv, keys, cmd_blocking.parse_timeout(db, timeout), kind)
         return reply

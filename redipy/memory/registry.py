@@ -4,10 +4,16 @@ A handler receives the database and the command's arguments (without the name),
 as strings exactly as a client sent them, and returns a raw reply
 (:mod:`redipy.reply`) or raises :class:`redipy.errors.ResponseError` with Redis's
 own wording. Arity is checked before a handler runs; everything else is its job.
+
+Handler modules load on first use: until then a command of the table is registered as a
+:class:`Lazy` stand-in that imports its group's modules when first called (their
+``@command`` replaces it), so building a backend costs no import of handlers it never
+runs. Code that keeps a handler (or its direct form) calls :func:`resolve` first.
 """
 
 from __future__ import annotations
 
+import importlib
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -50,12 +56,43 @@ def command(*names: str) -> Callable[[Handler], Handler]:
 
     def register(fn: Handler) -> Handler:
         for name in names:
-            if name in HANDLERS:
+            if name in HANDLERS and type(HANDLERS[name]) is not Lazy:
                 raise RuntimeError(f"two memory handlers for {name}")
             HANDLERS[name] = fn
         return fn
 
     return register
+
+
+class Lazy:
+    """The stand-in for a handler whose module is not imported yet: called, it imports
+    ``modules`` (which register the real handler over it) and runs the real one."""
+
+    __slots__ = ("modules", "name")
+
+    def __init__(self, name: str, modules: tuple[str, ...]) -> None:
+        self.name = name
+        self.modules = modules
+
+    def load(self) -> Handler:
+        for module in self.modules:
+            importlib.import_module(module)
+        handler = HANDLERS.get(self.name)
+        if handler is None or type(handler) is Lazy:
+            raise RuntimeError(f"no memory handler for {self.name} in {self.modules}")
+        return handler
+
+    def __call__(self, db: Database, args: Sequence[str]) -> Any:
+        return self.load()(db, args)
+
+
+def resolve(name: str) -> Handler | None:
+    """The real handler registered for ``name`` (its module imported now if it was
+    still lazy, so its direct form is in :data:`DIRECT` too); None if there is none."""
+    handler = HANDLERS.get(name)
+    if type(handler) is Lazy:
+        return handler.load()
+    return handler
 
 
 # ---- direct forms: what compiled scripts call ---------------------------------------------

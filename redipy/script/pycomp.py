@@ -27,7 +27,7 @@ from typing import Any
 from redipy import commands
 from redipy.errors import ResponseError, ScriptBuildError
 from redipy.memory.boundary import to_bytes
-from redipy.memory.registry import Direct
+from redipy.memory.registry import Direct, Lazy, resolve
 from redipy.script import ir
 from redipy.script.lua import arg_text
 from redipy.script.pyrt import NAMESPACE
@@ -366,6 +366,8 @@ class PyCompiler:
         name = f"_h_{cmd.replace(' ', '_')}"
         if name not in self.ns:
             handler = self.handlers.get(cmd)
+            if type(handler) is Lazy:
+                handler = handler.load()
             if handler is None:
                 raise ScriptBuildError(f"the memory backend has no command {cmd}")
             spec = commands.COMMANDS.get(cmd)
@@ -405,6 +407,7 @@ class PyCompiler:
         return "[" + ", ".join(self._arg(arg) for arg in expr.args) + "]"
 
     def _call(self, expr: ir.RedisCall) -> str:
+        resolve(expr.cmd)  # a lazy handler's module registers its direct form
         form = self.direct.get(expr.cmd)
         if form is not None and len(form.kinds) == len(expr.args):
             # the command's positional form: no argument list, integers not re-parsed

@@ -28,7 +28,7 @@ from typing import Any
 from redipy import commands
 from redipy.memory.backend import MemoryBackend
 from redipy.memory.client import NULL_ARRAY_COMMANDS, connection_commands
-from redipy.memory.registry import DIRECT, HANDLERS, name_cache
+from redipy.memory.registry import DIRECT, name_cache, resolve
 from redipy.memory.serverstate import ServerState, server_state
 from redipy.redispy.shapes import RESP3_SHAPES
 from redipy.server.connection import Connection
@@ -197,7 +197,7 @@ class Server:
         RESP3-shaped?, upper name); ``False`` for names the session must see."""
         upper = name.upper()
         spec = commands.COMMANDS.get(upper)
-        handler = HANDLERS.get(upper)
+        handler = resolve(upper)
         entry: Any = False
         if (spec is not None and handler is not None and upper not in _SESSION_NAMES
                 and "blocking" not in spec.flags and upper not in _NOT_PLAIN):

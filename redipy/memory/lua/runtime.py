@@ -29,7 +29,7 @@ from redipy.memory.lua.rand48 import Rand48
 from redipy.memory.lua.resp3 import reshape
 from redipy.memory.lua.script import as_bytes
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
-from redipy.memory.registry import DIRECT, HANDLERS, name_cache
+from redipy.memory.registry import DIRECT, HANDLERS, name_cache, resolve
 from redipy.reply import BigNumber, Bool, Double, Map, Pairs, SetReply, Status, Verbatim
 
 log = logging.getLogger("redipy.lua")
@@ -307,7 +307,7 @@ class LuaRuntime:
         entry = self._entries.get(name)
         if entry is None:
             upper = name.upper()
-            handler = HANDLERS.get(upper)
+            handler = resolve(upper)
             if handler is None:
                 return None
             spec = commands.COMMANDS.get(upper)
