@@ -57,12 +57,6 @@ KNOWN_DIFFERENT = frozenset({
     "test/test_pipe.py::test_pipe[True]",
 })
 
-#: the full judge (``REDIPY_071_SUITE=1``) runs every SCAN ``count`` of
-#: ``test_keys.py::test_scan``; the default run takes the first (30) of its seven
-#: values, which keeps every other parameter combination (~20 s instead of ~80 s)
-FULL = bool(os.environ.get("REDIPY_071_SUITE"))
-DEFAULT_SCAN_COUNT = 30
-
 _PORT: dict[str, int] = {}
 _original_get_setup = t_util.get_setup
 
@@ -102,10 +96,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if node in KNOWN_DIFFERENT:
             item.add_marker(pytest.mark.xfail(strict=True, reason="WRONGTYPE keeps the "
                                               "server's words, 0.7.1 wrote its own"))
-        params = getattr(item, "callspec", None)
-        slow = (not FULL and params is not None and rel == "test/test_keys.py"
-                and params.params.get("count", DEFAULT_SCAN_COUNT) != DEFAULT_SCAN_COUNT)
-        (drop if node in LUA_TEXT_INLINE or slow else keep).append(item)
+        (drop if node in LUA_TEXT_INLINE else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
