@@ -241,16 +241,25 @@ class LocalRuntime(_Runtime):
         super().__init__("memory")
 
     def add_redis_function_plugin(self, module: str) -> None:
-        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
-        from redipy.plugin import unsupported
+        """0.7.1's registration of every ``redipy.plugin.LocalRedisFunction`` in
+        ``module``: scripts registered on this backend from now on call them for
+        ``RedisFn(name, key, ...)`` (discouraged, as in 0.7.1: see the README)."""
+        from redipy.plugin import add_memory_plugins
 
-        unsupported("add_redis_function_plugin", module)
+        add_memory_plugins(self._backend, module, redis=True)
 
     def add_general_function_plugin(self, module: str) -> None:
-        """0.7.1's plug-in registration: not supported (raises ConfigError)."""
-        from redipy.plugin import unsupported
+        """0.7.1's registration of every ``redipy.plugin.LocalGeneralFunction`` in
+        ``module``, called for ``CallFn(name, ...)`` in scripts registered from now on."""
+        from redipy.plugin import add_memory_plugins
 
-        unsupported("add_general_function_plugin", module)
+        add_memory_plugins(self._backend, module, redis=False)
+
+    def get_backend(self) -> Any:
+        """0.7.1's script backend of this runtime (``translate`` / ``create_executable``)."""
+        from redipy.script.compilers import LocalBackend
+
+        return LocalBackend()
 
 
 class RedisConnection(_Runtime):
@@ -291,6 +300,15 @@ class RedisConnection(_Runtime):
             raise ValueError(
                 f"invalid key ({key}) does not contain prefix {self.get_prefix()}")
         return res
+
+    def get_backend(self) -> Any:
+        """0.7.1's script backend of this runtime: a ``LuaBackend`` whose
+        ``add_redis_patch_plugin`` / ``add_general_patch_plugin`` /
+        ``add_helper_function_plugin`` register on this connection's scripts."""
+        from redipy.script.compilers import LuaBackend
+        from redipy.script.plugins import table_for
+
+        return LuaBackend(table_for(self._backend))
 
     def get_dynamic_script(self, code: str) -> Callable[..., bytes]:
         """Raw Lua ``code`` as a callable ``run(keys=..., args=..., client=...)`` giving

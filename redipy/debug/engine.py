@@ -31,7 +31,13 @@ from redipy.debug.events import CALL, ERROR, RETURN, STMT, DebugResult, TraceEve
 from redipy.debug.info import ScriptInfo, script_info
 from redipy.errors import ResponseError
 from redipy.memory.boundary import error_text, shown, to_text, views
-from redipy.script.register import Compiled, ScriptRunError, compiled, script_value
+from redipy.script.register import (
+    Compiled,
+    ScriptRunError,
+    compiled,
+    for_backend,
+    script_value,
+)
 from redipy.script.seq import FnContext
 
 _SAFE_BUILTINS: dict[str, Any] = {
@@ -174,7 +180,10 @@ class Debugger(DebuggerBase):
         self.ctx = ctx
         self.sync = sync
         self.timeout = timeout
-        self.info = script_info(compiled(ctx), sources)
+        # a memory client's plug-ins take part (the run is on a scratch memory copy)
+        memory = client._backend if client._backend.kind == "memory" else None
+        comp = compiled(ctx) if memory is None else for_backend(ctx, memory)
+        self.info = script_info(comp, sources)
         self.lines = self.info.lines
         self._keys, self._argv = _encode_args(self.info.comp, keys or {}, args or {})
         self._breaks: set[int] = set()

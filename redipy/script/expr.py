@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from typing import Literal, NoReturn
 
@@ -251,14 +252,29 @@ class CallFn(Expr):
             return
         spec = FUNCTIONS.get(fname)
         if spec is None:
-            raise ScriptBuildError(
-                f"unknown function {fname!r}: known are {', '.join(sorted(FUNCTIONS))}")
+            super().__init__(plugin_call(fname, args, no_adjust=no_adjust))
+            return
         lo, hi, _ = spec
         if not lo <= len(args) <= hi:
             want = str(lo) if lo == hi else f"{lo} to {hi}"
             raise ScriptBuildError(
                 f"{fname} takes {want} argument{'s' if hi != 1 else ''}, got {len(args)}")
         super().__init__(ir.Call(fname, tuple(lit_node(a) for a in args)))
+
+
+_LUA_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def plugin_call(fname: str, args: tuple[MixedType, ...], *,
+                no_adjust: bool = False) -> ir.PlugCall:
+    """``CallFn`` of a name redipy does not know: left for the backend's plug-ins to
+    resolve when the script is registered (:mod:`redipy.script.plugins`); on a server
+    without one it is Lua's own function of that name, as in 0.7.1."""
+    if not _LUA_NAME.fullmatch(fname):
+        raise ScriptBuildError(
+            f"unknown function {fname!r}: known are {', '.join(sorted(FUNCTIONS))} "
+            "(or a plug-in's name, a Lua identifier like 'string.sub')")
+    return ir.PlugCall(fname, tuple(lit_node(a) for a in args), no_adjust=no_adjust)
 
 
 class FindFn(CallFn):
@@ -357,11 +373,13 @@ def check_command_arity(cmd: str, argc: int) -> None:
         raise ScriptBuildError(f"{spec.name} cannot be used inside a script")
 
 
-def redis_call(cmd: str, args: tuple[MixedType, ...], post: str = "raw") -> Expr:
-    """A Redis command call expression (arity checked against the command table)."""
+def redis_call(cmd: str, args: tuple[MixedType, ...], post: str = "raw", *,
+               written: str = "") -> Expr:
+    """A Redis command call expression (arity checked against the command table);
+    ``written`` is the name ``RedisFn`` got, which a plug-in may take over."""
     name = cmd.upper()
     check_command_arity(name, len(args) + 1)
-    return Expr(ir.RedisCall(name, tuple(lit_node(a) for a in args), post))
+    return Expr(ir.RedisCall(name, tuple(lit_node(a) for a in args), post, written))
 
 
 class RedisFn(Expr):
@@ -382,7 +400,9 @@ class RedisFn(Expr):
                 post = "strs"
             if redis_fn in ("zpopmax", "zpopmin") and len(args) > 1:
                 post = "raw"
-        super().__init__(redis_call(cmd, (key, *args), post).node)
+        # no_adjust: the plain command, never a plug-in
+        written = "" if no_adjust else redis_fn
+        super().__init__(redis_call(cmd, (key, *args), post, written=written).node)
 
 
 def _legacy() -> dict[str, tuple[str, str]]:

@@ -198,6 +198,23 @@ class RedisCall(Expr):
     cmd: str
     args: tuple[Expr, ...]
     post: str = "raw"
+    written: str = field(default="", compare=False)
+    """The name as ``RedisFn`` got it (``""`` from key objects): plug-ins match it."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlugCall(Expr):
+    """A call resolved when the script is registered, by the backend's plug-ins
+    (:mod:`redipy.script.plugins`): ``CallFn`` of a name redipy does not know
+    (``redis=False``), or, once resolved, a ``RedisFn``/``CallFn`` whose name a
+    plug-in took. ``impl`` is the plug-in a backend resolved it to (``None`` before)."""
+
+    name: str
+    args: tuple[Expr, ...]
+    redis: bool = False
+    no_adjust: bool = False
+    """0.7.1's ``no_adjust``: no Lua patch applies."""
+    impl: Any = field(default=None, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -323,6 +340,7 @@ _CHILDREN: dict[type, Callable[[Any], tuple[Expr, ...]]] = {
     DictGet: lambda e: (e.obj, e.key),
     Call: lambda e: e.args,
     RedisCall: lambda e: e.args,
+    PlugCall: lambda e: e.args,
     MakeArray: lambda e: e.items,
     MakeDict: lambda e: e.keys + e.values,
 }

@@ -18,12 +18,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from redipy.errors import ScriptBuildError
 from redipy.memory.numbers import fpconv_dtoa
 from redipy.script import ir
 from redipy.script.custom_lua import preamble, registered_names
+from redipy.script.luapatch import GraphView
 from redipy.script.luastr import lua_string
+from redipy.script.plugins import HELPER_PKG, MemoryPlugin, PluginTable
 from redipy.script.rcmd import HELPER_ORDER, LUA_HELPERS, POSTS
 from redipy.script.types import Typer, is_flat, is_only, lua_shape, shape_of
+from redipy.util import lua_fmt
 
 _MAX_LOCALS = 150
 _IDENT = re.compile(r"[^A-Za-z0-9_]")
@@ -85,11 +89,16 @@ class LuaProgram:
 class LuaCompiler:
     """Compile one :class:`ir.Script` to Lua."""
 
-    def __init__(self, script: ir.Script, typer: Typer | None = None) -> None:
+    def __init__(self, script: ir.Script, typer: Typer | None = None,
+                 plugins: PluginTable | None = None) -> None:
         self.script = script
         self.typer = typer or Typer(script)
+        self.plugins = plugins
         self.helpers: set[str] = set()
         self.cmds: set[str] = set()
+        self.plug_helpers: set[str] = set()
+        self.memory_plugins: set[str] = set()
+        self._stmt_top: ir.Expr | None = None
         self.lines: list[tuple[str, int]] = []  # (text, statement id or -1)
         self.indent = 0
         self._stmt_ids: dict[int, int] = {
@@ -117,6 +126,7 @@ class LuaCompiler:
         for name in HELPER_ORDER:
             if name in self.helpers:
                 self.emit(LUA_HELPERS[name], -1)
+        self._emit_plugin_header()
         if self.table_vars:
             self.emit("local V = {}", -1)
         for idx, name in enumerate(script.keys):
@@ -142,6 +152,34 @@ class LuaCompiler:
                     out.stmt_line.setdefault(sid, lineno)
         out.text = "\n".join(texts) + "\n"
         return out
+
+    def _emit_plugin_header(self) -> None:
+        """0.7.1's helper functions a patch used, and (memory backend's text only) the
+        plug-ins the script calls, so its sha differs from the script without them."""
+        if self.memory_plugins:
+            self.emit(f"-- memory plug-ins: {', '.join(sorted(self.memory_plugins))}", -1)
+        if not self.plug_helpers:
+            return
+        self.emit(f"local {HELPER_PKG} = {{}}", -1)
+        for name in sorted(self.plug_helpers):
+            helper = None if self.plugins is None else self.plugins.helpers.get(name)
+            if helper is None:
+                raise ScriptBuildError(f"unknown helper {name}")
+            self.emit(f"function {HELPER_PKG}.{name}({helper.args()})", -1)
+            for line in lua_fmt(helper.body()).splitlines():
+                self.emit(f"  {line}" if line.strip() else "", -1)
+            self.emit("end", -1)
+
+    # ---- what the Lua patch renderer (luapatch.Out) uses --------------------------------
+
+    def number(self, value: float) -> str:
+        return lua_number(value)
+
+    def arg_number(self, value: float) -> str:
+        return lua_string(arg_text(value))
+
+    def use_helper(self, name: str) -> None:
+        self.plug_helpers.add(name)
 
     def emit(self, text: str, sid: int | None = None) -> None:
         self.lines.append(("  " * self.indent + text, self._cur if sid is None else sid))
@@ -209,6 +247,9 @@ class LuaCompiler:
             self.emit(f"redis.call({self._args(expr)})")
         elif isinstance(expr, ir.Call) and expr.fn == "redis.log":
             self.emit(self.expr(expr))
+        elif isinstance(expr, ir.PlugCall):
+            self._stmt_top = expr  # 0.7.1's is_expr_stmt for the patch
+            self.emit(f"_ = {self.expr(expr)}")
         else:
             self.emit(f"_ = {self.expr(expr)}")
 
@@ -355,6 +396,15 @@ class LuaCompiler:
     def visit_Const(self, expr: ir.Const) -> str:
         return expr.raw
 
+    def visit_PlugCall(self, expr: ir.PlugCall) -> str:
+        """A plug-in's call (:mod:`redipy.script.plugins`): a Lua patch rewrites it,
+        Lua's own function or a helper is called as named."""
+        top, self._stmt_top = self._stmt_top, None
+        if isinstance(expr.impl, MemoryPlugin):
+            self.memory_plugins.add(expr.impl.label)
+        return GraphView(self).plug(expr, is_expr_stmt=top is expr)
 
-def compile_lua(script: ir.Script, typer: Typer | None = None) -> LuaProgram:
-    return LuaCompiler(script, typer).compile()
+
+def compile_lua(script: ir.Script, typer: Typer | None = None,
+                plugins: PluginTable | None = None) -> LuaProgram:
+    return LuaCompiler(script, typer, plugins).compile()

@@ -425,6 +425,14 @@ class PyCompiler:
         return post.py.format(call=self._call(expr), h=self._handler(expr.cmd),
                               args=self._arglist(expr))
 
+    def visit_PlugCall(self, expr: ir.PlugCall) -> str:
+        """A memory plug-in the script was resolved to (:mod:`redipy.script.plugins`)."""
+        if expr.impl is None:
+            raise ScriptBuildError(f"unknown function {expr.name}")
+        name = f"_p{id(expr.impl)}"
+        self.ns[name] = expr.impl
+        return f"{name}(db, [{', '.join(self.expr(a) for a in expr.args)}])"
+
     def visit_Const(self, expr: ir.Const) -> str:
         from redipy.script.expr import CONSTANTS
 

@@ -23,6 +23,14 @@ from redipy.memory.boundary import to_bytes
 from redipy.script import ir
 from redipy.script.fold import fold_negative_zero
 from redipy.script.lua import LuaProgram, compile_lua
+from redipy.script.plugins import (
+    PluginTable,
+    for_backend_key,
+    hits,
+    names_in,
+    resolve,
+    table_of,
+)
 from redipy.script.pycomp import PyProgram, compile_python
 from redipy.script.pyrt import LuaError
 from redipy.script.types import Typer
@@ -73,6 +81,10 @@ class Compiled:
     sha: str
     typer: Typer
     py: dict[tuple[int, int], PyProgram] = field(default_factory=dict)
+    plug_names: tuple[frozenset[str], bool] | None = None
+    """The names plug-ins could take, and whether a call needs one (see for_backend)."""
+    resolved: dict[Any, Compiled] = field(default_factory=dict)
+    """The forms with plug-ins resolved, by the plug-ins they use."""
 
     def python(self, handlers: dict[str, Any], direct: dict[str, Any] | None = None
                ) -> PyProgram:
@@ -151,6 +163,33 @@ def compiled(ctx: FnContext) -> Compiled:
     return cache
 
 
+def for_backend(ctx: FnContext, backend: Any, plugins: PluginTable | None = None
+                ) -> Compiled:
+    """The compiled form of ``ctx`` for ``backend``: its plug-ins' names resolved
+    (:mod:`redipy.script.plugins`; ``plugins`` instead of the backend's own table when
+    given). A script naming no plug-in gets its one shared form."""
+    base = compiled(ctx)
+    names = base.plug_names
+    if names is None:
+        names = base.plug_names = names_in(base.script)
+    table = table_of(backend) if plugins is None else plugins
+    memory = backend is not None and backend.kind == "memory"
+    if not names[1] and not hits(names[0], table, memory=memory):
+        return base
+    script = resolve(base.script, table, memory=memory, backend=backend)
+    if script is None:
+        return base
+    key = (memory, for_backend_key(script))
+    cache: dict[Any, Compiled] = base.resolved
+    got = cache.get(key)
+    if got is None:
+        typer = Typer(script)
+        lua = compile_lua(script, typer, None if memory else table)
+        sha = hashlib.sha1(lua.text.encode("utf-8", "surrogateescape")).hexdigest()
+        got = cache[key] = Compiled(script, lua, sha, typer, plug_names=names)
+    return got
+
+
 def to_lua(ctx: FnContext) -> str:
     """The Lua text a server runs for this script."""
     return compiled(ctx).lua.text
@@ -192,8 +231,11 @@ _encode_str = _ENCODER.encode
 class RegisteredScript:
     """The callable :meth:`redipy.Redis.register_script` returns."""
 
-    def __init__(self, client: Any, ctx: FnContext) -> None:
-        self._comp = compiled(ctx)
+    def __init__(self, client: Any, ctx: FnContext, plugins: PluginTable | None = None
+                 ) -> None:
+        self._ctx = ctx
+        self._home = client._backend
+        self._comp = for_backend(ctx, self._home, plugins)
         self._client = client
         self._loaded: weakref.WeakSet[Any] = weakref.WeakSet()
         self._pipes: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -232,8 +274,13 @@ class RegisteredScript:
     def name(self) -> str:
         return self._comp.script.name
 
+    def _form(self, backend: Any) -> Compiled:
+        """The compiled form for ``backend`` (another backend than the one registered
+        on, given as ``client=``, resolves plug-in names with its own plug-ins)."""
+        return self._comp if backend is self._home else for_backend(self._ctx, backend)
+
     def _load(self, backend: Any) -> None:
-        install(backend, self._comp)
+        install(backend, self._form(backend))
         self._loaded.add(backend)
 
     def _argv(self, keys: dict[str, str], args: dict[str, JSONType]) -> list[str]:
@@ -270,13 +317,15 @@ class RegisteredScript:
                 self._pipes.add(target)
         elif backend not in self._loaded:
             self._load(backend)
+        head = self._head if backend is self._home else (
+            self._form(backend).sha, self._head[1])
         try:
-            return target._conv(self._decode, "EVALSHA", *self._head, *argv)  # type: ignore[no-any-return]
+            return target._conv(self._decode, "EVALSHA", *head, *argv)  # type: ignore[no-any-return]
         except NoScriptError:
             self._load(backend)
             try:
                 return target._conv(  # type: ignore[no-any-return]
-                    self._decode, "EVALSHA", *self._head, *argv)
+                    self._decode, "EVALSHA", *head, *argv)
             except ResponseError as err:
                 raise self._server_error(err) from None
         except ScriptRunError:
@@ -329,6 +378,8 @@ def script_value(text: str | None) -> JSONType:
     return json.loads(text)  # type: ignore[no-any-return]
 
 
-def register_script(client: Any, ctx: FnContext) -> ExecFunction:
-    """Compile ``ctx`` once for ``client``'s backend; returns the function that runs it."""
-    return RegisteredScript(client, ctx)
+def register_script(client: Any, ctx: FnContext, plugins: PluginTable | None = None
+                    ) -> ExecFunction:
+    """Compile ``ctx`` once for ``client``'s backend; returns the function that runs it.
+    Plug-in names are resolved with ``plugins``, or the backend's own plug-ins."""
+    return RegisteredScript(client, ctx, plugins)
