@@ -95,7 +95,7 @@ class MemoryBackend:
         self.broker = cmd_pubsub.Broker()
         # Redis's arity of every command in the table (negative: at least that many)
         self._arity: dict[str, int] = ARITY
-        self._fast: dict[str, tuple[Handler, int, int]] = name_cache()
+        self._fast: dict[str, tuple[Handler, int, int]] = name_cache(self)
         self._tls = _Connection()
         self.monitors: tuple[Monitor, ...] = ()
         """MONITOR listeners; empty (one falsy check per command) when nobody listens."""

@@ -14,6 +14,7 @@ runs. Code that keeps a handler (or its direct form) calls :func:`resolve` first
 from __future__ import annotations
 
 import importlib
+import threading
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -30,25 +31,28 @@ ARITY: dict[str, int] = {}
 counted), shared by every backend; :mod:`redipy.custom` adds and removes entries."""
 
 
-class NameCache(dict[str, Any]):
-    """A per-object cache keyed by command name (a door's resolved entries)."""
+_CACHES: list[tuple[weakref.ref[Any], dict[str, Any]]] = []
+_CACHES_LOCK = threading.Lock()
 
 
-_CACHES: weakref.WeakValueDictionary[int, NameCache] = weakref.WeakValueDictionary()
-
-
-def name_cache() -> NameCache:
-    """A fresh cache that :func:`table_changed` empties: a door that remembers what a
-    name resolved to keeps one, so a command registered or removed at run time is seen."""
-    cache = NameCache()
-    _CACHES[id(cache)] = cache
+def name_cache(owner: object) -> dict[str, Any]:
+    """A fresh cache that :func:`table_changed` empties while ``owner`` lives: a door
+    that remembers what a name resolved to keeps one, so a command registered or removed
+    at run time is seen. A plain dict (its ``get`` is on hot paths); ``owner`` is held
+    weakly."""
+    cache: dict[str, Any] = {}
+    with _CACHES_LOCK:
+        _CACHES[:] = [(ref, c) for ref, c in _CACHES if ref() is not None]
+        _CACHES.append((weakref.ref(owner), cache))
     return cache
 
 
 def table_changed() -> None:
     """The command table gained or lost a command: forget every resolved name."""
-    for cache in list(_CACHES.values()):
-        cache.clear()
+    with _CACHES_LOCK:
+        for ref, cache in _CACHES:
+            if ref() is not None:
+                cache.clear()
 
 
 def command(*names: str) -> Callable[[Handler], Handler]:

@@ -48,7 +48,7 @@ class DropInSession:
         self.on_push = on_push
         cache: Any = getattr(backend, "_dropin_plain", None)
         if cache is None or cache[0] is not backend.handlers:
-            cache = (backend.handlers, name_cache())
+            cache = (backend.handlers, name_cache(backend))
             backend._dropin_plain = cache  # type: ignore[attr-defined]
         # backend commands by the name as sent ("GET", "get"): handler, arity, and whether
         # the reply may need a RESP3 shape; one table per backend handler table

@@ -93,7 +93,7 @@ class Server:
         self._wake_pending = False
         self._saver: asyncio.Task[None] | None = None
         self._stopping = False
-        self.plain: dict[str, Any] = name_cache()
+        self.plain: dict[str, Any] = name_cache(self)
         """Fast-path entries by command name as sent (``False``: not a plain command)."""
         self.threaded = frozenset({"XREAD", "XREADGROUP"})
         """Blocking commands that wait in a worker thread (see Connection._in_thread)."""

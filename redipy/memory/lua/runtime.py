@@ -124,7 +124,7 @@ class LuaRuntime:
         self.rand = Rand48()
         self.ctx: RunContext | None = None
         self.libraries = Libraries()
-        self._entries: dict[str, CommandEntry] = name_cache()
+        self._entries: dict[str, CommandEntry] = name_cache(self)
         self.registration: Registration | None = None
         py = self.lua.table_from({
             "call": self._call, "pcall": self._pcall, "sha1hex": self._sha1hex,
