@@ -166,3 +166,44 @@ def test_script_arguments_and_replies_convert_as_through_redis_call(valkey: Serv
     finally:
         unregister_command("echoargs")
         unregister_command("half")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    from tests.cluster import start_cluster
+
+    started = start_cluster(kind="valkey")
+    try:
+        yield started
+    finally:
+        started.stop()
+
+
+def test_on_a_cluster(cluster: Any) -> None:
+    """The forms are routed by their keys' slot; the library is on every primary."""
+    cluster.flushall()
+    rc = redipy.Redis(url=cluster.url)
+    try:
+        keys = [f"k{i}" for i in range(12)]  # spread over the three primaries
+        assert [rc.execute_command("INCRCAP", k, 2, 9) for k in keys] == [2] * 12
+        assert [rc.execute_command("SUMKEYS", k) for k in keys] == [2] * 12
+        assert rc.execute_command("SUMKEYS", "{a}x", "{a}y", "{a}x") == 0
+        with pytest.raises(ResponseError, match="CROSSSLOT"):
+            rc.execute_command("SUMKEYS", "k0", "k1", "k2", "k3")
+        for port in cluster.ports:
+            with cluster.node_client(port) as node:
+                if node.execute_command("ROLE")[0] == "master":
+                    assert node.function_list(library="redipytests")
+        with rc.pipeline(transaction=False) as pipe:
+            for k in keys:
+                pipe.execute_command("INCRCAP", k, 1, 9)
+            pipe.execute_command("INCRCAP", "k0")
+            replies = pipe.execute(raise_on_error=False)
+        assert replies[:12] == [3] * 12
+        assert str(replies[12]) == "ERR wrong number of arguments for 'incrcap' command"
+        with rc.pipeline() as pipe:
+            pipe.execute_command("INCRCAP", "{t}a", 5, 9)
+            pipe.execute_command("SUMKEYS", "{t}a", "{t}b")
+            assert pipe.execute() == [5, 5]
+    finally:
+        rc.close()
