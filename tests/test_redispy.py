@@ -232,3 +232,39 @@ def test_numbered_databases(mem: redipy.Redis) -> None:
 def test_bad_db_fails_like_a_server(mem: redipy.Redis) -> None:
     with pytest.raises(redis.ResponseError, match="DB index is out of range"):
         mem.redis_py(db=99).ping()
+
+
+def test_asyncio_xread_block_waits(servers: dict[str, Server]) -> None:
+    """redis.asyncio over memory: XREAD / XREADGROUP ... BLOCK wait for the XADD that serves
+    them (the ``$`` read when they blocked) and time out with nil, as against Valkey 9.1."""
+    import asyncio
+
+    import redis.asyncio
+
+    async def script(client: Any) -> list[Any]:
+        await client.flushall()
+        await client.xadd("s", {"a": "1"}, id="1-1")
+        await client.xgroup_create("s", "g", id="$")
+        out: list[Any] = [await client.xread({"s": "$"}, block=100)]
+
+        async def add_later(sid: str) -> None:
+            await asyncio.sleep(0.1)
+            await client.xadd("s", {"b": "2"}, id=sid)
+
+        task = asyncio.ensure_future(add_later("2-1"))
+        out.append(await client.xread({"s": "$"}, block=0))
+        await task
+        task = asyncio.ensure_future(add_later("3-1"))
+        out.append(await client.xreadgroup("g", "c", {"s": ">"}, block=0))
+        await task
+        out.append(await client.xreadgroup("g", "c", {"s": ">"}, block=50))
+        await client.aclose()
+        return out
+
+    async def both() -> tuple[list[Any], list[Any]]:
+        mine = await script(redipy.Redis().redis_py(asyncio=True))
+        theirs = await script(redis.asyncio.Redis(port=servers["valkey9"].port))
+        return mine, theirs
+
+    mine, theirs = asyncio.run(both())
+    assert mine == theirs and mine[1] == [[b"s", [(b"2-1", {b"b": b"2"})]]]

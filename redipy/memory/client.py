@@ -110,14 +110,16 @@ class Blocked:
     waits (``keys``), for how long (``timeout_ms``, 0 = forever) and on what kind of value.
     Hand it to :meth:`ClientSession.park`."""
 
-    __slots__ = ("argv", "keys", "kind", "timeout_ms")
+    __slots__ = ("any_write", "argv", "keys", "kind", "timeout_ms")
 
     def __init__(self, argv: Sequence[str], keys: Sequence[str], timeout_ms: int,
-                 kind: type) -> None:
+                 kind: type, any_write: bool = False) -> None:
         self.argv = argv
         self.keys = keys
         self.timeout_ms = timeout_ms
         self.kind = kind
+        self.any_write = any_write
+        """Retried on any write to a key, whatever it then holds (XREADGROUP)."""
 
 
 BlockingArgs = Callable[[Sequence[str]], tuple[Sequence[str], str, type]]
@@ -383,11 +385,17 @@ class ClientSession:
                 reply = self.backend.dispatch(db, argv, self.addr or "memory")
             finally:
                 db.no_block = before
-            if reply is None and upper in BLOCKING_ARGS:
+            if reply is None:
                 from redipy.memory import cmd_blocking  # loaded by the command just run
 
-                keys, timeout, kind = BLOCKING_ARGS[upper](argv)
-                return Blocked(argv, keys, cmd_blocking.parse_timeout(db, timeout), kind)
+                if upper in BLOCKING_ARGS:
+                    keys, timeout, kind = BLOCKING_ARGS[upper](argv)
+                    return Blocked(argv, keys, cmd_blocking.parse_timeout(db, timeout), kind)
+                parker = cmd_blocking.PARKERS.get(upper)
+                parking = parker(db, argv[1:]) if parker is not None else None
+                if parking is not None:
+                    retry, keys, timeout_ms, kind, any_write = parking
+                    return Blocked([argv[0], *retry], keys, timeout_ms, kind, any_write)
         return reply
 
     def _execute_quietly(self, argv: Sequence[str], block: bool) -> Any:
@@ -414,7 +422,9 @@ class ClientSession:
         the door then calls ``session.state.serve_ready()``, which calls
         ``deliver(reply)`` for each client it serves. The door handles the timeout
         (``blocked.timeout_ms``) by calling :meth:`unpark` and answering nil."""
-        parked = Parked(self, self.db, blocked.argv, blocked.keys, blocked.kind, deliver, wake)
+        parked = Parked(self, self.db, blocked.argv, blocked.keys, blocked.kind, deliver, wake,
+                        broadcast=blocked.kind not in (RList, RZSet),
+                        any_write=blocked.any_write)
         self.parked = parked
         self.state.park(parked)
         return parked

@@ -40,6 +40,15 @@ SYNTAX = "ERR syntax error"
 
 Attempt = Callable[[], Any]
 
+Parking = tuple[list[str], Sequence[str], int, type, bool]
+"""How a command that found nothing waits without a thread: the arguments to retry it
+with (as resolved now), its keys, its timeout in ms (0: forever), the kind of value that
+serves it, and whether a write of *any* kind to a key retries it (XREADGROUP)."""
+
+PARKERS: dict[str, Callable[[Database, Sequence[str]], Parking | None]] = {}
+"""Commands that say themselves how they park (XREAD / XREADGROUP ... BLOCK: the ``$``
+IDs are resolved when they park); ``None`` from one: it does not wait at all."""
+
 
 _TIMEOUTS: dict[str, int] = {}
 """Timeouts already parsed (clients repeat the same few); only values far from the

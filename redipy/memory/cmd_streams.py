@@ -9,6 +9,11 @@ XREAD / XREADGROUP with BLOCK wait on the database lock's condition like the blo
 pops (:mod:`redipy.memory.cmd_blocking`): every XADD touches the key, which wakes the
 stream waiters on it; each re-runs its read (as Redis 7.2+ re-runs the command) and
 returns when it got something. Inside EXEC they answer at once (nil), as on a server.
+A client that must not wait in its thread (``redipy serve``, asyncio) parks instead
+(:data:`cmd_blocking.PARKERS`): its retry carries the IDs ``$`` and ``+`` stood for when
+it parked. As on Valkey, a parked XREAD is retried only when its key holds a stream,
+a parked XREADGROUP on any write to its key (a deleted key or group: NOGROUP; another
+type: WRONGTYPE).
 """
 
 from __future__ import annotations
@@ -597,6 +602,23 @@ def _wait(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
                 return reply
     finally:
         cmd_blocking.dequeue(db, waiter)
+
+
+def _parking(db: Database, args: Sequence[str], group: bool) -> cmd_blocking.Parking | None:
+    """How a read that found nothing parks (``None`` without BLOCK): its arguments with
+    ``$`` / ``+`` replaced by the IDs they stand for now, so a retry reads after them."""
+    ra = _parse_read(db, args, group)
+    if ra.timeout < 0:
+        return None
+    ids = _resolve(db, ra)
+    count = len(ra.texts)
+    texts = [text if text not in ("$", "+") else id_text(sid)
+             for text, sid in zip(ra.texts, ids)]
+    return [*args[:len(args) - count], *texts], ra.keys, ra.timeout, RStream, group
+
+
+cmd_blocking.PARKERS["XREAD"] = lambda db, args: _parking(db, args, False)
+cmd_blocking.PARKERS["XREADGROUP"] = lambda db, args: _parking(db, args, True)
 
 
 @command("XREAD")

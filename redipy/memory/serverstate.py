@@ -128,11 +128,13 @@ class Parked:
     key it waits on is written; it then calls :meth:`ServerState.serve_ready`, which
     retries parked commands in arrival order and hands each answer to ``deliver``."""
 
-    __slots__ = ("argv", "db", "deliver", "keys", "kind", "session", "wake")
+    __slots__ = ("any_write", "argv", "broadcast", "db", "deliver", "keys", "kind", "session",
+                 "wake")
 
     def __init__(self, session: ClientSession, db: Database, argv: Sequence[str],
                  keys: Sequence[str], kind: type, deliver: Callable[[Any], None],
-                 wake: Callable[[], None]) -> None:
+                 wake: Callable[[], None], *, broadcast: bool = False,
+                 any_write: bool = False) -> None:
         self.session = session
         self.kind = kind
         self.db = db
@@ -140,6 +142,12 @@ class Parked:
         self.keys = tuple(dict.fromkeys(keys))
         self.deliver = deliver
         self.wake = wake
+        self.broadcast = broadcast
+        """A read that takes nothing away (a stream read): one write may serve all of
+        them, so each is retried once per write, in arrival order, not in turn."""
+        self.any_write = any_write
+        """Retried whatever the key holds after the write (XREADGROUP: NOGROUP when the
+        key is gone, WRONGTYPE when it holds another type), as Valkey re-runs it."""
 
 
 class ServerState:
@@ -279,11 +287,20 @@ class ServerState:
             (db, key), _ = self._ready.popitem()
             with db.lock:
                 line = self._lines.get((db, key))
+                if line and any(parked.broadcast for parked in line):
+                    kind = type(db.data.get(key))
+                    for parked in list(line):  # stream reads: each once, in arrival order
+                        if parked.broadcast and (parked.kind is kind or parked.any_write):
+                            reply = parked.session.retry_blocked(parked.argv)
+                            if reply is not None:
+                                self.unpark(parked)
+                                parked.deliver(reply)
+                    line = self._lines.get((db, key))
                 while line and db.data.get(key) is not None:
                     served = False
                     kind = type(db.data.get(key))
                     for parked in list(line):
-                        if parked.kind is not kind:
+                        if parked.kind is not kind or parked.broadcast:
                             continue  # a list waiter is not served by a sorted set
                         reply = parked.session.retry_blocked(parked.argv)
                         if reply is not None:

@@ -282,10 +282,6 @@ class Connection(asyncio.Protocol):
         upper = argv[0].upper()
         if session.protocol == 3 and session.tx.queue and upper == "EXEC":
             queued = list(session.tx.queue)
-        if upper in self.server.threaded and session.tx.queue is None and any(
-                a.upper() == "BLOCK" for a in argv[1:]):
-            self._in_thread(argv)
-            return True
         try:
             reply = session.execute(argv, block=False)
         except ResponseError as err:
@@ -316,35 +312,6 @@ class Connection(asyncio.Protocol):
         elif reply is not NO_REPLY:
             write2(reply, out)
         return False
-
-    def _in_thread(self, argv: list[str]) -> None:
-        """A blocking command the waiting room cannot hold (XREAD ... BLOCK): it waits
-        in a worker thread on the database's condition while this client is parked."""
-        session = self.session
-        assert session is not None
-        self.blocked = Blocked(argv, (), 0, object)
-        future = self.loop.run_in_executor(None, session.execute, argv)
-
-        def done(fut: asyncio.Future[Any]) -> None:
-            self.blocked = None
-            if self.closed:
-                return
-            err = fut.exception()
-            if isinstance(err, ResponseError):
-                self.out.append(error_bytes(err))
-            elif err is not None:
-                self.out.append(error_bytes(ResponseError(
-                    f"ERR internal error: {type(err).__name__}")))
-            else:
-                reply = fut.result()
-                if session.protocol == 3:
-                    write3(shape3(argv, reply, None), self.out)
-                else:
-                    write2(reply, self.out)
-            self._flush()
-            self._resume()
-
-        future.add_done_callback(done)
 
     def _resume(self) -> None:
         """After a blocked command has its answer: the requests that came meanwhile."""

@@ -36,7 +36,7 @@ from redipy.server.connection import Connection
 SaveHook = Callable[[MemoryBackend], None]
 
 _SESSION_NAMES = connection_commands()
-_NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING", "XREAD", "XREADGROUP"})
+_NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING"})
 """Backend handlers that answer differently for a client in a state (or not at all)."""
 
 
@@ -95,8 +95,6 @@ class Server:
         self._stopping = False
         self.plain: dict[str, Any] = name_cache(self)
         """Fast-path entries by command name as sent (``False``: not a plain command)."""
-        self.threaded = frozenset({"XREAD", "XREADGROUP"})
-        """Blocking commands that wait in a worker thread (see Connection._in_thread)."""
 
     # ---- lifetime ---------------------------------------------------------------------------
 
