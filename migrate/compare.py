@@ -29,14 +29,14 @@ from redipy.migrate.endpoints import (
     now_ms,
 )
 from redipy.migrate.messages import one_line
-from redipy.migrate.records import DEFAULT_CHUNK, TYPES, Mark, Record
+from redipy.migrate.records import DEFAULT_CHUNK, TYPES, Mark, Record, live_fields
 from redipy.migrate.urls import is_url
 
 MAX_SAMPLES = 50
 
 _LABELS = (("missing", "missing in B"), ("extra", "extra in B"),
            ("type_mismatch", "type differs"), ("value_mismatch", "value differs"),
-           ("ttl_mismatch", "TTL differs"))
+           ("ttl_mismatch", "TTL differs"), ("field_ttl_mismatch", "field TTL differs"))
 
 
 @dataclass
@@ -51,6 +51,7 @@ class CompareReport:
     type_mismatch: int = 0
     value_mismatch: int = 0
     ttl_mismatch: int = 0
+    field_ttl_mismatch: int = 0
     expired: int = 0
     errors: list[str] = field(default_factory=list)
     samples: list[str] = field(default_factory=list)
@@ -59,7 +60,7 @@ class CompareReport:
     @property
     def differences(self) -> int:
         return (self.missing + self.extra + self.type_mismatch + self.value_mismatch
-                + self.ttl_mismatch)
+                + self.ttl_mismatch + self.field_ttl_mismatch)
 
     @property
     def ok(self) -> bool:
@@ -96,7 +97,7 @@ class CompareReport:
 
 
 class _KeyState:
-    __slots__ = ("bad", "card", "count", "exp", "offset")
+    __slots__ = ("bad", "card", "count", "exp", "fbad", "offset", "passing")
 
     def __init__(self, card: int, exp: int | None) -> None:
         self.card = card
@@ -104,6 +105,8 @@ class _KeyState:
         self.count = 0
         self.offset = 0
         self.bad = False
+        self.fbad = False  # a field TTL difference was counted for this key
+        self.passing = 0  # hash fields left out: their TTL runs out during the compare
 
 
 def _is_file(obj: Any) -> bool:
@@ -237,14 +240,24 @@ class _Walk:
                            f"({self._pair(_ttl(rec.expire_at), _ttl(exp))})")
                 states[rec.key] = _KeyState(card, exp)
         items: list[tuple[Record, int]] = []
+        soon = now_ms() + self.tol
         for rec in pending:
             st = states[rec.key]
             if st.bad:
                 continue
+            if rec.ttls:  # fields that expire about now are in flux on both sides
+                kept = live_fields(rec, soon)
+                st.passing += rec.size() - (kept.size() if kept is not None else 0)
+                if kept is None:
+                    continue  # nothing left to probe in this part
+                rec = kept
             items.append((rec, st.offset))
             n = rec.size()
             st.offset += n
             st.count += n
+        if self.check_ttl:
+            self._field_ttls([(rec, states[rec.key]) for rec, _ in items
+                              if rec.type == "hash" and rec.value], soon)
         oks = probe.check(items) if items else []
         for (rec, _), ok in zip(items, oks):
             st = states[rec.key]
@@ -257,7 +270,8 @@ class _Walk:
                     continue
                 r.value_mismatch += 1
                 r.note(f"value differs: {rec.key!r}")
-            elif not rec.more and rec.type != "string" and st.count != st.card:
+            elif not rec.more and rec.type != "string" and not (
+                    st.count <= st.card <= st.count + st.passing):
                 st.bad = True
                 r.value_mismatch += 1
                 r.note(f"value differs: {rec.key!r} "
@@ -267,6 +281,26 @@ class _Walk:
                 states.pop(rec.key, None)
         pending.clear()
         self.elems = 0
+
+    def _field_ttls(self, hashes: list[tuple[Record, _KeyState]], soon: int) -> None:
+        """Count a key whose fields' deadlines differ (within the tolerance) once."""
+        hashes = [(rec, st) for rec, st in hashes if not st.fbad]
+        if not hashes:
+            return
+        r = self.report
+        theirs = self.probe.field_ttls([(rec.key, rec.value[0::2]) for rec, _ in hashes])
+        for (rec, st), got in zip(hashes, theirs):
+            mine = rec.ttls or {}
+            for f in mine.keys() | got.keys():
+                a, b = mine.get(f), got.get(f)
+                if (a is not None and a <= soon) or (b is not None and b <= soon):
+                    continue
+                if not _ttl_close(a, b, self.tol):
+                    st.fbad = True
+                    r.field_ttl_mismatch += 1
+                    r.note(f"field TTL differs: {rec.key!r} field {f!r} "
+                           f"({self._pair(_ttl(a), _ttl(b))})")
+                    break
 
     def run(self) -> None:
         r = self.report
@@ -300,6 +334,8 @@ class _Walk:
                 if item.expire_at is not None and item.expire_at <= now:
                     skip = item.key
                     continue
+                if item.ttls and not item.more and live_fields(item, now) is None:
+                    continue  # every field's TTL has run out: the key is gone
                 r.keys += 1
                 if self.seen is not None:
                     self.seen.add(item.key)

@@ -11,7 +11,7 @@ from typing import Any
 
 from redipy.migrate import checkpoint as cp
 from redipy.migrate.endpoints import FileTarget, now_ms
-from redipy.migrate.records import TYPES, UNSTABLE, Mark, Record
+from redipy.migrate.records import TYPES, UNSTABLE, Mark, Record, live_fields
 from redipy.migrate.report import Report
 
 Progress = Callable[[int, int | None], None]
@@ -83,6 +83,14 @@ def copy_records(source: Any, target: Any, report: Report, state: dict[str, Any]
         for problem in problems:
             report.note(problem)
         commit, inflight = inflight, None
+        refused = getattr(target, "refused", None)
+        for _ in refused() if refused is not None else ():  # hashes with field TTLs
+            report.keys -= 1
+            report.run_keys -= 1
+            if report.types.get("hash"):
+                report.types["hash"] -= 1
+            if "counts" in commit:
+                commit["counts"] = counts(report)
         if conflicts:
             kinds = commit["kinds"]
             for key in conflicts:
@@ -212,9 +220,17 @@ def copy_records(source: Any, target: Any, report: Report, state: dict[str, Any]
                     if rec.more:
                         dropped = rec.key
                     continue
+                if rec.ttls:
+                    live = live_fields(rec, now)
+                    if live is None and not rec.more:
+                        report.expired += 1  # every field expired during the run
+                        continue
+                    rec = live or rec  # a part left empty: the target drops them itself
                 nkeys += 1
             elif rec.key == dropped:
                 continue
+            elif rec.ttls:
+                rec = live_fields(rec, now) or rec
             recs.append(rec)
             open_key = rec.key if rec.more else None
             open_type = rec.type

@@ -96,6 +96,7 @@ class MemoryEndpoint:
             page = keys[idx:idx + batch]
             idx += len(page)
             with v.locked():
+                fttl = v.any_field_ttls()
                 for key in page:
                     if flt is not None and not flt(key):
                         continue
@@ -111,16 +112,21 @@ class MemoryEndpoint:
                         for i, val in enumerate(v.stream_values(key, chunk)):
                             yield Record(key, kind, val, exp, i, "meta" not in val)
                     elif v.length(key) <= chunk:
-                        yield Record(key, kind, v.flat_list(key), exp)
+                        ttls = v.field_ttls(key) if fttl and kind == "hash" else None
+                        yield Record(key, kind, v.flat_list(key), exp, 0, False, ttls)
                     else:  # a big collection: parts off one iterator, the lock held throughout
                         width = 2 if kind in ("hash", "zset") else 1
+                        ttls = v.field_ttls(key) if fttl and kind == "hash" else None
                         items = v.flat(key)
                         total = v.length(key) * width
                         part = sent = 0
                         while sent < total:
                             piece = list(islice(items, min(chunk * width, total - sent)))
                             sent += len(piece)
-                            yield Record(key, kind, piece, exp, part, sent < total)
+                            mine = None
+                            if ttls:
+                                mine = {f: ttls[f] for f in piece[0::2] if f in ttls} or None
+                            yield Record(key, kind, piece, exp, part, sent < total, mine)
                             part += 1
             yield Mark(idx)
 
@@ -175,6 +181,8 @@ class MemoryEndpoint:
                 elif not v.append(key, kind, rec.value):
                     problems.append(f"{key}: target holds another type")
                     continue
+                if ttl_keep and rec.ttls:
+                    v.set_field_ttls(key, rec.ttls)
                 if ttl_keep and rec.expire_at is not None and not rec.more:
                     v.set_expiry(key, rec.expire_at)
 
@@ -207,6 +215,16 @@ class MemoryEndpoint:
                 else:
                     out.append((kind if kind in TYPES else "other", v.expiry(key),
                                 v.length(key)))
+        return out
+
+    def field_ttls(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, int]]:
+        """Per (key, fields) pair, the deadlines of those fields that have one."""
+        v = self.view
+        out: list[dict[str, int]] = []
+        with v.locked():
+            for key, fields in items:
+                ttls = v.field_ttls(key) or {}
+                out.append({f: ttls[f] for f in fields if f in ttls})
         return out
 
     def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
@@ -330,16 +348,29 @@ _WRITE = {"list": "RPUSH", "hash": "HSET", "set": "SADD", "zset": "ZADD"}
 _READ_SCRIPT = """
 local limit = tonumber(ARGV[1])
 local ttlcmd = ARGV[2]
+local fttl = false
+if ARGV[3] ~= '' then -- field TTLs exist here unless this db reports none
+  local info = redis.call('INFO', 'keyspace')
+  fttl = not string.find(info, 'db' .. ARGV[3] .. ':[^\r\n]*keys_with_volatile_items=0[^1-9]')
+end
 local out = {}
 for i = 1, #KEYS do
   local k = KEYS[i]
   local t = redis.call('TYPE', k)['ok']
   local v = false
+  local f = false
   if t == 'string' then v = redis.call('GET', k)
   elseif t == 'list' then
     if redis.call('LLEN', k) <= limit then v = redis.call('LRANGE', k, 0, -1) end
   elseif t == 'hash' then
-    if redis.call('HLEN', k) <= limit then v = redis.call('HGETALL', k) end
+    if redis.call('HLEN', k) <= limit then
+      v = redis.call('HGETALL', k)
+      if fttl and #v > 0 then
+        local names = {}
+        for j = 1, #v, 2 do names[#names + 1] = v[j] end
+        f = redis.call('HPEXPIRETIME', k, 'FIELDS', #names, unpack(names))
+      end
+    end
   elseif t == 'set' then
     if redis.call('SCARD', k) <= limit then v = redis.call('SMEMBERS', k) end
   elseif t == 'zset' then
@@ -348,9 +379,19 @@ for i = 1, #KEYS do
   out[#out + 1] = t
   out[#out + 1] = redis.call(ttlcmd, k)
   out[#out + 1] = v
+  out[#out + 1] = f
 end
 return out
 """
+def field_deadlines(names: Sequence[str], reply: Any) -> dict[str, int] | None:
+    """``{field: ms}`` from an HPEXPIRETIME reply for ``names`` (-1: no TTL, -2: no
+    field), ``None`` when no field has a deadline."""
+    if type(reply) is not list:
+        return None
+    out = {f: when for f, when in zip(names, reply) if type(when) is int and when >= 0}
+    return out or None
+
+
 def _expiry(ttl: Any, ttl_cmd: str) -> int | None:
     """An absolute expiry from a PEXPIRETIME or PTTL reply."""
     if type(ttl) is int and ttl >= 0:
@@ -358,10 +399,19 @@ def _expiry(ttl: Any, ttl_cmd: str) -> int | None:
     return None
 
 
+def _volatile(info: Any, db: int) -> bool:
+    """Whether ``INFO keyspace`` leaves open that database ``db`` has field TTLs (Valkey 9
+    counts ``keys_with_volatile_items``; a server that does not say may have some)."""
+    for line in str(info).splitlines():
+        if line.startswith(f"db{db}:"):
+            return "keys_with_volatile_items=0," not in line + ","
+    return True
+
+
 #: reads of a big key that another client keeps changing, before it is reported
 STREAM_ATTEMPTS = 3
 
-_PLAIN, _SETNX, _RENAMENX = 0, 1, 2
+_PLAIN, _SETNX, _RENAMENX, _RENAME = 0, 1, 2, 3
 SCRATCH = "\x00redipy-migrate"
 
 
@@ -409,7 +459,9 @@ class ServerEndpoint:
         self._version: tuple[int, ...] | None = None
         self._info: dict[str, str] | None = None
         self._inflight: list[list[tuple[str, int]]] = []
-        self._blocked: set[str] = set()
+        self._blocked: dict[str, bool] = {}  # keys built under a scratch name
+        self._refusing: set[str] = set()  # refused keys whose later parts are dropped
+        self._refused: list[str] = []
 
     # -- connections --
 
@@ -531,8 +583,7 @@ class ServerEndpoint:
         if reader.sha is not None:
             got = conn.run(reader.script_cmds(keys, "0"))[0]
             if not isinstance(got, ReplyError):
-                rows = [(k, got[3 * i], got[3 * i + 1], got[3 * i + 2])
-                        for i, k in enumerate(keys)]
+                rows = reader.rows(keys, got)
         if not rows and keys:
             rows, _ = reader.read_plain(keys, "0")
         yield from reader.emit(rows)
@@ -557,9 +608,13 @@ class ServerEndpoint:
         it was already handed out)."""
         ttl_cmd = "PEXPIRETIME" if self.version() >= (7, 0) else "PTTL"
         started = False
+        fields = self.field_ttl_support()
         for _ in range(STREAM_ATTEMPTS):
             conn.call("WATCH", key)
-            kind_now, ttl = conn.run([("TYPE", key), (ttl_cmd, key)])
+            got = conn.run([("TYPE", key), (ttl_cmd, key)]
+                           + ([("INFO", "keyspace")] if fields else []))
+            kind_now, ttl = got[0], got[1]
+            self._volatile = fields and _volatile(got[2], self.db)
             if kind_now not in _READ and kind_now != "stream":
                 value = conn.call("GET", key) if kind_now == "string" else None
                 conn.call("UNWATCH")
@@ -614,19 +669,37 @@ class ServerEndpoint:
         cmd = _READ[kind]
         cursor = "0"
         items = []
+        ttls: dict[str, int] | None = None
+        fields = kind == "hash" and self._volatile
         while True:
             reply = conn.call(cmd, key, cursor, "COUNT", str(chunk))
             if isinstance(reply, ReplyError):
                 reply = ["0", []]
             cursor, nxt = reply
             if items:
-                yield Record(name, kind, items, exp, part, bool(nxt) or cursor != "0")
+                yield Record(name, kind, items, exp, part, bool(nxt) or cursor != "0", ttls)
                 part += 1
             items = nxt
+            if fields and items:
+                names = items[0::2]
+                ttls = field_deadlines(names, conn.call("HPEXPIRETIME", key, "FIELDS",
+                                                        str(len(names)), *names))
             if cursor == "0":
                 if items:
-                    yield Record(name, kind, items, exp, part, False)
+                    yield Record(name, kind, items, exp, part, False, ttls)
                 return
+
+    _volatile = False  # whether the big key being read may have field TTLs
+
+    def field_ttl_support(self) -> bool:
+        """Whether this server has hash-field TTLs (HPEXPIREAT: Valkey 9, Redis 7.4);
+        asked once (Valkey 9 reports redis_version 7.2.4, so not by version)."""
+        if self._fttl is None:
+            got = self.reader().call("COMMAND", "INFO", "HPEXPIREAT")
+            self._fttl = type(got) is list and bool(got) and type(got[0]) is list
+        return self._fttl
+
+    _fttl: bool | None = None
 
     # -- writing --
 
@@ -661,10 +734,18 @@ class ServerEndpoint:
         not in ``replace`` is never merged with one already there: a string is written
         with ``SET ... NX``, a collection is built under a scratch name in the same slot
         and moved into place with ``RENAMENX`` (with its expiry), so a key another
-        client created meanwhile is left alone and reported as a conflict."""
+        client created meanwhile is left alone and reported as a conflict.
+
+        Field TTLs go as ``HPEXPIREAT`` (absolute, one command per distinct deadline).
+        A server without them refuses a hash that has some before anything is written
+        for it: a hash read in parts is then always built under its scratch name, so a
+        TTL first seen in a later part drops the scratch and leaves the key untouched."""
         p = self.prefix
         pxat = self.version() >= (6, 2)
         cluster = self.cluster_names
+        no_fttl = ttl_keep and not self.field_ttl_support()
+        building = self._blocked  # key -> whether its move into place is guarded
+        refusing = self._refusing
         cmds: list[Sequence[str]] = []
         owners: list[tuple[str, int]] = []  # (key, what its reply means)
         add_cmd = cmds.append
@@ -675,16 +756,29 @@ class ServerEndpoint:
             last = not rec.more
             exp = rec.expire_at if ttl_keep and last else None
             guarded = guard and rec.key not in replace
-            if rec.part == 0 and rec.key in self._blocked:  # started over: drop the scratch
-                self._blocked.discard(rec.key)
-                aside = scratch_name(key, cluster)
-                if aside is not None:
-                    add_cmd(("DEL", aside))
+            if rec.part == 0:
+                refusing.discard(rec.key)
+                if rec.key in building:  # started over: drop the scratch
+                    del building[rec.key]
+                    aside = scratch_name(key, cluster)
+                    if aside is not None:
+                        add_cmd(("DEL", aside))
+                        add_owner((rec.key, _PLAIN))
+            elif rec.key in refusing:
+                if last:
+                    refusing.discard(rec.key)
+                continue
+            if no_fttl and rec.ttls:
+                self._refused.append(rec.key)
+                if rec.more:
+                    refusing.add(rec.key)
+                if rec.key in building:  # its earlier parts, built aside: dropped
+                    del building[rec.key]
+                    aside = scratch_name(key, cluster)
+                    add_cmd(("DEL", aside if aside is not None else key))
                     add_owner((rec.key, _PLAIN))
-            if rec.part == 0 and not guarded:
-                add_cmd(("DEL", key))
-                add_owner((rec.key, _PLAIN))
-            if kind == "string":
+                continue
+            if kind == "string":  # SET replaces any type (and drops an old TTL)
                 cmd: tuple[str, ...] = ("SET", key, rec.value)
                 if exp is not None and pxat:
                     cmd += ("PXAT", str(exp))
@@ -698,16 +792,19 @@ class ServerEndpoint:
                     add_owner((rec.key, _PLAIN))
                 continue
             dest = key
-            if guarded or (rec.part and rec.key in self._blocked):
-                aside = scratch_name(key, cluster)
-                if aside is None:  # no same-slot scratch name: write in place
-                    guarded = False
-                else:
-                    dest = aside
-                if aside is not None and rec.part == 0:
-                    self._blocked.add(rec.key)
-                    add_cmd(("DEL", dest))
+            if rec.part == 0:
+                if guarded or (no_fttl and kind == "hash" and rec.more):
+                    aside = scratch_name(key, cluster)
+                    if aside is not None:
+                        dest = aside
+                        building[rec.key] = guarded
+                        add_cmd(("DEL", dest))
+                        add_owner((rec.key, _PLAIN))
+                if dest == key and not guarded:
+                    add_cmd(("DEL", key))
                     add_owner((rec.key, _PLAIN))
+            elif rec.key in building:
+                dest = scratch_name(key, cluster) or key
             if kind == "stream":
                 for cmd in write_cmds(dest, rec.value, rec.part == 0):
                     add_cmd(cmd)
@@ -719,31 +816,52 @@ class ServerEndpoint:
                 else:
                     add_cmd((_WRITE[kind], dest, *rec.value))
                 add_owner((rec.key, _PLAIN))
+                if ttl_keep and rec.ttls:
+                    by_when: dict[int, list[str]] = {}
+                    for f, when in rec.ttls.items():
+                        by_when.setdefault(when, []).append(f)
+                    for when, fields in by_when.items():
+                        add_cmd(("HPEXPIREAT", dest, str(when), "FIELDS", str(len(fields)),
+                                 *fields))
+                        add_owner((rec.key, _PLAIN))
             if exp is not None:
                 add_cmd(("PEXPIREAT", dest, str(exp)))
                 add_owner((rec.key, _PLAIN))
             if last and dest != key:
-                self._blocked.discard(rec.key)
-                add_cmd(("RENAMENX", dest, key))
-                add_owner((rec.key, _RENAMENX))
-                add_cmd(("DEL", dest))
-                add_owner((rec.key, _PLAIN))
+                moved_guarded = building.pop(rec.key, True)
+                if moved_guarded:
+                    add_cmd(("RENAMENX", dest, key))
+                    add_owner((rec.key, _RENAMENX))
+                    add_cmd(("DEL", dest))
+                    add_owner((rec.key, _PLAIN))
+                else:
+                    add_cmd(("RENAME", dest, key))
+                    add_owner((rec.key, _RENAME))
         if cmds:
             self.writer().send(cmds)
             self._inflight.append(owners)
+
+    def refused(self) -> list[str]:
+        """Keys refused since the last call: hashes with field TTLs this server lacks."""
+        out, self._refused = self._refused, []
+        return out
+
+    def refusal(self, key: str) -> str:
+        return (f"{key!r}: a hash with field TTLs, which {self.name} does not support "
+                "(HPEXPIREAT needs Valkey 9 or Redis 7.4); nothing written for it")
 
     cluster_names = False
 
     def sync(self) -> tuple[list[str], list[str]]:
         """(problems, conflicts) of every batch sent: error replies become problems naming
         their key; a guarded write that met an existing key is a conflict."""
-        problems: list[str] = []
+        problems: list[str] = [self.refusal(k) for k in self._refused]
         conflicts: list[str] = []
         while self._inflight:
             owners = self._inflight.pop(0)
             for (owner, what), reply in zip(owners, self.writer().recv(len(owners))):
                 if isinstance(reply, ReplyError):
-                    if what == _RENAMENX and "no such key" in str(reply):
+                    if what in (_RENAMENX, _RENAME) and "no such key" in str(reply):
                         continue  # expired before it was moved into place
                     problems.append(f"{owner}: {reply}")
                 elif what != _PLAIN and not reply:
@@ -774,6 +892,15 @@ class ServerEndpoint:
                 kind = "other"
             out.append((kind, exp, card if isinstance(card, int) else 0))
         return out
+
+    def field_ttls(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, int]]:
+        """Per (key, fields) pair, the deadlines of those fields that have one."""
+        if not self.field_ttl_support():
+            return [{} for _ in items]
+        p = self.prefix
+        replies = self.reader().run([("HPEXPIRETIME", p + key, "FIELDS", str(len(fields)),
+                                      *fields) for key, fields in items])
+        return [field_deadlines(fields, got) or {} for (_, fields), got in zip(items, replies)]
 
     def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:
         p = self.prefix
@@ -844,6 +971,7 @@ class _PageReader:
         self.exact_ttl = ep.version() >= (7, 0)
         self.ttl_cmd = "PEXPIRETIME" if self.exact_ttl else "PTTL"
         self.inline = str(min(chunk, 512))
+        self.fttl = str(ep.db) if ep.field_ttl_support() else ""
         self.sha = ep._load_script(conn)
         self.ahead = 0                       # replies in flight
         self.stash: list[Any] | None = None  # those replies, drained early for a big key
@@ -853,7 +981,7 @@ class _PageReader:
 
     def script_cmds(self, keys: Sequence[str], cursor: str) -> list[Sequence[str]]:
         cmds: list[Sequence[str]] = [("EVALSHA", self.sha or "", str(len(keys)), *keys,
-                                      self.inline, self.ttl_cmd)]
+                                      self.inline, self.ttl_cmd, self.fttl)]
         if cursor != "0":
             cmds.append(self.scan(cursor))
         return cmds
@@ -884,7 +1012,7 @@ class _PageReader:
                 raise EndpointError(f"{self.ep.name}: SCAN failed: {reply}")
             cursor, keys = reply
             more = cursor != "0"
-            rows: list[tuple[str, str, Any, Any]] = []
+            rows: list[tuple[str, str, Any, Any, Any]] = []
             nxt_reply: Any = None
             if keys and self.sha is not None:
                 if not prefetched:
@@ -900,8 +1028,7 @@ class _PageReader:
                 if isinstance(got, ReplyError):
                     self.sha = self.ep._script = None  # no scripts: per-command reads
                 else:
-                    rows = [(k, got[3 * i], got[3 * i + 1], got[3 * i + 2])
-                            for i, k in enumerate(keys)]
+                    rows = self.rows(keys, got)
             prefetched = False
             if keys and self.sha is None:
                 rows, nxt_reply = self.read_plain(keys, cursor)
@@ -917,6 +1044,17 @@ class _PageReader:
                 return
             reply = nxt_reply
 
+    @staticmethod
+    def rows(keys: Sequence[str], got: list[Any]) -> list[tuple[str, str, Any, Any, Any]]:
+        """(key, type, expiry, value, field deadlines) per key of a page script reply."""
+        out = []
+        for i, k in enumerate(keys):
+            kind, ttl, val, fttl = got[4 * i:4 * i + 4]
+            if fttl is not None and type(val) is list:
+                fttl = field_deadlines(val[0::2], fttl)
+            out.append((k, kind, ttl, val, fttl))
+        return out
+
     def read_plain(self, keys: Sequence[str], cursor: str) -> tuple[list[Any], Any]:
         conn = self.conn
         metas = conn.run([c for k in keys for c in (("TYPE", k), (self.ttl_cmd, k))])
@@ -926,15 +1064,16 @@ class _PageReader:
             reads.append(self.scan(cursor))
         values = conn.run(reads)
         rows = [(k, metas[2 * i], metas[2 * i + 1],
-                 values[i] if metas[2 * i] == "string" else None) for i, k in enumerate(keys)]
+                 values[i] if metas[2 * i] == "string" else None, None)
+                for i, k in enumerate(keys)]
         return rows, values[-1] if cursor != "0" else None
 
-    def emit(self, rows: list[tuple[str, str, Any, Any]]) -> Iterator[Record]:
+    def emit(self, rows: list[tuple[str, str, Any, Any, Any]]) -> Iterator[Record]:
         wanted = set(self.types) if self.types else None
         plen = self.ep.plen
         exact = self.exact_ttl
         now = 0 if exact else int(time.time() * 1000)
-        for key, kind, ttl, val in rows:
+        for key, kind, ttl, val, fttl in rows:
             if kind == "none" or (wanted is not None and kind not in wanted):
                 continue
             exp: int | None = None
@@ -950,7 +1089,7 @@ class _PageReader:
                 yield Record(name, kind, None, exp)  # unsupported type: reported upstream
             elif val is not None:
                 if val:
-                    yield Record(name, kind, val, exp)
+                    yield Record(name, kind, val, exp, 0, False, fttl)
             else:
                 self.drain()
                 yield from self.ep._stream(self.conn, key, name, kind, exp, self.chunk)
@@ -1072,6 +1211,12 @@ class ClusterEndpoint(ServerEndpoint):
             if positions:
                 ep.send([records[p] for p in positions], replace, ttl_keep, guard)
 
+    def field_ttl_support(self) -> bool:
+        return all(ep.field_ttl_support() for ep in self.eps)
+
+    def refused(self) -> list[str]:
+        return [k for ep in self.eps for k in ep.refused()]
+
     def sync(self) -> tuple[list[str], list[str]]:
         problems: list[str] = []
         conflicts: list[str] = []
@@ -1101,6 +1246,14 @@ class ClusterEndpoint(ServerEndpoint):
             if positions:
                 for pos, row in zip(positions, ep.meta([keys[p] for p in positions])):
                     out[pos] = row
+        return out
+
+    def field_ttls(self, items: Sequence[tuple[str, Sequence[str]]]) -> list[dict[str, int]]:
+        out: list[dict[str, int]] = [{} for _ in items]
+        for ep, positions in zip(self.eps, self._split([key for key, _ in items])):
+            if positions:
+                for pos, got in zip(positions, ep.field_ttls([items[p] for p in positions])):
+                    out[pos] = got
         return out
 
     def check(self, items: Sequence[tuple[Record, int]]) -> list[bool]:

@@ -7,7 +7,9 @@ them, so nothing is converted twice on the hot path:
 - ``string``: ``str``
 - ``list``: ``[item, ...]`` (in order)
 - ``set``: ``[member, ...]``
-- ``hash``: ``[field, value, field, value, ...]``
+- ``hash``: ``[field, value, field, value, ...]``, with ``ttls`` ``{field: ms}`` holding
+  the absolute deadlines of the fields of this record that have one (HPEXPIREAT; Valkey
+  9 and Redis 7.4 have field TTLs), ``None`` when none has
 - ``zset``: ``[member, score, member, score, ...]`` with scores as the text a server
   replies with (``"1.5"``, ``"inf"``), which is exact.
 - ``stream``: ``{"entries": [[id, [field, value, ...]], ...], "meta": {...}}`` (the
@@ -41,6 +43,7 @@ class Record:
     expire_at: int | None = None
     part: int = 0
     more: bool = False
+    ttls: dict[str, int] | None = None
 
     def size(self) -> int:
         """Elements carried (a string counts as one), used to bound batches."""
@@ -50,6 +53,26 @@ class Record:
             return sum(1 for e in self.value["entries"] if e[1] is not None)
         n = len(self.value)
         return n // 2 if self.type in ("hash", "zset") else n
+
+
+def live_fields(rec: Record, now: int) -> Record | None:
+    """``rec`` without the hash fields whose TTL has passed by ``now`` (they expired during
+    the run, as a key can); ``None`` when none is left."""
+    ttls = rec.ttls
+    if not ttls or min(ttls.values()) > now:
+        return rec
+    it = iter(rec.value)
+    flat: list[str] = []
+    keep: dict[str, int] = {}
+    for f, v in zip(it, it):
+        when = ttls.get(f)
+        if when is None or when > now:
+            flat += (f, v)
+            if when is not None:
+                keep[f] = when
+    if not flat:
+        return None
+    return Record(rec.key, rec.type, flat, rec.expire_at, rec.part, rec.more, keep or None)
 
 
 def discard(key: str, kind: str) -> Record:

@@ -11,8 +11,10 @@ Layout (one JSON object a line)::
 
 Streams are ``{"entries": [[id, [field, value, ...]], ...]}`` with the groups, PELs and
 counters under ``"meta"`` on the last part (:mod:`redipy.migrate.streams`; version 2).
-Hashes are objects, sorted sets ``[[member, score], ...]`` with scores as text
-(exact, and ``"inf"`` is representable), expiry is absolute (ms since the epoch).
+Hashes are objects; a hash record whose fields have TTLs adds ``"fieldexpireat":
+{"field": ms, ...}`` for those of its own fields (version 3); sorted sets are
+``[[member, score], ...]`` with scores as text (exact, and ``"inf"`` is representable),
+expiry is absolute (ms since the epoch).
 A file is written to ``<path>.partial`` and renamed over ``<path>`` only once its
 trailer is on disk, so a reader never sees half a snapshot under the real name; the
 partial file is what an interrupted dump resumes from. A file without its trailer,
@@ -41,9 +43,11 @@ from redipy.migrate.records import Mark, Record
 from redipy.migrate.streams import shape_error as _stream_shape
 
 FORMAT = "redipy-snapshot"
-#: 2 added the stream record (1 files still load; a reader of 1 refuses 2 by its header)
-VERSION = 2
-READABLE = (1, 2)
+#: 2 added the stream record, 3 hash-field TTLs ("fieldexpireat"); older files still
+#: load, and an older reader refuses a newer file by its header (never drops what it
+#: does not know)
+VERSION = 3
+READABLE = (1, 2, 3)
 
 _dumps = json.JSONEncoder(ensure_ascii=True, separators=(",", ":")).encode
 _loads = json.JSONDecoder().decode
@@ -82,10 +86,12 @@ def encode_record(rec: Record) -> bytes:
         obj["part"] = rec.part
     if rec.more:
         obj["more"] = True
+    if rec.ttls:
+        obj["fieldexpireat"] = rec.ttls
     return _dumps(obj).encode("ascii") + b"\n"
 
 
-def decode_record(line: bytes, path: str, lineno: int) -> Record:
+def decode_record(line: bytes, path: str, lineno: int, version: int = VERSION) -> Record:
     """A record line back into a :class:`Record`; anything malformed names its line."""
     try:
         obj = _loads(line.decode("utf-8"))
@@ -96,7 +102,7 @@ def decode_record(line: bytes, path: str, lineno: int) -> Record:
         raise SnapshotError(path, lineno, f"not a JSON record ({str(err)[:80]})") from None
     except RecursionError:
         raise SnapshotError(path, lineno, "not a record (JSON nested too deeply)") from None
-    why = check_record(obj)
+    why = check_record(obj, version)
     if why is not None:
         raise SnapshotError(path, lineno, why)
     key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
@@ -106,11 +112,14 @@ def decode_record(line: bytes, path: str, lineno: int) -> Record:
         value = [x for kv in value.items() for x in kv]
     elif kind == "zset":
         value = [x for p in value for x in p]
-    return Record(key, kind, value, exp, part, bool(obj.get("more", False)))
+    return Record(key, kind, value, exp, part, bool(obj.get("more", False)),
+                  obj.get("fieldexpireat"))
 
 
 _SCORE = re.compile(r"[+-]?(?:inf|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)", re.IGNORECASE)
-_FIELDS = frozenset(("key", "type", "value", "pexpireat", "part", "more"))
+_FIELDS_V2 = frozenset(("key", "type", "value", "pexpireat", "part", "more"))
+#: the fields a record may have, by the file's version
+_FIELDS = {1: _FIELDS_V2, 2: _FIELDS_V2, 3: _FIELDS_V2 | {"fieldexpireat"}}
 
 
 def _texts(items: Any) -> bool:
@@ -160,14 +169,28 @@ SHAPES: dict[str, Any] = {"string": _shape_string, "list": _shape_members,
                           "stream": _stream_shape}
 
 
-def check_record(obj: Any) -> str | None:
+def _field_ttls(ttls: Any, value: Any) -> str | None:
+    """Why a hash record's ``fieldexpireat`` is malformed: an object of its own fields
+    (present in the record's value) to non-negative integer deadlines."""
+    if type(ttls) is not dict or not ttls:
+        return "'fieldexpireat' must be a non-empty object of field deadlines"
+    for f, when in ttls.items():
+        if type(when) is not int or when < 0:
+            return f"bad 'fieldexpireat' deadline for field {f[:40]!r}"
+        if f not in value:
+            return f"'fieldexpireat' names field {f[:40]!r}, which the record does not hold"
+    return None
+
+
+def check_record(obj: Any, version: int = VERSION) -> str | None:
     """Why a decoded line is not a well-formed record, or ``None``."""
     if type(obj) is not dict:
         return "not a record object"
     if obj.get("trailer"):
         return "trailer before the end of the file"
-    if not _FIELDS.issuperset(obj):
-        extra = sorted(set(obj) - _FIELDS)
+    allowed = _FIELDS.get(version, _FIELDS[VERSION])
+    if not allowed.issuperset(obj):
+        extra = sorted(set(obj) - allowed)
         return f"unknown field {extra[0][:40]!r}"
     key, kind = obj.get("key"), obj.get("type")
     if type(key) is not str:
@@ -188,6 +211,9 @@ def check_record(obj: Any) -> str | None:
         return f"a string cannot have parts (key {key[:80]!r})"
     value = obj.get("value")
     why = _stream_shape(value, not more) if kind == "stream" else shape(value)
+    if why is None and "fieldexpireat" in obj:
+        why = (_field_ttls(obj["fieldexpireat"], value) if kind == "hash"
+               else "only a hash record can have 'fieldexpireat'")
     if why is not None:
         return f"{why} (key {key[:80]!r})"
     return None
@@ -321,12 +347,14 @@ class SnapshotReader:
             raise SnapshotError(self.path, 1,
                                 f"snapshot version {header.get('version')!r} not supported")
         self.header: dict[str, Any] = header
+        self.version: int = header["version"]
         self.trailer: dict[str, Any] | None = None
 
     def validate(self) -> dict[str, Any]:
         """Check every line before anything is loaded (see the module docstring); the
         first thing wrong is raised as :class:`SnapshotError` naming its line."""
         path = self.path
+        version = self.version
         digest = hashlib.sha256()
         update = digest.update
         loads = _loads
@@ -357,7 +385,7 @@ class SnapshotReader:
                 if type(obj) is dict and obj.get("trailer") is True:
                     trailer, trailer_line = obj, lineno
                     continue
-                problem = check_record(obj)
+                problem = check_record(obj, version)
                 if problem is not None:
                     raise SnapshotError(path, lineno, problem)
                 key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
@@ -448,7 +476,7 @@ class SnapshotReader:
                     if whole:
                         yield Mark({"offset": offset - len(line), "line": lineno - 1})
                     return
-                rec = decode_record(line, path, lineno)
+                rec = decode_record(line, path, lineno, self.version)
                 yield rec
                 if not rec.more:
                     whole += 1

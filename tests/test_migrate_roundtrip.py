@@ -129,7 +129,7 @@ def test_snapshot_layout_and_big_keys_in_parts(origin: Server, tmp_path: Path) -
     assert not (tmp_path / "snap.jsonl.partial").exists()
     lines = path.read_text().splitlines()
     header, trailer = json.loads(lines[0]), json.loads(lines[-1])
-    assert header["format"] == "redipy-snapshot" and header["version"] == 2
+    assert header["format"] == "redipy-snapshot" and header["version"] == 3
     assert trailer["trailer"] is True
     assert trailer["keys"] == raw(origin).dbsize() == rep.keys
     assert trailer["records"] == len(lines) - 2

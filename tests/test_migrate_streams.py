@@ -101,7 +101,7 @@ def test_server_to_memory_through_a_file(kind: str, servers: dict[str, Server],
     snap = tmp_path / "s.jsonl"
     assert dump(srv, str(snap), chunk=CHUNK).ok
     header = json.loads(snap.read_text().splitlines()[0])
-    assert header["version"] == 2
+    assert header["version"] == 3
     mem = redipy.Redis()
     assert load(str(snap), mem, chunk=CHUNK).ok
     assert_copied(srv, mem)
@@ -185,7 +185,7 @@ def test_version_one_files_still_load_and_newer_are_refused(tmp_path: Path) -> N
     snap = tmp_path / "v.jsonl"
     assert dump(mem, str(snap)).ok
     lines = snap.read_text().splitlines()
-    for version, loads in ((1, True), (3, False)):
+    for version, loads in ((1, True), (2, True), (4, False)):
         head = json.loads(lines[0])
         head["version"] = version
         path = tmp_path / f"v{version}.jsonl"
@@ -194,4 +194,4 @@ def test_version_one_files_still_load_and_newer_are_refused(tmp_path: Path) -> N
         rep = load(str(path), target)
         assert rep.ok is loads, rep.summary()
         if not loads:
-            assert "snapshot version 3 not supported" in rep.summary()
+            assert "snapshot version 4 not supported" in rep.summary()

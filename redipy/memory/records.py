@@ -118,6 +118,21 @@ class KeyspaceView:
             return _texts([x for kv in val.map.items() for x in kv])
         return list(self.flat(key))
 
+    def any_field_ttls(self) -> bool:
+        """Whether some hash of this database may have field TTLs (O(1))."""
+        return bool(self.db.hfe)
+
+    def field_ttls(self, key: str) -> dict[str, int] | None:
+        """A hash's field deadlines (``{field: ms}``, live fields only), ``None`` when
+        no field has one."""
+        val = self._live(key)
+        if type(val) is not RHash or not val.ttls:
+            return None
+        ttls = val.ttls
+        if "".join(ttls).isascii():
+            return dict(ttls)
+        return {to_text(f): when for f, when in ttls.items()}
+
     def contains(self, key: str, kind: str, flat: Sequence[str], offset: int = 0) -> bool:
         """Whether ``key`` holds this part of a value (a list part starts at ``offset``)."""
         val = self._live(key)
@@ -293,6 +308,30 @@ class KeyspaceView:
         else:
             db.touch(key)
         return True
+
+    def set_field_ttls(self, key: str, ttls: dict[str, int]) -> None:
+        """Absolute deadlines for fields of the hash at ``key`` (HPEXPIREAT's effect: a
+        deadline in the past deletes the field, an emptied hash its key); fields the
+        hash lacks are left out."""
+        raw = to_bytes(key)
+        h = self.db.get(raw)
+        if type(h) is not RHash:
+            return
+        now = self.db.clock()
+        for f, when in ttls.items():
+            bf = to_bytes(f)
+            if bf not in h.map:
+                continue
+            if when <= now:
+                h.remove(bf)
+            else:
+                h.expire_at(bf, when)
+        if not h.map:
+            self.db.delete(raw)
+            return
+        if h.ttls:
+            self.db.track_fields(raw)
+        self.db.touch(raw)
 
     def set_expiry(self, key: str, when_ms: int) -> None:
         """An absolute deadline for a live key (one in the past deletes it)."""
