@@ -5,11 +5,14 @@ from __future__ import annotations
 import contextlib
 import difflib
 from collections.abc import Callable, Iterator
-from typing import Any, Literal, Self
+from types import MethodType
+from typing import Any, Literal, Self, TypeVar
 
 from redipy.api import RedisClientAPI
 from redipy.api.base import Backend
-from redipy.errors import ConfigError
+from redipy.errors import ConfigError, WrongTypeError
+
+T = TypeVar("T")
 
 
 def _is_redis_cluster(client: Any) -> bool:
@@ -100,6 +103,9 @@ class Redis(RedisClientAPI):
                 raise ConfigError("rt must not be None for custom backend")
             if isinstance(rt, Redis):  # 0.7.1's Redis(rt=runtime): share its backend
                 self._script_hooks = rt._script_hooks
+                if isinstance(rt, _Runtime):  # and its words for a wrong type
+                    self._call = MethodType(_Runtime._call, self)  # type: ignore[method-assign]
+                    self._conv = MethodType(_Runtime._conv, self)  # type: ignore[method-assign]
                 rt = rt._backend
             self._backend: Backend = rt
         elif backend == "memory":
@@ -222,8 +228,28 @@ class Redis(RedisClientAPI):
         return f"redipy.Redis(backend={self._backend.kind!r}, target={self._backend.target!r})"
 
 
+WRONGTYPE_071 = "key has a different type"
+"""0.7.1's words for a wrong type (its RedisConnection's ``TypeError``)."""
+
+
 class _Runtime(Redis):
-    """What 0.7.1 called a runtime: a client bound to one backend kind."""
+    """What 0.7.1 called a runtime: a client bound to one backend kind.
+
+    A wrong type is the server's ``WrongTypeError`` with the server's words, followed by
+    0.7.1's (:data:`WRONGTYPE_071`), which 0.7.1 code matched on; plain clients keep the
+    server's words alone. ``Redis(rt=runtime)`` (0.7.1's wrapper) does the same."""
+
+    def _call(self, name: str, *args: str) -> Any:
+        try:
+            return RedisClientAPI._call(self, name, *args)
+        except WrongTypeError as err:
+            raise _wrongtype_071(err) from err
+
+    def _conv(self, conv: Callable[[Any], T], name: str, *args: str) -> T:
+        try:
+            return RedisClientAPI._conv(self, conv, name, *args)
+        except WrongTypeError as err:
+            raise _wrongtype_071(err) from err
 
     @classmethod
     def _over(cls, backend: Backend, hooks: tuple[Any, Any, bool]) -> Self:
@@ -232,6 +258,10 @@ class _Runtime(Redis):
         Redis.__init__(obj, "custom", rt=backend)
         obj._script_hooks = hooks
         return obj
+
+
+def _wrongtype_071(err: WrongTypeError) -> WrongTypeError:
+    return WrongTypeError(f"{err.message} ({WRONGTYPE_071})")
 
 
 class LocalRuntime(_Runtime):

@@ -96,3 +96,24 @@ def test_plugin_registration_paths_are_0_7_1s() -> None:
                  LuaBackend().add_helper_function_plugin):
         with pytest.raises(ModuleNotFoundError, match="my"):
             call("my.plugins")
+
+
+SERVER_WORDS = "WRONGTYPE Operation against a key holding the wrong kind of value"
+
+
+def test_wrong_type_words(r: redipy.Redis) -> None:
+    """A plain client keeps the server's words; 0.7.1's runtimes (and 0.7.1's
+    ``Redis(rt=runtime)``) add 0.7.1's after them, which 0.7.1 code matched on."""
+    from redipy.errors import WrongTypeError
+
+    r.rpush("l", "a")
+    with pytest.raises(WrongTypeError) as plain:
+        r.get_value("l")
+    assert str(plain.value) == SERVER_WORDS
+    rt = r.get_runtime()
+    for client in (rt, redipy.Redis(rt=rt)):
+        with pytest.raises(WrongTypeError) as old:
+            client.get_value("l")
+        assert str(old.value) == f"{SERVER_WORDS} (key has a different type)"
+        assert isinstance(old.value, TypeError) and old.value.prefix == "WRONGTYPE"
+        assert client.lrange("l", 0, -1) == ["a"]

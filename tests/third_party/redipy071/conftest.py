@@ -45,18 +45,6 @@ LUA_TEXT_INLINE = frozenset({
     "test/test_rvar.py::test_rvar",
 })
 
-#: tests that fail because redipy keeps the server's exact words where 0.7.1 wrote its
-#: own: 0.7.1 raised ``TypeError("key ... has/is a ...")`` for a wrong type, redipy raises
-#: ``WrongTypeError`` (a ``TypeError``) worded "WRONGTYPE Operation against a key holding
-#: the wrong kind of value" on both backends. Marked xfail(strict): reported as failing,
-#: and the run breaks the day they pass.
-KNOWN_DIFFERENT = frozenset({
-    "test/test_err.py::test_rt_errors[False]",
-    "test/test_err.py::test_rt_errors[True]",
-    "test/test_pipe.py::test_pipe[False]",
-    "test/test_pipe.py::test_pipe[True]",
-})
-
 _PORT: dict[str, int] = {}
 _original_get_setup = t_util.get_setup
 
@@ -93,9 +81,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         rel = os.path.relpath(str(item.path), HERE).replace(os.sep, "/")
         node = f"{rel}::{item.name}"
-        if node in KNOWN_DIFFERENT:
-            item.add_marker(pytest.mark.xfail(strict=True, reason="WRONGTYPE keeps the "
-                                              "server's words, 0.7.1 wrote its own"))
         (drop if node in LUA_TEXT_INLINE else keep).append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
