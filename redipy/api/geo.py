@@ -77,6 +77,11 @@ class GeoCommands(CommandsBase):
     def geoadd(self, name: str, values: Sequence[Any], nx: bool = False, xx: bool = False,
                ch: bool = False) -> int:
         """Add (longitude, latitude, member) triads given flat in ``values``."""
+        if len(values) == 3 and not (nx or xx or ch):  # one place: the common call
+            lon, lat, member = values
+            return self._conv(int, "GEOADD", name,
+                              repr(lon) if type(lon) is float else enc(lon),
+                              repr(lat) if type(lat) is float else enc(lat), enc(member))
         if nx and xx:
             raise DataError("GEOADD takes nx or xx, not both")
         if len(values) % 3:

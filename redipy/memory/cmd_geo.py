@@ -64,8 +64,11 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
 
 @command("GEOADD")
 def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
-    if len(args) == 4 and args[1][:1] in _NUMBER_START:
-        lon, lat = _lonlat(args[1], args[2])  # one member, no options: ZADD key score m
+    if len(args) == 4 and args[1][:1] in _NUMBER_START:  # one member, no options
+        lon, lat = parse_double(args[1]), parse_double(args[2])
+        if (lon is None or lat is None or not geohash.LON_MIN <= lon <= geohash.LON_MAX
+                or not geohash.LAT_MIN <= lat <= geohash.LAT_MAX):
+            lon, lat = _lonlat(args[1], args[2])  # raises the server's error
         return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
     pos = 1
     nx = xx = False

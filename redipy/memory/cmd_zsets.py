@@ -522,17 +522,27 @@ _SCORE_START = frozenset("0123456789-+.")
 
 def _zadd_one(db: Database, key: str, score: float, member: str) -> int:
     """ZADD without options, one member: the common call, without the option parsing."""
-    zs = _zset(db, key)
+    zs = db.get(key) if db.expires else db.data.get(key)
     if zs is None:
         zs = _created(1, len(member))
         db.add_new(key, zs)
+    elif type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
     cur = zs.scores.get(member)
     if cur == score:
         return 0
-    if cur is None:
-        _grows(zs, member)
-    zs.set(member, score if zs.big else score + 0.0)  # small: -0.0 is stored as 0
-    db.touch(key)
+    if cur is None:  # RZSet.set and _grows inlined: the hot path of GEOADD too
+        if not zs.big and (len(member) > SMALL_VALUE or len(zs.scores) >= SMALL_ENTRIES):
+            zs.big = True
+        if not zs.big:
+            score += 0.0  # small: -0.0 is stored as 0
+        zs.scores[member] = score
+        zs.order.add((score, member))
+        zs.ra.add(member)
+    else:
+        zs.set(member, score if zs.big else score + 0.0)
+    if db.watchers or db.on_touch:
+        db.touch(key)
     return 1 if cur is None else 0
 
 

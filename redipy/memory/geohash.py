@@ -121,12 +121,20 @@ _LON_SPAN = LON_MAX - LON_MIN
 _STEPS26 = 1 << STEP_MAX
 
 
+_SPREAD13 = [_spread(v) for v in range(1 << 13)]
+"""The bits of every 13-bit number spread to the even bits: two lookups spread 26."""
+
+
 def score_of(lon: float, lat: float) -> int:
     """The 52-bit score GEOADD stores for a position already checked to be valid
-    (:func:`encode` at step 26 over the WGS84 ranges, without its checks)."""
-    lat_off = (lat - LAT_MIN) / _LAT_SPAN * _STEPS26
-    lon_off = (lon - LON_MIN) / _LON_SPAN * _STEPS26
-    return _spread(int(lat_off) & 0xFFFFFFFF) | (_spread(int(lon_off) & 0xFFFFFFFF) << 1)
+    (:func:`encode` at step 26 over the WGS84 ranges, without its checks; offsets
+    of valid positions are below 2**26, so two 13-bit halves spread each)."""
+    lat_off = int((lat - LAT_MIN) / _LAT_SPAN * _STEPS26)
+    lon_off = int((lon - LON_MIN) / _LON_SPAN * _STEPS26)
+    if lat_off >> 26 or lon_off >> 26 or lat_off < 0 or lon_off < 0:  # LAT_MAX itself
+        return _spread(lat_off & 0xFFFFFFFF) | (_spread(lon_off & 0xFFFFFFFF) << 1)
+    return (_SPREAD13[lat_off & 0x1FFF] | _SPREAD13[lat_off >> 13] << 26
+            | _SPREAD13[lon_off & 0x1FFF] << 1 | _SPREAD13[lon_off >> 13] << 27)
 
 
 _ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz"
