@@ -95,6 +95,29 @@ def test_bitfield_random_fields_match_the_server(servers: dict[str, Server]) -> 
     assert_same(servers, cmds)
 
 
+def test_bitfield_one_incrby_matches_the_server(servers: dict[str, Server]) -> None:
+    """Memory's fast path (BITFIELD key INCRBY type offset n, nothing else): random
+    widths, signs, offsets (some growing the string, some ``#n``), increments that
+    wrap, on a string changed in place and on one just read back by GET."""
+    rng = random.Random(12)
+    cmds: list[tuple[str, ...]] = [("SET", "r", "".join(chr(rng.randrange(256))
+                                                        for _ in range(16)))]
+    for n in range(150):
+        signed = rng.random() < 0.5
+        bits = rng.randint(1, 64 if signed else 63)
+        kind = rng.choice("iI" if signed else "uU") + str(bits)
+        offset = (f"#{rng.randrange(0, 30)}" if rng.random() < 0.2
+                  else str(rng.randrange(0, 220)))
+        incr = (rng.randint(-(1 << 63), (1 << 63) - 1) if rng.random() < 0.3
+                else rng.randint(-300, 300))
+        cmds.append(("BITFIELD", "r", rng.choice(("INCRBY", "incrby")), kind, offset,
+                     str(incr)))
+        if n % 25 == 0:
+            cmds.append(("GET", "r"))
+    cmds.append(("GET", "r"))
+    assert_same(servers, cmds)
+
+
 def test_bitfield_typed(r: redipy.Redis) -> None:
     assert r.bitfield("k", [("SET", "u8", 0, 200), ("INCRBY", "u8", 0, 100)],
                       overflow="SAT") == [0, 255]

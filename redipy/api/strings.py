@@ -360,6 +360,10 @@ class StringCommands(CommandsBase):
         of that width); ``overflow`` (WRAP, SAT, FAIL) applies from the start. One
         reply per op; None where OVERFLOW FAIL refused a write. (redis-py builds the
         same call with a chained BitFieldOperation; a list keeps it one call here.)"""
+        if overflow is None and type(ops) is list and len(ops) == 1 and len(ops[0]) == 4:
+            sub, kind, offset, value = ops[0]  # one op (an INCRBY counter): the usual call
+            return self._conv(_bitfield_reply, "BITFIELD", key, str(sub), str(kind),
+                              enc(offset), enc(value))
         args = [key]
         if overflow is not None:
             args += ["OVERFLOW", overflow]

@@ -127,11 +127,14 @@ def reply_text(reply: Any) -> Any:
     if reply is None or kind is int:
         return reply
     if kind is list:
-        try:  # a list of ASCII strings (the common reply): one C pass, no Python loop
-            if "".join(reply).isascii():
-                return reply
-        except TypeError:  # an int, None or a nested list inside: look item by item
-            pass
+        if not reply or type(reply[0]) is not str:
+            pass  # ints first (BITFIELD, HTTL, ...): no join raising TypeError (~1 us)
+        else:
+            try:  # a list of ASCII strings (the common reply): one C pass, no Python loop
+                if "".join(reply).isascii():
+                    return reply
+            except TypeError:  # an int, None or a nested list inside: item by item
+                pass
         if _ascii_nested(reply):
             return reply
         return [reply_text(item) for item in reply]

@@ -77,9 +77,9 @@ def cmd_bitop(db: Database, args: Sequence[str]) -> int:
 def _field_type(text: str) -> tuple[bool, int]:
     """``i<n>`` (signed, 1..64) or ``u<n>`` (unsigned, 1..63): (signed, bits)."""
     head = text[:1]
-    if head in ("i", "I"):
+    if head == "i":  # lower case only, as getBitfieldTypeFromArgument reads it
         signed = True
-    elif head in ("u", "U"):
+    elif head == "u":
         signed = False
     else:
         raise ResponseError(BAD_TYPE)
@@ -211,20 +211,43 @@ def _bitfield(db: Database, args: Sequence[str], readonly_cmd: bool) -> list[int
     return out
 
 
+_FIELDS = {f"{head}{bits}": (head == "i", bits)
+           for head in "iu" for bits in range(1, 65 if head == "i" else 64)}
+"""Every type :func:`_field_type` accepts in its plain spelling, parsed."""
+
+
 @command("BITFIELD")
 def cmd_bitfield(db: Database, args: Sequence[str]) -> list[int | None]:
     if len(args) == 5 and args[1] in ("INCRBY", "incrby"):  # one counter, the usual call
-        signed, bits = _field_type(args[2])
+        field = _FIELDS.get(args[2])
+        signed, bits = _field_type(args[2]) if field is None else field
         offset = _field_offset(args[3], bits)
         incr = parse_int(args[4])
         if incr is None:
             raise ResponseError(NOT_INT)
         key = args[0]
-        buf = _mutable(db, key, _raw(db, key), ((offset + bits - 1) >> 3) + 1)
-        new = _bounded(_read(buf, offset, bits, signed) + incr, bits, signed, _WRAP)
-        _write(buf, offset, bits, new)  # type: ignore[arg-type]
-        db.put(key, buf, keep_ttl=True)
-        return [new]
+        first, last = offset >> 3, (offset + bits - 1) >> 3
+        val = db.get(key) if db.expires else db.data.get(key)
+        if type(val) is bytearray and len(val) > last:
+            buf = val  # changed in place before, long enough: the common case
+        else:
+            buf = _mutable(db, key, _raw(db, key), last + 1)
+        # _read, _bounded (WRAP) and _write inlined
+        shift = (last - first + 1) * 8 - (offset & 7) - bits
+        ones = (1 << bits) - 1
+        raw = int.from_bytes(buf[first:last + 1], "big")
+        total = ((raw >> shift) & ones) + incr
+        if signed:
+            total = ((total + (1 << (bits - 1))) & ones) - (1 << (bits - 1))
+        else:
+            total &= ones
+        buf[first:last + 1] = ((raw & ~(ones << shift)) | ((total & ones) << shift)).to_bytes(
+            last - first + 1, "big")
+        if buf is not val:
+            db.put(key, buf, keep_ttl=True)
+        elif db.watchers or db.on_touch:
+            db.touch(key)
+        return [total]
     return _bitfield(db, args, False)
 
 
