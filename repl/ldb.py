@@ -29,12 +29,14 @@ help    -- Show Lua script debugging commands.
 """
 
 
-_COLORS = (("<debug>", 1, 37), ("<redis>", 0, 32), ("<reply>", 0, 36), ("<error>", 0, 31),
+_COLORS = (("<debug>", 1, 37), ("<redis>", 0, 32), ("<command>", 0, 32), ("<reply>", 0, 36),
+           ("<error>", 0, 31),
            ("<hint>", 1, 37), ("<value>", 0, 35), ("<retval>", 0, 35))
 
 
 def colored(line: str) -> str:
-    """An ldb line in redis-cli's colours (``sdsCatColorizedLdbReply``): calls green,
+    """An ldb line in redis-cli's colours (``sdsCatColorizedLdbReply``; valkey-cli's
+    also paints Valkey's ``<command>``): calls green,
     replies cyan, values magenta, errors red, the current line yellow, breakpoints bold."""
     bold, color = 0, 37
     for tag, tag_bold, tag_color in _COLORS:

@@ -1,4 +1,4 @@
-"""The raw-Lua debugger: its transcript against redis-cli --ldb on a real Redis, replies
+"""The raw-Lua debugger: its transcript against valkey-cli --ldb on Valkey 9.1, replies
 and errors equal to EVAL, rollback and sync, errors stopping at the failing line, and
 servers never written to."""
 
@@ -17,7 +17,7 @@ from redipy.debug import CALL, ERROR, LOG, RETURN, STMT
 from redipy.debug.lua import LuaDebugger, lua_trace
 from redipy.errors import ResponseError
 from tests.conftest import make_client
-from tests.servers import Server
+from tests.servers import Server, valkey_cli_binary
 from tests.test_script_support import dump
 
 SCRIPT = """\
@@ -40,18 +40,22 @@ return {r, v, ok, redis.call('GET', KEYS[2])}
 
 TYPED = ["h", "s", "s", "s", "s", "t", "p", "s", "s", "c", "p", "p KEYS", "p ARGV", "p nosuch",
          "e {1,2,'a',{x=1}}", "e r", "r GET k1", "l 3 1", "b 12", "b 14", "b", "b -12", "b 99",
-         "c", "p", "w", "m 70", "s", "b 0", "b", "c"]
+         "c", "p", "w", "m 70", "max", "max 70", "max x", "maxlen", "b x", "b 1 2", "b 05",
+         "e (", "e nosuch()", "valkey GET k1", "v nosuch a", "server INCR", "r", "server",
+         "print a b", "l abc 2", "STEP", "b 0", "b", "c"]
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 ADDR = re.compile(r"@0x[0-9a-f]+")
 
 
-def redis_cli_ldb(server: Server, tmp_path: Path, body: str, keys: list[str],
-                  args: list[str], typed: list[str]) -> list[str]:
-    """redis-cli --ldb's transcript for ``typed`` (colours off, addresses masked)."""
+def cli_ldb(server: Server, tmp_path: Path, body: str, keys: list[str],
+            args: list[str], typed: list[str]) -> list[str]:
+    """The server's --ldb transcript for ``typed`` through its own cli (colours off,
+    addresses masked): the ldb lines are the server's, the cli only prints them."""
     path = tmp_path / "script.lua"
     path.write_text(body)
-    out = subprocess.run(["redis-cli", "-p", str(server.port), "--ldb", "--eval", str(path),
+    cli = "redis-cli" if server.kind == "redis" else valkey_cli_binary()
+    out = subprocess.run([cli, "-p", str(server.port), "--ldb", "--eval", str(path),
                           *keys, ",", *args], input="\n".join(typed) + "\n", text=True,
                          capture_output=True, timeout=30, check=True).stdout
     return [ADDR.sub("@ADDR", ANSI.sub("", line)) for line in out.splitlines()]
@@ -64,13 +68,13 @@ def ours(dbg: LuaDebugger, typed: list[str]) -> list[str]:
     return [ADDR.sub("@ADDR", line) for line in out]
 
 
-def test_transcript_matches_redis_cli(servers: dict[str, Server], tmp_path: Path) -> None:
-    """Every line ldb prints for a session (help included) on Redis 7.0, then the same
+def test_transcript_matches_valkey_cli(servers: dict[str, Server], tmp_path: Path) -> None:
+    """Every line ldb prints for a session (help included) on Valkey 9.1, then the same
     reply; the data is rolled back on both."""
-    server = servers["redis"]
+    server = servers["valkey9"]
     raw = redis_py.Redis(port=server.port, decode_responses=True)
     raw.flushall()
-    cli = redis_cli_ldb(server, tmp_path, SCRIPT, ["k1", "k2"], ["5"], TYPED)
+    cli = cli_ldb(server, tmp_path, SCRIPT, ["k1", "k2"], ["5"], TYPED)
     start = cli.index("help    -- Show Lua script debugging commands.") + 2
     end = cli.index("(Lua debugging session ended -- dataset changes rolled back)")
     # redis-cli prints the reply in its own format between blank lines
@@ -158,7 +162,7 @@ def test_events_and_locals() -> None:
     lpush = next(e for e in res.events if e.command == "LPUSH")
     assert lpush.error == "WRONGTYPE Operation against a key holding the wrong kind of value"
     log = next(e for e in res.events if e.kind == LOG)
-    assert log.reply == '<debug> line 3: "z is", 7, {1; 2}' and log.lua_line == 3
+    assert log.reply == "<debug> line 3: z is, 7, {1; 2; }" and log.lua_line == 3
     inner = next(e for e in res.events if e.kind == STMT and e.lua_line == 2)
     assert inner.locals == {"x": 5, "y": 2}
     assert [(line, name) for line, name, _ in inner.frames] == [(2, "add"), (7, "top level")]
@@ -202,9 +206,9 @@ def test_rollback_sync_abort_restart() -> None:
     assert dbg.execute("s")[0].startswith("<error> the script has finished")
     assert dbg.execute("restart") == ["(script restarted; use 'step' or 'continue')"]
     dbg.execute("s")
-    assert dbg.execute("r GET n") == ["<redis> GET n", '<reply> "10"']
-    assert dbg.execute("s")[:2] == ["<redis> INCR n", "<reply> 11"]
-    assert dbg.execute("r GET n") == ["<redis> GET n", '<reply> "11"']
+    assert dbg.execute("r GET n") == ["<command> GET n", '<reply> "10"']
+    assert dbg.execute("s")[:2] == ["<command> INCR n", "<reply> 11"]
+    assert dbg.execute("r GET n") == ["<command> GET n", '<reply> "11"']
     assert dbg.execute("a") == [
         "<error> ERR script aborted for user request script: on @user_script:2.",
         "(Lua debugging session ended -- dataset changes rolled back)"]
@@ -223,16 +227,17 @@ def test_breakpoints_and_bad_input() -> None:
     dbg = LuaDebugger(redipy.Redis(), "local a = 1\n\nlocal b = 2\nreturn a + b")
     assert dbg.execute("b 2") == ["   1   local a = 1", "  #2   ", "   3   local b = 2"]
     assert dbg.execute("b 2") == ["Wrong line number."]
-    assert dbg.execute("b x") == ["<error> Wrong line: x"]
+    assert dbg.execute("b x") == ["Invalid argument:'x'"]
     assert dbg.execute("b -3") == ["No breakpoint in the specified line."]
     assert dbg.execute("b 3") == ["  #2   ", "  #3   local b = 2", "   4   return a + b"]
     assert dbg.execute("b -2") == ["Breakpoint removed."]
     assert dbg.execute("p") == ["<error> the script has not started; use 'step' first"]
     assert dbg.execute("c") == ["* Stopped at 3, stop reason = break point",
                                 "->#3   local b = 2"]
-    assert dbg.execute("e (") == ["<error> ldb_eval:1: unexpected symbol near '<eof>'"]
+    assert dbg.execute("e (") == ["Error compiling code: ldb_eval:1: unexpected symbol near "
+                                  "'<eof>'"]
     assert dbg.execute("bogus") == [
-        "<error> Unknown Redis Lua debugger command or wrong number of arguments."]
+        "<error> Unknown debugger command or wrong number of arguments."]
     assert dbg.execute("c") == ["<reply> 3",
                                 "(Lua debugging session ended -- dataset changes rolled back)"]
     with pytest.raises(ResponseError, match="Error compiling script"):

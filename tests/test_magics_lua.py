@@ -44,7 +44,7 @@ def test_lua_cell_runs_and_steps(ip: InteractiveShell, where: str,  # noqa: F811
     assert rows[0] == ["1", "1: local total = 0", "", "", ""]
     assert rows[2][3:] == ["LRANGE nums 0 -1", '["1", "2", "3"]']
     assert rows[3][2] == "total=0, _=1, item=\"1\""  # not the loop's own "(for ...)" slots
-    assert rows[10][4] == '<debug> line 5: "total", 6'
+    assert rows[10][4] == "<debug> line 5: total, 6"
     assert rows[12][3:] == ["SET out 60", '"OK"']
     assert "<table" in trace._repr_html_()
     other = line(ip, "step nums out , 2")  # new keys and args for the same cell

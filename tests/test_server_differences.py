@@ -130,3 +130,42 @@ def test_cjson_key_order_is_lua51s_not_valkeys(servers: dict[str, Server], body:
     assert got["valkey"] == got["valkey9"] != got["memory"]
     if "redis" in got:
         assert got["memory"] == got["redis"]
+
+
+LDB_SCRIPT = "local t = {1, 'x'}\nredis.call('set', KEYS[1], 'v')\nreturn 1\n"
+
+
+def test_ldb_words_follow_valkey9(servers: dict[str, Server], tmp_path: Any) -> None:
+    """``--ldb`` output is the server's: Valkey 9.1 (and the memory debugger) logs a
+    call as ``<command> set k v`` and prints values raw (``{1; x; }``); Valkey 8.1 has
+    ``<command>`` with Redis's quoted values; Redis 7.0 says ``<redis>``."""
+    import re
+    import subprocess
+
+    import redipy
+    from redipy.debug.lua import LuaDebugger
+    from tests.servers import valkey_cli_binary
+
+    path = tmp_path / "s.lua"
+    path.write_text(LDB_SCRIPT)
+    typed = "s\ns\np t\nc\n"
+
+    def session(kind: str) -> list[str]:
+        cli = "redis-cli" if kind == "redis" else valkey_cli_binary()
+        out = subprocess.run([cli, "-p", str(servers[kind].port), "--ldb", "--eval",
+                              str(path), "k"], input=typed, text=True, capture_output=True,
+                             timeout=30, check=True).stdout
+        return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.splitlines()]
+
+    dbg = LuaDebugger(redipy.Redis(), LDB_SCRIPT, ["k"])
+    mine = [line for cmd in ("s", "s", "s", "p t") for line in dbg.execute(cmd)]
+    want = {"valkey9": ["<command> set k v", "<value> {1; x; }"],
+            "valkey": ["<command> set k v", '<value> {1; "x"}'],
+            "redis": ["<redis> set k v", '<value> {1; "x"}']}
+    for kind in servers:
+        lines = session(kind)
+        for line in want[kind]:
+            assert line in lines, f"{kind}: {line!r} not in {lines}"
+    for line in want["valkey9"]:
+        assert line in mine
+    assert set(session("valkey9")) >= set(mine)

@@ -1,5 +1,6 @@
 """``redipy-shell --ldb --eval script.lua keys , args``: a real terminal session stepping a
-multi-line script on memory, the same transcript as redis-cli --ldb for a server's data
+multi-line script on memory, the same transcript as valkey-cli --ldb on Valkey 9.1 for a
+server's data
 (which stays untouched), ``--eval`` alone, and the flags' errors."""
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from pathlib import Path
 import pexpect
 import redis as redis_py
 
-from tests.servers import Server
+from tests.servers import Server, valkey_cli_binary
 from tests.test_shell_cli import SHELL, env, spawn
 
 SCRIPT = """\
@@ -37,6 +38,7 @@ def test_colours_are_redis_clis() -> None:
     assert colored("-> 1   local a = 1") == "\x1b[0;33;49m-> 1   local a = 1\x1b[0m"
     assert colored("  #6   x()") == "\x1b[1;37;49m  #6   x()\x1b[0m"
     assert colored("<redis> SET k1 hello") == "\x1b[0;32;49m<redis> SET k1 hello\x1b[0m"
+    assert colored("<command> set k1 v1") == "\x1b[0;32;49m<command> set k1 v1\x1b[0m"
     assert colored('<reply> "+OK"') == '\x1b[0;36;49m<reply> "+OK"\x1b[0m'
     assert colored("<value> n = 0") == "\x1b[0;35;49m<value> n = 0\x1b[0m"
     assert colored("<error> x") == "\x1b[0;31;49m<error> x\x1b[0m"
@@ -58,17 +60,17 @@ def test_pty_session_steps_a_script(tmp_path: Path) -> None:
     child.expect_exact("-> 1   local total = 0")
     child.expect_exact("lua debugger> ")
     step("s\r", "* Stopped at 2, stop reason = step over")
-    step("s\r", "<redis> LRANGE nums 0 -1", "<reply> []", "* Stopped at 5")
+    step("s\r", "<command> LRANGE nums 0 -1", "<reply> []", "* Stopped at 5")
     step("restart\r", "Lua debugging session started", "* Stopped at 1")
-    step("r RPUSH nums 3 4\r", "<redis> RPUSH nums 3 4", "<reply> 2")
+    step("r RPUSH nums 3 4\r", "<command> RPUSH nums 3 4", "<reply> 2")
     step("b 3\r", "  #3     total = total + tonumber(item)")
     step("c\r", "* Stopped at 3, stop reason = break point")
     step("c\r", "->#3     total = total + tonumber(item)")
-    step("p\r", "<value> total = 3", '<value> item = "4"')
+    step("p\r", "<value> total = 3", "<value> item = 4")
     step("b 0\r", "All breakpoints removed.")
     step("s\r", "* Stopped at 2")
     step("n\r", "* Stopped at 5")
-    step("s\r", "<redis> SET out 70", '<reply> "+OK"', "* Stopped at 6")
+    step("s\r", "<command> SET out 70", '<reply> "+OK"', "* Stopped at 6")
     step("w\r", "-> 6   local seen = {total = total, at = ARGV[1]}")
     step("c\r", "1) (integer) 7", '2) "70"', "3) (integer) 71",
          "(Lua debugging session ended -- dataset changes rolled back)")
@@ -86,11 +88,12 @@ def cli_session(argv: list[str], typed: list[str]) -> str:
     return ADDR.sub("@ADDR", ANSI.sub("", out))
 
 
-def test_server_transcript_equals_redis_cli(servers: dict[str, Server],
-                                            tmp_path: Path) -> None:
-    """Against Redis 7.0 itself: what the shell prints for a piped session is what
-    redis-cli --ldb prints, and neither leaves a change on the server."""
-    server = servers["redis"]
+def test_server_transcript_equals_valkey_cli(servers: dict[str, Server],
+                                             tmp_path: Path) -> None:
+    """Against Valkey 9.1 itself: what the shell prints for a piped session is what
+    valkey-cli --ldb prints, and neither leaves a change on the server."""
+    server = servers["valkey9"]
+    cli = valkey_cli_binary()
     raw = redis_py.Redis(port=server.port, decode_responses=True)
     raw.flushall()
     raw.rpush("nums", "1", "2", "3")
@@ -99,7 +102,7 @@ def test_server_transcript_equals_redis_cli(servers: dict[str, Server],
     words = ["--eval", str(path), "nums", "out", ",", "2"]
     typed = ["s", "s", "p", "l 3 1", "b 5", "c", "p", "t", "r GET out", "s", "s", "c"]
     ours = cli_session([SHELL, "-p", str(server.port), "--ldb", *words], typed)
-    theirs = cli_session(["redis-cli", "-p", str(server.port), "--ldb", *words], typed)
+    theirs = cli_session([cli, "-p", str(server.port), "--ldb", *words], typed)
     assert ours == theirs
     assert "<value> total = 6" in ours and '3) (integer) 13' in ours
     assert raw.lrange("nums", 0, -1) == ["1", "2", "3"] and raw.exists("out") == 0
@@ -108,7 +111,7 @@ def test_server_transcript_equals_redis_cli(servers: dict[str, Server],
                           text=True, timeout=30, check=True).stdout
     assert raw.get("out") == "13"
     raw.delete("out")
-    assert once == subprocess.run(["redis-cli", "-p", str(server.port), *words],
+    assert once == subprocess.run([cli, "-p", str(server.port), *words],
                                   capture_output=True, text=True, timeout=30,
                                   check=True).stdout
 
@@ -235,7 +238,7 @@ def test_ldb_meta_command_on_the_shells_data(tmp_path: Path) -> None:
                  f":ldb {path} --sync nums out , 3", "GET out", f":ldb {tmp_path}/no.lua"):
         shell.run_text(line)
     lines = out.getvalue().splitlines()
-    assert "<redis> LRANGE nums 0 -1" in lines and '<reply> ["4","5"]' in lines
+    assert "<command> LRANGE nums 0 -1" in lines and '<reply> ["4","5"]' in lines
     assert "<value> total = 0" in lines
     ended = lines.index("(Lua debugging session ended -- dataset changes rolled back)")
     assert lines[ended - 4:ended - 1] == ["1) (integer) 9", '2) "27"', "3) (integer) 28"]

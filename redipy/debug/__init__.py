@@ -13,7 +13,7 @@ On a Redis-backed client the keys are read from the server and the script steps
 in a scratch memory backend; nothing is ever written to the server.
 
 Raw Lua (an EVAL body) steps the same way with :class:`redipy.debug.lua.LuaDebugger`,
-driven by Lua line hooks, with redis-cli's ldb words (:mod:`redipy.debug.luatext`).
+driven by Lua line hooks, with Valkey 9.1's ldb words (:mod:`redipy.debug.luatext`).
 """
 
 from __future__ import annotations

@@ -53,6 +53,9 @@ class TraceEvent:
     frames: tuple[tuple[int, str, dict[str, Any]], ...] = ()
     """Raw Lua only: (current line, function name, locals) of each frame of the
     script, innermost first (``trace`` and ``print`` read them)."""
+    log: tuple[str, ...] = ()
+    """Raw Lua only: the lines ldb logs for a ``call`` event (``<command>``, ``<reply>``,
+    ``<error>``)."""
 
 
 @dataclass

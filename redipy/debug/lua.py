@@ -17,6 +17,7 @@ from the server and the script steps on the copy: nothing is written to a server
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -24,15 +25,36 @@ import lupa.lua51 as lupa
 
 from redipy.debug.base import DebuggerBase, Lines, RunBase, check_client
 from redipy.debug.events import CALL, ERROR, LOG, RETURN, STMT, TraceEvent
-from redipy.debug.text import lua_value
+from redipy.debug.luatext import (
+    TOO_DEEP,
+    EvalCompileError,
+    LuaRef,
+    command_head,
+    execute,
+    repr_text,
+    resp_human,
+    source_line,
+    valkey_value,
+)
 from redipy.errors import ResponseError, response_error
 from redipy.memory.boundary import reply_text, to_text, views
+from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.lua import shebang
-from redipy.memory.lua.runtime import LuaRuntime, RunContext, as_lua
+from redipy.memory.lua.numbers import arg_text
+from redipy.memory.lua.runtime import (
+    ARGS_TYPE,
+    ARITY,
+    NO_ARGS,
+    NOT_ALLOWED,
+    UNKNOWN,
+    LuaRuntime,
+    RunContext,
+    as_lua,
+)
 from redipy.memory.lua.wrap import ScriptRaise, unwrap_err
 
 ABORTED = "ERR script aborted for user request"
-BREAKPOINT = "redis.breakpoint() called"
+BREAKPOINT = "server.breakpoint() called"
 SOURCE = "@user_script"
 
 # The hook half, in the raw Lua state (chunk "=redipy": error positions skip it). For
@@ -80,9 +102,16 @@ return hook, on_err, evaluate
 """
 
 
+MAX_DEPTH = 10
+"""``LDB_MAX_VALUES_DEPTH`` (``LUA_MINSTACK / 2``): deeper values print as a notice."""
+
+
 def _snap(value: Any, depth: int = 0) -> Any:
-    """A Lua value as plain Python to keep and show: tables as lists (1..n) or dicts,
-    byte strings as text, functions and userdata as ldb names them (``function@0x..``)."""
+    """A Lua value as plain Python to keep and show: a table whose keys come 1..n in
+    ``next`` order as a list (ldb's array test), other tables as dicts in that order,
+    byte strings as text, functions and userdata as :class:`LuaRef` (``function@0x..``)."""
+    if depth == MAX_DEPTH:
+        return TOO_DEEP
     kind = type(value)
     if value is None or kind is bool or kind is int or kind is float:
         return value
@@ -90,15 +119,12 @@ def _snap(value: Any, depth: int = 0) -> Any:
         return to_text(value)
     ltype = lupa.lua_type(value)
     if ltype == "table":
-        if depth >= 8:
-            return "{...}"
         items = list(value.items())
-        if all(type(k) is int for k, _ in items) and \
-                sorted(k for k, _ in items) == list(range(1, len(items) + 1)):
-            return [_snap(value[i], depth + 1) for i in range(1, len(items) + 1)]
+        if all(type(k) is int and k == i for i, (k, _) in enumerate(items, 1)):
+            return [_snap(v, depth + 1) for _, v in items]
         return {_snap(k, depth + 1): _snap(v, depth + 1) for k, v in items}
     match = re.search(r"0x[0-9a-f]+", repr(value))
-    return f"{ltype or kind.__name__}@{match.group(0) if match else '?'}"
+    return LuaRef(f"{ltype or kind.__name__}@{match.group(0) if match else '?'}")
 
 
 def _frames(raw: Any, count: int) -> tuple[tuple[int, str, dict[str, Any]], ...]:
@@ -118,29 +144,69 @@ class _Context(RunContext):
         self.fast = False
 
 
+_REJECTED = {UNKNOWN: "unknown", ARITY: "arity", NOT_ALLOWED: "noscript"}
+"""Errors of calls the server turns down before running them: ldb shows the client's
+error as the reply, then the script's error without its code."""
+
+ERROR_REPLY = r"""
+local orig, log = ...
+return function(s)
+  if type(s) == "string" then log(s:sub(1, 1) == "-" and s or "-" .. s)
+  else log("wrong number or type of arguments") end
+  return orig(s)
+end
+"""
+
+
+def call_log(words: list[str], reply: Any, resp: int) -> list[str]:
+    """What Valkey's ldb logs for one command a script runs (``words`` as text)."""
+    head = command_head(words)
+    if not isinstance(reply, ResponseError):
+        return [head, f"<reply> {resp_human(reply, resp)}"]
+    msg = to_text(reply.message)
+    rejected = _REJECTED.get(reply.message)
+    if rejected is None:  # the command's own error, with the CR LF ends as two spaces
+        return [head, f"<reply> {repr_text('-' + msg)}", f"<error> -{msg}  "]
+    name, args = words[0], words[1:]
+    if rejected == "unknown":
+        shown = unknown_command(name, args).message
+    elif rejected == "arity":
+        shown = arity_error(name).message
+    else:
+        shown = f"ERR command '{name.lower()}' is not allowed on script mode"
+    return [head, f"<reply> {repr_text('-' + shown)}", f"<error> {msg[4:]}"]
+
+
 class _Runtime(LuaRuntime):
     """The scratch backend's Lua state, reporting commands and ``redis.debug``."""
 
     def __init__(self, run: LuaRun) -> None:
         super().__init__()
         self.run = run
+        wrap = self.lua.eval(
+            "function(src, ...) return assert(loadstring(src, '=redipy'))(...) end")
+        self.redis["error_reply"] = wrap(ERROR_REPLY, self.redis["error_reply"],
+                                         lambda text: run.error_log(to_text(text)))
 
     def _command(self, argv: tuple[Any, ...]) -> Any:
         run = self.run
-        words = [a if type(a) is str else str(a) for a in argv
-                 if type(a) in (str, int, float)]
-        if words and len(words) == len(argv):
-            try:
-                run.scratch.before(words[0].upper(), words[1:])
-            except ResponseError as err:  # a key the scratch copy cannot take
-                return err
+        if not argv or not all(type(a) in (str, int, float) for a in argv):
+            run.error_log((NO_ARGS if not argv else ARGS_TYPE)[4:])
+            return super()._command(argv)
+        words = [a if type(a) is str else arg_text(a) for a in argv]
+        try:
+            run.scratch.before(words[0].upper(), words[1:])
+        except ResponseError as err:  # a key the scratch copy cannot take
+            return err
         reply = super()._command(argv)
-        if not run.quiet and words:
-            run.call_event(words, reply)
+        if not run.quiet:
+            ctx = self.ctx
+            run.call_event(words, reply, call_log([to_text(w) for w in words], reply,
+                                                  ctx.resp if ctx is not None else 2))
         return reply
 
     def _debug(self, *args: Any) -> None:
-        shown = ", ".join(lua_value(_snap(a)) for a in args)
+        shown = ", ".join(valkey_value(_snap(a)) for a in args)
         self.run.log_event(f"<debug> line {self.run.line}: {shown}")
 
     def _breakpoint(self) -> Any:
@@ -162,6 +228,7 @@ class LuaRun(RunBase):
         self.line = 0
         self.frames: tuple[tuple[int, str, dict[str, Any]], ...] = ()
         self.quiet = False
+        self.capture: list[str] | None = None
         self.error_event: TraceEvent | None = None
         self.rt = _Runtime(self)
         self.fn = self.rt.compile(code)
@@ -209,9 +276,13 @@ class LuaRun(RunBase):
         self.stmt = event
         self.emit(event)
 
-    def call_event(self, words: list[str], reply: Any) -> None:
+    def call_event(self, words: list[str], reply: Any, log: list[str]) -> None:
+        if self.capture is not None:  # the ldb 'valkey' command: lines, no event
+            self.capture.extend(log)
+            return
         extra: dict[str, Any] = {"command": words[0].upper(),
-                                 "args": tuple(to_text(w) for w in words[1:])}
+                                 "args": tuple(to_text(w) for w in words[1:]),
+                                 "log": tuple(log)}
         if isinstance(reply, ResponseError):
             extra["error"] = to_text(str(reply))
         else:
@@ -221,6 +292,26 @@ class LuaRun(RunBase):
     def log_event(self, text: str) -> None:
         if not self.quiet:
             self.emit(self._event(LOG, reply=to_text(text)))
+
+    def error_log(self, text: str) -> None:
+        """An ``<error>`` line ldb logs while stepping (luaPushError)."""
+        if self.capture is not None:
+            self.capture.append(f"<error> {text}")
+        elif not self.quiet:
+            self.emit(self._event(LOG, reply=f"<error> {text}"))
+
+    def ldb_call(self, words: list[str]) -> list[str]:
+        """ldb's ``valkey`` command: ``server.call`` with the typed words while the
+        script is stopped; the lines it logs."""
+        self.capture = []
+        try:
+            try:
+                self.rt._call(*[as_lua(w) for w in words])
+            except ScriptRaise:
+                pass
+            return self.capture
+        finally:
+            self.capture = None
 
     def _on_error(self, err: Any, raw: Any, count: int) -> None:
         """Called by the error handler at the point of failure, the stack still there."""
@@ -250,7 +341,7 @@ class LuaRun(RunBase):
         if type(fn) is tuple:
             fn = compile_(text, "@ldb_eval")
         if type(fn) is tuple:
-            return False, to_text(str(fn[1]))
+            raise EvalCompileError(to_text(str(fn[1])))
         self.quiet = True
         try:
             res = self.evaluate(fn)
@@ -397,8 +488,6 @@ class LuaDebugger(DebuggerBase):
         frames = self._frames()
         if not frames:
             return ["<error> Can't retrieve Lua stack."]
-        from redipy.debug.luatext import source_line
-
         out = []
         for depth, (line, name, _vars) in enumerate(frames):
             out.append(f"{'In' if depth == 0 else 'From'} {name}:")
@@ -416,13 +505,30 @@ class LuaDebugger(DebuggerBase):
         return value
 
     def logs_since(self, count: int) -> list[str]:
-        """The ``redis.debug`` lines logged after the first ``count`` events."""
-        return [str(e.reply) for e in self.events[count:] if e.kind == LOG]
+        """The ``redis.debug`` lines logged after the first ``count`` events (``<error>``
+        lines are logged only while stepping, as ldb's)."""
+        return [str(e.reply) for e in self.events[count:]
+                if e.kind == LOG and str(e.reply).startswith("<debug>")]
+
+    def ldb_command(self, rest: str) -> Lines:
+        """ldb's ``valkey <cmd>``: the command run by ``server.call`` in the stopped
+        script, with what ldb logs for it (before the run starts or after it ends, on
+        the scratch data directly)."""
+        try:
+            words = shlex.split(rest)
+        except ValueError as err:
+            return [f"<error> {err}"]
+        run = self._run
+        if self.current is None or self.finished:
+            try:
+                reply = self.redis(*words)
+            except ResponseError as err:
+                reply = err
+            return call_log(words, reply, 2)
+        return list(self.in_worker(lambda: run.ldb_call(words)))
 
     def execute(self, line: str) -> Lines:
         """One ldb command line in, ldb's text lines out (see :mod:`.luatext`)."""
-        from redipy.debug.luatext import execute
-
         return execute(self, line)
 
 

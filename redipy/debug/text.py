@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 import shlex
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from redipy.debug.events import CALL, ERROR, RETURN, TraceEvent
@@ -256,19 +257,22 @@ class _Scoped(Protocol):
     def print(self, var: str | None = None) -> Any: ...
 
 
-def print_lines(dbg: _Scoped, args: list[str]) -> list[str]:
-    """ldb's ``print [var]``: one variable, or every local of the current frame."""
+def print_lines(dbg: _Scoped, args: list[str],
+                show: Callable[[Any], str] | None = None) -> list[str]:
+    """ldb's ``print [var]``: one variable, or every local of the current frame
+    (``show``: how values print; the builder debugger's :func:`lua_value` by default)."""
+    show = show or lua_value
     if dbg.current is None:
         return ["<error> the script has not started; use 'step' first"]
     if args:
         try:
-            return [f"<value> {lua_value(dbg.print(args[0]))}"]
+            return [f"<value> {show(dbg.print(args[0]))}"]
         except KeyError:
             return ["No such variable."]
     scope = dbg.print()
     if not scope:
         return ["No local variables in the current context."]
-    return [f"<value> {name} = {lua_value(value)}" for name, value in scope.items()]
+    return [f"<value> {name} = {show(value)}" for name, value in scope.items()]
 
 
 def _eval(dbg: Debugger, rest: str) -> list[str]:
