@@ -3,8 +3,8 @@
 This layer (``redipy.migrate``) owns the snapshot format, so it is where ``--snapshot``
 is read at start and written on SAVE / BGSAVE, every ``--save-every`` seconds when
 something changed, and at shutdown: each save goes to a scratch file first and is
-renamed over FILE, so a crash leaves the last complete snapshot. Snapshots hold
-database 0 (the format has no database number).
+renamed over FILE, so a crash leaves the last complete snapshot. Every database is
+saved: FILE holds database 0 and ``FILE.dbN`` database N (:mod:`.serve_snapshot`).
 
 The password comes from ``--requirepass`` or, better, ``--password-env VAR``; it is
 never printed, and ``--requirepass``'s copy in the process's argument list is blanked
@@ -20,6 +20,8 @@ import signal
 import sys
 from pathlib import Path
 from typing import Any
+
+from redipy.migrate.serve_snapshot import database_files, load_all, saver
 
 from redipy.memory.backend import MemoryBackend
 
@@ -94,36 +96,6 @@ def load_module(spec: str) -> None:
         hook()
 
 
-def _snapshot_hooks(path: str) -> Any:
-    from redipy.migrate.engine import dump
-
-    import redipy
-
-    def save(backend: MemoryBackend) -> None:
-        scratch = f"{path}.saving-{os.getpid()}.jsonl"
-        report = dump(redipy.Redis(rt=backend), scratch)
-        if not report.ok:
-            try:
-                os.unlink(scratch)
-            except OSError:
-                pass
-            raise RuntimeError(f"snapshot to {path} failed: {report.problems[:1]}")
-        os.replace(scratch, path)
-
-    return save
-
-
-def _load(path: str, backend: MemoryBackend) -> int:
-    from redipy.migrate.engine import load
-
-    import redipy
-
-    report = load(path, redipy.Redis(rt=backend))
-    if not report.ok:
-        raise RuntimeError(f"cannot load {path}: {report.problems[:1] or 'failed'}")
-    return report.keys
-
-
 def run(args: argparse.Namespace) -> int:
     from redipy.server.listener import ServeError, Server
 
@@ -151,14 +123,14 @@ def run(args: argparse.Namespace) -> int:
     backend = MemoryBackend(databases=args.databases)
     save = None
     if args.snapshot:
-        if os.path.exists(args.snapshot):
+        if database_files(args.snapshot):
             try:
-                keys = _load(args.snapshot, backend)
+                keys = load_all(args.snapshot, backend)
             except Exception as err:
                 print(f"redipy serve: error: {err}", file=sys.stderr)
                 return 1
             print(f"loaded {keys} keys from {args.snapshot}", file=sys.stderr)
-        save = _snapshot_hooks(args.snapshot)
+        save = saver(args.snapshot)
     try:
         server = Server(backend, host=args.host, port=args.port, requirepass=password,
                         maxclients=args.maxclients, save=save, save_every=args.save_every,

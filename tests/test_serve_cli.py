@@ -177,6 +177,49 @@ def test_snapshot_survives_restart(tmp_path: Path) -> None:
     assert [f for f in os.listdir(tmp_path) if f != "data.jsonl"] == []
 
 
+def test_snapshot_holds_every_database(tmp_path: Path) -> None:
+    """With --databases and SELECT, --snapshot saves and restores each database (FILE is
+    database 0, FILE.dbN database N); a database emptied since loses its file; a file
+    for a database the server does not have is refused in one line."""
+    snap = str(tmp_path / "data.jsonl")
+    first = Proc("--port", "0", "--databases", "4", "--snapshot", snap)
+    for db, key in ((0, "zero"), (1, "one"), (3, "three")):
+        with redis.Redis(port=first.port, db=db) as r:
+            r.set(key, str(db))
+            r.set("shared", f"in {db}")
+            r.rpush(f"list{db}", "a", "b")
+    with redis.Redis(port=first.port, db=3) as r:
+        r.hset("h", mapping={"f": "v"})
+        r.pexpire("shared", 600_000)
+        assert r.save()
+    assert sorted(os.listdir(tmp_path)) == ["data.jsonl", "data.jsonl.db1", "data.jsonl.db3"]
+    code, err = first.stop()
+    assert code == 0 and "Traceback" not in err
+    second = Proc("--port", "0", "--databases", "4", "--snapshot", snap)
+    try:
+        for db, key in ((0, "zero"), (1, "one"), (3, "three")):
+            with redis.Redis(port=second.port, db=db) as r:
+                assert r.get(key) == str(db).encode() and r.get("shared") == f"in {db}".encode()
+                assert r.lrange(f"list{db}", 0, -1) == [b"a", b"b"]
+                assert r.dbsize() == (4 if db == 3 else 3)
+        with redis.Redis(port=second.port, db=3) as r:
+            assert r.hgetall("h") == {b"f": b"v"} and 590_000 < r.pttl("shared") <= 600_000
+            assert r.pttl("three") == -1
+        with redis.Redis(port=second.port, db=2) as r:
+            assert r.dbsize() == 0
+        with redis.Redis(port=second.port, db=1) as r:
+            r.flushdb()
+            assert r.save()
+    finally:
+        second.stop()
+    assert sorted(os.listdir(tmp_path)) == ["data.jsonl", "data.jsonl.db3"]
+    refused = subprocess.run([*CLI, "--port", "0", "--databases", "2", "--snapshot", snap],
+                             capture_output=True, text=True, timeout=60)
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert refused.stderr.strip() == (f"redipy serve: error: {snap}.db3 holds database 3, but "
+                                      "the server has databases 0 to 1 (see --databases)")
+
+
 def test_password_never_shown(tmp_path: Path) -> None:
     secret = "pw-" + os.urandom(6).hex()
     proc = Proc("--port", "0", "--requirepass", secret)
