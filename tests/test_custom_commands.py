@@ -16,7 +16,7 @@ import redis
 import redipy
 from redipy import commands
 from redipy.commands.docs import markdown_table
-from redipy.custom import KeyNum, KeyRange, register_command, unregister_command
+from redipy.custom import KeyNum, KeyRange, register_command, registered, unregister_command
 from redipy.errors import ConfigError, ResponseError, ScriptBuildError, WatchError, WrongTypeError
 from redipy.script import FnContext, RedisFn
 from tests import custom_cmds
@@ -24,7 +24,7 @@ from tests.servers import free_port
 
 
 @pytest.fixture(autouse=True)
-def registered() -> Iterator[None]:
+def with_test_commands() -> Iterator[None]:
     custom_cmds.register_all()
     try:
         yield
@@ -172,6 +172,7 @@ def test_command_replies(r: redipy.Redis) -> None:
     assert r.execute_command("COMMAND", "GETKEYS", "SUMKEYS", "a", "b") == ["a", "b"]
     assert sorted(r.execute_command("COMMAND", "LIST", "FILTERBY", "MODULE", "testmods")) == \
         ["incrcap", "localonly", "noscriptcmd", "sumkeys"]
+    assert [spec.name for spec in registered()] == list(custom_cmds.NAMES)
     count = r.execute_command("COMMAND", "COUNT")
     assert count == len(commands.COMMANDS)
     assert "incrcap" in r.execute_command("COMMAND", "LIST")
@@ -253,6 +254,51 @@ def test_serve_and_redis_cli(r: redipy.Redis) -> None:
             sess.close()
     finally:
         server.stop()
+
+
+def test_redis_py_drop_in_asyncio(r: redipy.Redis) -> None:
+    import asyncio
+
+    async def main() -> list[Any]:
+        client = r.redis_py(asyncio=True)
+        return [await client.execute_command("INCRCAP", "a", 4, 5),
+                await client.execute_command("SUMKEYS", "a", "a")]
+
+    assert asyncio.run(main()) == [4, 8]
+
+
+def test_serve_cli_loadmodule_file(tmp_path: Any) -> None:
+    module = tmp_path / "mymod.py"
+    module.write_text(
+        "from redipy.custom import register_command\n"
+        "register_command('greet', lambda db, args: 'hi ' + args[0], arity=2)\n",
+        encoding="utf-8")
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "redipy", "serve", "--port", str(port),
+         "--loadmodule", str(module)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        assert line.startswith("ready on "), proc.stderr.read() if proc.stderr else line
+        done = subprocess.run(["redis-cli", "-p", str(port), "GREET", "you"],
+                              capture_output=True, text=True, timeout=30)
+        assert done.stdout == "hi you\n"
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=10)
+    clash = tmp_path / "clash.py"
+    clash.write_text("from redipy.custom import register_command\n"
+                     "register_command('hello', lambda db, args: 1, arity=1)\n",
+                     encoding="utf-8")
+    bad = subprocess.run([sys.executable, "-m", "redipy", "serve", "--port", "0",
+                          "--loadmodule", str(clash)], capture_output=True, text=True,
+                         timeout=60)
+    assert bad.returncode == 2
+    assert bad.stderr.strip().splitlines() == [
+        f"redipy serve: error: cannot load module {clash}: "
+        "register_command HELLO: a built-in command has that name"]
 
 
 def test_serve_cli_loadmodule() -> None:

@@ -105,6 +105,10 @@ def test_pipelines_and_transactions(valkey: Server) -> None:
             pipe.execute_command("INCRCAP", "p")
             with pytest.raises(ExecAbortError):
                 pipe.execute()
+        assert r.execute_command("MULTI") == "OK"  # raw MULTI / EXEC, as a client types it
+        assert r.execute_command("INCRCAP", "m", 1, 5) == "QUEUED"
+        assert r.execute_command("SUMKEYS", "m", "m") == "QUEUED"
+        assert r.execute_command("EXEC") == [1, 2]
         with r.pipeline() as pipe:  # WATCH, then the transaction on that connection
             pipe.watch("p")
             assert pipe.execute_command("SUMKEYS", "p") == 3
