@@ -204,3 +204,11 @@ def test_the_debugger_runs_memory_plugins() -> None:
     got = trace_run(rt, every_kind(), keys={"k": "n"}, args={"d": "y"})
     assert got.value == ["y", "4", 4, 3, 0, "cba"]
     assert rt.get_value("n") is None  # the debugger's run rolls back
+
+
+def test_plugins_in_a_pipeline(r: redipy.Redis) -> None:
+    fn = with_plugins(r).register_script(every_kind())
+    with r.pipeline() as pipe:
+        fn(keys={"k": "n"}, args={"d": "p"}, client=pipe)
+        pipe.get_value("n")
+        assert pipe.execute() == [["p", "4", 4, 3, 0, "cba"], "4"]
