@@ -212,3 +212,14 @@ def test_plugins_in_a_pipeline(r: redipy.Redis) -> None:
         fn(keys={"k": "n"}, args={"d": "p"}, client=pipe)
         pipe.get_value("n")
         assert pipe.execute() == [["p", "4", 4, 3, 0, "cba"], "4"]
+
+
+def test_a_plugin_result_must_be_json() -> None:
+    from redipy.script.register import ScriptRunError
+
+    rt = LocalRuntime()
+    rt.add_redis_function_plugin("tests.plugins071.shapes")
+    ctx = FnContext()
+    ctx.set_return_value(RedisFn("notjson", ctx.add_key("k")))
+    with pytest.raises(ScriptRunError, match="TypeError: a plug-in returned object"):
+        rt.register_script(ctx)(keys={"k": "x"}, args={})

@@ -127,8 +127,9 @@ def from_plugin(value: Any) -> Any:
         return [from_plugin(v) for v in value]
     if isinstance(value, dict):
         return {from_plugin(k): from_plugin(v) for k, v in value.items()}
-    raise ScriptBuildError(f"a plug-in returned {type(value).__name__} {value!r}: "
-                           "plug-ins return JSON values")
+    # a TypeError fails the script run like any other error inside it
+    raise TypeError(f"a plug-in returned {type(value).__name__} {value!r}: "
+                    "plug-ins return JSON values")
 
 
 class MemoryPlugin:

@@ -37,3 +37,17 @@ class StrLen(LocalRedisFunction):
     @staticmethod
     def call(sm: Any, key: str, args: list[JSONType]) -> JSONType:
         return "plugin"
+
+
+class NotJson(LocalRedisFunction):
+    @staticmethod
+    def name() -> str:
+        return "notjson"
+
+    @staticmethod
+    def argc() -> ArgcSpec:
+        return {"count": 0}
+
+    @staticmethod
+    def call(sm: Any, key: str, args: list[JSONType]) -> JSONType:
+        return object()  # type: ignore[return-value]
