@@ -217,9 +217,18 @@ def add_memory_plugins(backend: Any, module: str, *, redis: bool) -> None:
               patch=False, disallowed={"redis.call"})
 
 
+def _lua_counts(table: PluginTable, module: str) -> None:
+    """The ``argc()`` of the memory functions in a module registered on the Lua side:
+    calls there are checked as on the memory backend (0.7.1 checked no counts in Lua)."""
+    for redis, clazz in ((True, LocalRedisFunction), (False, LocalGeneralFunction)):
+        for cls in _classes(module, clazz):
+            table.lua_argc[(redis, cls.name())] = cls.argc()
+
+
 def add_lua_plugins(table: PluginTable, module: str, kind: str) -> None:
     """``LuaBackend.add_redis_patch_plugin`` (``kind="redis"``), ``..._general_...``
     (``"general"``) and ``add_helper_function_plugin`` (``"helper"``)."""
+    _lua_counts(table, module)
     if kind == "redis":
         _load(module, table.redis_patches, _OWN_REDIS_PATCHES, LuaRedisPatch, patch=True)
     elif kind == "general":

@@ -84,10 +84,11 @@ def test_plugin_names_need_registration(r: redipy.Redis) -> None:
         r.register_script(helper)
 
 
-def test_memory_argument_counts_are_0_7_1s() -> None:
-    rt = LocalRuntime()
-    rt.add_redis_function_plugin(BOTH)
-    rt.add_general_function_plugin(BOTH)
+def test_argument_counts_are_0_7_1s(r: redipy.Redis) -> None:
+    """0.7.1's argc rule and words on the memory backend; on a server the same, for a
+    module registered there that carries the memory functions too (0.7.1 checked no
+    counts in Lua: here both copies refuse the same calls)."""
+    rt = with_plugins(r)
     cases: list[tuple[Any, str]] = [
         (RedisFn("getdefault", "k"), "getdefault: incorrect number of arguments need "
                                      "exactly 2 got 1"),

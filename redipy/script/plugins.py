@@ -48,6 +48,10 @@ class PluginTable:
     general_patches: dict[str, Any] = field(default_factory=dict)
     helpers: dict[str, Any] = field(default_factory=dict)
     machine: Callable[[Any, Any], Any] | None = None
+    lua_argc: dict[tuple[bool, str], Any] = field(default_factory=dict)
+    """Argument counts for the Lua side, by (``RedisFn``?, name): the ``argc()`` of the
+    memory functions in a module registered there, so both copies refuse the same
+    calls."""
     _wrapped: dict[tuple[str, bool], MemoryPlugin] = field(default_factory=dict)
 
     def memory_fn(self, name: str, *, redis: bool, backend: Any) -> MemoryPlugin | None:
@@ -99,6 +103,17 @@ def check_argc(name: str, argc: Any, count: int) -> None:
         f"{'at least' if at_least else 'exactly'} {want} {upto}got {count}")
 
 
+def check_call(name: str, argc: Any, count: int, *, redis: bool) -> None:
+    """:func:`check_argc` for a call of ``count`` arguments; for ``RedisFn`` the key
+    counts, as 0.7.1 counted it."""
+    spec = dict(argc)
+    if redis:
+        spec["count"] = int(spec["count"]) + 1
+        if spec.get("at_most") is not None:
+            spec["at_most"] = int(spec["at_most"]) + 1
+    check_argc(name, spec, count)
+
+
 def to_plugin(value: Any) -> Any:
     """A script value as 0.7.1 handed it to a plug-in: text, whole numbers as ``int``."""
     kind = type(value)
@@ -148,13 +163,7 @@ class MemoryPlugin:
         self.label = f"{name}={cls.__module__}.{cls.__qualname__}"
 
     def check(self, count: int) -> None:
-        # RedisFn's count includes the key, as 0.7.1 counted it
-        argc = dict(self.plugin.argc())
-        if self.redis:
-            argc["count"] = int(argc["count"]) + 1
-            if argc.get("at_most") is not None:
-                argc["at_most"] = int(argc["at_most"]) + 1
-        check_argc(self.name, argc, count)
+        check_call(self.name, self.plugin.argc(), count, redis=self.redis)
 
     def __call__(self, db: Any, values: list[Any]) -> Any:
         args = [to_plugin(v) for v in values]
@@ -214,6 +223,8 @@ def _memory(node: ir.Expr, table: PluginTable | None, backend: Any) -> ir.Expr:
 
 
 def _lua(node: ir.Expr, table: PluginTable | None) -> ir.Expr:
+    if table is not None and table.lua_argc:
+        _lua_counts(node, table)
     if isinstance(node, ir.RedisCall):
         patch = None if table is None or not node.written else \
             table.redis_patches.get(node.written)
@@ -236,6 +247,20 @@ def _lua(node: ir.Expr, table: PluginTable | None) -> ir.Expr:
         patch = table.general_patches.get(node.name)
         return node if patch is None else replace(node, impl=patch)
     return node
+
+
+def _lua_counts(node: ir.Expr, table: PluginTable) -> None:
+    if isinstance(node, ir.RedisCall):
+        key = (True, node.written)
+    elif isinstance(node, ir.PlugCall):
+        key = (node.redis, node.name)
+    elif isinstance(node, ir.Call):
+        key = (False, node.fn)
+    else:
+        return
+    argc = table.lua_argc.get(key)
+    if argc is not None:
+        check_call(key[1], argc, len(node.args), redis=key[0])
 
 
 def _map_expr(expr: ir.Expr, visit: Callable[[ir.Expr], ir.Expr]) -> ir.Expr:
@@ -299,7 +324,8 @@ def hits(names: frozenset[str], table: PluginTable | None, *, memory: bool) -> b
     if memory:
         pools: tuple[dict[str, Any], ...] = (table.redis_fns, table.general_fns)
     else:
-        pools = (table.redis_patches, table.general_patches)
+        counted = {name: None for _, name in table.lua_argc}
+        pools = (table.redis_patches, table.general_patches, counted)
     return any(name in pool for pool in pools for name in names)
 
 
@@ -315,4 +341,5 @@ def for_backend_key(script: ir.Script) -> tuple[tuple[str, int], ...]:
 
 
 __all__ = ["HELPER_PKG", "MemoryPlugin", "PluginArgcError", "PluginTable", "check_argc",
+           "check_call",
            "for_backend_key", "names_in", "resolve", "table_for", "table_of"]
