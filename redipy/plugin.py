@@ -13,7 +13,9 @@ resolved when a script is registered (:mod:`redipy.script.plugins`).
 
 from __future__ import annotations
 
+import datetime
 import importlib
+import time
 from collections.abc import Sequence
 from typing import Any, NotRequired, TypedDict, TypeVar
 
@@ -21,6 +23,7 @@ from redipy.api import RedisAPI
 from redipy.graph.expr import CallObj, ExprObj, JSONType
 from redipy.memory.boundary import reply_text, views
 from redipy.script.plugins import HELPER_PKG, PluginTable, table_for
+from redipy.util import now
 
 
 class ArgcSpec(TypedDict):
@@ -195,9 +198,11 @@ class _Machine(RedisAPI):
 
     def get_mono(self) -> float:
         """0.7.1's clock of the machine (``time.monotonic()``)."""
-        import time
-
         return time.monotonic()
+
+    def get_ts(self) -> datetime.datetime:
+        """0.7.1's wall clock of the machine (``redipy.util.now()``)."""
+        return now()
 
 
 def _memory_table(backend: Any) -> PluginTable:

@@ -155,6 +155,9 @@ def test_memory_plugin_sees_0_7_1_shapes() -> None:
     assert fn(keys={"z": "z", "s": "s"}, args={}) == [[["b", 2]], "plugin", 5]
     assert fn(keys={"z": "z", "s": "s"}, args={}) == [[["a", 1]], "plugin", 5]
     assert rt.strlen("s") == 5
+    clocks = FnContext()
+    clocks.set_return_value(RedisFn("clocks", clocks.add_key("k")))
+    assert rt.register_script(clocks)(keys={"k": "s"}, args={}) == [True, True]
 
 
 def test_registered_on_memory_called_on_a_server(servers: dict[str, Server]) -> None:

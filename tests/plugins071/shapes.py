@@ -51,3 +51,19 @@ class NotJson(LocalRedisFunction):
     @staticmethod
     def call(sm: Any, key: str, args: list[JSONType]) -> JSONType:
         return object()  # type: ignore[return-value]
+
+
+class Clocks(LocalRedisFunction):
+    """0.7.1's Machine clocks, as plug-ins used them for TTL arithmetic."""
+
+    @staticmethod
+    def name() -> str:
+        return "clocks"
+
+    @staticmethod
+    def argc() -> ArgcSpec:
+        return {"count": 0}
+
+    @staticmethod
+    def call(sm: Any, key: str, args: list[JSONType]) -> JSONType:
+        return [sm.get_mono() > 0, sm.get_ts().tzinfo is not None]
