@@ -313,7 +313,10 @@ class AsyncMemoryRedis(redis.asyncio.Redis):
                 if EMPTY_RESPONSE in options:
                     return options[EMPTY_RESPONSE]
                 raise
-            value = respond(self.response_callbacks, args, response, options)
+            callback = self.response_callbacks.get(args[0])
+            if callback is None:
+                return response
+            value = respond(callback, response, options)
             return await value if inspect.isawaitable(value) else value
         finally:
             pool._in_use_connections.discard(conn)

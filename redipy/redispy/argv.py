@@ -35,19 +35,23 @@ def to_argv(args: Sequence[Any], encoder: Encoder, ascii_safe: bool) -> list[str
         out = [_slow(first, encoder)]
     for arg in args[1:]:
         kind = type(arg)
-        if kind is str:
-            if ascii_safe and arg.isascii():
-                out.append(arg)
-            else:
-                out.append(arg.encode(encoder.encoding, encoder.encoding_errors)
-                           .decode(VIEW_ENCODING, VIEW_ERRORS))
+        if kind is str and ascii_safe and arg.isascii():
+            out.append(arg)
         elif kind is bytes:
             out.append(arg.decode(VIEW_ENCODING, VIEW_ERRORS))
         elif kind is int:
             out.append(str(arg))
         else:
-            out.append(_slow(arg, encoder))
+            out.append(to_arg(arg, encoder, ascii_safe))
     return out
+
+
+def to_arg(arg: Any, encoder: Encoder, ascii_safe: bool) -> str:
+    """One argument that is not ASCII text, bytes or an int."""
+    if type(arg) is str:
+        return (arg.encode(encoder.encoding, encoder.encoding_errors)
+                .decode(VIEW_ENCODING, VIEW_ERRORS))
+    return _slow(arg, encoder)
 
 
 _ASCII_SUPERSETS = frozenset({"utf8", "latin1", "iso88591", "ascii", "usascii", "cp1252"})

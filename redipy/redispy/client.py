@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
 from redis.exceptions import ResponseError
 
 from redipy.redispy.connection import MemoryConnectionPool
@@ -42,7 +42,16 @@ class MemoryRedis(redis.Redis):
             raise
         finally:
             idle.append(conn)
-        return respond(self.response_callbacks, args, response, options)
+        callbacks = self.response_callbacks
+        if type(callbacks) is CaseInsensitiveDict:  # its keys are upper case
+            callback = dict_get(callbacks, args[0])
+            if callback is None and not args[0].isupper():
+                callback = callbacks.get(args[0])
+        else:
+            callback = callbacks.get(args[0])
+        if callback is None:
+            return response
+        return respond(callback, response, options)
 
     def _call(self, conn: Any, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
         try:
@@ -51,7 +60,12 @@ class MemoryRedis(redis.Redis):
             if EMPTY_RESPONSE in options:
                 return options[EMPTY_RESPONSE]
             raise
-        return respond(self.response_callbacks, args, response, options)
+        callback = self.response_callbacks.get(args[0])
+        return response if callback is None else respond(callback, response, options)
+
+
+dict_get = dict.get
+"""The plain lookup under ``CaseInsensitiveDict.get``, for names already upper case."""
 
 
 def make_client(server: Any, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:

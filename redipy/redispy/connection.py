@@ -29,11 +29,13 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redis.utils import SENTINEL
 
 from redipy.errors import ResponseError
-from redipy.redispy.argv import ascii_compatible, to_argv
+from redipy.memory.boundary import clean_error
+from redipy.redispy.argv import VIEW_ENCODING, ascii_compatible, to_arg, to_argv
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, DropInSession
-from redipy.reply import Push
+from redipy.redispy.shapes import resp3_shape
+from redipy.reply import Push, Status
 
 # what a TCP connection class accepts that has no meaning in process
 _SOCKET_ONLY = ("host", "port", "socket_keepalive", "socket_keepalive_options", "socket_type",
@@ -154,7 +156,6 @@ class MemoryConnection(AbstractConnection):
         self.port = 0
         self._replies = ReplyQueue()
         self._session: DropInSession | None = None
-        self._ascii = ascii_compatible(self.encoder)
         self._follow_protocol(3 if self.protocol in (3, "3") else 2)
 
     # ---- redis-py's connection interface ----------------------------------------------------
@@ -238,6 +239,8 @@ class MemoryConnection(AbstractConnection):
         """Read replies as RESP ``proto`` gives them (HELLO switches it)."""
         self._proto = proto
         big_int = not isinstance(self._parser, _HiredisParser)
+        self._ascii = ascii_compatible(self.encoder)
+        self._decode = bool(self.encoder.decode_responses)
         self._convert = make_converter(resp3=proto == 3,
                                        decode=self.encoder.decode_responses,
                                        encoding=self.encoder.encoding,
@@ -317,11 +320,65 @@ class MemoryConnection(AbstractConnection):
 
     def call(self, args: Sequence[Any], never_decode: bool) -> Any:
         """Run one command and return its parsed reply; error replies are raised as
-        redis-py's exceptions. What send_command + read_response do, without a queue."""
+        redis-py's exceptions. What send_command + read_response do, without a queue.
+
+        The hot path of every redis-py call, so the plain case is inlined: a backend
+        command of a bare session (:attr:`DropInSession.bare`) with the right arity
+        runs its handler straight under the database lock, as
+        :meth:`DropInSession.execute` would, its common arguments and replies
+        converted in place (:func:`to_argv`, the converter)."""
         session = self._session
-        if (session is None or self._should_reconnect or not self._sock
-                or self.health_check_interval or self._replies.items):
+        if (session is None or self._replies.items or self._should_reconnect
+                or not self._sock or self.health_check_interval):
             return self._call_slow(args, never_decode)
+        name = args[0]
+        plain = session._plain.get(name) if type(name) is str else None
+        if plain is None or not session.bare or session.backend.monitors:
+            return self._call_session(session, args, never_decode)
+        handler, arity, shaped, _, fn, fn_argc, fixed = plain
+        argc = len(args)
+        if not (argc == arity if arity >= 0 else argc >= -arity):
+            return self._call_session(session, args, never_decode)
+        argv = []
+        ascii_safe = self._ascii
+        for arg in args[1:]:
+            kind = type(arg)
+            if kind is str and ascii_safe and arg.isascii():
+                argv.append(arg)
+            elif kind is bytes:
+                argv.append(arg.decode(VIEW_ENCODING))
+            elif kind is int:
+                argv.append(str(arg))
+            else:
+                argv.append(to_arg(arg, self.encoder, ascii_safe))
+        client = session.client
+        client.commands_run += 1
+        db = client.db
+        lock = db.lock
+        lock.acquire()  # not ``with``: a third cheaper on this path
+        try:
+            reply = fn(db, *argv, *fixed) if argc == fn_argc else handler(db, argv)
+        except ResponseError as err:
+            raise self._convert(clean_error(err)) from None
+        finally:
+            lock.release()
+        if reply is None:
+            return None
+        kind = type(reply)
+        if kind is int:
+            return reply
+        if shaped and client.protocol == 3:
+            reply = resp3_shape(name.upper(), argv, reply)
+        elif kind is str or kind is Status:
+            if never_decode or not self._decode:
+                return reply.encode(VIEW_ENCODING)
+            if self._ascii and reply.isascii():
+                return str(reply)
+        return (self._convert_raw if never_decode else self._convert)(reply)
+
+    def _call_session(self, session: DropInSession, args: Sequence[Any],
+                      never_decode: bool) -> Any:
+        """:meth:`call` through the session (a command it must see, or a wrong arity)."""
         try:
             raw = session.execute(to_argv(args, self.encoder, self._ascii))
         except ResponseError as err:

@@ -10,7 +10,7 @@ module does the same from the raw reply, with no RESP in between.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from typing import Any
 
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
@@ -104,14 +104,11 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
     return conv
 
 
-def respond(callbacks: Mapping[Any, Any], args: tuple[Any, ...], response: Any,
-            options: dict[str, Any]) -> Any:
+def respond(callback: Callable[..., Any], response: Any, options: dict[str, Any]) -> Any:
     """The reply as redis-py's ``parse_response`` would hand it back: through the
-    command's response callback, with the options it takes (the client's own ones
-    removed). An async callback's result is returned as is, for the caller to await."""
-    callback = callbacks.get(args[0])
-    if callback is None:
-        return response
+    command's response ``callback``, with the options it takes (the client's own
+    ones removed). An async callback's result is returned as is, for the caller to
+    await."""
     if options:
         options.pop(NEVER_DECODE, None)
         options.pop(EMPTY_RESPONSE, None)

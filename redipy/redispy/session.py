@@ -34,7 +34,10 @@ NO_REPLY = object()
 """Returned by :meth:`DropInSession.execute` when the answers went to the reply queue
 (or there is none: CLIENT REPLY OFF)."""
 
-__all__ = ["NO_REPLY", "Blocked", "DropInSession"]
+Plain = tuple[Any, int, bool, bool, Any, int, tuple[Any, ...]]
+"""A fast path entry (:meth:`DropInSession._entry`)."""
+
+__all__ = ["NO_REPLY", "Blocked", "DropInSession", "Plain"]
 
 
 class DropInSession:
@@ -50,11 +53,24 @@ class DropInSession:
         if cache is None or cache[0] is not backend.handlers:
             cache = (backend.handlers, name_cache(backend))
             backend._dropin_plain = cache  # type: ignore[attr-defined]
-        # backend commands by the name as sent ("GET", "get"): handler, arity, and whether
-        # the reply may need a RESP3 shape; one table per backend handler table
-        self._plain: dict[str, tuple[Any, int, bool, bool]] = cache[1]
+        # backend commands by the name as sent ("GET", "get"), see _entry; one table
+        # per backend handler table
+        self._plain: dict[str, Plain] = cache[1]
         self.handlers = cache[0]
         self.table = commands.COMMANDS
+        self.bare = self._is_bare()
+        """True while the client is in no state a command must see (no MULTI, no
+        subscription, replies on, authenticated, open): then a plain command may skip
+        the session. Only the client's own commands change that state, and they all
+        go through the session (:meth:`_execute`), which works it out again after
+        each; CLIENT KILL from another client closes it through :meth:`close`.
+        MONITOR is the backend's, asked on each command."""
+
+    def _is_bare(self) -> bool:
+        client = self.client
+        return (client.tx.queue is None and client.authenticated
+                and client.reply_mode == "on" and not client.closed
+                and (client.listener is None or not client.listener.subscribed))
 
     @property
     def protocol(self) -> int:
@@ -73,27 +89,29 @@ class DropInSession:
         :data:`NO_REPLY`, or (``block=False``) a :class:`Blocked`."""
         name = argv[0]
         plain = self._plain.get(name)
-        client = self.client
-        # the fast path only while a command runs as on a bare server: no MULTI, no
-        # subscription, no MONITOR, replies on, authenticated (the hot path: inline)
-        if (plain is not None and (block or not plain[3]) and client.tx.queue is None
-                and client.authenticated and client.reply_mode == "on"
-                and (client.listener is None or not client.listener.subscribed)
-                and not self.backend.monitors and not client.closed):
-            handler, arity, shaped, _ = plain
+        # the fast path only while a command runs as on a bare server (see ``bare``)
+        if plain is not None and self.bare and (block or not plain[3]) \
+                and not self.backend.monitors:
+            handler, arity, shaped, _, fn, fn_argc, fixed = plain
             argc = len(argv)
             if argc == arity if arity >= 0 else argc >= -arity:
+                client = self.client
                 client.commands_run += 1
                 db = client.db
+                args = argv[1:]
+                lock = db.lock
+                lock.acquire()
                 try:
-                    with db.lock:
-                        reply = handler(db, argv[1:])
+                    reply = (fn(db, *args, *fixed) if argc == fn_argc
+                             else handler(db, args))
                 except ResponseError as err:
                     raise clean_error(err) from None
+                finally:
+                    lock.release()
                 if reply is None:
                     return None
                 if shaped and client.protocol == 3:
-                    return resp3_shape(name.upper(), argv[1:], reply)
+                    return resp3_shape(name.upper(), args, reply)
                 return reply
         return self._execute(name, argv, block)
 
@@ -101,14 +119,14 @@ class DropInSession:
         client = self.client
         upper = name.upper()
         queued = list(client.tx.queue) if upper == "EXEC" and client.tx.queue else None
-        reply = client.execute(argv, block=block)
+        try:
+            reply = client.execute(argv, block=block)
+        finally:
+            self.bare = self._is_bare()
         handler = self.handlers.get(upper)
         if (handler is not None and upper not in _CONNECTION_LEVEL
                 and upper not in client_module._CONNECTION and len(self._plain) < 4096):
-            spec = self.table.get(upper)
-            self._plain[name] = (handler, spec.arity if spec is not None else -1,
-                                 upper in RESP3_SHAPES,
-                                 spec is not None and spec.blocking)
+            self._plain[name] = self._entry(upper, handler)
         if isinstance(reply, Replies):
             for each in reply:
                 self.on_push(each)
@@ -124,6 +142,21 @@ class DropInSession:
             return resp3_shape(upper, argv[1:], reply)
         return reply
 
+    def _entry(self, upper: str, handler: Any) -> Plain:
+        """The fast path's entry for a backend command: its handler, arity, whether
+        its reply may need a RESP3 shape, whether it blocks, and its direct form
+        (:class:`redipy.memory.registry.Direct`) when that takes text arguments only
+        (``fn(db, *args, *fixed)`` for exactly ``fn_argc - 1`` of them)."""
+        spec = self.table.get(upper)
+        direct = self.backend.direct.get(upper)
+        fn: Any = None
+        fn_argc = -2
+        fixed: tuple[Any, ...] = ()
+        if direct is not None and all(kind == "str" for kind in direct.kinds):
+            fn, fn_argc, fixed = direct.fn, len(direct.kinds) + 1, direct.fixed
+        return (handler, spec.arity if spec is not None else -1, upper in RESP3_SHAPES,
+                spec is not None and spec.blocking, fn, fn_argc, fixed)
+
     def retry(self, blocked: Blocked) -> Any:
         """A blocked command tried again without waiting (None: still nothing)."""
         reply = self.client.retry_blocked(blocked.argv)
@@ -134,6 +167,7 @@ class DropInSession:
         return reply
 
     def close(self) -> None:
+        self.bare = False
         self.client.close()
 
 
