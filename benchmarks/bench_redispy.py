@@ -5,7 +5,10 @@ Rounds are interleaved (drop-in, fakeredis, typed API, then again); each row sho
 median ops/s over the rounds. CPU time is what is measured (``time.process_time``):
 the work is all in this process, and it keeps other load on the machine out of the
 figures. The ceiling column times redis-py's command methods with nothing behind
-them: the best ratio to fakeredis that any backend behind redis-py could reach.
+them (for the pipeline: queueing its commands, never executed): the best ratio to
+fakeredis that any backend behind redis-py could reach. The last column sets the same
+client cost alone against the typed API: the share of the typed API's rate that the
+drop-in could reach at best.
 
 Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick]
 """
@@ -25,9 +28,12 @@ from common import fmt, table
 
 import redipy
 import redipy.redispy
+from redipy.redispy.aio import AsyncMemoryRedis
 from redipy.script import FnContext, RedisVar, to_lua
 
 Op = Callable[[int], None]
+
+PIPELINE = "pipeline of 100 SET (commands/s)"
 
 
 def bump_script() -> FnContext:
@@ -38,6 +44,16 @@ def bump_script() -> FnContext:
     ctx.add(slot.set_value(value))
     ctx.set_return_value(slot.get_value())
     return ctx
+
+
+def queue_only(client: Any) -> Op:
+    """The pipeline row's client side alone: the same commands queued, never sent."""
+    def run(n: int) -> None:
+        for _ in range(max(1, n // 100)):
+            with client.pipeline(transaction=False) as pipe:
+                for i in range(100):
+                    pipe.set(f"p{i}", i)
+    return run
 
 
 def sync_ops(client: Any, sha: str) -> dict[str, Op]:
@@ -66,7 +82,7 @@ def sync_ops(client: Any, sha: str) -> dict[str, Op]:
         "RPOP": loop(lambda i: client.rpop("l")),
         "SADD": loop(lambda i: client.sadd("s", f"m{i % 1000}")),
         "ZADD": loop(lambda i: client.zadd("z", {f"m{i % 1000}": i})),
-        "pipeline of 100 SET (commands/s)": pipeline,
+        PIPELINE: pipeline,
         "EVALSHA": loop(lambda i: client.evalsha(sha, 1, "slot", '"v"')),
     }
 
@@ -92,6 +108,13 @@ class ClientCostOnly(redipy.redispy.MemoryRedis):
     behind redis-py could reach against fakeredis (which pays the same cost)."""
 
     def execute_command(self, *args: Any, **options: Any) -> Any:
+        return None
+
+
+class AsyncClientCostOnly(AsyncMemoryRedis):
+    """:class:`ClientCostOnly` for the asyncio client (its awaits and event loop stay)."""
+
+    async def execute_command(self, *args: Any, **options: Any) -> Any:
         return None
 
 
@@ -138,6 +161,8 @@ def main() -> None:
     typed_table = typed_ops(typed)
     bare = {name: op for name, op in sync_ops(ClientCostOnly(), sha).items()
             if not name.startswith("pipeline")}  # a pipeline needs a real connection
+    bare[PIPELINE] = queue_only(ClientCostOnly())
+    bare.update(async_ops(AsyncClientCostOnly()))
     results: dict[str, dict[str, list[float]]] = {
         name: {"drop": [], "fake": [], "typed": [], "bare": []} for name in drop_ops}
     for _ in range(opts.rounds):
@@ -152,16 +177,20 @@ def main() -> None:
     rows = []
     for name, got in results.items():
         d, f = statistics.median(got["drop"]), statistics.median(got["fake"])
-        typed_col = "-"
+        typed_col = bound_col = "-"
+        bare_rate = statistics.median(got["bare"]) if got["bare"] else None
         if got["typed"]:
             t = statistics.median(got["typed"])
             typed_col = f"{fmt(t)} ({d / t:.0%})"
-        ceiling = f"{statistics.median(got['bare']) / f:.1f}x" if got["bare"] else "-"
-        rows.append([name, fmt(d), fmt(f), f"{d / f:.1f}x", ceiling, typed_col])
+            if bare_rate is not None:
+                bound_col = f"{bare_rate / t:.0%}"
+        ceiling = f"{bare_rate / f:.1f}x" if bare_rate is not None else "-"
+        rows.append([name, fmt(d), fmt(f), f"{d / f:.1f}x", ceiling, typed_col, bound_col])
     print(table(f"redis-py API, median of {opts.rounds} interleaved rounds (CPU time)",
                 ["command", "drop-in ops/s", "fakeredis ops/s", "vs fakeredis",
                  "ceiling (redis-py's client cost alone vs fakeredis)",
-                 "redipy typed API ops/s (drop-in's share)"], rows))
+                 "redipy typed API ops/s (drop-in's share)",
+                 "client cost alone vs typed API (best share)"], rows))
 
 
 if __name__ == "__main__":

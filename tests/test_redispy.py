@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 import redis
+from redis.client import NEVER_DECODE
 
 import redipy
 from tests.servers import Server
@@ -173,6 +174,35 @@ def transactions(c: redis.Redis) -> list[Any]:
     return out
 
 
+def pipelines(c: redis.Redis) -> list[Any]:
+    """Pipelines of plain commands only (the drop-in runs those in one batch): errors
+    in place or raised annotated, EMPTY_RESPONSE and NEVER_DECODE, reply shapes and
+    response callbacks, a reply that cannot be decoded (every command still ran)."""
+    out: list[Any] = []
+    c.lpush("l", "x")
+    c.set("bad", b"\xff\xfe")
+    with c.pipeline(transaction=False) as p:
+        p.set("a", 1).incr("a").get("l").mget([]).hset("h", "f", "v").hgetall("h")
+        p.zadd("z", {"m": 1.5}).zrange("z", 0, -1, withscores=True).smembers("h")
+        p.set("s", "v", get=True).set("s", "w", get=True).execute_command("GET")
+        p.execute_command("GET", "bad", **{NEVER_DECODE: []}).sadd("st", "m")
+        p.smembers("st").zscore("z", "m").exists("a", "zz").ttl("a")
+        out.append([(type(v).__name__, str(v)) if isinstance(v, Exception) else v
+                    for v in p.execute(raise_on_error=False)])
+    with c.pipeline(transaction=False) as p:
+        p.set("x", 1).incr("l").set("y", 2).get("l")
+        out.append(outcome(p.execute))  # the first error, annotated with its command
+    out.append(c.get("y"))
+    with c.pipeline(transaction=False) as p:
+        p.set("before", 1).get("bad").set("after", 1)
+        try:
+            out.append(p.execute())
+        except UnicodeDecodeError as err:  # decode_responses: as the parser raises it
+            out.append(("UnicodeDecodeError", err.reason))
+    out.append([c.get("before"), c.get("after")])
+    return out
+
+
 def connection(c: redis.Redis) -> list[Any]:
     return [
         c.client_setname("worker-1"), c.client_getname(), isinstance(c.client_id(), int),
@@ -185,7 +215,7 @@ def connection(c: redis.Redis) -> list[Any]:
 
 CASES = {"strings": strings, "lists": lists, "hashes": hashes, "sets": sets,
          "zsets": zsets, "generic": generic, "transactions": transactions,
-         "connection": connection}
+         "pipelines": pipelines, "connection": connection}
 
 
 @pytest.mark.parametrize("mode", MODES, ids=[f"resp{p}-{'str' if d else 'bytes'}"

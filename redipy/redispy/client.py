@@ -16,7 +16,8 @@ import redis
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
 from redis.exceptions import ResponseError
 
-from redipy.redispy.connection import MemoryConnectionPool
+from redipy.redispy.connection import MemoryConnectionPool, dict_get
+from redipy.redispy.pipeline import MemoryPipeline
 from redipy.redispy.registry import backend_of
 from redipy.redispy.replies import respond
 
@@ -53,6 +54,10 @@ class MemoryRedis(redis.Redis):
             return response
         return respond(callback, response, options)
 
+    def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> MemoryPipeline:
+        return MemoryPipeline(self.connection_pool, self.response_callbacks, transaction,
+                              shard_hint)
+
     def _call(self, conn: Any, args: tuple[Any, ...], options: dict[str, Any]) -> Any:
         try:
             response = conn.call(args, NEVER_DECODE in options)
@@ -62,10 +67,6 @@ class MemoryRedis(redis.Redis):
             raise
         callback = self.response_callbacks.get(args[0])
         return response if callback is None else respond(callback, response, options)
-
-
-dict_get = dict.get
-"""The plain lookup under ``CaseInsensitiveDict.get``, for names already upper case."""
 
 
 def make_client(server: Any, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:

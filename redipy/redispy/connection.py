@@ -30,7 +30,12 @@ from redis.utils import SENTINEL
 
 from redipy.errors import ResponseError
 from redipy.memory.boundary import clean_error
-from redipy.redispy.argv import VIEW_ENCODING, ascii_compatible, to_arg, to_argv
+from redipy.redispy.argv import (
+    VIEW_ENCODING,
+    ascii_compatible,
+    to_arg,
+    to_argv,
+)
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
 from redipy.redispy.session import NO_REPLY, DropInSession
@@ -137,6 +142,10 @@ def memory_parser(base: type) -> type:
 
 
 _PARSERS: dict[type, type] = {}
+
+dict_get = dict.get
+"""The plain lookup under redis-py's ``CaseInsensitiveDict.get`` (whose keys are upper
+case), for response callbacks of names already upper case."""
 
 _CLOSED = object()
 """Queued when another client kills this connection (CLIENT KILL)."""
@@ -375,6 +384,80 @@ class MemoryConnection(AbstractConnection):
             if self._ascii and reply.isascii():
                 return str(reply)
         return (self._convert_raw if never_decode else self._convert)(reply)
+
+    def run_batch(self, commands: Sequence[tuple[Sequence[Any], Any]]) -> list[Any] | None:
+        """A pipeline's commands run in order under one hold of the database lock:
+        their raw replies, errors (redipy's) in place, for :meth:`parse_raw`.
+
+        None when the batch cannot go this way, and then nothing has run: the
+        connection is not as :meth:`call` needs it, the session is not bare, or a
+        command is one the session must see (so none can change the session's state,
+        and no reply goes to the reply queue). All arguments are converted before any
+        command runs, as redis-py packs the whole pipeline before sending it."""
+        session = self._session
+        if (session is None or self._replies.items or self._should_reconnect
+                or not self._sock or self.health_check_interval or not session.bare
+                or session.backend.monitors):
+            return None
+        plain = session._plain
+        encoder = self.encoder
+        ascii_safe = self._ascii
+        entries = []
+        for args, _ in commands:
+            name = args[0]
+            if type(name) is not str:
+                return None
+            entry = plain.get(name) or session.plain_entry(name)
+            if entry is None:
+                return None
+            argv = []  # arguments(args, ...) inlined
+            for arg in args[1:]:
+                kind = type(arg)
+                if kind is str and ascii_safe and arg.isascii():
+                    argv.append(arg)
+                elif kind is bytes:
+                    argv.append(arg.decode(VIEW_ENCODING))
+                elif kind is int:
+                    argv.append(str(arg))
+                else:
+                    argv.append(to_arg(arg, encoder, ascii_safe))
+            entries.append((entry, argv))
+        client = session.client
+        db = client.db
+        resp3 = client.protocol == 3
+        out: list[Any] = []
+        lock = db.lock
+        lock.acquire()
+        try:
+            for (args, _), (entry, argv) in zip(commands, entries):
+                handler, arity, shaped, _, fn, fn_argc, fixed = entry
+                argc = len(args)
+                try:
+                    if not (argc == arity if arity >= 0 else argc >= -arity):
+                        reply = session.execute([args[0], *argv])  # the arity error
+                    else:
+                        client.commands_run += 1
+                        reply = (fn(db, *argv, *fixed) if argc == fn_argc
+                                 else handler(db, argv))
+                        if shaped and resp3 and reply is not None:
+                            reply = resp3_shape(args[0].upper(), argv, reply)
+                except ResponseError as err:
+                    reply = clean_error(err)
+                out.append(reply)
+        finally:
+            lock.release()
+        return out
+
+    def parse_raw(self, raw: Any, never_decode: bool) -> Any:
+        """What :meth:`read_response` makes of a raw reply (of :meth:`run_batch`)."""
+        try:
+            reply = (self._convert_raw if never_decode else self._convert)(raw)
+        except BaseException:  # a reply that cannot be decoded: see read_response
+            self.disconnect()
+            raise
+        if isinstance(reply, (RedisConnectionError, RedisResponseError)):
+            raise reply
+        return reply
 
     def _call_session(self, session: DropInSession, args: Sequence[Any],
                       never_decode: bool) -> Any:

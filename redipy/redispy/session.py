@@ -123,10 +123,8 @@ class DropInSession:
             reply = client.execute(argv, block=block)
         finally:
             self.bare = self._is_bare()
-        handler = self.handlers.get(upper)
-        if (handler is not None and upper not in _CONNECTION_LEVEL
-                and upper not in client_module._CONNECTION and len(self._plain) < 4096):
-            self._plain[name] = self._entry(upper, handler)
+        if name not in self._plain:
+            self.plain_entry(name)
         if isinstance(reply, Replies):
             for each in reply:
                 self.on_push(each)
@@ -141,6 +139,19 @@ class DropInSession:
                         for call, one in zip(queued, reply)]
             return resp3_shape(upper, argv[1:], reply)
         return reply
+
+    def plain_entry(self, name: str) -> Plain | None:
+        """The fast path's entry for a command name as sent, None for a command the
+        session must see (or that the backend lacks); kept for the next time."""
+        upper = name.upper()
+        handler = self.handlers.get(upper)
+        if (handler is None or upper in _CONNECTION_LEVEL
+                or upper in client_module._CONNECTION):
+            return None
+        entry = self._entry(upper, handler)
+        if len(self._plain) < 4096:
+            self._plain[name] = entry
+        return entry
 
     def _entry(self, upper: str, handler: Any) -> Plain:
         """The fast path's entry for a backend command: its handler, arity, whether

@@ -1,0 +1,74 @@
+"""redis-py's ``Pipeline`` for the memory backend: the batch runs in one call.
+
+redis-py sends a pipeline packed and then reads one reply per command through
+``parse_response``. :class:`MemoryPipeline` keeps everything of redis-py's
+``Pipeline`` (queueing, transactions, WATCH, scripts, retries, error annotation)
+and replaces only the send-and-read of a plain non-transaction batch: the
+connection runs the commands in order under one hold of the database lock
+(:meth:`~redipy.redispy.connection.MemoryConnection.run_batch`) and each raw reply
+goes through what ``parse_response`` does with a reply it read: the parser's
+conversion, ``EMPTY_RESPONSE``, the response callback. Any other batch (a command
+the session must see, a connection that needs reconnecting, HIMPORT state) goes
+redis-py's own way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict, Pipeline
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import ResponseError
+
+from redipy.redispy.connection import MemoryConnection, dict_get
+
+
+class MemoryPipeline(Pipeline):
+    """A ``redis.client.Pipeline`` whose plain batches run in one call."""
+
+    def _execute_pipeline(self, connection: Any, commands: Sequence[Any],
+                          raise_on_error: bool) -> list[Any]:
+        raws = None
+        # no HIMPORT fieldset prepared on the connection: redis-py's pipeline would
+        # send nothing before the batch (and no HIMPORT is a plain command)
+        if isinstance(connection, MemoryConnection) and not connection._himport_prepared:
+            raws = connection.run_batch(commands)
+        if raws is None:
+            return super()._execute_pipeline(  # type: ignore[no-any-return]
+                connection, commands, raise_on_error)
+        # parse_response per reply, as redis-py's Pipeline does (no WATCH, UNWATCH,
+        # EXEC or DISCARD can be among plain commands, so ``watching`` stays); the
+        # conversion and callback lookup inlined as in MemoryConnection.call and
+        # MemoryRedis.execute_command
+        callbacks = self.response_callbacks
+        exact = type(callbacks) is CaseInsensitiveDict  # keys upper case: see client.py
+        convert, convert_raw = connection._convert, connection._convert_raw
+        responses: list[Any] = []
+        for (args, options), raw in zip(commands, raws):
+            try:  # the connection's read_response
+                response = (convert_raw if options and NEVER_DECODE in options
+                            else convert)(raw)
+            except BaseException:  # a reply that cannot be decoded
+                connection.disconnect()
+                raise
+            if isinstance(response, BaseException):
+                if isinstance(response, ResponseError):
+                    responses.append(options[EMPTY_RESPONSE] if EMPTY_RESPONSE in options
+                                     else response)
+                    continue
+                if isinstance(response, RedisConnectionError):
+                    raise response
+            if options:
+                options.pop(NEVER_DECODE, None)
+                options.pop(EMPTY_RESPONSE, None)
+                options.pop("keys", None)
+            name = args[0]
+            callback = dict_get(callbacks, name) if exact else callbacks.get(name)
+            if callback is None and exact and not name.isupper():
+                callback = callbacks.get(name)
+            responses.append(response if callback is None
+                             else callback(response, **options))
+        if raise_on_error:
+            self.raise_first_error(commands, responses)
+        return responses
