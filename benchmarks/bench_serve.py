@@ -74,6 +74,10 @@ def bench(port: int, n: int, pipeline: int) -> dict[str, float]:
         fields = [f.strip('"') for f in line.split('","')]
         if len(fields) >= 2 and fields[0] in ROWS:
             rates[fields[0]] = float(fields[1].strip('"'))
+    if len(rates) < len(ROWS):  # say why rows are missing (they show as "-")
+        why = out.stderr.strip().splitlines()[-1:] or [f"exit {out.returncode}"]
+        print(f"port {port} -P {pipeline}: {len(rates)} of {len(ROWS)} rows ({why[0][:200]})",
+              file=sys.stderr)
     return rates
 
 
@@ -126,9 +130,10 @@ def main() -> None:
     for pipeline in (1, 16):
         for row in ROWS:
             ours, fake, valkey = (med(k, pipeline, row) for k in kinds)
-            rows.append([row.split(" (")[0], f"-P {pipeline}", f"{ours:,.0f}", f"{fake:,.0f}",
-                         f"{valkey:,.0f}", f"{ours / fake:.1f}x" if fake else "-",
-                         f"{ours / valkey:.0%}" if valkey else "-"])
+            rows.append([row.split(" (")[0], f"-P {pipeline}", f"{ours:,.0f}" if ours else "-",
+                         f"{fake:,.0f}" if fake else "-", f"{valkey:,.0f}" if valkey else "-",
+                         f"{ours / fake:.1f}x" if fake and ours else "-",
+                         f"{ours / valkey:.0%}" if valkey and ours else "-"])
     print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
                 f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
                 ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",

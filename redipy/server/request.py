@@ -28,7 +28,6 @@ to the limits of an authenticated client.
 from __future__ import annotations
 
 import re
-from itertools import chain
 from typing import Any
 
 import hiredis
@@ -156,7 +155,7 @@ def _requests_only(out: list[Any]) -> bool:
     if set(map(type, out)) != _LIST or not all(out):
         return False
     try:
-        _join(chain.from_iterable(out))  # TypeError at the first item that is not a str
+        _join(map(_join, out))  # TypeError at the first item that is not a str
     except TypeError:
         return False
     return True
