@@ -81,10 +81,24 @@ def run_eval(shell: Shell, body: str, words: Sequence[str]) -> int:
     return 1 if shell.failed else 0
 
 
+LDB_WORDS = ("step", "next", "continue", "list", "whole", "print", "break", "trace",
+             "eval", "redis", "maxlen", "abort", "restart", "quit", "help")
+"""ldb's command words, completed at the start of a line on a terminal."""
+
+
 def _reader(stdin: IO[str], tty: bool) -> Callable[[], str]:
-    """One line of input (EOFError at the end), with the prompt on a terminal."""
+    """One line of input (EOFError at the end); on a terminal a line editor with
+    redis-cli's prompt, the session's own history (up/down) and ldb's words completed,
+    as redis-cli's linenoise gives ``--ldb``."""
     if tty:
-        return lambda: input(PROMPT)
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import WordCompleter
+        from prompt_toolkit.history import InMemoryHistory
+
+        editor: PromptSession[str] = PromptSession(
+            PROMPT, history=InMemoryHistory(), complete_while_typing=False,
+            completer=WordCompleter(list(LDB_WORDS), sentence=True))
+        return editor.prompt
 
     def read() -> str:
         line = stdin.readline()

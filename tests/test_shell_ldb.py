@@ -53,12 +53,12 @@ def test_pty_session_steps_a_script(tmp_path: Path) -> None:
         child.send(keys)
         for pattern in expect:
             child.expect_exact(pattern)
-        child.expect_exact("lua debugger> ")
+        child.expect_exact("lua debugger>")
 
     child.expect_exact("Lua debugging session started, please use:")
     child.expect_exact("* Stopped at 1, stop reason = step over")
     child.expect_exact("-> 1   local total = 0")
-    child.expect_exact("lua debugger> ")
+    child.expect_exact("lua debugger>")
     step("s\r", "* Stopped at 2, stop reason = step over")
     step("s\r", "<command> LRANGE nums 0 -1", "<reply> []", "* Stopped at 5")
     step("restart\r", "Lua debugging session started", "* Stopped at 1")
@@ -277,3 +277,34 @@ def test_lua_loads_on_first_use_only() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          timeout=60, check=True).stdout
     assert out.splitlines() == ["PONG", "False", "1", "True"]
+
+
+def test_pty_line_editing_history_and_completion(tmp_path: Path) -> None:
+    """On a terminal the debugger's prompt edits lines as redis-cli's linenoise does:
+    up-arrow brings the session's last command back, Tab completes ldb's words, and
+    a typed line can be corrected before Enter."""
+    path = tmp_path / "sum.lua"
+    path.write_text(SCRIPT)
+    child = spawn(["--ldb", "--eval", str(path), "nums", "out", ",", "10"], tmp_path,
+                  PROMPT_TOOLKIT_NO_CPR="1")
+    child.expect_exact("-> 1   local total = 0")
+    child.expect_exact("lua debugger>")
+    child.send("s\r")
+    child.expect_exact("* Stopped at 2, stop reason = step over")
+    child.expect_exact("lua debugger>")
+    child.send("\x1b[A\r")  # up-arrow: "s" again
+    child.expect_exact("<command> LRANGE nums 0 -1")
+    child.expect_exact("* Stopped at 5")
+    child.expect_exact("lua debugger>")
+    child.send("who\t")  # Tab: "whole"
+    child.expect_exact("le")
+    child.send("\r")
+    child.expect_exact("-> 5   redis.call('SET', KEYS[2], total * tonumber(ARGV[1]))")
+    child.expect_exact("lua debugger>")
+    child.send("pxx\x7f\x7f\r")  # two backspaces: "p"
+    child.expect_exact("<value> total = 0")
+    child.expect_exact("lua debugger>")
+    child.send("quit\r")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
