@@ -366,7 +366,16 @@ class MemoryConnection(AbstractConnection):
         lock = db.lock
         lock.acquire()  # not ``with``: a third cheaper on this path
         try:
-            reply = fn(db, *argv, *fixed) if argc == fn_argc else handler(db, argv)
+            if argc != fn_argc:
+                reply = handler(db, argv)
+            elif fixed:
+                reply = fn(db, *argv, *fixed)
+            elif argc == 2:  # positional: a star call costs more than the handler's
+                reply = fn(db, argv[0])
+            elif argc == 3:
+                reply = fn(db, argv[0], argv[1])
+            else:
+                reply = fn(db, *argv)
         except ResponseError as err:
             raise self._convert(clean_error(err)) from None
         finally:
