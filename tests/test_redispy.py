@@ -298,3 +298,25 @@ def test_asyncio_xread_block_waits(servers: dict[str, Server]) -> None:
 
     mine, theirs = asyncio.run(both())
     assert mine == theirs and mine[1] == [[b"s", [(b"2-1", {b"b": b"2"})]]]
+
+
+def test_pipeline_first_gets_loaded_handlers() -> None:
+    """A command first seen in a pipeline (its handler module not imported yet) keeps
+    the real handler and its direct form on the fast path, not the lazy stand-in that
+    would import its module again on every call. A fresh interpreter, as nothing has
+    run there yet."""
+    import subprocess
+    import sys
+
+    code = (
+        "import redipy\n"
+        "from redipy.memory.registry import Lazy\n"
+        "c = redipy.Redis().redis_py()\n"
+        "with c.pipeline(transaction=False) as p:\n"
+        "    p.set('k', 'v').get('k')\n"
+        "    assert p.execute() == [True, b'v']\n"
+        "from redipy.memory.cmd_strings import set_plain\n"
+        "entry = c.connection_pool._available_connections[0]._session._plain['SET']\n"
+        "assert type(entry[0]) is not Lazy, entry\n"
+        "assert entry[4] is set_plain, entry\n")
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

@@ -25,7 +25,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.memory.boundary import clean_error
 from redipy.memory.client import NO_REPLY as SESSION_NO_REPLY
 from redipy.memory.client import Blocked, ClientSession, NullArray, Replies
-from redipy.memory.registry import name_cache
+from redipy.memory.registry import Lazy, name_cache
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 
 _PORTS = itertools.count(1)
@@ -148,6 +148,8 @@ class DropInSession:
         if (handler is None or upper in _CONNECTION_LEVEL
                 or upper in client_module._CONNECTION):
             return None
+        if type(handler) is Lazy:  # its module imported now: the real handler, and
+            handler = handler.load()  # its direct form registered (see registry)
         entry = self._entry(upper, handler)
         if len(self._plain) < 4096:
             self._plain[name] = entry
