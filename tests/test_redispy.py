@@ -203,6 +203,21 @@ def pipelines(c: redis.Redis) -> list[Any]:
     return out
 
 
+def arguments(c: redis.Redis) -> list[Any]:
+    """Each kind of argument redis-py's encoder takes, in commands of one, two and more
+    arguments (the fast path converts those counts each its own way)."""
+    kinds: list[Any] = ["ascii", "\u00e9t\u00e9", b"\xff\x00", 7, -2.5, memoryview(b"mv"),
+                        bytearray(b"ba")]
+    out: list[Any] = []
+    for kind in kinds:
+        out += [c.set(kind, kind), outcome(lambda k=kind: c.get(k)), c.exists(kind),
+                c.hset("h", kind, kind), outcome(lambda k=kind: c.hget("h", k)),
+                c.rpush("l", kind, kind, kind), c.delete(kind)]
+    out += [outcome(lambda: c.get(True)), outcome(lambda: c.set("k", None)),
+            outcome(lambda: c.hget("h", [1])), outcome(lambda: c.lrange("l", 0, -1))]
+    return out
+
+
 def connection(c: redis.Redis) -> list[Any]:
     return [
         c.client_setname("worker-1"), c.client_getname(), isinstance(c.client_id(), int),
@@ -215,7 +230,7 @@ def connection(c: redis.Redis) -> list[Any]:
 
 CASES = {"strings": strings, "lists": lists, "hashes": hashes, "sets": sets,
          "zsets": zsets, "generic": generic, "transactions": transactions,
-         "pipelines": pipelines, "connection": connection}
+         "pipelines": pipelines, "arguments": arguments, "connection": connection}
 
 
 @pytest.mark.parametrize("mode", MODES, ids=[f"resp{p}-{'str' if d else 'bytes'}"
@@ -320,3 +335,36 @@ def test_pipeline_first_gets_loaded_handlers() -> None:
         "assert type(entry[0]) is not Lazy, entry\n"
         "assert entry[4] is set_plain, entry\n")
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+@pytest.mark.parametrize("packer", ["hiredis", "python"])
+def test_arguments_as_the_packer_writes_them(servers: dict[str, Server], packer: str,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A sync connection packs arguments with hiredis when it is installed (text as
+    UTF-8 whatever ``encoding`` says, hiredis's own refusals) and with the client's
+    encoder otherwise: the drop-in stores the bytes each would have sent."""
+    import redis.connection
+
+    if packer == "python":  # what redis-py does without hiredis
+        monkeypatch.setattr(redis.connection, "HIREDIS_AVAILABLE", False)
+    kind = (redis.connection.HiredisRespSerializer if packer == "hiredis"
+            else redis.connection.PythonRespSerializer)
+
+    def calls(c: redis.Redis) -> list[Any]:
+        assert isinstance(c.connection._command_packer, kind)  # type: ignore[union-attr]
+        return [c.set("\u00e9", "\u00e9t\u00e9"), c.hset("h", "\u00e9", 1.25),
+                c.rpush("l", "\u00e9", 2.5, "x\u00ff"), c.strlen(b"\xe9"), c.strlen(b"\xc3\xa9"),
+                c.lrange("l", 0, -1), c.hgetall("h"), outcome(lambda: c.set("k", True)),
+                outcome(lambda: c.rpush("l", "a", None))]
+
+    mine = calls(redipy.Redis().redis_py(encoding="latin-1", single_connection_client=True))
+    client = redis.Redis(port=servers["valkey9"].port, encoding="latin-1",
+                         single_connection_client=True)
+    client.flushall()
+    try:
+        theirs = calls(client)
+    finally:
+        client.close()
+    assert mine == theirs
+    # the two packers do differ here, so each is checked for what it does
+    assert theirs[3:5] == ([0, 5] if packer == "hiredis" else [3, 0])

@@ -32,7 +32,9 @@ from redipy.errors import ResponseError
 from redipy.memory.boundary import clean_error
 from redipy.redispy.argv import (
     VIEW_ENCODING,
+    arg_encoder,
     ascii_compatible,
+    other_arg,
     to_arg,
     to_argv,
 )
@@ -234,7 +236,7 @@ class MemoryConnection(AbstractConnection):
         session = self._session
         if session is None:
             raise RedisConnectionError("Connection closed by server.")
-        argv = to_argv(args, self.encoder, self._ascii)
+        argv = to_argv(args, self._args, self._ascii)
         try:
             reply = session.execute(argv)
         except ResponseError as err:
@@ -248,7 +250,8 @@ class MemoryConnection(AbstractConnection):
         """Read replies as RESP ``proto`` gives them (HELLO switches it)."""
         self._proto = proto
         big_int = not isinstance(self._parser, _HiredisParser)
-        self._ascii = ascii_compatible(self.encoder)
+        self._args = arg_encoder(self._command_packer, self.encoder)
+        self._ascii = ascii_compatible(self._args)
         self._decode = bool(self.encoder.decode_responses)
         self._convert = make_converter(resp3=proto == 3,
                                        decode=self.encoder.decode_responses,
@@ -348,18 +351,35 @@ class MemoryConnection(AbstractConnection):
         argc = len(args)
         if not (argc == arity if arity >= 0 else argc >= -arity):
             return self._call_session(session, args, never_decode)
-        argv = []
         ascii_safe = self._ascii
-        for arg in args[1:]:
-            kind = type(arg)
-            if kind is str and ascii_safe and arg.isascii():
-                argv.append(arg)
-            elif kind is bytes:
-                argv.append(arg.decode(VIEW_ENCODING))
-            elif kind is int:
-                argv.append(str(arg))
-            else:
-                argv.append(to_arg(arg, self.encoder, ascii_safe))
+        # one or two arguments (most calls) converted without a loop
+        if argc == 2:
+            one = args[1]
+            if type(one) is not str or not ascii_safe or not one.isascii():
+                one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                       else other_arg(one, self._args, ascii_safe))
+            argv = [one]
+        elif argc == 3:
+            one, two = args[1], args[2]
+            if type(one) is not str or not ascii_safe or not one.isascii():
+                one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                       else other_arg(one, self._args, ascii_safe))
+            if type(two) is not str or not ascii_safe or not two.isascii():
+                two = (two.decode(VIEW_ENCODING) if type(two) is bytes
+                       else other_arg(two, self._args, ascii_safe))
+            argv = [one, two]
+        else:
+            argv = []
+            for arg in args[1:]:
+                kind = type(arg)
+                if kind is str and ascii_safe and arg.isascii():
+                    argv.append(arg)
+                elif kind is bytes:
+                    argv.append(arg.decode(VIEW_ENCODING))
+                elif kind is int:
+                    argv.append(str(arg))
+                else:
+                    argv.append(to_arg(arg, self._args, ascii_safe))
         client = session.client
         client.commands_run += 1
         db = client.db
@@ -371,9 +391,9 @@ class MemoryConnection(AbstractConnection):
             elif fixed:
                 reply = fn(db, *argv, *fixed)
             elif argc == 2:  # positional: a star call costs more than the handler's
-                reply = fn(db, argv[0])
+                reply = fn(db, one)
             elif argc == 3:
-                reply = fn(db, argv[0], argv[1])
+                reply = fn(db, one, two)
             else:
                 reply = fn(db, *argv)
         except ResponseError as err:
@@ -409,7 +429,7 @@ class MemoryConnection(AbstractConnection):
                 or session.backend.monitors):
             return None
         plain = session._plain
-        encoder = self.encoder
+        encoder = self._args
         ascii_safe = self._ascii
         entries = []
         for args, _ in commands:
@@ -472,7 +492,7 @@ class MemoryConnection(AbstractConnection):
                       never_decode: bool) -> Any:
         """:meth:`call` through the session (a command it must see, or a wrong arity)."""
         try:
-            raw = session.execute(to_argv(args, self.encoder, self._ascii))
+            raw = session.execute(to_argv(args, self._args, self._ascii))
         except ResponseError as err:
             raise self._convert(err) from None
         if raw is NO_REPLY:
@@ -503,7 +523,7 @@ class MemoryConnection(AbstractConnection):
         if session is None or self._replies.items:
             self.send_command(*args)
             return self.read_response(disable_decoding=never_decode)
-        argv = to_argv(args, self.encoder, self._ascii)
+        argv = to_argv(args, self._args, self._ascii)
         try:
             raw = session.execute(argv)
         except ResponseError as err:
