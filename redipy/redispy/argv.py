@@ -92,10 +92,8 @@ def arguments(args: Sequence[Any], encoder: ArgEncoder, ascii_safe: bool) -> lis
             out.append(arg)
         elif kind is bytes:
             out.append(arg.decode(VIEW_ENCODING, VIEW_ERRORS))
-        elif kind is int:
-            out.append(str(arg))
         else:
-            out.append(to_arg(arg, encoder, ascii_safe))
+            out.append(other_arg(arg, encoder, ascii_safe))
     return out
 
 

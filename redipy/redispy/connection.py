@@ -35,7 +35,6 @@ from redipy.redispy.argv import (
     arg_encoder,
     ascii_compatible,
     other_arg,
-    to_arg,
     to_argv,
 )
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
@@ -379,7 +378,7 @@ class MemoryConnection(AbstractConnection):
                 elif kind is int:
                     argv.append(str(arg))
                 else:
-                    argv.append(to_arg(arg, self._args, ascii_safe))
+                    argv.append(other_arg(arg, self._args, ascii_safe))
         client = session.client
         client.commands_run += 1
         db = client.db
@@ -449,7 +448,7 @@ class MemoryConnection(AbstractConnection):
                 elif kind is int:
                     argv.append(str(arg))
                 else:
-                    argv.append(to_arg(arg, encoder, ascii_safe))
+                    argv.append(other_arg(arg, encoder, ascii_safe))
             entries.append((entry, argv))
         client = session.client
         db = client.db
