@@ -258,3 +258,58 @@ def test_server_keys_are_copied_never_written(servers: dict[str, Server]) -> Non
     assert client.backend.execute("LRANGE", "q", "0", "-1") == ["a", "b"]
     assert client.backend.execute("GET", "s") == "1"
     client.close()
+
+
+COROUTINES = """\
+local co = coroutine.create(function(a)
+  local b = a + 1
+  coroutine.yield(b)
+  return b * 2
+end)
+local ok, v = coroutine.resume(co, 1)
+local gen = coroutine.wrap(function()
+  local inner = coroutine.wrap(function() coroutine.yield(5) end)
+  coroutine.yield(10 + inner())
+end)
+local w = gen()
+return {v, w, select(2, coroutine.resume(co))}
+"""
+
+
+def test_lines_inside_coroutines_are_stepped(servers: dict[str, Server],
+                                             tmp_path: Path) -> None:
+    """A server's line hook reaches coroutines (Lua 5.1 gives a new thread its
+    creator's C hook): stepping goes into coroutine.create and coroutine.wrap bodies,
+    nested ones too, exactly as valkey-cli --ldb shows it. There ldb's print and trace
+    look at the main thread (a C level first, then the script's frames), while the
+    events keep the coroutine's own locals for the trace table."""
+    # four steps reach line 2 inside `co`, seven more line 9 inside the inner wrap
+    typed = (["s"] * 4 + ["t", "p b"] + ["s"] * 7 + ["p", "p gen", "p inner", "t"]
+             + ["s"] * 3 + ["c"])
+    cli = cli_ldb(servers["valkey9"], tmp_path, COROUTINES, [], [], typed)
+    start = cli.index("help    -- Show Lua script debugging commands.") + 2
+    end = cli.index("(Lua debugging session ended -- dataset changes rolled back)")
+    blank = max(i for i in range(start, end - 1) if cli[i] == "")
+    assert cli[blank + 1:end - 1] == ["1) (integer) 2", "2) (integer) 15", "3) (integer) 4"]
+    dbg = LuaDebugger(redipy.Redis(), COROUTINES)
+    lines = ours(dbg, ["s", *typed])
+    assert lines[:-2] == cli[start:blank]
+    assert "-> 9     coroutine.yield(10 + inner())" in lines
+    assert "From top level:" in lines and "In top level:" not in lines
+    assert dbg.result is not None and dbg.result.value == [2, 15, 4]
+    at3 = next(e for e in dbg.events if e.kind == STMT and e.lua_line == 3)
+    assert at3.locals == {"a": 1, "b": 2}
+
+
+@pytest.mark.parametrize("body", ["return coroutine.create(5)",
+                                  "return coroutine.wrap(tostring)",
+                                  "local f = coroutine.wrap(function() error('x') end)\n"
+                                  "return f()"])
+def test_coroutine_errors_under_the_debugger(servers: dict[str, Server], body: str) -> None:
+    """The debugger's coroutine.create/wrap fail as the originals do, at the same line
+    (a tail call included)."""
+    reply, expected = replies("valkey9", servers, body, [], [], [])
+    assert reply is None and expected is not None
+    assert replies("memory", servers, body, [], [], []) == (None, expected)
+    res = lua_trace(redipy.Redis(), body)
+    assert res.error is not None and res.error.endswith(expected)

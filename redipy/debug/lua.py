@@ -61,6 +61,10 @@ SOURCE = "@user_script"
 # each line of the script it hands Python every frame of the script, innermost first:
 # {current line, function name or false, local names, local values, count}; locals as
 # ldb lists them (the for loops' own "(for state)" too, "(*temporary)" slots not).
+# Inside a coroutine, Valkey's ldb looks at the main thread (the state its session
+# holds): level 0 is the C function that resumed the coroutine, so `print` shows no
+# locals and `trace` starts with "From"; the hook's own frames still give the event's
+# locals.
 HOOKS = r"""
 local on_line, on_error, handler = ...
 local getinfo, getlocal = debug.getinfo, debug.getlocal
@@ -85,9 +89,15 @@ local function frames(level)
   end
   return out, n
 end
+local running = coroutine.running
 local function hook(_, line)
   if getinfo(2, "S").source ~= SOURCE then return end
-  on_line(line, frames(3))
+  local own, n = frames(3)
+  on_line(line, own, n, running() ~= nil)
+end
+-- called from Python, so it runs on the main thread (ldb's view inside a coroutine)
+local function main_frames()
+  return frames(2)
 end
 local function on_err(e)
   local r = handler(e)
@@ -98,12 +108,47 @@ local function evaluate(f)
   local ok, r = pcall(f)
   return ok, r
 end
-return hook, on_err, evaluate
+return hook, on_err, evaluate, main_frames
 """
 
 
+HOOK_MASK = "l"
+"""The line hook: one call per new line the script runs."""
+
 MAX_DEPTH = 10
 """``LDB_MAX_VALUES_DEPTH`` (``LUA_MINSTACK / 2``): deeper values print as a notice."""
+
+
+# Lua 5.1 hands a C hook down to every coroutine a thread creates, so a server's ldb
+# steps through coroutines; debug.sethook's Lua hook belongs to one thread only. The
+# debugger's sandbox has coroutine.create and coroutine.wrap give new coroutines the
+# line hook. The replacements are Python functions (C functions to Lua, as the
+# originals are), so a bad argument is reported at the caller's line even after a
+# tail call, word for word as the originals report it. lupa hands Python an unstarted
+# coroutine as its function, so a new one is started up to a first yield of its own
+# (the script's first resume passes its arguments on through that yield).
+COROUTINES = r"""
+local G, hook, mask = ...
+local sethook, getinfo, getmetatable = debug.sethook, debug.getinfo, debug.getmetatable
+local type = type
+local lib = getmetatable(rawget(G, "coroutine")).__index
+local create, wrap, resume, yield = lib.create, lib.wrap, lib.resume, lib.yield
+local function lua_function(f)
+  return type(f) == "function" and getinfo(f, "S").what ~= "C"
+end
+local function hooked_create(f)
+  local co = create(function()
+    sethook(hook, mask)
+    return f(yield())
+  end)
+  resume(co)
+  return co
+end
+local function hooked_wrap(f)
+  return wrap(function(...) sethook(hook, mask) return f(...) end)
+end
+return lib, lua_function, hooked_create, hooked_wrap
+"""
 
 
 def _snap(value: Any, depth: int = 0) -> Any:
@@ -125,6 +170,10 @@ def _snap(value: Any, depth: int = 0) -> Any:
         return {_snap(k, depth + 1): _snap(v, depth + 1) for k, v in items}
     match = re.search(r"0x[0-9a-f]+", repr(value))
     return LuaRef(f"{ltype or kind.__name__}@{match.group(0) if match else '?'}")
+
+
+C_LEVEL: tuple[int, str, dict[str, Any]] = (0, "", {})
+"""The frame ldb sees first inside a coroutine: the C function that resumed it."""
 
 
 def _frames(raw: Any, count: int) -> tuple[tuple[int, str, dict[str, Any]], ...]:
@@ -234,9 +283,27 @@ class LuaRun(RunBase):
         self.fn = self.rt.compile(code)
         load = self.rt.lua.eval(
             "function(src, ...) return assert(loadstring(src, '=redipy'))(...) end")
-        self.hook, self.on_err, self.evaluate = load(HOOKS, self._on_line, self._on_error,
-                                                     self.rt.handler)
+        self.hook, self.on_err, self.evaluate, self.main_frames = load(
+            HOOKS, self._on_line, self._on_error, self.rt.handler)
         self._swap_handler()
+        self._hook_coroutines(load)
+
+    def _hook_coroutines(self, load: Any) -> None:
+        """Put the line hook on every coroutine the script makes (see COROUTINES)."""
+        lib, lua_function, create, wrap = load(COROUTINES, self.rt.globals, self.hook,
+                                               HOOK_MASK)
+        where = self.rt._where
+
+        def checked(name: str, make: Any) -> Any:
+            def fn(*args: Any) -> Any:
+                if not args or not lua_function(args[0]):
+                    raise ScriptRaise(f"{where()}bad argument #1 to '{name}' "
+                                      "(Lua function expected)")
+                return make(args[0])
+            return fn
+
+        lib["create"] = checked("create", create)
+        lib["wrap"] = checked("wrap", wrap)
 
     def _swap_handler(self) -> None:
         """Have the runner functions use the error handler that stops at the error."""
@@ -259,20 +326,27 @@ class LuaRun(RunBase):
 
     # ---- events ------------------------------------------------------------------------
 
-    def _event(self, kind: str, **extra: Any) -> TraceEvent:
+    def _event(self, kind: str, local_vars: dict[str, Any] | None = None,
+               **extra: Any) -> TraceEvent:
         line = self.line
         text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
         frames = self.frames
+        if local_vars is None:
+            local_vars = frames[0][2] if frames else {}
         return TraceEvent(step=len(self.events) + 1, kind=kind, statement="line",
                           lua_line=line, lua_text=text, origin="",
-                          locals=frames[0][2] if frames else {}, frames=frames, **extra)
+                          locals=local_vars, frames=frames, **extra)
 
-    def _on_line(self, line: int, raw: Any, count: int) -> None:
+    def _on_line(self, line: int, raw: Any, count: int, coroutine: bool) -> None:
         if self.quiet:
             return
         self.line = int(line)
-        self.frames = _frames(raw, count)
-        event = self._event(STMT)
+        own = _frames(raw, count)
+        if coroutine:
+            self.frames = (C_LEVEL, *_frames(*self.main_frames()))
+        else:
+            self.frames = own
+        event = self._event(STMT, own[0][2] if own else {})
         self.stmt = event
         self.emit(event)
 
@@ -369,7 +443,7 @@ class LuaRun(RunBase):
             scratch.ensure(views(self.keys))
             ctx = _Context(scratch.db, readonly=self.readonly)
             with scratch.db.lock:
-                sethook(self.hook, "l")
+                sethook(self.hook, HOOK_MASK)
                 try:
                     raw = rt.call_function(self.fn, ctx, views(self.keys), views(self.argv))
                 finally:
@@ -490,6 +564,8 @@ class LuaDebugger(DebuggerBase):
             return ["<error> Can't retrieve Lua stack."]
         out = []
         for depth, (line, name, _vars) in enumerate(frames):
+            if line == 0:  # a C level (see C_LEVEL): ldb lists only the script's
+                continue
             out.append(f"{'In' if depth == 0 else 'From'} {name}:")
             text = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
             out.append(source_line(self, (line, text)))
