@@ -368,3 +368,30 @@ def test_arguments_as_the_packer_writes_them(servers: dict[str, Server], packer:
     assert mine == theirs
     # the two packers do differ here, so each is checked for what it does
     assert theirs[3:5] == ([0, 5] if packer == "hiredis" else [3, 0])
+
+
+def test_replies_decoded_in_the_clients_encoding(servers: dict[str, Server]) -> None:
+    """ASCII bytes are not their own text in every encoding (EBCDIC reads b"abcd" as
+    other letters): replies decode as the client says, whatever packs the arguments.
+    RESP2, as redis-py's RESP3 hand-shake cannot read HELLO's reply in such a codec."""
+    def calls(c: redis.Redis) -> list[Any]:
+        c.execute_command("SET", b"k", b"abcd")
+        c.execute_command("RPUSH", b"l", b"abcd", b"efgh")
+        with c.pipeline(transaction=False) as pipe:
+            pipe.execute_command("GET", b"k")
+            pipe.execute_command("LPOP", b"l")
+            batch = pipe.execute()
+        return [c.execute_command("GET", b"k"), c.execute_command("ECHO", b"wxyz"), batch,
+                c.execute_command("LRANGE", b"l", 0, -1)]
+
+    mine = calls(redipy.Redis().redis_py(encoding="cp500", decode_responses=True,
+                                              protocol=2))
+    client = redis.Redis(port=servers["valkey9"].port, encoding="cp500",
+                         decode_responses=True, protocol=2)
+    client.flushall()
+    try:
+        theirs = calls(client)
+    finally:
+        client.close()
+    assert mine == theirs
+    assert theirs[0] == b"abcd".decode("cp500") != "abcd"

@@ -250,7 +250,8 @@ class MemoryConnection(AbstractConnection):
         self._proto = proto
         big_int = not isinstance(self._parser, _HiredisParser)
         self._args = arg_encoder(self._command_packer, self.encoder)
-        self._ascii = ascii_compatible(self._args)
+        self._ascii = ascii_compatible(self._args)  # ASCII text arguments pass as they are
+        self._ascii_replies = ascii_compatible(self.encoder)  # ASCII replies decode to themselves
         self._decode = bool(self.encoder.decode_responses)
         self._convert = make_converter(resp3=proto == 3,
                                        decode=self.encoder.decode_responses,
@@ -409,7 +410,7 @@ class MemoryConnection(AbstractConnection):
         elif kind is str or kind is Status:
             if never_decode or not self._decode:
                 return reply.encode(VIEW_ENCODING)
-            if self._ascii and reply.isascii():
+            if self._ascii_replies and reply.isascii():
                 return str(reply)
         return (self._convert_raw if never_decode else self._convert)(reply)
 
@@ -430,7 +431,7 @@ class MemoryConnection(AbstractConnection):
         plain = session._plain
         encoder = self._args
         ascii_safe = self._ascii
-        entries = []
+        calls = []
         for args, _ in commands:
             name = args[0]
             if type(name) is not str:
@@ -438,42 +439,68 @@ class MemoryConnection(AbstractConnection):
             entry = plain.get(name) or session.plain_entry(name)
             if entry is None:
                 return None
-            argv = []  # arguments(args, ...) inlined
-            for arg in args[1:]:
-                kind = type(arg)
-                if kind is str and ascii_safe and arg.isascii():
-                    argv.append(arg)
-                elif kind is bytes:
-                    argv.append(arg.decode(VIEW_ENCODING))
-                elif kind is int:
-                    argv.append(str(arg))
-                else:
-                    argv.append(other_arg(arg, encoder, ascii_safe))
-            entries.append((entry, argv))
+            argc = len(args)
+            if argc == 3:  # the common counts without a loop, as in call
+                one, two = args[1], args[2]
+                if type(one) is not str or not ascii_safe or not one.isascii():
+                    one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                           else other_arg(one, encoder, ascii_safe))
+                if type(two) is not str or not ascii_safe or not two.isascii():
+                    two = (two.decode(VIEW_ENCODING) if type(two) is bytes
+                           else other_arg(two, encoder, ascii_safe))
+                argv = [one, two]
+            elif argc == 2:
+                one = args[1]
+                if type(one) is not str or not ascii_safe or not one.isascii():
+                    one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                           else other_arg(one, encoder, ascii_safe))
+                argv = [one]
+            else:
+                argv = []  # arguments(args, ...) inlined
+                for arg in args[1:]:
+                    kind = type(arg)
+                    if kind is str and ascii_safe and arg.isascii():
+                        argv.append(arg)
+                    elif kind is bytes:
+                        argv.append(arg.decode(VIEW_ENCODING))
+                    elif kind is int:
+                        argv.append(str(arg))
+                    else:
+                        argv.append(other_arg(arg, encoder, ascii_safe))
+            calls.append((name, entry, argc, argv))
         client = session.client
         db = client.db
         resp3 = client.protocol == 3
         out: list[Any] = []
+        ran = 0
         lock = db.lock
         lock.acquire()
         try:
-            for (args, _), (entry, argv) in zip(commands, entries):
+            for name, entry, argc, argv in calls:
                 handler, arity, shaped, _, fn, fn_argc, fixed = entry
-                argc = len(args)
                 try:
                     if not (argc == arity if arity >= 0 else argc >= -arity):
-                        reply = session.execute([args[0], *argv])  # the arity error
+                        reply = session.execute([name, *argv])  # the arity error
                     else:
-                        client.commands_run += 1
-                        reply = (fn(db, *argv, *fixed) if argc == fn_argc
-                                 else handler(db, argv))
+                        ran += 1
+                        if argc != fn_argc:
+                            reply = handler(db, argv)
+                        elif fixed:
+                            reply = fn(db, *argv, *fixed)
+                        elif argc == 3:  # positional, as in call
+                            reply = fn(db, argv[0], argv[1])
+                        elif argc == 2:
+                            reply = fn(db, argv[0])
+                        else:
+                            reply = fn(db, *argv)
                         if shaped and resp3 and reply is not None:
-                            reply = resp3_shape(args[0].upper(), argv, reply)
+                            reply = resp3_shape(name.upper(), argv, reply)
                 except ResponseError as err:
                     reply = clean_error(err)
                 out.append(reply)
         finally:
             lock.release()
+            client.commands_run += ran
         return out
 
     def parse_raw(self, raw: Any, never_decode: bool) -> Any:

@@ -21,11 +21,21 @@ from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict, Pipe
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError
 
+from redipy.redispy.argv import VIEW_ENCODING
 from redipy.redispy.connection import MemoryConnection, dict_get
+from redipy.reply import Status
 
 
 class MemoryPipeline(Pipeline):
     """A ``redis.client.Pipeline`` whose plain batches run in one call."""
+
+    def execute_command(self, *args: Any, **kwargs: Any) -> Any:
+        # redis-py's, with pipeline_execute_command's append inlined (a call less for
+        # each queued command)
+        if (self.watching or args[0] == "WATCH") and not self.explicit_transaction:
+            return self.immediate_execute_command(*args, **kwargs)
+        self.command_stack.append((args, kwargs))
+        return self
 
     def _execute_pipeline(self, connection: Any, commands: Sequence[Any],
                           raise_on_error: bool) -> list[Any]:
@@ -44,29 +54,44 @@ class MemoryPipeline(Pipeline):
         callbacks = self.response_callbacks
         exact = type(callbacks) is CaseInsensitiveDict  # keys upper case: see client.py
         convert, convert_raw = connection._convert, connection._convert_raw
+        as_bytes = not connection._decode
+        ascii_text = connection._ascii_replies
+        found: dict[Any, Any] = {}  # each name's callback, looked up once per batch
         responses: list[Any] = []
         for (args, options), raw in zip(commands, raws):
-            try:  # the connection's read_response
-                response = (convert_raw if options and NEVER_DECODE in options
-                            else convert)(raw)
-            except BaseException:  # a reply that cannot be decoded
-                connection.disconnect()
-                raise
-            if isinstance(response, BaseException):
-                if isinstance(response, ResponseError):
-                    responses.append(options[EMPTY_RESPONSE] if EMPTY_RESPONSE in options
-                                     else response)
-                    continue
-                if isinstance(response, RedisConnectionError):
-                    raise response
+            never_decode = bool(options) and NEVER_DECODE in options
+            kind = type(raw)
+            if raw is None or kind is int:  # the common replies as MemoryConnection.call
+                response = raw  # converts them; the rest through the parser's conversion
+            elif (kind is str or kind is Status) and (as_bytes or never_decode):
+                response = raw.encode(VIEW_ENCODING)
+            elif (kind is str or kind is Status) and ascii_text and raw.isascii():
+                response = str(raw)
+            else:
+                try:  # the connection's read_response
+                    response = (convert_raw if never_decode else convert)(raw)
+                except BaseException:  # a reply that cannot be decoded
+                    connection.disconnect()
+                    raise
+                if isinstance(response, BaseException):
+                    if isinstance(response, ResponseError):
+                        responses.append(options[EMPTY_RESPONSE]
+                                         if EMPTY_RESPONSE in options else response)
+                        continue
+                    if isinstance(response, RedisConnectionError):
+                        raise response
             if options:
                 options.pop(NEVER_DECODE, None)
                 options.pop(EMPTY_RESPONSE, None)
                 options.pop("keys", None)
             name = args[0]
-            callback = dict_get(callbacks, name) if exact else callbacks.get(name)
-            if callback is None and exact and not name.isupper():
-                callback = callbacks.get(name)
+            try:
+                callback = found[name]
+            except KeyError:
+                callback = dict_get(callbacks, name) if exact else callbacks.get(name)
+                if callback is None and exact and not name.isupper():
+                    callback = callbacks.get(name)
+                found[name] = callback
             responses.append(response if callback is None
                              else callback(response, **options))
         if raise_on_error:
