@@ -485,21 +485,6 @@ class ClientSession:
     def subscribed(self) -> bool:
         return self.subscriptions > 0
 
-    def pending_messages(self) -> list[Push]:
-        """Messages that arrived before a door set :attr:`on_push` (oldest first)."""
-        listener = self.listener
-        if listener is None:
-            return []
-        out: list[Push] = []
-        while True:
-            msg = listener.get_message(timeout=0.0)
-            if msg is None:
-                return out
-            if msg["type"] == "pmessage":
-                out.append(Push(["pmessage", msg["pattern"], msg["channel"], msg["data"]]))
-            else:
-                out.append(Push([msg["type"], msg["channel"], msg["data"]]))
-
     def _heard(self, db: int, argv: Sequence[str], origin: str) -> None:
         """MONITOR's feed (a backend monitor listener): one line per command run."""
         if argv[0].upper() in _NOT_MONITORED:

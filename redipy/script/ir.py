@@ -346,11 +346,6 @@ _CHILDREN: dict[type, Callable[[Any], tuple[Expr, ...]]] = {
 }
 
 
-def children(expr: Expr) -> tuple[Expr, ...]:
-    get = _CHILDREN.get(type(expr))
-    return () if get is None else get(expr)
-
-
 def stmt_exprs(stmt: Stmt) -> tuple[Expr, ...]:
     """The expressions directly held by a statement (not those of nested blocks)."""
     if isinstance(stmt, Declare):
