@@ -9,37 +9,53 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from redipy.api import (
-    REX_ALWAYS,
-    REX_EARLIER,
-    REX_EXPIRE,
-    REX_LATER,
-    REX_PERSIST,
-    RSM_ALWAYS,
-    RSM_EXISTS,
-    RSM_MISSING,
-    PipelineAPI,
-    RedisAPI,
-    RedisClientAPI,
-    RSetMode,
-)
-from redipy.main import Redis
+from redipy.version import __version__ as __version__
 
 if TYPE_CHECKING:
     from redipy import script
+    from redipy.api import (
+        REX_ALWAYS,
+        REX_EARLIER,
+        REX_EXPIRE,
+        REX_LATER,
+        REX_PERSIST,
+        RSM_ALWAYS,
+        RSM_EXISTS,
+        RSM_MISSING,
+        PipelineAPI,
+        RedisAPI,
+        RedisClientAPI,
+        RSetMode,
+    )
+    from redipy.main import Redis
 
-from redipy.version import __version__ as __version__
+_LAZY = {
+    "Redis": "redipy.main",
+    **dict.fromkeys(("REX_ALWAYS", "REX_EARLIER", "REX_EXPIRE", "REX_LATER", "REX_PERSIST",
+                     "RSM_ALWAYS", "RSM_EXISTS", "RSM_MISSING", "PipelineAPI", "RedisAPI",
+                     "RedisClientAPI", "RSetMode"), "redipy.api"),
+}
 
 
 def __getattr__(name: str) -> Any:
-    """``redipy.script`` on first use: 0.7.1 code writes ``import redipy`` and then
-    ``redipy.script.FnContext()``, but importing the script compiler costs ~75 ms that a
-    shell answering PING, or a client that never registers a script, should not pay."""
-    if name == "script":
-        import importlib
+    """The client and the typed API on first use, ``redipy.script`` too (0.7.1 code
+    writes ``import redipy`` and then ``redipy.script.FnContext()``): importing them
+    costs tens of ms that a shell answering PING from memory, ``redipy serve`` or the
+    migration CLI should not pay just for importing the package."""
+    import importlib
 
+    if name == "script":
         return importlib.import_module("redipy.script")
-    raise AttributeError(f"module 'redipy' has no attribute {name!r}")
+    home = _LAZY.get(name)
+    if home is None:
+        raise AttributeError(f"module 'redipy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY, "script"})
 
 RedisConfig = dict
 

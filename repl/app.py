@@ -65,10 +65,11 @@ def open_session(opts: Options) -> Any:
     from urllib.parse import unquote, urlsplit
 
     from redipy.repl.session import Session
-    from redipy.repl.wire import Target
 
     if not opts.remote:
         return Session()
+    from redipy.repl.wire import Target
+
     if opts.backend == "memory":
         raise ConfigError("--url/--host/--port/--prefix need --backend redis")
     password = _password(opts)

@@ -82,7 +82,10 @@ class Session:
         self.wire = wire
         self.prefix = prefix
         self._memory = client if client is None or client.backend.kind == "memory" else None
-        self._lock = threading.Lock()
+        self._backend: Any = None
+        """The default memory backend before any typed client is needed (a one-shot
+        command runs on it without importing redipy's API)."""
+        self._lock = threading.RLock()  # the client is built under it, from the backend
         self.scripts: dict[str, LoadedScript] = {}
         self.timing = False
         self.db = 0
@@ -105,7 +108,8 @@ class Session:
                     if self.wire is not None:
                         self._client = redipy.Redis(url=wire_url(self.wire.target))
                     else:
-                        self._client = self._memory = redipy.Redis()
+                        self._client = self._memory = redipy.Redis(
+                            rt=self._memory_backend())
                 client = self._client
         return client
 
@@ -257,10 +261,22 @@ class Session:
 
     # ---- running -----------------------------------------------------------------------
 
+    def _memory_backend(self) -> Any:
+        """The current client's backend; the default memory backend is built alone,
+        before (and without) a typed client."""
+        if self._client is not None or self.wire is not None:
+            return self.client.backend
+        with self._lock:
+            if self._backend is None:
+                from redipy.memory.backend import MemoryBackend
+
+                self._backend = MemoryBackend()
+            return self._backend
+
     def memory_conn(self) -> Any:
         """This shell's client session on the memory backend: a connection's state
         (database, MULTI, RESP3, subscriptions, MONITOR), as a server keeps per client."""
-        backend: Any = self.client.backend
+        backend: Any = self._memory_backend()
         conn = self._conn
         if conn is None or conn.backend is not backend:
             from redipy.memory.client import ClientSession
@@ -275,9 +291,9 @@ class Session:
         self.requests += 1
         if self.wire is not None:
             return self.wire.call(*argv)
-        backend = self.client.backend
-        if backend.kind == "memory":
+        if self.kind == "memory":
             return self._on_memory(argv)
+        backend = self.client.backend
         if argv[0].upper() in CLUSTER_SESSION_ONLY and getattr(backend, "cluster", False):
             from redipy.errors import ResponseError
 
@@ -325,8 +341,7 @@ class Session:
                 if cur == "0" or len(names) >= limit:
                     break
             return sorted(names)[:limit]
-        backend: Any = self.client.backend
-        if backend.kind == "memory":
+        if self.kind == "memory":
             db = self.memory_conn().db
             want = to_bytes_view(start)
             with db.lock:
@@ -334,6 +349,7 @@ class Session:
                 return sorted(from_bytes_view(k) for k in islice(found, limit))
         if self.in_tx:
             return []  # the pooled connection is inside MULTI: a SCAN would be queued
+        backend: Any = self.client.backend
         pattern = getattr(backend, "prefix", "") + escape_glob(start) + "*"
         out: set[str] = set()
         cursor = "0"

@@ -54,12 +54,22 @@ def test_building_a_memory_backend_imports_no_handler() -> None:
 
 
 def test_one_shot_shell_ping_imports_nothing_heavy() -> None:
+    """Not even the typed API: the shell answers from a bare memory backend."""
     got = _run("import io\n"
                "from redipy.repl.app import main\n"
                "out = io.StringIO()\n"
                "assert main(['PING'], stdout=out) == 0 and out.getvalue() == 'PONG\\n'\n"
-               "print(json.dumps(loaded()))\n")
-    assert got == {"handlers": [], "heavy": []}
+               "print(json.dumps({**loaded(), 'api': 'redipy.api' in sys.modules}))\n")
+    assert got == {"handlers": [], "heavy": [], "api": False}
+
+
+def test_import_redipy_imports_only_the_package() -> None:
+    """``redipy.Redis`` and the typed API load on first use (``redipy.__getattr__``)."""
+    got = _run("import redipy\n"
+               "mods = sorted(m for m in sys.modules if m.startswith('redipy'))\n"
+               "from redipy import Redis, RSM_ALWAYS\n"
+               "print(json.dumps({'mods': mods, 'names': [Redis.__module__, RSM_ALWAYS]}))\n")
+    assert got == {"mods": ["redipy", "redipy.version"], "names": ["redipy.main", "always"]}
 
 
 def test_every_group_loads_from_its_homes_alone() -> None:
