@@ -171,6 +171,31 @@ def transactions(c: redis.Redis) -> list[Any]:
         out.append(p.execute())
     out.append(c.strlen("bin"))
     out.append(outcome(lambda: c.get("bin") == blob))
+    with c.pipeline() as p:  # watched and left alone: EXEC runs
+        p.watch("w2")
+        p.multi()
+        p.set("w2", 1).get("w2")
+        out.append(p.execute())
+    with c.pipeline() as p:  # replies of every shape, through each command's callback
+        p.incr("ctr").sadd("ss", "a", "b").smembers("ss").zadd("zz", {"a": 1.5})
+        p.zscore("zz", "a").hincrbyfloat("hf", "f", 1.5).hgetall("hf").exists("ss", "q")
+        p.set("s", "v", get=True).zrange("zz", 0, -1, withscores=True).ttl("ss")
+        out.append(p.execute())
+    with c.pipeline() as p:  # a wrong argument count: EXECABORT, nothing runs
+        p.set("y", 1).execute_command("GET").get("y")
+        out.append(outcome(p.execute))
+    out.append(c.exists("y"))
+    with c.pipeline() as p:  # blocking commands answer at once inside MULTI
+        p.rpush("bl", "a").blpop(["bl"], timeout=0).blpop(["bl"], timeout=0)
+        out.append(p.execute())
+    with c.pipeline() as p:  # NEVER_DECODE is not looked at inside a transaction
+        p.set("bad", b"\xff\xfe").execute_command("GET", "bad", **{NEVER_DECODE: []})
+        p.set("later", 1)
+        try:
+            out.append(p.execute())
+        except UnicodeDecodeError as err:  # decode_responses: as the parser raises it
+            out.append(("UnicodeDecodeError", err.reason))
+    out.append(c.get("later"))
     return out
 
 

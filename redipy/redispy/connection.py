@@ -39,7 +39,7 @@ from redipy.redispy.argv import (
 )
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter
-from redipy.redispy.session import NO_REPLY, DropInSession
+from redipy.redispy.session import NO_REPLY, DropInSession, Plain
 from redipy.redispy.shapes import resp3_shape
 from redipy.reply import Push, Status
 
@@ -147,6 +147,9 @@ _PARSERS: dict[type, type] = {}
 dict_get = dict.get
 """The plain lookup under redis-py's ``CaseInsensitiveDict.get`` (whose keys are upper
 case), for response callbacks of names already upper case."""
+
+NOT_RUN = object()
+"""What :meth:`MemoryConnection.run_transaction` returns when the batch must go redis-py's way."""
 
 _CLOSED = object()
 """Queued when another client kills this connection (CLIENT KILL)."""
@@ -424,6 +427,54 @@ class MemoryConnection(AbstractConnection):
         and no reply goes to the reply queue). All arguments are converted before any
         command runs, as redis-py packs the whole pipeline before sending it."""
         session = self._session
+        calls = self._batch(session, commands, False)
+        if calls is None or session is None:
+            return None
+        client = session.client
+        db = client.db
+        lock = db.lock
+        lock.acquire()
+        try:
+            return self._run_calls(session, db, calls)
+        finally:
+            lock.release()
+
+    def run_transaction(self, commands: Sequence[tuple[Sequence[Any], Any]]) -> Any:
+        """A pipeline's MULTI, commands, EXEC as the session would run them: EXEC's raw
+        reply (a list, errors in place; None when a watched key changed), or
+        :data:`NOT_RUN` when the batch cannot go this way (as for :meth:`run_batch`,
+        and also a blocking command or a wrong number of arguments, which MULTI
+        treats its own way). The commands run under one hold of the lock, as EXEC
+        runs them; the WATCHed keys are forgotten after, as EXEC forgets them."""
+        session = self._session
+        calls = self._batch(session, commands, True)
+        if calls is None or session is None:
+            return NOT_RUN
+        client = session.client
+        tx = client.tx
+        db = client.db
+        lock = db.lock
+        lock.acquire()
+        before = db.no_block
+        db.no_block = True  # as EXEC runs its queue (nothing here blocks anyway)
+        try:
+            client.commands_run += 2  # MULTI and EXEC
+            if tx.watched or tx.dirty:
+                if tx._watch_failed():
+                    return None
+            return self._run_calls(session, db, calls)
+        finally:
+            db.no_block = before
+            try:
+                tx.unwatch()
+            finally:
+                lock.release()
+
+    def _batch(self, session: DropInSession | None,
+               commands: Sequence[tuple[Sequence[Any], Any]],
+               transaction: bool) -> list[tuple[str, Plain, int, list[str]]] | None:
+        """Each command's name, fast-path entry, count and converted arguments, or None
+        (see :meth:`run_batch` and :meth:`run_transaction`)."""
         if (session is None or self._replies.items or self._should_reconnect
                 or not self._sock or self.health_check_interval or not session.bare
                 or session.backend.monitors):
@@ -440,6 +491,10 @@ class MemoryConnection(AbstractConnection):
             if entry is None:
                 return None
             argc = len(args)
+            if transaction:  # what MULTI refuses or runs its own way: the session's
+                arity = entry[1]
+                if entry[3] or not (argc == arity if arity >= 0 else argc >= -arity):
+                    return None
             if argc == 3:  # the common counts without a loop, as in call
                 one, two = args[1], args[2]
                 if type(one) is not str or not ascii_safe or not one.isascii():
@@ -468,13 +523,15 @@ class MemoryConnection(AbstractConnection):
                     else:
                         argv.append(other_arg(arg, encoder, ascii_safe))
             calls.append((name, entry, argc, argv))
+        return calls
+
+    def _run_calls(self, session: DropInSession, db: Any,
+                   calls: list[tuple[str, Plain, int, list[str]]]) -> list[Any]:
+        """The raw replies of a prepared batch (the caller holds ``db``'s lock)."""
         client = session.client
-        db = client.db
         resp3 = client.protocol == 3
         out: list[Any] = []
         ran = 0
-        lock = db.lock
-        lock.acquire()
         try:
             for name, entry, argc, argv in calls:
                 handler, arity, shaped, _, fn, fn_argc, fixed = entry
@@ -499,7 +556,6 @@ class MemoryConnection(AbstractConnection):
                     reply = clean_error(err)
                 out.append(reply)
         finally:
-            lock.release()
             client.commands_run += ran
         return out
 

@@ -3,13 +3,16 @@
 redis-py sends a pipeline packed and then reads one reply per command through
 ``parse_response``. :class:`MemoryPipeline` keeps everything of redis-py's
 ``Pipeline`` (queueing, transactions, WATCH, scripts, retries, error annotation)
-and replaces only the send-and-read of a plain non-transaction batch: the
-connection runs the commands in order under one hold of the database lock
+and replaces only the send-and-read of a batch of plain commands: the connection runs
+them in order under one hold of the database lock
 (:meth:`~redipy.redispy.connection.MemoryConnection.run_batch`) and each raw reply
 goes through what ``parse_response`` does with a reply it read: the parser's
-conversion, ``EMPTY_RESPONSE``, the response callback. Any other batch (a command
-the session must see, a connection that needs reconnecting, HIMPORT state) goes
-redis-py's own way.
+conversion, ``EMPTY_RESPONSE``, the response callback. A transaction (MULTI ... EXEC,
+WATCHed keys checked) runs the same way as EXEC would run its queue
+(:meth:`~redipy.redispy.connection.MemoryConnection.run_transaction`), its replies
+read as redis-py reads EXEC's. Any other batch (a command the session must see, a
+blocking one or a wrong argument count in a transaction, a connection that needs
+reconnecting, HIMPORT state) goes redis-py's own way.
 """
 
 from __future__ import annotations
@@ -19,10 +22,10 @@ from typing import Any
 
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict, Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import ResponseError
+from redis.exceptions import ResponseError, WatchError
 
 from redipy.redispy.argv import VIEW_ENCODING
-from redipy.redispy.connection import MemoryConnection, dict_get
+from redipy.redispy.connection import NOT_RUN, MemoryConnection, dict_get
 from redipy.reply import Status
 
 
@@ -36,6 +39,49 @@ class MemoryPipeline(Pipeline):
             return self.immediate_execute_command(*args, **kwargs)
         self.command_stack.append((args, kwargs))
         return self
+
+    def _execute_transaction(self, connection: Any, commands: Sequence[Any],
+                             raise_on_error: bool) -> list[Any]:
+        raw: Any = NOT_RUN
+        # as for _execute_pipeline; a command with EMPTY_RESPONSE is not even sent
+        if (isinstance(connection, MemoryConnection) and not connection._himport_prepared
+                and not any(EMPTY_RESPONSE in options for _, options in commands)):
+            raw = connection.run_transaction(commands)
+        if raw is NOT_RUN:
+            return super()._execute_transaction(
+                connection, commands, raise_on_error)
+        # what redis-py makes of MULTI's OK, the QUEUEDs and EXEC's reply: EXEC's array
+        # read in one parse (decoded as the client decodes: NEVER_DECODE is not looked
+        # at in a transaction), errors in place, then each command's callback
+        try:
+            response = connection._convert(raw)
+        except BaseException:  # a reply that cannot be decoded: see read_response
+            connection.disconnect()
+            raise
+        self.watching = False  # EXEC clears any watched keys
+        if response is None:
+            raise WatchError("Watched variable changed.")
+        if raise_on_error:
+            self.raise_first_error(commands, response)
+        callbacks = self.response_callbacks
+        exact = type(callbacks) is CaseInsensitiveDict
+        found: dict[Any, Any] = {}
+        data = []
+        for reply, (args, options) in zip(response, commands):
+            if not isinstance(reply, Exception):
+                options.pop("keys", None)
+                name = args[0]
+                try:
+                    callback = found[name]
+                except KeyError:
+                    callback = dict_get(callbacks, name) if exact else callbacks.get(name)
+                    if callback is None and exact and not name.isupper():
+                        callback = callbacks.get(name)
+                    found[name] = callback
+                if callback is not None:
+                    reply = callback(reply, **options)
+            data.append(reply)
+        return data
 
     def _execute_pipeline(self, connection: Any, commands: Sequence[Any],
                           raise_on_error: bool) -> list[Any]:
