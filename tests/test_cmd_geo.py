@@ -57,6 +57,22 @@ def test_geoadd_and_readers(servers: dict[str, Server]) -> None:
     ])
 
 
+def test_geoadd_one_member_coordinate_texts(servers: dict[str, Server]) -> None:
+    """The one-place path reads plain decimals with float(): everything float() takes
+    and strtod does not (underscores, spaces, underflow) must still be refused."""
+    texts = ["1_0", "10 ", "1\t", "+.5", "-0", "0.", ".5", "1.", "1-2", "+-1", "-", ".",
+             "", "1e1", "1E1", "1e-400", "0." + "0" * 330 + "1", "1" * 400, "+1", "٣",
+             "inf", "-inf", "nan", "0x1p3", "13.361389", "-180", "180.0000001"]
+    cmds: list[tuple[str, ...]] = []
+    for i, text in enumerate(texts):
+        group = [("GEOADD", f"g{i}", text, "38.1", "m"), ("GEOADD", f"h{i}", "13.3", text, "m"),
+                 ("ZRANGE", f"g{i}", "0", "-1", "WITHSCORES"),
+                 ("ZRANGE", f"h{i}", "0", "-1", "WITHSCORES")]
+        # Valkey 8.1 and Redis 7.0 read hex floats; Valkey 9.1 does not
+        cmds += [Newest(c) for c in group] if text.startswith("0x") else group
+    assert_same(servers, cmds)
+
+
 def _places(n: int, seed: int, lon: float, lat: float, spread: float) -> tuple[str, ...]:
     rng = random.Random(seed)
     out: list[str] = ["GEOADD", "pts"]

@@ -81,7 +81,8 @@ class GeoCommands(CommandsBase):
             lon, lat, member = values
             return self._conv(int, "GEOADD", name,
                               repr(lon) if type(lon) is float else enc(lon),
-                              repr(lat) if type(lat) is float else enc(lat), enc(member))
+                              repr(lat) if type(lat) is float else enc(lat),
+                              member if type(member) is str else enc(member))
         if nx and xx:
             raise DataError("GEOADD takes nx or xx, not both")
         if len(values) % 3:

@@ -64,12 +64,23 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
 
 @command("GEOADD")
 def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
-    if len(args) == 4 and args[1][:1] in _NUMBER_START:  # one member, no options
-        lon, lat = parse_double(args[1]), parse_double(args[2])
-        if (lon is None or lat is None or not geohash.LON_MIN <= lon <= geohash.LON_MAX
-                or not geohash.LAT_MIN <= lat <= geohash.LAT_MAX):
-            lon, lat = _lonlat(args[1], args[2])  # raises the server's error
-        return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
+    if len(args) == 4:  # one member, no options
+        lon_text, lat_text = args[1], args[2]
+        both = lon_text + lat_text
+        if len(both) < 40 and not both.translate(_PLAIN):
+            # only digits, dots and signs, too short to underflow: float() reads them
+            # as strtod does, or refuses them (then the checked path gives the error)
+            try:
+                lon, lat = float(lon_text), float(lat_text)
+            except ValueError:
+                lon, lat = _lonlat(lon_text, lat_text)
+            if (not geohash.LON_MIN <= lon <= geohash.LON_MAX
+                    or not geohash.LAT_MIN <= lat <= geohash.LAT_MAX):
+                lon, lat = _lonlat(lon_text, lat_text)  # raises the server's error
+            return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
+        if lon_text[:1] in _NUMBER_START:
+            lon, lat = _lonlat(lon_text, lat_text)
+            return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
     pos = 1
     nx = xx = False
     while pos < len(args):
@@ -92,6 +103,9 @@ def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
 
 _NUMBER_START = frozenset("0123456789-+.")
 """How a longitude can start (no option word does)."""
+
+_PLAIN = str.maketrans("", "", "0123456789.-+")
+"""Deletes what a plain decimal is made of: what is left marks one to check closely."""
 
 
 def _position(zs: RZSet | None, member: str) -> tuple[float, float] | None:
