@@ -242,3 +242,64 @@ def test_records_leave_expired_fields_out() -> None:
     with view.locked():
         assert view.flat_list("h") == ["b", "2"] and list(view.flat("h")) == ["b", "2"]
         assert view.flat_list("g") == [] and r.backend.db.data.get("g") is None  # type: ignore[attr-defined]
+
+
+def test_active_field_expiry_is_bounded_and_in_deadline_order() -> None:
+    """A reaper cycle looks at the hashes whose soonest field deadline passed, at most
+    a batch of them, not at every hash with field TTLs (a server's active expiry is
+    bounded the same way); a nearer deadline given later is honoured."""
+    r = redipy.Redis()
+    db = r.backend.db  # type: ignore[attr-defined]
+    frozen = [10_000_000]
+    with db.lock:  # the reaper waits: it takes this lock
+        db.clock = lambda: frozen[0]
+        for i in range(1000):
+            r.execute_command("HSET", f"far{i}", "a", "1", "b", "2")
+            r.execute_command("HPEXPIRE", f"far{i}", "3600000", "FIELDS", "1", "a")
+        for i in range(300):
+            r.execute_command("HSET", f"near{i}", "a", "1", "b", "2")
+            r.execute_command("HPEXPIRE", f"near{i}", "500000", "FIELDS", "1", "a")
+            # a nearer deadline on a hash already queued under a later one
+            r.execute_command("HPEXPIRE", f"near{i}", "100", "FIELDS", "1", "b")
+        assert db.reclaim_fields(200) == 0  # nothing due: no hash looked at
+        frozen[0] += 1000
+        assert db.fields_due()
+        assert db.reclaim_fields(200) == 200
+        assert db.reclaim_fields(200) == 100 and not db.fields_due()
+        assert all("b" not in db.data[f"near{i}"].map for i in range(300))
+        assert all("a" in db.data[f"near{i}"].map for i in range(300))
+        # one live entry per hash; stale ones (a nearer deadline queued) stay bounded
+        assert len(db.hfe) == 1300 and len(db._hfe_due) <= 2 * 1300 + 64
+        for step in range(5000):  # deadlines brought nearer again and again
+            r.execute_command("HPEXPIRE", "far0", str(3_000_000 - step), "FIELDS", "1", "a")
+        assert len(db._hfe_due) <= 2 * 1300 + 64
+        frozen[0] += 500_000
+        assert db.reclaim_fields(1000) == 300
+        assert all(f"near{i}" not in db.data for i in range(300))  # emptied: deleted
+        assert len(db.hfe) == 1000 and db.reclaim_fields(1000) == 0
+
+
+def test_active_field_expiry_follows_renamed_and_recreated_hashes() -> None:
+    r = redipy.Redis()
+    db = r.backend.db  # type: ignore[attr-defined]
+    frozen = [10_000_000]
+    with db.lock:
+        db.clock = lambda: frozen[0]
+        r.execute_command("HSET", "old", "a", "1", "b", "2")
+        r.execute_command("HPEXPIRE", "old", "100", "FIELDS", "1", "a")
+        r.execute_command("RENAME", "old", "new")
+        r.execute_command("HSET", "gone", "a", "1", "b", "2")
+        r.execute_command("HPEXPIRE", "gone", "100", "FIELDS", "1", "a")
+        r.execute_command("DEL", "gone")
+        r.execute_command("HSET", "gone", "a", "1", "b", "2")  # a new hash, later TTL
+        r.execute_command("HPEXPIRE", "gone", "5000", "FIELDS", "1", "b")
+        frozen[0] += 200
+        while db.reclaim_fields(10):
+            pass
+        assert db.data["new"].map == {"b": "2"}
+        assert db.data["gone"].map == {"a": "1", "b": "2"}  # not due yet
+        frozen[0] += 5000
+        while db.reclaim_fields(10):
+            pass
+        assert db.data["gone"].map == {"a": "1"}
+        assert not db.hfe and not db._hfe_due

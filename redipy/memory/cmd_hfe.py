@@ -21,7 +21,7 @@ from redipy.memory.cmd_hashes import live_hash
 from redipy.memory.db import Database
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
 from redipy.memory.registry import command
-from redipy.memory.structs import RHash
+from redipy.memory.structs import NEVER, RHash
 
 SYNTAX = "ERR syntax error"
 NUMFIELDS = "ERR numfields should be greater than 0 and match the provided number of fields"
@@ -156,7 +156,7 @@ def _one_field(db: Database, args: Sequence[str], scale: int) -> list[int] | Non
     if field not in h.map:
         return [-2]
     h.expire_at(field, when)
-    if key not in db.hfe:
+    if h.soonest < db.hfe.get(key, NEVER):
         db.track_fields(key)
     if db.watchers or db.on_touch:
         db.touch(key)
@@ -322,7 +322,7 @@ def _getex_one(db: Database, args: Sequence[str]) -> list[str | None] | None:
     val = h.map.get(field)
     if val is not None:
         h.expire_at(field, now + num * scale)
-        if key not in db.hfe:
+        if h.soonest < db.hfe.get(key, NEVER):
             db.track_fields(key)
         if db.watchers or db.on_touch:
             db.touch(key)

@@ -76,8 +76,8 @@ class Reaper:
             with db.lock:
                 db.reclaim(REAP_BATCH)
                 if db.hfe:
-                    db.reclaim_fields()
-                more = db.has_due()
+                    db.reclaim_fields(REAP_BATCH)
+                more = db.has_due() or db.fields_due()
                 if not db.expires and not db.hfe:
                     with self._guard:
                         self._dbs.discard(db)
@@ -96,8 +96,10 @@ class Database:
         self.index = index
         self.data: dict[str, Any] = {}
         self.expires: dict[str, int] = {}
-        self.hfe: set[str] = set()
-        """Keys of hashes with field TTLs, for active expiry of their fields."""
+        self.hfe: dict[str, int] = {}
+        """Hashes with field TTLs, for active expiry of their fields: key -> the deadline
+        it is queued under in :attr:`_hfe_due` (a heap of (deadline, key))."""
+        self._hfe_due: list[tuple[int, str]] = []
         self.keyset = Sampler()
         # bucket number (deadline >> BUCKET_BITS) -> keys; heap of bucket numbers
         self._buckets: dict[int, set[str]] = {}
@@ -214,13 +216,14 @@ class Database:
         self.data.clear()
         self.expires.clear()
         self.hfe.clear()
+        self._hfe_due.clear()
         self.keyset = Sampler()
         self._buckets.clear()
         self._due.clear()
 
     def swap_contents(self, other: Database) -> None:
         """SWAPDB: the two keyspaces trade places (clients stay on their index)."""
-        for name in ("data", "expires", "hfe", "keyset", "_buckets", "_due"):
+        for name in ("data", "expires", "hfe", "_hfe_due", "keyset", "_buckets", "_due"):
             mine, theirs = getattr(self, name), getattr(other, name)
             setattr(self, name, theirs)
             setattr(other, name, mine)
@@ -316,10 +319,22 @@ class Database:
     # ---- field TTLs of hashes -------------------------------------------------
 
     def track_fields(self, key: str) -> None:
-        """The hash at ``key`` has field TTLs: reclaim its fields actively too."""
-        if key not in self.hfe:
-            self.hfe.add(key)
-            REAPER.watch(self)
+        """The hash at ``key`` has field TTLs (its soonest deadline may have come
+        nearer): queue it for active expiry by that deadline. Callers on a hot path
+        check ``h.soonest < db.hfe.get(key, NEVER)`` first."""
+        h = self.data.get(key)
+        if type(h) is not RHash or not h.ttls:
+            return
+        hfe, due = self.hfe, self._hfe_due
+        queued = hfe.get(key)
+        if queued is None or h.soonest < queued:
+            hfe[key] = h.soonest
+            heapq.heappush(due, (h.soonest, key))
+            if len(due) > 2 * len(hfe) + 64:  # mostly stale entries: rebuild, O(1) amortized
+                due[:] = [(when, k) for k, when in hfe.items()]
+                heapq.heapify(due)
+            if queued is None:
+                REAPER.watch(self)
 
     def purge_fields(self, key: str, h: RHash) -> bool:
         """Remove the expired fields of the hash at ``key`` (deleting an emptied key);
@@ -339,21 +354,41 @@ class Database:
         if gone:
             if not h.map:
                 self._remove(key)
-                self.hfe.discard(key)
+                self.hfe.pop(key, None)
                 self.touch(key)
                 return False
             self.touch(key)
         return True
 
-    def reclaim_fields(self) -> None:
-        """Active expiry of hash fields: every tracked hash whose soonest deadline passed."""
+    def fields_due(self) -> bool:
+        """Whether a queued hash's soonest field deadline has passed."""
+        due = self._hfe_due
+        return bool(due) and due[0][0] <= self.clock()
+
+    def reclaim_fields(self, limit: int) -> int:
+        """Active expiry of hash fields, as a server's is: at most ``limit`` hashes
+        whose soonest deadline passed, taken from the heap in deadline order, so a
+        cycle costs what expires, not a walk over every hash with field TTLs. An
+        entry whose hash was queued again under a nearer deadline, or is gone, is
+        stale and skipped. Returns the hashes looked at."""
         now = self.clock()
-        for key in list(self.hfe):
-            h = self.data.get(key)
+        due, hfe, data = self._hfe_due, self.hfe, self.data
+        done = 0
+        while due and due[0][0] <= now and done < limit:
+            when, key = heapq.heappop(due)
+            if hfe.get(key) != when:
+                continue
+            del hfe[key]
+            done += 1
+            h = data.get(key)
             if type(h) is not RHash or not h.ttls:
-                self.hfe.discard(key)
-            elif h.soonest <= now:
-                self.purge_fields(key, h)
+                continue
+            if h.soonest <= now and not self.purge_fields(key, h):
+                continue  # emptied: the key is gone
+            if h.ttls:
+                hfe[key] = h.soonest
+                heapq.heappush(due, (h.soonest, key))
+        return done
 
     # ---- iteration -----------------------------------------------------------
 
