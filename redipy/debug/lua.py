@@ -189,6 +189,10 @@ def _frames(raw: Any, count: int) -> tuple[tuple[int, str, dict[str, Any]], ...]
 class _Context(RunContext):
     """A run context that never takes ``redis.call``'s fast path: every call is seen."""
 
+    def __init__(self, db: Any, readonly: bool = False) -> None:
+        super().__init__(db, readonly)
+        self.fast = False
+
     def update(self) -> None:
         self.fast = False
 

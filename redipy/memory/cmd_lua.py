@@ -75,7 +75,14 @@ def reset_runtime(db: Database) -> None:
         setattr(owner, _ATTR, new)
 
 
+_SMALL = {str(i): i for i in range(16)}
+"""The usual key counts, read without parsing."""
+
+
 def _split(args: Sequence[str]) -> tuple[Sequence[str], Sequence[str]]:
+    nkeys = _SMALL.get(args[0])
+    if nkeys is not None and nkeys < len(args):
+        return args[1:1 + nkeys], args[1 + nkeys:]
     nkeys = parse_int(args[0])
     if nkeys is None:
         raise ResponseError(NOT_INT)
@@ -95,7 +102,7 @@ def load_script(db: Database, body: str) -> LuaScript:
     code, flags, _, has_shebang = shebang.parse(body)
     rt = runtime_for(db)
     fn = rt.compile(code)
-    script = LuaScript(sha, body, fn, flags, has_shebang)
+    script = LuaScript(sha, body, fn, flags, has_shebang, rt, "no-writes" in flags)
     db.scripts[sha] = script
     return script
 
@@ -103,12 +110,11 @@ def load_script(db: Database, body: str) -> LuaScript:
 def run_script(db: Database, script: LuaScript, keys: Sequence[str], argv: Sequence[str],
                *, readonly: bool = False) -> Any:
     """Run a compiled Lua script; ``readonly`` for EVAL_RO / EVALSHA_RO."""
-    no_writes = "no-writes" in script.flags
+    no_writes = script.no_writes
     if readonly and script.shebang and not no_writes:
         raise ResponseError(RO_SCRIPT)
-    rt = runtime_for(db)
-    ctx = _RunContext(db, readonly=readonly or no_writes)
-    return rt.call_function(script.fn, ctx, keys, argv)
+    return script.rt.call_function(script.fn, _RunContext(db, readonly or no_writes),
+                                   keys, argv)
 
 
 def _eval(db: Database, args: Sequence[str], readonly: bool) -> Any:
@@ -123,9 +129,14 @@ def _eval(db: Database, args: Sequence[str], readonly: bool) -> Any:
 
 
 def _evalsha(db: Database, args: Sequence[str], readonly: bool) -> Any:
-    keys, argv = _split(args[1:])
     sha = args[0]
     entry = db.scripts.get(sha)
+    if type(entry) is LuaScript and not readonly:  # the common call, checks inlined
+        nkeys = _SMALL.get(args[1])
+        if nkeys is not None and nkeys <= len(args) - 2:
+            return entry.rt.call_function(entry.fn, _RunContext(db, entry.no_writes),
+                                          args[2:2 + nkeys], args[2 + nkeys:])
+    keys, argv = _split(args[1:])
     if entry is None and len(sha) == 40:
         entry = db.scripts.get(sha.lower())
     if entry is None:

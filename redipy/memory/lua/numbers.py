@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-_LL_HALF = 4611686018427387904.0  # (double)(LLONG_MAX / 2): Valkey's double2ll bound
+LL_HALF = 4611686018427387904.0  # (double)(LLONG_MAX / 2): Valkey's double2ll bound
 _INT64_MIN = -(1 << 63)
 
 
@@ -60,7 +60,7 @@ def fpconv(x: float) -> str:
 
 
 def _double2ll(x: float) -> int | None:
-    if -_LL_HALF <= x <= _LL_HALF and x == int(x):
+    if -LL_HALF <= x <= LL_HALF and x == int(x):
         return int(x)
     return None
 
@@ -68,7 +68,7 @@ def _double2ll(x: float) -> int | None:
 def arg_text(x: int | float) -> str:
     """A Lua number given to ``redis.call`` as the argument text Valkey sends."""
     if type(x) is int:
-        if -_LL_HALF <= x <= _LL_HALF:
+        if -LL_HALF <= x <= LL_HALF:
             return str(x)
         x = float(x)
     if math.isnan(x) or math.isinf(x):

@@ -165,16 +165,28 @@ local function compile(body, chunkname)
   return f
 end
 
--- run one script: KEYS and ARGV, then the function under the error handler
-local function finish(ok, r)
-  if ok then return true, r end
-  if type(r) ~= "table" then return false, "ERR " .. tostring(r) end
+-- run one script: KEYS and ARGV, then the function under the error handler. Success
+-- returns the script's value alone, failure four values (false, message, source,
+-- line): Python tells them apart by the tuple, with no tuple made on success.
+local function fail(r)
+  if type(r) ~= "table" then return false, "ERR " .. tostring(r), nil, nil end
   local msg = r.err
   if type(msg) == "number" then msg = tostring(msg) end
   if type(msg) ~= "string" then msg = nil end
   local line = r.line
   if type(line) == "number" then line = tostring(line) end
   return false, msg, r.source, line
+end
+
+local function finish(ok, r)
+  if ok then return r end
+  return fail(r)
+end
+
+local function exec(f)
+  local ok, r = xpcall(f, handler)
+  if ok then return r end
+  return fail(r)
 end
 
 local function run(f, nkeys, ...)
@@ -194,6 +206,26 @@ local function run_table(f, nkeys, a, n)
   rawset(G, "KEYS", keys)
   rawset(G, "ARGV", argv)
   return finish(xpcall(f, handler))
+end
+
+-- runners for up to SMALL keys and SMALL arguments: the tables built by constructors
+-- from named parameters, no vararg table and no loops (runners[nkeys * SMALL + nargs + 1])
+local SMALL = 4
+local runners = {}
+for k = 0, SMALL - 1 do
+  for m = 0, SMALL - 1 do
+    local ks, as = {}, {}
+    for i = 1, k do ks[i] = "k" .. i end
+    for i = 1, m do as[i] = "a" .. i end
+    local params = table.concat({"f", unpack(ks)}, ", ")
+    if m > 0 then params = params .. ", " .. table.concat(as, ", ") end
+    local src = "local rawset, G, exec = ...\n" ..
+      "return function(" .. params .. ")\n" ..
+      "  rawset(G, 'KEYS', {" .. table.concat(ks, ", ") .. "})\n" ..
+      "  rawset(G, 'ARGV', {" .. table.concat(as, ", ") .. "})\n" ..
+      "  return exec(f)\nend"
+    runners[k * SMALL + m + 1] = assert(loadstring(src, "=redipy"))(rawset, G, exec)
+  end
 end
 
 -- what kind of reply a returned table is (the server's order of checks)
@@ -294,7 +326,8 @@ local function where()
   return ""
 end
 
-return {run = run, run_table = run_table, compile = compile, classify = classify,
+return {run = run, run_table = run_table, runners = runners, small = SMALL,
+        compile = compile, classify = classify,
         G = G, PG = PG, redis = redis, handler = handler, where = where,
         compile_library = compile_library, load_library = load_library,
         call_function = call_function}

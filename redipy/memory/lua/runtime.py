@@ -22,6 +22,7 @@ from redipy import commands
 from redipy.errors import ResponseError, response_error
 from redipy.memory.db import Database
 from redipy.memory.lua import libs
+from redipy.memory.lua.fastcall import MISS, FastCaller, fast_caller
 from redipy.memory.lua.functions import Libraries, Registration
 from redipy.memory.lua.numbers import arg_text, double_text, lua_tostring, to_integer
 from redipy.memory.lua.prelude import PRELUDE
@@ -74,22 +75,17 @@ def error_text(raw: str) -> str:
     return f"{code} {msg.strip(chr(13) + chr(10))}"
 
 
-_DIRECT_INT = 1 << 62
-
-
 @dataclass(frozen=True, slots=True)
 class CommandEntry:
     """A command as ``redis.call`` runs it: handler, arity and script flags, and the
-    positional direct form when the command has one (:class:`redipy.memory.registry.Direct`)."""
+    fast caller of its direct form when it has one (:mod:`redipy.memory.lua.fastcall`)."""
 
     name: str
     handler: Callable[..., Any]
     arity: int
     noscript: bool
     write: bool
-    direct: Callable[..., Any] | None
-    kinds: tuple[str, ...]
-    fixed: tuple[Any, ...]
+    fast: FastCaller | None
 
 
 class RunContext:
@@ -97,7 +93,7 @@ class RunContext:
 
     __slots__ = ("db", "fast", "hook", "name", "readonly", "resp")
 
-    def __init__(self, db: Database, *, readonly: bool = False, resp: int = 2,
+    def __init__(self, db: Database, readonly: bool = False, *, resp: int = 2,
                  name: str = "",
                  hook: Callable[[str, Sequence[str], Any], None] | None = None) -> None:
         self.db = db
@@ -105,8 +101,7 @@ class RunContext:
         self.resp = resp
         self.name = name
         self.hook = hook
-        self.fast = False
-        self.update()
+        self.fast = not readonly and resp == 2 and hook is None  # update(), inlined
 
     def update(self) -> None:
         """``fast``: whether ``redis.call`` may take a command's direct form (no write
@@ -123,9 +118,13 @@ class LuaRuntime:
         self.table_from = self.lua.table_from
         self.rand = Rand48()
         self.ctx: RunContext | None = None
+        self.fast_db: Database | None = None
+        """The running script's database while ``redis.call`` may take direct forms."""
         self.libraries = Libraries()
         self._entries: dict[str, CommandEntry] = name_cache(self)
+        self._fast: dict[str, FastCaller | None] = name_cache(self)
         self.registration: Registration | None = None
+        self._call = self._make_call()
         py = self.lua.table_from({
             "call": self._call, "pcall": self._pcall, "sha1hex": self._sha1hex,
             "log": self._log, "setresp": self._setresp, "set_repl": self._set_repl,
@@ -141,6 +140,9 @@ class LuaRuntime:
             "function(src, py) return assert(loadstring(src, '=redipy'))(py) end")(PRELUDE, py)
         self._run = api["run"]
         self._run_table = api["run_table"]
+        small = int(api["small"])
+        self._small = small
+        self._runners = [api["runners"][i + 1] for i in range(small * small)]
         self._compile = api["compile"]
         self._classify = api["classify"]
         self.where = api["where"]
@@ -178,9 +180,10 @@ class LuaRuntime:
                       argv: Sequence[str], *, fcall: bool = False) -> Any:
         """Run ``fn`` with KEYS/ARGV as a script (or, ``fcall``, as a library function
         given ``keys, args``); returns the reply or raises the error the server gives."""
-        outer = self.ctx
+        outer, outer_db = self.ctx, self.fast_db
         self.ctx = ctx
         db = ctx.db
+        self.fast_db = db if ctx.fast else None
         before = db.no_block
         db.no_block = True
         try:
@@ -192,11 +195,13 @@ class LuaRuntime:
         finally:
             db.no_block = before
             self.ctx = outer
-        if res is True:
-            return None
-        if res[0]:
-            return self.to_reply(res[1], ctx.resp)
-        _, msg, source, line = (*res, None, None, None)[:4]
+            self.fast_db = outer_db
+        kind = type(res)
+        if kind is int or kind is str:
+            return res
+        if kind is not tuple:
+            return self.to_reply(res, ctx.resp)
+        _, msg, source, line = res
         if msg is None:
             msg = "ERR unknown error"
         msg = msg.replace("\r", " ").replace("\n", " ")
@@ -208,7 +213,10 @@ class LuaRuntime:
         if fcall:
             return self.api["call_function"](fn, self.table_from(list(keys)),
                                              self.table_from(list(argv)))
-        n = len(keys) + len(argv)
+        nk, na, small = len(keys), len(argv), self._small
+        if nk < small and na < small:
+            return self._runners[nk * small + na](fn, *keys, *argv)
+        n = nk + na
         if n <= 2000:
             return self._run(fn, len(keys), *keys, *argv)
         return self._run_table(fn, len(keys), self.table_from([*keys, *argv]), n)
@@ -312,15 +320,17 @@ class LuaRuntime:
                 return None
             spec = commands.COMMANDS.get(upper)
             direct = DIRECT.get(upper)
-            entry = CommandEntry(
-                upper, handler, spec.arity if spec is not None else -1,
-                spec is not None and "noscript" in spec.flags,
-                spec is not None and spec.write,
-                direct.fn if direct is not None else None,
+            arity = spec.arity if spec is not None else -1
+            noscript = spec is not None and "noscript" in spec.flags
+            fast = None if noscript else fast_caller(
+                handler, arity, direct.fn if direct is not None else None,
                 direct.kinds if direct is not None else (),
                 direct.fixed if direct is not None else ())
+            entry = CommandEntry(upper, handler, arity, noscript,
+                                 spec is not None and spec.write, fast)
             if len(self._entries) < 4096:
                 self._entries[name] = entry
+                self._fast[name] = entry.fast
         return entry
 
     def _command(self, argv: tuple[Any, ...]) -> Any:
@@ -367,43 +377,33 @@ class LuaRuntime:
             ctx.hook(entry.name, args, reply)
         return reply
 
-    @staticmethod
-    def _direct_args(argv: tuple[Any, ...], kinds: tuple[str, ...]) -> list[Any] | None:
-        """The arguments for a command's direct form, or None when a value needs the
-        handler's own parsing (a string where an int goes, a float, a big number)."""
-        out = list(argv[1:])
-        for i, kind in enumerate(kinds):
-            value = out[i]
-            vtype = type(value)
-            if kind == "str":
-                if vtype is not str:
-                    if vtype is int or vtype is float:
-                        out[i] = arg_text(value)
-                    else:
-                        return None
-            elif vtype is not int or not -_DIRECT_INT <= value <= _DIRECT_INT:
-                return None
-        return out
+    def _make_call(self) -> Callable[..., Any]:
+        """``redis.call``: a plain function (no bound method, no attribute lookups on the
+        hot path) that runs a command's direct form when the running script may take
+        it (:attr:`fast_db`) and its values fit, everything else through
+        :meth:`_command`."""
+        fasts = self._fast
+        lua_reply = self._lua_reply
+        command = self._command
+        rt = self
 
-    def _call(self, *argv: Any) -> Any:
-        """``redis.call``: the hot path (a command with a direct form and plain
-        arguments) inline, everything else through :meth:`_command`."""
-        ctx = self.ctx
-        if ctx is not None and ctx.fast and argv:
-            entry = self._entries.get(argv[0])
-            if entry is not None and entry.direct is not None \
-                    and len(argv) - 1 == len(entry.kinds):
-                direct_args = self._direct_args(argv, entry.kinds)
-                if direct_args is not None:
+        def call(*argv: Any) -> Any:
+            db = rt.fast_db
+            if db is not None and argv:
+                fast = fasts.get(argv[0])
+                if fast is not None:
                     try:
-                        reply = entry.direct(ctx.db, *direct_args, *entry.fixed)
+                        reply = fast(db, argv)
                     except ResponseError as err:
                         reply = err
-                    kind = type(reply)
-                    if kind is int or kind is str:
-                        return reply
-                    return self._lua_reply(reply)
-        return self._lua_reply(self._command(argv))
+                    if reply is not MISS:
+                        kind = type(reply)
+                        if kind is int or kind is str:
+                            return reply
+                        return lua_reply(reply)
+            return lua_reply(command(argv))
+
+        return call
 
     def _lua_reply(self, reply: Any) -> Any:
         kind = type(reply)
@@ -457,6 +457,7 @@ class LuaRuntime:
         if self.ctx is not None:
             self.ctx.resp = int(args[0])
             self.ctx.update()
+            self.fast_db = self.ctx.db if self.ctx.fast else None
         return None
 
     def _set_repl(self, *args: Any) -> Any:

@@ -25,10 +25,15 @@ def as_bytes(text: str) -> bytes:
 
 @dataclass
 class LuaScript:
-    """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text."""
+    """A compiled script (EVAL / SCRIPT LOAD body), filed by the sha of its text, with
+    the Lua state it was compiled in (SCRIPT FLUSH replaces the state and empties the
+    table together) and whether its shebang says ``no-writes``: EVALSHA needs no
+    lookup beyond the script's own."""
 
     sha: str
     body: str
     fn: Any
     flags: frozenset[str]
     shebang: bool
+    rt: Any = None
+    no_writes: bool = False

@@ -1,0 +1,133 @@
+"""``redis.call``'s fast lane: one small generated function per argument signature.
+
+Every command gets a caller ``fast(db, argv)`` (``argv`` is the tuple lupa hands over,
+the command name first) for the running script that may skip the general path's
+checks (no write check, RESP2, nobody watching; see ``RunContext.fast``). A command
+with a direct form (:class:`redipy.memory.registry.Direct`) has its values checked
+against the form's kinds with no loop and no list and the form called positionally;
+otherwise, or when the count does not fit the form, the arity is checked and the
+handler gets the values as a tuple, numbers written as Valkey writes them. It answers
+:data:`MISS` when a value is not a string or a number (the general path gives the
+error). The callers are generated once per shape, as ``namedtuple`` makes its classes:
+the loop they replace cost more than the command itself for one- and two-argument
+commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from redipy.memory.lua.numbers import LL_HALF, arg_text
+
+MISS: Any = object()
+"""What a fast caller answers when the call must take the general path (a value that
+is neither a string nor a number, a count the command's arity refuses)."""
+
+DIRECT_INT = 1 << 62
+"""Whole numbers beyond this go through the handler's parsing (Lua numbers are doubles)."""
+
+FastCaller = Callable[[Any, tuple[Any, ...]], Any]
+
+_MADE: dict[tuple[tuple[str, ...], int, bool], Callable[..., FastCaller]] = {}
+
+
+def _factory(kinds: tuple[str, ...], nfixed: int, pack: bool = False
+             ) -> Callable[..., FastCaller]:
+    """Source for the kinds, compiled once: ``make(fn, other, *fixed)`` gives a caller
+    that hands a call it cannot take to ``other(db, argv)``. ``pack``: ``fn`` is a
+    handler, given the values as one tuple (the script's own when they are all strings
+    already)."""
+    key = (kinds, nfixed, pack)
+    made = _MADE.get(key)
+    if made is not None:
+        return made
+    names = [f"a{i}" for i in range(len(kinds))]
+    fixed = [f"f{i}" for i in range(nfixed)]
+    body = [f"    if len(argv) != {len(kinds) + 1}:", "        return other(db, argv)"]
+    if names:
+        body.append(f"    _, {', '.join(names)}{',' if len(names) == 1 else ''} = argv")
+    if pack and names:
+        body += ["    if " + " and ".join(f"type({n}) is str" for n in names) + ":",
+                 "        return fn(db, argv[1:])"]
+    for name, kind in zip(names, kinds, strict=True):
+        if kind == "str":  # arg_text's common case inlined: a whole number in range
+            body += [f"    t = type({name})",
+                     "    if t is not str:",
+                     f"        if t is int and -HALF <= {name} <= HALF:",
+                     f"            {name} = str({name})",
+                     "        elif t is int or t is float:",
+                     f"            {name} = arg_text({name})",
+                     "        else:",
+                     "            return other(db, argv)"]
+        else:
+            body += [f"    if type({name}) is not int or not -LIM <= {name} <= LIM:",
+                     "        return other(db, argv)"]
+    if pack:
+        body.append(f"    return fn(db, ({''.join(n + ', ' for n in names)}))")
+    else:
+        body.append(f"    return fn(db, {', '.join(names + fixed)})")
+    src = "\n".join([f"def make(fn, other{''.join(', ' + f for f in fixed)}):",
+                     "    def fast(db, argv):", *("    " + line for line in body),
+                     "    return fast"])
+    namespace: dict[str, Any] = {"LIM": DIRECT_INT, "HALF": int(LL_HALF),
+                                 "arg_text": arg_text}
+    exec(compile(src, f"<redis.call {','.join(kinds)}>", "exec"), namespace)
+    make: Callable[..., FastCaller] = namespace["make"]
+    _MADE[key] = make
+    return make
+
+
+def _miss(db: Any, argv: tuple[Any, ...]) -> Any:
+    return MISS
+
+
+def _texts(args: tuple[Any, ...]) -> Any:
+    """The values as the handler's strings, or MISS for one that is neither a string
+    nor a number."""
+    out = []
+    for a in args:
+        t = type(a)
+        if t is str:
+            out.append(a)
+        elif t is int or t is float:
+            out.append(arg_text(a))
+        else:
+            return MISS
+    return out
+
+
+_EXACT = 6
+"""Handlers of a fixed arity up to this many arguments get an unrolled caller."""
+
+
+def _handler(handler: Callable[..., Any], arity: int) -> FastCaller:
+    """The caller of a handler: arity checked, values as strings."""
+    if 0 < arity <= _EXACT + 1:
+        return _factory(("str",) * (arity - 1), 0, pack=True)(handler, _miss)
+    least = -arity
+
+    def fast(db: Any, argv: tuple[Any, ...]) -> Any:
+        n = len(argv)
+        if (n != arity) if arity >= 0 else (n < least):
+            return MISS
+        args = argv[1:]
+        for a in args:
+            if type(a) is not str:
+                args = _texts(args)
+                if args is MISS:
+                    return MISS
+                break
+        return handler(db, args)
+
+    return fast
+
+
+def fast_caller(handler: Callable[..., Any], arity: int, fn: Callable[..., Any] | None,
+                kinds: tuple[str, ...], fixed: tuple[Any, ...]) -> FastCaller:
+    """The fast caller of one command: its direct form ``fn`` first when it has one,
+    the handler when the values do not fit the form."""
+    general = _handler(handler, arity)
+    if fn is None:
+        return general
+    return _factory(kinds, len(fixed))(fn, general, *fixed)
