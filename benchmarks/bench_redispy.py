@@ -5,10 +5,10 @@ Rounds are interleaved (drop-in, fakeredis, typed API, then again); each row sho
 median ops/s over the rounds. CPU time is what is measured (``time.process_time``):
 the work is all in this process, and it keeps other load on the machine out of the
 figures. The ceiling column times redis-py's command methods with nothing behind
-them (for the pipeline: queueing its commands, never executed): the best ratio to
-fakeredis that any backend behind redis-py could reach. The last column sets the same
-client cost alone against the typed API: the share of the typed API's rate that the
-drop-in could reach at best.
+them (for the pipelines: queueing their commands on the drop-in's pipeline, never
+executed): the best ratio to fakeredis that any backend behind redis-py could reach.
+The last column sets the same client cost alone against the typed API: the share of
+the typed API's rate that the drop-in could reach at best.
 
 Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick]
 """
@@ -34,6 +34,7 @@ from redipy.script import FnContext, RedisVar, to_lua
 Op = Callable[[int], None]
 
 PIPELINE = "pipeline of 100 SET (commands/s)"
+TRANSACTION = "MULTI/EXEC pipeline of 100 SET (commands/s)"
 
 
 def bump_script() -> FnContext:
@@ -46,11 +47,11 @@ def bump_script() -> FnContext:
     return ctx
 
 
-def queue_only(client: Any) -> Op:
-    """The pipeline row's client side alone: the same commands queued, never sent."""
+def queue_only(client: Any, transaction: bool) -> Op:
+    """A pipeline row's client side alone: the same commands queued, never sent."""
     def run(n: int) -> None:
         for _ in range(max(1, n // 100)):
-            with client.pipeline(transaction=False) as pipe:
+            with client.pipeline(transaction=transaction) as pipe:
                 for i in range(100):
                     pipe.set(f"p{i}", i)
     return run
@@ -63,12 +64,14 @@ def sync_ops(client: Any, sha: str) -> dict[str, Op]:
                 call(i)
         return run
 
-    def pipeline(n: int) -> None:
-        for _ in range(max(1, n // 100)):
-            with client.pipeline(transaction=False) as pipe:
-                for i in range(100):
-                    pipe.set(f"p{i}", i)
-                pipe.execute()
+    def pipeline(transaction: bool) -> Op:
+        def run(n: int) -> None:
+            for _ in range(max(1, n // 100)):
+                with client.pipeline(transaction=transaction) as pipe:
+                    for i in range(100):
+                        pipe.set(f"p{i}", i)
+                    pipe.execute()
+        return run
 
     client.set("g", "value")
     client.hset("hh", "f", "v")
@@ -82,7 +85,8 @@ def sync_ops(client: Any, sha: str) -> dict[str, Op]:
         "RPOP": loop(lambda i: client.rpop("l")),
         "SADD": loop(lambda i: client.sadd("s", f"m{i % 1000}")),
         "ZADD": loop(lambda i: client.zadd("z", {f"m{i % 1000}": i})),
-        PIPELINE: pipeline,
+        PIPELINE: pipeline(False),
+        TRANSACTION: pipeline(True),  # redis-py's default pipeline()
         "EVALSHA": loop(lambda i: client.evalsha(sha, 1, "slot", '"v"')),
     }
 
@@ -160,8 +164,9 @@ def main() -> None:
     fake_ops = {**sync_ops(fake, sha), **async_ops(fakeredis.FakeAsyncRedis())}
     typed_table = typed_ops(typed)
     bare = {name: op for name, op in sync_ops(ClientCostOnly(), sha).items()
-            if not name.startswith("pipeline")}  # a pipeline needs a real connection
-    bare[PIPELINE] = queue_only(ClientCostOnly())
+            if name not in (PIPELINE, TRANSACTION)}  # these need a real connection
+    bare[PIPELINE] = queue_only(ClientCostOnly(), False)
+    bare[TRANSACTION] = queue_only(ClientCostOnly(), True)
     bare.update(async_ops(AsyncClientCostOnly()))
     results: dict[str, dict[str, list[float]]] = {
         name: {"drop": [], "fake": [], "typed": [], "bare": []} for name in drop_ops}

@@ -52,7 +52,9 @@ class MemoryRedis(redis.Redis):
             callback = callbacks.get(args[0])
         if callback is None:
             return response
-        return respond(callback, response, options)
+        if options:
+            return respond(callback, response, options)
+        return callback(response)  # what respond does with no options, a call less
 
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> MemoryPipeline:
         return MemoryPipeline(self.connection_pool, self.response_callbacks, transaction,
