@@ -20,7 +20,7 @@ from typing import Any
 import redis.asyncio
 from redis._parsers import _AsyncHiredisParser
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError as RedisResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -28,7 +28,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
 from redipy.redispy.argv import ascii_compatible, to_argv
-from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
+from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests, dict_get
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import make_converter, respond
 from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
@@ -247,7 +247,32 @@ class AsyncMemoryConnection(AbstractConnection):
         return Packed(tuple(cmd) for cmd in commands)
 
     async def call(self, args: Sequence[Any], never_decode: bool) -> Any:
-        """One command's parsed reply, raised if an error (the client's fast path)."""
+        """One command's parsed reply, raised if an error (the client's fast path):
+        what :meth:`_execute` and :meth:`_finish` do, inlined for a connection with
+        nothing to catch up on (an await less per command)."""
+        session = self._session
+        if (session is None or self._should_reconnect or not self.is_connected
+                or self.health_check_interval or self._replies.items):
+            return await self._call_slow(args, never_decode)
+        argv = to_argv(args, self.encoder, self._ascii)
+        try:
+            raw = session.execute(argv, block=False)
+            if isinstance(raw, Blocked):
+                raw = await wait_blocked(session, raw)
+        except ResponseError as err:
+            raw = err
+        if session.protocol != self._proto:
+            self._follow_protocol(session.protocol)
+        if raw is NO_REPLY:
+            return await self.read_response(disable_decoding=never_decode)
+        reply = (self._convert_raw if never_decode else self._convert)(raw)
+        if isinstance(reply, (RedisResponseError, RedisConnectionError)):
+            raise reply
+        return reply
+
+    async def _call_slow(self, args: Sequence[Any], never_decode: bool) -> Any:
+        """:meth:`call` when the connection needs (re)connecting, a health check, or has
+        replies queued before this one."""
         if self._should_reconnect or not self.is_connected or self._session is None:
             await self.disconnect()
             await self.connect()
@@ -313,10 +338,17 @@ class AsyncMemoryRedis(redis.asyncio.Redis):
                 if EMPTY_RESPONSE in options:
                     return options[EMPTY_RESPONSE]
                 raise
-            callback = self.response_callbacks.get(args[0])
+            callbacks = self.response_callbacks
+            name = args[0]
+            if type(callbacks) is CaseInsensitiveDict:  # its keys are upper case
+                callback = dict_get(callbacks, name)
+                if callback is None and not name.isupper():
+                    callback = callbacks.get(name)
+            else:
+                callback = callbacks.get(name)
             if callback is None:
                 return response
-            value = respond(callback, response, options)
+            value = respond(callback, response, options) if options else callback(response)
             return await value if inspect.isawaitable(value) else value
         finally:
             pool._in_use_connections.discard(conn)
