@@ -24,7 +24,7 @@ import pytest
 import redipy
 from redipy.commands import COMMANDS
 from redipy.commands.streams import COMMANDS as STREAM_COMMANDS
-from redipy.errors import ResponseError, WrongTypeError
+from redipy.errors import ResponseError, WatchError, WrongTypeError
 from tests.parity import fresh, run_raw
 from tests.servers import Server
 from tests.test_blocking import Runner, wait_blocked
@@ -588,10 +588,13 @@ def test_work_queue_with_dying_consumers(r: redipy.Redis) -> None:
     assert info["lag"] == 0 and info["entries-read"] == total
 
 
-@pytest.mark.parametrize("seed", [1, 2])
-def test_random_group_flows(servers: dict[str, Server], seed: int) -> None:
+@pytest.mark.parametrize(("seed", "batch"), [(1, 3), (2, 3), (3, 9), (4, 9)])
+def test_random_group_flows(servers: dict[str, Server], seed: int, batch: int) -> None:
     """Random XADD / XREADGROUP / XACK / XCLAIM / XAUTOCLAIM / XDEL / XTRIM sequences with
-    explicit IDs, compared on every server (times masked)."""
+    explicit IDs, compared on every server (times masked). ``batch`` 9: reads of up to 9
+    entries and XACKs of runs of IDs, in order, reversed or repeated (the memory
+    backend's one-step paths for a batch: counters past tombstones, PELs of several
+    owners)."""
     rnd = random.Random(seed)
     cmds: list[list[str]] = [w("XGROUP CREATE s g 0 MKSTREAM"), w("XGROUP CREATE s h $")]
     next_ms = 1
@@ -604,10 +607,22 @@ def test_random_group_flows(servers: dict[str, Server], seed: int) -> None:
             cmds.append(["XADD", "s", f"{next_ms}-{rnd.randint(0, 1)}", "f", str(next_ms)])
             next_ms += 1
         elif roll < 0.45:
-            cmds.append(["XREADGROUP", "GROUP", grp, cons, "COUNT", str(rnd.randint(1, 3)),
-                         "STREAMS", "s", rnd.choice([">", ">", "0"])])
+            cmds.append(["XREADGROUP", "GROUP", grp, cons, "COUNT",
+                         str(rnd.randint(1, batch)), "STREAMS", "s",
+                         rnd.choice([">", ">", "0"])])
         elif roll < 0.55:
-            cmds.append(["XACK", "s", grp, some, some])
+            if batch <= 3:
+                cmds.append(["XACK", "s", grp, some, some])
+                continue
+            low = rnd.randint(1, max(next_ms - 1, 1))
+            run = [f"{ms}-{seq}" for ms in range(low, low + rnd.randint(1, 5))
+                   for seq in (0, 1)]
+            order = rnd.choice(["in order", "reversed", "repeated"])
+            if order == "reversed":
+                run.reverse()
+            elif order == "repeated":
+                run += run[:2]
+            cmds.append(["XACK", "s", grp, *run])
         elif roll < 0.62:
             cmds.append(["XCLAIM", "s", grp, cons, "0", some, *rnd.choice(
                 [[], ["JUSTID"], ["FORCE"], ["RETRYCOUNT", "3"]])])
@@ -646,3 +661,58 @@ def test_nogroup_errors_do_not_show_the_key_prefix(servers: dict[str, Server]) -
         texts.append(str(err.value))
         client.close()
     assert texts[0] == texts[1] == "NOGROUP No such key 's1' or consumer group 'g'"
+
+
+WATCHED_OPS: dict[str, tuple[str, list[str]]] = {
+    "XACK": ("s", ["XACK", "s", "g", "1-0"]),
+    "XACK of nothing pending": ("s", ["XACK", "s", "g", "2-0"]),
+    "XCLAIM": ("s", ["XCLAIM", "s", "g", "d", "0", "1-0"]),
+    "XCLAIM JUSTID": ("s", ["XCLAIM", "s", "g", "d", "0", "1-0", "JUSTID"]),
+    "XAUTOCLAIM": ("s", ["XAUTOCLAIM", "s", "g", "d", "0", "0"]),
+    "XGROUP CREATECONSUMER": ("s", ["XGROUP", "CREATECONSUMER", "s", "g", "new"]),
+    "XGROUP DELCONSUMER": ("s", ["XGROUP", "DELCONSUMER", "s", "g", "c"]),
+    "XGROUP SETID": ("s", ["XGROUP", "SETID", "s", "g", "0"]),
+    "XGROUP CREATE": ("s", ["XGROUP", "CREATE", "s", "h", "0"]),
+    "XGROUP CREATE MKSTREAM": ("n", ["XGROUP", "CREATE", "n", "h", "0", "MKSTREAM"]),
+    "XGROUP DESTROY": ("s", ["XGROUP", "DESTROY", "s", "g"]),
+    "XREADGROUP": ("s", ["XREADGROUP", "GROUP", "g", "c", "STREAMS", "s", ">"]),
+    "XREADGROUP history": ("s", ["XREADGROUP", "GROUP", "g", "new", "STREAMS", "s", "0"]),
+    "XSETID": ("s", ["XSETID", "s", "5-0"]),
+    "XADD": ("s", ["XADD", "s", "*", "f", "2"]),
+    "XDEL": ("s", ["XDEL", "s", "2-0"]),
+    "XTRIM": ("s", ["XTRIM", "s", "MAXLEN", "1"]),
+}
+
+
+def _seen_by_watch(r: redipy.Redis) -> dict[str, bool]:
+    """For each of WATCHED_OPS: whether it, run by another client, aborts a transaction
+    watching its key."""
+    out = {}
+    for name, (watched, cmd) in WATCHED_OPS.items():
+        r.execute_command("FLUSHALL")
+        r.execute_command("XADD", "s", "1-0", "f", "1")
+        r.execute_command("XADD", "s", "2-0", "f", "1")
+        r.execute_command("XGROUP", "CREATE", "s", "g", "0")
+        r.execute_command("XREADGROUP", "GROUP", "g", "c", "COUNT", "1", "STREAMS", "s", ">")
+        with r.pipeline() as pipe:
+            pipe.watch(watched)
+            r.execute_command(*cmd)
+            pipe.multi()
+            pipe.exists(watched)
+            try:
+                pipe.execute()
+                out[name] = False
+            except WatchError:
+                out[name] = True
+    return out
+
+
+def test_which_stream_commands_watch_sees(servers: dict[str, Server]) -> None:
+    """Only XADD, XDEL, XTRIM and creating the key abort a transaction watching a stream
+    on every server (XACK, XCLAIM, XAUTOCLAIM, XGROUP, XSETID and XREADGROUP change
+    groups or counters but signal no modification), and so on memory."""
+    mem = _seen_by_watch(fresh("memory", servers))
+    assert {name for name, seen in mem.items() if seen} == {
+        "XADD", "XDEL", "XTRIM", "XGROUP CREATE MKSTREAM"}
+    for kind in servers:
+        assert _seen_by_watch(fresh(kind, servers)) == mem, kind

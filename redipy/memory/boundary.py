@@ -119,6 +119,39 @@ def _ascii_nested(reply: list[Any]) -> bool:
         return False
 
 
+def _ascii_entries(reply: list[Any]) -> bool:
+    """Whether stream entries ``[[id, [f, v, ...]], ...]`` hold only ASCII strings: one
+    unpacking loop and one join (anything else, a deleted entry's nil included, makes
+    the loop or the join raise, and the general walk decides)."""
+    parts: list[str] = []
+    add = parts.append
+    extend = parts.extend
+    try:
+        for sid, flat in reply:
+            add(sid)
+            extend(flat)
+        return "".join(parts).isascii()
+    except (TypeError, ValueError):
+        return False
+
+
+def _ascii_stream_reply(reply: list[Any]) -> bool:
+    """The stream shapes, told by their first element: entries (XRANGE, XCLAIM) and
+    XREAD / XREADGROUP's ``[[key, entries], ...]``."""
+    first = reply[0]
+    if len(first) != 2 or type(first[1]) is not list:
+        return False
+    inner = first[1]
+    if not inner or type(inner[0]) is not list:
+        return _ascii_entries(reply)
+    for item in reply:  # [[key, entries], ...]
+        if (type(item) is not list or len(item) != 2 or type(item[0]) is not str
+                or not item[0].isascii() or type(item[1]) is not list
+                or not _ascii_entries(item[1])):
+            return False
+    return True
+
+
 def reply_text(reply: Any) -> Any:
     """A raw reply with every byte string turned into text (markers kept)."""
     kind = type(reply)
@@ -127,7 +160,13 @@ def reply_text(reply: Any) -> Any:
     if reply is None or kind is int:
         return reply
     if kind is list:
-        if not reply or type(reply[0]) is not str:
+        if not reply:
+            return reply
+        first = type(reply[0])
+        if first is list:
+            if _ascii_stream_reply(reply):
+                return reply
+        elif first is not str:
             pass  # ints first (BITFIELD, HTTL, ...): no join raising TypeError (~1 us)
         else:
             try:  # a list of ASCII strings (the common reply): one C pass, no Python loop

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from operator import itemgetter
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -33,6 +34,7 @@ from redipy.memory.stream import (
     MAX_ID,
     Consumer,
     Group,
+    Pending,
     RStream,
     id_text,
 )
@@ -117,6 +119,29 @@ def strict_id(text: str) -> int:
     return parse_id(text, strict=True)[0]
 
 
+def strict_ids(args: Sequence[str], start: int,
+               known: dict[str, int] | None = None) -> list[int]:
+    """:func:`strict_id` of ``args[start:]`` in one loop (XACK's and XDEL's lists);
+    every ID is parsed before anything is done, as a server does. ``known``: texts
+    already parsed (:attr:`RStream.id_cache`), looked up first."""
+    out: list[int] = []
+    add = out.append
+    for pos in range(start, len(args)):
+        text = args[pos]
+        if known is not None:
+            sid = known.get(text)
+            if sid is not None:
+                add(sid)
+                continue
+        ms_t, sep, seq_t = text.partition("-")
+        if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20
+                and len(seq_t) < 20 and text.isascii()):
+            add(int(ms_t) << 64 | int(seq_t))
+        else:
+            add(parse_id(text, strict=True)[0])
+    return out
+
+
 def _interval(text: str, missing_seq: int) -> tuple[int, bool]:
     """A range bound: ``(`` in front makes it exclusive (and strict)."""
     if len(text) > 1 and text[0] == "(":
@@ -125,6 +150,12 @@ def _interval(text: str, missing_seq: int) -> tuple[int, bool]:
 
 
 def _start_bound(text: str) -> int:
+    ms_t, sep, seq_t = text.partition("-")
+    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
+            and text.isascii()):  # parse_id's common case, without its calls and tuples
+        return int(ms_t) << 64 | int(seq_t)
+    if text == "-":
+        return 0
     sid, excl = _interval(text, 0)
     if excl:
         if sid == MAX_ID:
@@ -134,6 +165,12 @@ def _start_bound(text: str) -> int:
 
 
 def _end_bound(text: str) -> int:
+    if text == "+":
+        return MAX_ID
+    ms_t, sep, seq_t = text.partition("-")
+    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
+            and text.isascii()):
+        return int(ms_t) << 64 | int(seq_t)
     sid, excl = _interval(text, MASK)
     if excl:
         if sid == 0:
@@ -154,6 +191,15 @@ def _stream(db: Database, key: str) -> RStream | None:
     if val is None or type(val) is RStream:
         return val
     raise WrongTypeError(WRONGTYPE)
+
+
+def _groups_moved(db: Database, key: str) -> None:
+    """XGROUP SETID / DESTROY: servers do not show a change to a stream's groups to
+    WATCH (no signalModifiedKey: XACK, XCLAIM, XAUTOCLAIM, XGROUP and XSETID leave a
+    watching transaction alone, as tests/test_cmd_streams.py checks on each server), but
+    a blocked XREADGROUP must look again: its group may be gone or its last ID moved."""
+    for hook in db.on_touch:
+        hook(key)
 
 
 def _entry(s: RStream, sid: int) -> list[Any] | None:
@@ -335,15 +381,23 @@ def _range(db: Database, args: Sequence[str], rev: bool) -> Any:
         lo, hi = _start_bound(args[1]), _end_bound(args[2])
     count = -1
     j = 3
-    while j < len(args):
-        if args[j].upper() == "COUNT" and j + 1 < len(args):
-            count = max(_int(args[j + 1]), 0)
+    argc = len(args)
+    while j < argc:
+        if j + 1 < argc and args[j].upper() == "COUNT":
+            text = args[j + 1]
+            if text.isdigit() and len(text) < 19 and text.isascii() and (
+                    text[0] != "0" or len(text) == 1):
+                count = int(text)
+            else:
+                count = max(_int(text), 0)
             j += 2
         else:
             raise ResponseError(SYNTAX)
-    s = _stream(db, args[0])
+    s = db.get(args[0])
     if s is None:
         return []
+    if type(s) is not RStream:
+        raise WrongTypeError(WRONGTYPE)
     if count == 0:
         return None
     return s.range(lo, hi, 0 if count < 0 else count, rev)
@@ -370,7 +424,7 @@ def xdel(db: Database, args: Sequence[str]) -> Any:
     s = _stream(db, args[0])
     if s is None:
         return 0
-    ids = [strict_id(text) for text in args[1:]]
+    ids = strict_ids(args, 1)
     deleted = 0
     first = False
     for sid in ids:
@@ -554,8 +608,7 @@ def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
             out.append([id_text(sid), None])
         else:
             nack = grp.pel[sid]
-            nack.time = now
-            nack.count += 1
+            grp.pel[sid] = Pending(nack.consumer, now, nack.count + 1)
             out.append([got[0], got[1]])
     return out
 
@@ -563,14 +616,16 @@ def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
 def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
              now: int) -> list[Any]:
     """New entries for a group's consumer: the group moves on, the entries become pending."""
-    out: list[Any] = []
+    sids = s.after(grp.last_id, count)
+    if not sids:
+        return []
     entries = s.entries
-    for sid in s.after(grp.last_id, count):
-        s.delivered(grp, sid)
-        out.append([*entries[sid]])
-        if not noack:
-            grp.add_pending(sid, cons, now, 1)
-            cons.active = now
+    out = [[*entries[sid]] for sid in sids]
+    s.delivered_many(grp, sids)
+    if not noack:
+        grp.add_new_pending(sids, cons, now)
+        cons.active = now
+        s.remember_ids(map(itemgetter(0), out), sids)
     return out
 
 
@@ -731,7 +786,6 @@ def xgroup(db: Database, args: Sequence[str]) -> Any:
         if gname in s.groups:
             raise ResponseError(BUSYGROUP)
         s.groups[gname] = Group(gname, sid, entries_read)
-        db.touch(key)
         return OK
     assert (s is not None and grp is not None) or sub == "DESTROY"
     if sub == "SETID":
@@ -741,40 +795,31 @@ def xgroup(db: Database, args: Sequence[str]) -> Any:
         sid = s.last_id if args[3] == "$" else parse_id(args[3])[0]
         grp.last_id = sid
         grp.entries_read = entries_read
-        db.touch(key)
+        _groups_moved(db, key)
         return OK
     assert s is not None
     if sub == "DESTROY":
         if grp is None:
             return 0
         del s.groups[gname]
-        db.touch(key)
+        _groups_moved(db, key)
         return 1
     assert grp is not None
     if sub == "CREATECONSUMER":
         _, created = grp.consumer(args[3], db.clock())
-        if created:
-            db.touch(key)
         return 1 if created else 0
-    pending = grp.delete_consumer(args[3])
-    db.touch(key)
-    return pending
+    return grp.delete_consumer(args[3])
 
 
 @command("XACK")
 def xack(db: Database, args: Sequence[str]) -> Any:
     s = _stream(db, args[0])
-    grp = None if s is None else s.groups.get(args[1])
+    if s is None:
+        return 0
+    grp = s.groups.get(args[1])
     if grp is None:
         return 0
-    ids = [strict_id(text) for text in args[2:]]
-    acked = 0
-    for sid in ids:
-        if grp.ack(sid):
-            acked += 1
-    if acked:
-        db.touch(args[0])
-    return acked
+    return grp.ack_many(strict_ids(args, 2, s.id_cache))
 
 
 @command("XPENDING")
@@ -901,7 +946,7 @@ def xclaim(db: Database, args: Sequence[str]) -> Any:
         elif not justid:
             count += 1
         if fresh:
-            grp.pel[sid] = nack = _new_nack(cons, when, count)
+            grp.pel[sid] = Pending(cons, when, count)
             grp.pel_ids.add(sid)
             cons.pel.add(sid)
         else:
@@ -909,14 +954,7 @@ def xclaim(db: Database, args: Sequence[str]) -> Any:
             grp.add_pending(sid, cons, when, count)
         out.append(id_text(sid) if justid else _entry(s, sid))
         cons.active = now
-    db.touch(key)
     return out
-
-
-def _new_nack(cons: Consumer, when: int, count: int) -> Any:
-    from redipy.memory.stream import Pending
-
-    return Pending(cons, when, count)
 
 
 @command("XAUTOCLAIM")
@@ -975,7 +1013,6 @@ def xautoclaim(db: Database, args: Sequence[str]) -> Any:
         count -= 1
         cons.active = now
     cursor = candidates[pos] if pos < len(candidates) else 0
-    db.touch(key)
     return [id_text(cursor), claimed, deleted]
 
 
@@ -1113,5 +1150,4 @@ def xsetid(db: Database, args: Sequence[str]) -> Any:
         s.entries_added = added
     if maxdel:
         s.max_deleted = maxdel
-    db.touch(args[0])
     return OK

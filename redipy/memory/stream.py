@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
-from itertools import pairwise
-from typing import Any
+from itertools import pairwise, repeat
+from operator import attrgetter
+from typing import Any, NamedTuple, cast
 
 from sortedcontainers import SortedList
 
@@ -106,18 +107,28 @@ class Node:
             _elem_size(f) for f in self.fields)
 
     def entry_bytes(self, sid: int, fields: list[str]) -> int:
+        """The bytes an entry adds to the node (small differences and counts, the usual
+        case, take 2 bytes each without a call)."""
         names = fields[0::2]
-        same = names == self.fields
         ms_diff = (sid >> 64) - (self.master >> 64)
         seq_diff = (sid & MASK) - (self.master & MASK)
-        size = 2 + _int_size(_clamp(ms_diff)) + _int_size(_clamp(seq_diff))
-        if same:
-            size += sum(_elem_size(v) for v in fields[1::2])
+        size = 2 + (2 if 0 <= ms_diff <= 127 else _int_size(_clamp(ms_diff))) + (
+            2 if 0 <= seq_diff <= 127 else _int_size(_clamp(seq_diff)))
+        if names == self.fields:
+            for value in fields[1::2]:  # _elem_size with its two common cases inline
+                n = len(value)
+                if n < 63 and value and value[0] not in _NUMERIC_START:
+                    size += n + 2
+                elif 0 < n < 4 and value.isdigit() and value.isascii() and (
+                        value[0] != "0" or n == 1):
+                    size += 2 if int(value) <= 127 else 3
+                else:
+                    size += _elem_size(value)
             lp_count = len(names) + 3
         else:
-            size += _int_size(len(names)) + sum(_elem_size(x) for x in fields)
+            size += _int_size(len(names)) + sum(map(_elem_size, fields))
             lp_count = len(fields) + 4
-        return size + _int_size(lp_count)
+        return size + (2 if lp_count <= 127 else _int_size(lp_count))
 
 
 def _clamp(v: int) -> int:
@@ -170,6 +181,47 @@ class IdIndex:
         self._ids = []
         self._head = 0
 
+    def extend(self, sids: list[int]) -> None:
+        """Add IDs given in ascending order (a batch just delivered): one list extend and
+        one set update when they all lie above the index's last ID, else one by one."""
+        ids = self._ids
+        if self._sorted is None and (not ids or sids[0] > ids[-1]):
+            # above every ID held, tombstones included: none of them is live yet
+            ids.extend(sids)
+            self._live.update(sids)
+            return
+        for sid in sids:
+            self.add(sid)
+
+    def discard_many(self, sids: list[int]) -> None:
+        """Remove live, distinct IDs (an XACK of several): one set update, and the head
+        moves past them in one step when they are the oldest, in order."""
+        live = self._live
+        live.difference_update(sids)
+        if self._sorted is not None:
+            for sid in sids:
+                self._sorted.remove(sid)
+            return
+        ids = self._ids
+        if not live:  # the usual end of an XACK: nothing left pending
+            ids.clear()
+            self._head = 0
+            return
+        head = self._head
+        stop = head + len(sids)
+        if ids[head:stop] == sids:
+            self._head = stop
+        else:
+            while head < len(ids) and ids[head] not in live:
+                head += 1
+            self._head = head
+        while ids[-1] not in live:  # a live ID remains at or after the head
+            ids.pop()
+        dead = len(ids) - self._head - len(live)
+        if dead > 32 and dead > len(live):
+            self._ids = [x for x in ids[self._head:] if x in live]
+            self._head = 0
+
     def discard(self, sid: int) -> None:
         live = self._live
         if sid not in live:
@@ -179,6 +231,10 @@ class IdIndex:
             self._sorted.remove(sid)
             return
         ids = self._ids
+        if not live:
+            ids.clear()
+            self._head = 0
+            return
         if ids[-1] == sid:
             ids.pop()
         elif ids[self._head] == sid:
@@ -227,15 +283,18 @@ class IdIndex:
         return iter(self.head(0))
 
 
-class Pending:
-    """One entry of a group's PEL: its owner, last delivery time and delivery count."""
+class Pending(NamedTuple):
+    """One entry of a group's PEL: its owner, last delivery time and delivery count.
 
-    __slots__ = ("consumer", "count", "time")
+    Immutable, so the entries of one XREADGROUP batch share one record (one object per
+    batch instead of one per entry); a change puts a new record in place."""
 
-    def __init__(self, consumer: Consumer, when: int, count: int) -> None:
-        self.consumer = consumer
-        self.time = when
-        self.count = count
+    consumer: Consumer
+    time: int
+    count: int  # type: ignore[assignment]  # (tuple.count, shadowed on purpose)
+
+
+_owner = attrgetter("consumer")
 
 
 class Consumer:
@@ -272,18 +331,48 @@ class Group:
         return cons, True
 
     def add_pending(self, sid: int, cons: Consumer, when: int, count: int = 1) -> None:
-        old = self.pel.get(sid)
+        pel = self.pel
+        old = pel.get(sid)
+        pel[sid] = Pending(cons, when, count)
         if old is not None:
             if old.consumer is not cons:
                 old.consumer.pel.discard(sid)
                 cons.pel.add(sid)
-                old.consumer = cons
-            old.time = when
-            old.count = count
             return
-        self.pel[sid] = Pending(cons, when, count)
         self.pel_ids.add(sid)
         cons.pel.add(sid)
+
+    def add_new_pending(self, sids: list[int], cons: Consumer, when: int) -> None:
+        """XREADGROUP ``>``'s batch, IDs ascending and delivered once: in one step when
+        none of them is pending yet (the rule), else one by one."""
+        pel = self.pel
+        if not pel.keys().isdisjoint(sids):
+            for sid in sids:
+                self.add_pending(sid, cons, when, 1)
+            return
+        pel.update(dict.fromkeys(sids, Pending(cons, when, 1)))
+        self.pel_ids.extend(sids)
+        cons.pel.extend(sids)
+
+    def ack_many(self, sids: list[int]) -> int:
+        """XACK of IDs: how many were pending; the indexes updated in one pass each."""
+        got: list[Pending | None] = list(map(self.pel.pop, sids, repeat(None, len(sids))))
+        if None in got:  # not pending, or named twice
+            done = [sid for sid, nack in zip(sids, got) if nack is not None]
+            if not done:
+                return 0
+            nacks = [nack for nack in got if nack is not None]
+        else:
+            done = sids
+            nacks = cast("list[Pending]", got)
+        self.pel_ids.discard_many(done)
+        owner = nacks[0].consumer
+        if len(set(map(_owner, nacks))) == 1:
+            owner.pel.discard_many(done)
+        else:
+            for sid, nack in zip(done, nacks):
+                nack.consumer.pel.discard(sid)
+        return len(done)
 
     def ack(self, sid: int) -> bool:
         nack = self.pel.pop(sid, None)
@@ -314,7 +403,10 @@ class RStream:
     """
 
     __slots__ = ("_rax_nodes", "dead", "entries", "entries_added", "first_id", "groups",
-                 "head", "ids", "last_id", "max_deleted", "node_keys", "nodes", "tail")
+                 "head", "id_cache", "ids", "last_id", "max_deleted", "node_keys", "nodes",
+                 "tail")
+
+    ID_CACHE_MAX = 4096
 
     def __init__(self) -> None:
         self.ids: list[int] = []
@@ -330,9 +422,20 @@ class RStream:
         self.node_keys: list[int] = []
         self.tail: Node | None = None
         self._rax_nodes: int | None = 1
+        self.id_cache: dict[str, int] = {}
+        """ID text -> ID of entries delivered lately (XREADGROUP), so the XACK that
+        follows looks its IDs up instead of parsing them. Always right whatever it holds
+        (a canonical text names one ID), so it is simply emptied when full."""
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def remember_ids(self, texts: Iterator[str], sids: list[int]) -> None:
+        """Note delivered entries' ID texts in :attr:`id_cache`."""
+        cache = self.id_cache
+        if len(cache) > self.ID_CACHE_MAX:
+            cache.clear()
+        cache.update(zip(texts, sids))
 
     def __bool__(self) -> bool:
         return True  # an empty stream is still a key, unlike an empty list
@@ -587,6 +690,30 @@ class RStream:
             else:
                 group.entries_read = INVALID_READ
             group.last_id = sid
+
+    def delivered_many(self, group: Group, sids: list[int]) -> None:
+        """:meth:`delivered` of ascending IDs, each above the group's last ID, in O(1)
+        calls: an ID strictly between the batch's ends is neither the stream's first
+        nor its last entry, so no exact count is known for it and the counter just
+        moves on by one per ID, unless a tombstone lies at or after it (then it becomes
+        unknown, and stays so up to the last ID)."""
+        self.delivered(group, sids[0])
+        if len(sids) == 1:
+            return
+        inner = len(sids) - 2
+        if inner:
+            low = sids[1]
+            if self.first_id < low:
+                read = group.entries_read
+                if read != INVALID_READ and not self.has_tombstones(low):
+                    group.entries_read = read + inner
+                else:
+                    group.entries_read = INVALID_READ
+                group.last_id = sids[-2]
+            else:
+                for sid in sids[1:-1]:
+                    self.delivered(group, sid)
+        self.delivered(group, sids[-1])
 
     # ---- the radix tree's shape ----------------------------------------------------------------
 
