@@ -15,6 +15,7 @@ field; what is missing is nil (an empty string when stored).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import repeat
 from typing import Any
@@ -137,16 +138,29 @@ def _parse(args: Sequence[str], readonly: bool) -> tuple[
     return desc, alpha, start, count, store, by, dontsort, gets
 
 
-def _canonical(texts: list[str]) -> bool:
-    """Whether every text is a canonical non-negative integer (digits, no leading zero,
-    under 300 digits): their numeric order is then (length, bytes), and ties under
-    doubles (past 2**53) are broken by bytes, which is that order too."""
-    if not texts or max(map(len, texts)) > 300:
-        return False
-    lines = "\n" + "\n".join(texts) + "\n"
-    digits = lines.replace("\n", "")
-    return (digits.isascii() and digits.isdigit() and "\n\n" not in lines
-            and lines.count("\n0") == lines.count("\n0\n"))
+EXACT_DIGITS = 15
+"""Digit strings up to this long are integers below 10**15 < 2**53: each is its own
+double, so numeric order needs no tie-break by bytes. Longer ones can share a double
+(10**20 - 1 and 10**20 do) and the server then orders them by bytes."""
+
+
+def _numeric_order(elements: list[str]) -> list[str] | None:
+    """The elements in numeric order when every one is a canonical non-negative integer
+    of at most EXACT_DIGITS digits (None otherwise): their order is then (length,
+    bytes), two C sorts and no number parsed. The checks ride on the sort: a digit
+    string starting with 0 sorts before "1", so the leading zeros (and an empty
+    string) are all in front; the longest comes last."""
+    joined = "".join(elements)
+    if not (joined.isascii() and joined.isdigit()):
+        return None
+    out = sorted(elements)
+    zeros = bisect_left(out, "1")
+    if zeros and not (out[0] == "0" and out[zeros - 1] == "0"):
+        return None  # "", "00", "007": not canonical (the sorted run of them is not "0")
+    out.sort(key=len)
+    if len(out[-1]) > EXACT_DIGITS:
+        return None
+    return out
 
 
 def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
@@ -155,18 +169,21 @@ def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
     under ALPHA), ties broken by the elements' bytes (numeric) as sortCompare does."""
     if alpha and by is None:
         return sorted(elements, reverse=desc)
-    if by is None and _canonical(elements):  # two C sorts, no number parsed
-        out = sorted(elements)
-        out.sort(key=len)
-        if desc:
-            out.reverse()
-        return out
+    if by is None:
+        out = _numeric_order(elements)
+        if out is not None:
+            if desc:
+                out.reverse()
+            return out
     weights: list[str | None] = list(elements) if by is None else _getter(db, by)(elements)
     if by is not None and not alpha:
         texts: list[str] = (["0" if w is None else w for w in weights] if None in weights
                             else weights)  # type: ignore[assignment]
-        if _canonical(texts):
-            width = max(map(len, texts))
+        joined = "".join(texts)
+        width = max(map(len, texts), default=0)
+        if joined.isascii() and joined.isdigit() and width <= EXACT_DIGITS and "" not in texts:
+            # padded to one width, digit strings compare as their numbers (leading
+            # zeros too: "007" and "7" tie, and the elements' bytes break it)
             keys = list(map(str.__add__, map(str.zfill, texts, repeat(width)), elements))
             order = sorted(range(len(elements)), key=keys.__getitem__, reverse=desc)
             return [elements[i] for i in order]
