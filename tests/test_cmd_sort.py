@@ -77,7 +77,8 @@ def test_sort_random_lists_match_the_server(servers: dict[str, Server]) -> None:
         for item in set(items):
             if rng.random() < 0.6:
                 cmds.append(("SET", f"wt_{item}", str(rng.randint(0, 5))))
-        cmds += [("SORT", key), ("SORT", key, "ALPHA", "DESC"),
+        cmds += [("SORT", key), ("SORT", key, "ALPHA", "DESC"), ("SORT", key, "DESC"),
+                 ("SORT", key, "BY", "wt_*", "DESC"),
                  ("SORT", key, "BY", "wt_*", "LIMIT", str(rng.randint(-2, 8)),
                   str(rng.randint(-2, 8)), "GET", "#", "GET", "wt_*")]
     assert_same(servers, cmds)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
 from itertools import repeat
+from operator import attrgetter
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -55,14 +56,18 @@ def _getter(db: Database, pattern: str) -> Callable[[list[str]], list[str | None
             head + e + tail for e in elements]
         found = list(map(db.get if db.expires else db.data.get, keys))
         if field is not None and not db.hfe:  # no field TTLs in this database
-            try:
-                return [val.map.get(field) for val in found]  # every one a hash
-            except AttributeError:
+            try:  # every one a hash
+                return list(map(dict.get, map(_MAP, found), repeat(field)))
+            except (AttributeError, TypeError):
                 pass
         if field is not None:
             return [val.map.get(field) if type(val) is RHash and val.ttls is None
                     else _field(key, val) for key, val in zip(keys, found)]
-        return [val if type(val) is str else _text(val) for val in found]
+        try:
+            "".join(found)  # every one a string (the common case): no pass over them
+            return found
+        except TypeError:
+            return [val if type(val) is str else _text(val) for val in found]
 
     def _field(key: str, val: Any) -> str | None:
         if type(val) is not RHash or field is None:
@@ -70,6 +75,9 @@ def _getter(db: Database, pattern: str) -> Callable[[list[str]], list[str | None
         return cmd_hashes.field_value(db, key, val, field)
 
     return values
+
+
+_MAP = attrgetter("map")
 
 
 def _text(val: Any) -> str | None:
@@ -176,31 +184,23 @@ def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
                 out.reverse()
             return out
     weights: list[str | None] = list(elements) if by is None else _getter(db, by)(elements)
-    if by is not None and not alpha:
-        texts: list[str] = (["0" if w is None else w for w in weights] if None in weights
-                            else weights)  # type: ignore[assignment]
-        joined = "".join(texts)
-        width = max(map(len, texts), default=0)
-        if joined.isascii() and joined.isdigit() and width <= EXACT_DIGITS and "" not in texts:
-            # padded to one width, digit strings compare as their numbers (leading
-            # zeros too: "007" and "7" tie, and the elements' bytes break it)
-            keys = list(map(str.__add__, map(str.zfill, texts, repeat(width)), elements))
-            order = sorted(range(len(elements)), key=keys.__getitem__, reverse=desc)
-            return [elements[i] for i in order]
     if alpha:  # equal weights keep their order (the server's qsort is a stable merge)
         marks = [(0, "") if w is None else (1, w) for w in weights]
         order = sorted(range(len(elements)), key=marks.__getitem__, reverse=desc)
         return [elements[i] for i in order]
-    if by is None or None not in weights:
+    try:
+        "".join(weights)  # type: ignore[arg-type]  # no None among them (the common case)
         scores = _doubles(weights)  # type: ignore[arg-type]
-    else:
+    except TypeError:
         found = iter(_doubles([w for w in weights if w is not None]))
         scores = [0.0 if w is None else next(found) for w in weights]
-    if len(set(scores)) == len(scores):  # no ties: sort positions by score alone
-        order = sorted(range(len(elements)), key=scores.__getitem__, reverse=desc)
-        return [elements[i] for i in order]
-    keyed = sorted(zip(scores, elements), reverse=desc)
-    return [e for _, e in keyed]
+    # a weight is a function of its element (the element itself, or a key made from
+    # it), so the elements sorted by bytes and then, stably, by weight are in the
+    # server's order: by weight, ties by bytes (DESC reverses both, as it does)
+    weight_of = dict(zip(elements, scores))
+    out = sorted(elements, reverse=desc)
+    out.sort(key=weight_of.__getitem__, reverse=desc)
+    return out
 
 
 def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
