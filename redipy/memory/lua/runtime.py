@@ -188,7 +188,11 @@ class LuaRuntime:
         db.no_block = True
         try:
             try:
-                res = self._start(fn, keys, argv, fcall)
+                nk, na, small = len(keys), len(argv), self._small
+                if nk < small and na < small and not fcall:  # _start's common case
+                    res = self._runners[nk * small + na](fn, *keys, *argv)
+                else:
+                    res = self._start(fn, keys, argv, fcall)
             except UnicodeEncodeError:
                 res = self._start(fn, [as_lua(k) for k in keys], [as_lua(a) for a in argv],
                                   fcall)
