@@ -313,3 +313,81 @@ def test_coroutine_errors_under_the_debugger(servers: dict[str, Server], body: s
     assert replies("memory", servers, body, [], [], []) == (None, expected)
     res = lua_trace(redipy.Redis(), body)
     assert res.error is not None and res.error.endswith(expected)
+
+
+STREAM_SCRIPT = """\
+local function pick(flat, names)
+  local out = {}
+  for i = 1, #flat, 2 do
+    if names[flat[i]] then out[#out + 1] = flat[i]; out[#out + 1] = flat[i + 1] end
+  end
+  return out
+end
+local INFO = {['length'] = 1, ['last-generated-id'] = 1, ['max-deleted-entry-id'] = 1,
+              ['entries-added'] = 1, ['recorded-first-entry-id'] = 1, ['groups'] = 1,
+              ['first-entry'] = 1, ['last-entry'] = 1}
+local GROUP = {name = 1, consumers = 1, pending = 1, ['last-delivered-id'] = 1,
+               ['entries-read'] = 1, lag = 1}
+local function state(k, with_times)
+  local groups = {}
+  for _, g in ipairs(redis.call('XINFO', 'GROUPS', k)) do
+    local name = g[2]
+    local consumers = {}
+    for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', k, name)) do
+      consumers[#consumers + 1] = pick(c, {name = 1, pending = 1})
+    end
+    local pel = {}
+    for _, p in ipairs(redis.call('XPENDING', k, name, '-', '+', 100)) do
+      pel[#pel + 1] = {p[1], p[2], p[4]}
+    end
+    groups[#groups + 1] = {pick(g, GROUP), consumers, redis.call('XPENDING', k, name), pel}
+  end
+  local full = redis.call('XINFO', 'STREAM', k, 'FULL')
+  local times = {}
+  for _, g in ipairs(full[#full]) do
+    for _, p in ipairs(g[#g - 2]) do
+      times[#times + 1] = p[1] .. (with_times and '@' .. p[3] or '')
+    end
+  end
+  return {pick(redis.call('XINFO', 'STREAM', k), INFO), groups, times,
+          redis.call('XRANGE', k, '-', '+'), redis.call('TTL', k) > 90}
+end
+local before = state(KEYS[1], true)
+redis.call('XACK', KEYS[1], 'g', '2-1')
+redis.call('XADD', KEYS[1], '9-1', 'z', '26')
+redis.call('XREADGROUP', 'GROUP', 'g2', 'bob', 'COUNT', 1, 'STREAMS', KEYS[1], '>')
+return {before, state(KEYS[1]), state(KEYS[2])}
+"""
+
+
+@pytest.mark.parametrize("kind", ["valkey", "valkey9", "redis"])
+def test_server_streams_are_copied(kind: str, servers: dict[str, Server]) -> None:
+    """A stream on a server steps on an exact copy: entries, last id, entries-added,
+    max deleted id, groups (last delivered id, entries-read, lag), consumers, pending
+    entries with owner, delivery time and count (one of them deleted from the stream),
+    TTL; an empty stream too. (Delivery times are compared as copied: the script's own
+    XREADGROUP delivers at its own time.) The server keeps its data; the same script run there
+    afterwards gives the same reply."""
+    client = make_client(kind, servers)
+    ex = client.backend.execute
+    ex("FLUSHALL")
+    for entry_id, fields in (("1-1", ["a", "1"]), ("2-1", ["b", "2", "c", "3"]),
+                             ("3-1", ["d", "4"]), ("4-1", ["e", "5"])):
+        ex("XADD", "s", entry_id, *fields)
+    ex("XGROUP", "CREATE", "s", "g", "0")
+    ex("XGROUP", "CREATECONSUMER", "s", "g", "idle")
+    ex("XREADGROUP", "GROUP", "g", "alice", "COUNT", "2", "STREAMS", "s", ">")
+    ex("XREADGROUP", "GROUP", "g", "carol", "COUNT", "1", "STREAMS", "s", ">")
+    ex("XCLAIM", "s", "g", "carol", "0", "2-1", "RETRYCOUNT", "7", "JUSTID")
+    ex("XDEL", "s", "1-1", "4-1")
+    ex("XGROUP", "CREATE", "s", "g2", "2-1", "ENTRIESREAD", "1")
+    ex("XGROUP", "CREATE", "s", "g3", "3-1")
+    ex("EXPIRE", "s", "100")
+    ex("XGROUP", "CREATE", "empty", "g", "$", "MKSTREAM")
+    ex("EXPIRE", "empty", "100")
+    res = lua_trace(client, STREAM_SCRIPT, ["s", "empty"])
+    assert res.error is None
+    assert ex("XLEN", "s") == 2 and ex("XPENDING", "s", "g")[0] == 3
+    served = ex("EVAL", STREAM_SCRIPT, "2", "s", "empty")
+    assert res.value == served
+    client.close()

@@ -4,8 +4,8 @@ A debugged script never runs against the client's data. It runs in a scratch
 memory backend; before any command touches a key, the key is copied there (value
 and TTL) from the client: from a memory client as an exact copy of the stored
 value, from a Redis server with read-only commands (TYPE, GET, LRANGE, HGETALL,
-SMEMBERS, ZRANGE ... WITHSCORES, PTTL: :mod:`redipy.commands.types`). Nothing is ever
-written to a server.
+SMEMBERS, ZRANGE ... WITHSCORES, PTTL: :mod:`redipy.commands.types`; a stream by XINFO
+STREAM FULL, see :func:`stream_rebuild`). Nothing is ever written to a server.
 
 Keys written by a command are remembered; :meth:`Scratch.apply` (``sync`` mode,
 memory clients only) writes their final state back to the client in one step,
@@ -37,6 +37,58 @@ def command_keys(name: str, args: Sequence[str]) -> list[str]:
         return []
     argv = [name, *args]
     return [argv[pos] for pos in spec.key_positions(argv)]
+
+
+def _fields(flat: Any) -> dict[str, Any]:
+    """A RESP2 map (a flat list of names and values) or a RESP3 one, as a dict."""
+    if isinstance(flat, dict):
+        return {str(k): v for k, v in flat.items()}
+    return {str(flat[i]): flat[i + 1] for i in range(0, len(flat), 2)}
+
+
+def _id_order(entry_id: str) -> tuple[int, int]:
+    ms, _, seq = entry_id.partition("-")
+    return int(ms), int(seq or 0)
+
+
+def stream_rebuild(key: str, full: Any) -> list[list[str]]:
+    """The commands that rebuild a stream from its ``XINFO STREAM key FULL COUNT 0``
+    reply: its entries, last id, entries-added and max deleted id, each group's last
+    delivered id and entries-read, its consumers and its pending entries with their
+    owner, delivery time and count. An entry deleted while still pending is added and
+    deleted again, so it stays pending as on the server. The consumers' seen and active
+    times become the copy's own (no command sets them)."""
+    info = _fields(full)
+    entries = [(str(e[0]), [str(x) for x in e[1]]) for e in info.get("entries") or []]
+    groups = [_fields(g) for g in info.get("groups") or []]
+    live = {entry_id for entry_id, _ in entries}
+    gone = {str(p[0]) for g in groups for p in g.get("pending") or []} - live
+    out: list[list[str]] = []
+    added = sorted([*entries, *((g, ["", ""]) for g in gone)],
+                   key=lambda item: _id_order(item[0]))
+    for entry_id, fields in added:
+        out.append(["XADD", key, entry_id, *fields])
+    if not added:  # an empty stream: made by a group created with MKSTREAM, then dropped
+        out += [["XGROUP", "CREATE", key, "redipy-scratch", "$", "MKSTREAM"],
+                ["XGROUP", "DESTROY", key, "redipy-scratch"]]
+    for g in groups:
+        name = str(g["name"])
+        create = ["XGROUP", "CREATE", key, name, str(g["last-delivered-id"])]
+        if g.get("entries-read") is not None:
+            create += ["ENTRIESREAD", str(g["entries-read"])]
+        out.append(create)
+        for c in g.get("consumers") or []:
+            out.append(["XGROUP", "CREATECONSUMER", key, name, str(_fields(c)["name"])])
+        for p in g.get("pending") or []:
+            entry_id, owner, when, count = (str(x) for x in p)
+            out.append(["XCLAIM", key, name, owner, "0", entry_id, "TIME", when,
+                        "RETRYCOUNT", count, "FORCE", "JUSTID"])
+    if gone:
+        out.append(["XDEL", key, *sorted(gone, key=_id_order)])
+    out.append(["XSETID", key, str(info["last-generated-id"]), "ENTRIESADDED",
+                str(info["entries-added"]), "MAXDELETEDID",
+                str(info["max-deleted-entry-id"])])
+    return out
 
 
 class Scratch:
@@ -104,7 +156,11 @@ class Scratch:
         put = self.backend.run
         kind = str(run("TYPE", [key]))
         found = TYPES.get(kind)
-        if found is not None and found.read:
+        if kind == "stream":
+            full = run("XINFO", ["STREAM", key, "FULL", "COUNT", "0"])
+            for step in stream_rebuild(key, full):
+                put(step[0], step[1:])
+        elif found is not None and found.read:
             argv = rebuild(kind, key, run(found.read[0], [key, *found.read[1:]]))
             if argv is not None:
                 put(argv[0], argv[1:])
