@@ -64,6 +64,9 @@ def _trim_args(maxlen: int | None, minid: StreamId | None, approximate: bool,
 
 
 def _streams(streams: Mapping[str, StreamId]) -> list[str]:
+    if len(streams) == 1:
+        for key, sid in streams.items():
+            return ["STREAMS", key, sid if type(sid) is str else enc(sid)]
     if not streams:
         raise ValueError("streams must be a non-empty mapping of key to ID")
     return ["STREAMS", *streams, *(enc(sid) for sid in streams.values())]
@@ -199,7 +202,8 @@ class StreamCommands(CommandsBase):
 
     def xack(self, name: str, groupname: str, *ids: StreamId) -> int:
         """Acknowledge entries; returns how many were pending."""
-        return self._conv(int, "XACK", name, groupname, *(enc(i) for i in ids))
+        return self._conv(int, "XACK", name, groupname,
+                          *[i if type(i) is str else enc(i) for i in ids])
 
     def xpending(self, name: str, groupname: str) -> dict[str, Any]:
         """A group's pending summary: ``pending``, ``min``, ``max`` and ``consumers``

@@ -473,6 +473,14 @@ def _block_ms(db: Database, text: str) -> int:
 def _parse_read(db: Database, args: Sequence[str], group: bool) -> ReadArgs:
     out = ReadArgs()
     argc = len(args)
+    if group and argc == 8 and args[0] == "GROUP" and args[3] == "COUNT" \
+            and args[5] == "STREAMS":  # what the typed API sends for one key: no loop
+        out.group = args[1]
+        out.consumer = args[2]
+        out.count = max(_int(args[4]), 0)
+        out.keys = [args[6]]
+        out.texts = [args[7]]
+        return out
     name = "xreadgroup" if group else "xread"
     i = 0
     streams_at = -1
