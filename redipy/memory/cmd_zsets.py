@@ -43,6 +43,7 @@ from redipy.memory.numbers import (
     parse_int,
 )
 from redipy.memory.structs import RSet, RZSet
+from redipy.memory.zorder import Place
 from redipy.reply import Double
 
 NOT_RANGE_FLOAT = "ERR min or max is not a float"
@@ -113,14 +114,13 @@ ScoreRange = tuple[float, bool, float, bool]
 
 
 def parse_score_range(low: str, high: str) -> ScoreRange:
-    bounds: list[tuple[float, bool]] = []
-    for text in (low, high):
-        excl = text.startswith("(")
-        val = _strtod_whole(text[1:] if excl else text)
-        if val is None:
-            raise ResponseError(NOT_RANGE_FLOAT)
-        bounds.append((val, excl))
-    return bounds[0][0], bounds[0][1], bounds[1][0], bounds[1][1]
+    lowex = low[:1] == "("
+    lval = _strtod_whole(low[1:] if lowex else low)
+    highex = high[:1] == "("
+    hval = _strtod_whole(high[1:] if highex else high)
+    if lval is None or hval is None:
+        raise ResponseError(NOT_RANGE_FLOAT)
+    return lval, lowex, hval, highex
 
 
 LexItem = tuple[int, str, bool]
@@ -178,13 +178,20 @@ def _zset(db: Database, key: str) -> RZSet | None:
     return db.get_typed(key, RZSet)
 
 
-def _score_span(zs: RZSet, rng: ScoreRange) -> tuple[int, int]:
-    """Indices [lo, hi) of the members whose score is in the range."""
+def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
+    """Where the members whose score is in the range begin and end (places)."""
     low, lowex, high, highex = rng
     order = zs.order
-    lo = order.bisect_left((low, _TOP) if lowex else (low,))
-    hi = order.bisect_left((high,) if highex else (high, _TOP))
-    return lo, max(lo, hi)
+    return (order.place((low, _TOP) if lowex else (low,)),
+            order.place((high,) if highex else (high, _TOP)))
+
+
+def _score_span(zs: RZSet, rng: ScoreRange) -> tuple[int, int]:
+    """Indices [lo, hi) of the members whose score is in the range."""
+    lo, hi = _score_places(zs, rng)
+    order = zs.order
+    start = order.position(lo)
+    return start, start + order.between(lo, hi)
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
@@ -248,27 +255,26 @@ def _lex_last(zs: RZSet, rng: LexRange) -> int | None:
     return int(idx)
 
 
+def _lex_places(zs: RZSet, rng: LexRange) -> tuple[Place, Place]:
+    """With one score for all (members in byte order): where the range begins and
+    ends, by two bisections (a bad range gives an end before its start)."""
+    return _lex_place(zs, rng[0], False), _lex_place(zs, rng[1], True)
+
+
 def _lex_span(zs: RZSet, rng: LexRange) -> tuple[int, int]:
     """[first, end) of the run of members in range that starts at the first one."""
-    if _one_score(zs):  # members in byte order: two bisections (a bad range is empty)
-        start = _lex_bound(zs, rng[0], False)
-        return start, max(start, _lex_bound(zs, rng[1], True))
+    order = zs.order
+    if _one_score(zs):
+        lo, hi = _lex_places(zs, rng)
+        start = order.position(lo)
+        return start, start + order.between(lo, hi)
     first = _lex_first(zs, rng)
     if first is None:
         return 0, 0
-    order = zs.order
-    hi = rng[1]
-    if _one_score(zs):
-        if hi[0]:
-            end = len(order)
-        elif hi[2]:
-            end = order.bisect_left((order[0][0], hi[1]))
-        else:
-            end = order.bisect_right((order[0][0], hi[1]))
-        return first, max(first, int(end))
+    hi_item = rng[1]
     end = first
     for _, member in order.islice(first):
-        if not _lte_max(member, hi):
+        if not _lte_max(member, hi_item):
             break
         end += 1
     return first, end
@@ -309,6 +315,9 @@ def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
 def _score_slice(zs: RZSet, rng: ScoreRange, offset: int, limit: int,
                  rev: bool) -> list[Entry]:
     """The entries of a score range after LIMIT, as positional slices (no walk)."""
+    if offset == 0 and limit < 0:
+        cut = zs.order.cut(*_score_places(zs, rng))
+        return cut[::-1] if rev else cut  # type: ignore[no-any-return]
     lo, hi = _score_span(zs, rng)
     if offset < 0 or lo >= hi:
         return []
@@ -321,16 +330,17 @@ def _score_slice(zs: RZSet, rng: ScoreRange, offset: int, limit: int,
     return zs.by_rank(first, end) if first < end else []
 
 
-def _lex_bound(zs: RZSet, item: LexItem, upper: bool) -> int:
-    """With one score for all: the index where members above a lower bound (or up to an
-    upper bound, ``upper``) begin (end)."""
+def _lex_place(zs: RZSet, item: LexItem, upper: bool) -> Place:
+    """With one score for all: the place where members above a lower bound (or up to
+    an upper bound, ``upper``) begin (end)."""
     order = zs.order
     if item[0]:
-        return 0 if item[0] < 0 else len(order)
-    score = order._lists[0][0][0]
-    right = not item[2] if upper else item[2]
-    key = (score, item[1])
-    return int(order.bisect_right(key) if right else order.bisect_left(key))
+        if item[0] < 0:
+            return 0, 0
+        lists = order._lists
+        return len(lists) - 1, len(lists[-1])
+    key = (order._lists[0][0][0], item[1])
+    return order.place(key, not item[2] if upper else item[2])  # type: ignore[no-any-return]
 
 
 def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> list[Entry]:
@@ -341,6 +351,9 @@ def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> 
         return []
     lo, hi = rng
     if _one_score(zs):  # the valid use: one positional slice between two bisections
+        if offset == 0 and limit < 0:
+            cut = zs.order.cut(*_lex_places(zs, rng))
+            return cut[::-1] if rev else cut  # type: ignore[no-any-return]
         begin, end = _lex_span(zs, rng)
         if rev:
             top = end - 1 - offset
@@ -426,6 +439,20 @@ def _store(db: Database, dest: str, entries: Iterable[Entry],
         return 0
     db.put(dest, new)
     return len(new)
+
+
+def _remove_places(db: Database, key: str, zs: RZSet, lo: Place, hi: Place) -> int:
+    """Delete the entries between two places in O(log n + m)."""
+    gone = zs.order.drop(lo, hi)
+    if not gone:
+        return 0
+    scores, ra = zs.scores, zs.ra
+    for _, member in gone:
+        del scores[member]
+        ra.remove(member)
+    db.touch(key)
+    db.drop_if_empty(key, zs)
+    return len(gone)
 
 
 def _remove_span(db: Database, key: str, zs: RZSet, lo: int, hi: int) -> int:
@@ -634,8 +661,7 @@ def cmd_zcount(db: Database, args: Sequence[str]) -> int:
     zs = _zset(db, args[0])
     if zs is None:
         return 0
-    lo, hi = _score_span(zs, rng)
-    return hi - lo
+    return zs.order.between(*_score_places(zs, rng))  # type: ignore[no-any-return]
 
 
 @arity_checked("ZLEXCOUNT")
@@ -644,6 +670,8 @@ def cmd_zlexcount(db: Database, args: Sequence[str]) -> int:
     zs = _zset(db, args[0])
     if zs is None:
         return 0
+    if _one_score(zs):
+        return zs.order.between(*_lex_places(zs, rng))  # type: ignore[no-any-return]
     lo, hi = _lex_span(zs, rng)
     return hi - lo
 
@@ -663,6 +691,25 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
         if zs is None:
             return []
         return [member for _, member in _rank_slice(zs, first, last, False)]
+    if len(args) == 3 and (by == "score" or by == "lex"):  # ZRANGEBYSCORE, ZRANGEBYLEX, bare
+        lo_arg, hi_arg = (args[2], args[1]) if rev else (args[1], args[2])
+        if by == "score":
+            srng = parse_score_range(lo_arg, hi_arg)
+            zs = _zset(db, args[0])
+            if zs is None:
+                return []
+            found = zs.order.cut(*_score_places(zs, srng))
+        else:
+            lrng = parse_lex_range(lo_arg, hi_arg)
+            zs = _zset(db, args[0])
+            if zs is None:
+                return []
+            if not _one_score(zs):
+                return _flat(_lex_slice(zs, lrng, 0, -1, bool(rev)), False)
+            found = zs.order.cut(*_lex_places(zs, lrng))
+        if rev:
+            found.reverse()
+        return list(map(_member, found))
     base = 1 if store else 0
     src = args[base]
     withscores = False
@@ -778,8 +825,7 @@ def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
     zs = _zset(db, key)
     if zs is None:
         return 0
-    lo, hi = _score_span(zs, rng)
-    return _remove_span(db, key, zs, lo, hi)
+    return _remove_places(db, key, zs, *_score_places(zs, rng))
 
 
 @arity_checked("ZREMRANGEBYLEX")
@@ -789,6 +835,8 @@ def cmd_zremrangebylex(db: Database, args: Sequence[str]) -> int:
     zs = _zset(db, key)
     if zs is None:
         return 0
+    if _one_score(zs):
+        return _remove_places(db, key, zs, *_lex_places(zs, rng))
     lo, hi = _lex_span(zs, rng)
     return _remove_span(db, key, zs, lo, hi)
 

@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
-from sortedcontainers import SortedList
-
 from redipy.memory.stream import RStream
+from redipy.memory.zorder import ZOrder
 
 _rand = random.random
 _first = itemgetter(0)
@@ -246,7 +245,7 @@ class RZSet:
 
     def __init__(self) -> None:
         self.scores: dict[str, float] = {}
-        self.order: Any = SortedList()
+        self.order: Any = ZOrder()
         self.ra = Sampler()
         # Whether a server would hold it as a skiplist rather than a listpack: that
         # shows (a -0 score keeps its sign, ZSCAN pages and writes 17 digits); see
@@ -305,7 +304,7 @@ class RZSet:
         members = list(map(_second, entries))
         self.scores = (dict(zip(members, map(_first, entries))) if scores is None
                        else scores)
-        order = SortedList()
+        order = ZOrder()
         load = order._load
         order._lists = [entries[i:i + load] for i in range(0, len(entries), load)]
         order._maxes = [sub[-1] for sub in order._lists]
@@ -325,7 +324,7 @@ class RZSet:
         score = self.scores.get(member)
         if score is None:
             return None
-        return int(self.order.index((score, member)))
+        return self.order.rank((score, member))  # type: ignore[no-any-return]
 
 
 TYPE_NAMES: dict[type, str] = {

@@ -1,0 +1,156 @@
+"""The ordered half of a sorted set: ``(score, member)`` entries in a ``SortedList``.
+
+:class:`ZOrder` is a ``SortedList`` whose hot paths (add, remove, rank, locating and
+cutting a range) work on its documented layout (``_lists`` of sublists, ``_maxes``,
+the ``_index`` tree behind positions) in one frame each, instead of the general
+methods' chain of calls. Complexity stays the library's: O(log n) to add, remove or
+rank, O(log n + m) for a range of m entries. A place is a pair ``(sublist, offset)``
+so a range inside one sublist (most ranges) is one C slice, without turning places
+into positions.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right, insort
+from typing import Any
+
+from sortedcontainers import SortedList
+
+Entry = tuple[float, str]
+Place = tuple[int, int]
+
+
+class ZOrder(SortedList):  # type: ignore[misc]
+    """A ``SortedList`` of ``(score, member)`` with single-frame hot paths."""
+
+    def add(self, value: Entry) -> None:
+        """SortedList.add with ``_expand`` inlined."""
+        lists = self._lists
+        maxes = self._maxes
+        if not maxes:
+            lists.append([value])
+            maxes.append(value)
+            self._len = 1
+            return
+        pos = bisect_right(maxes, value)
+        if pos == len(maxes):
+            pos -= 1
+            sub = lists[pos]
+            sub.append(value)
+            maxes[pos] = value
+        else:
+            sub = lists[pos]
+            insort(sub, value)
+        self._len += 1
+        load = self._load
+        index = self._index
+        if len(sub) > load << 1:
+            half = sub[load:]
+            del sub[load:]
+            maxes[pos] = sub[-1]
+            lists.insert(pos + 1, half)
+            maxes.insert(pos + 1, half[-1])
+            del index[:]
+        elif index:
+            child = self._offset + pos
+            while child:
+                index[child] += 1
+                child = (child - 1) >> 1
+            index[0] += 1
+
+    def remove(self, value: Entry) -> None:
+        """SortedList.remove (the value must be there) with the common case of
+        ``_delete`` inlined."""
+        maxes = self._maxes
+        pos = bisect_left(maxes, value)
+        sub = self._lists[pos]
+        idx = bisect_left(sub, value)
+        if len(sub) - 1 > self._load >> 1:
+            del sub[idx]
+            self._len -= 1
+            maxes[pos] = sub[-1]
+            index = self._index
+            if index:
+                child = self._offset + pos
+                while child > 0:
+                    index[child] -= 1
+                    child = (child - 1) >> 1
+                index[0] -= 1
+        else:
+            self._delete(pos, idx)
+
+    def rank(self, value: Entry) -> int:
+        """The position of ``value`` (which must be there)."""
+        pos = bisect_left(self._maxes, value)
+        idx = bisect_left(self._lists[pos], value)
+        return idx if not pos else int(self._loc(pos, idx))
+
+    # ---- places --------------------------------------------------------------------
+
+    def place(self, key: Any, right: bool = False) -> Place:
+        """Where ``key`` would go (bisect left, or right with ``right``) as
+        (sublist, offset); past the end is (last sublist, its length)."""
+        maxes = self._maxes
+        if not maxes:
+            return 0, 0
+        lists = self._lists
+        if right:
+            pos = bisect_right(maxes, key)
+            if pos == len(maxes):
+                pos -= 1
+                return pos, len(lists[pos])
+            return pos, bisect_right(lists[pos], key)
+        pos = bisect_left(maxes, key)
+        if pos == len(maxes):
+            pos -= 1
+            return pos, len(lists[pos])
+        return pos, bisect_left(lists[pos], key)
+
+    def position(self, place: Place) -> int:
+        """A place as a position (O(log n) through the index tree)."""
+        pos, idx = place
+        return idx if not pos else int(self._loc(pos, idx))
+
+    def between(self, lo: Place, hi: Place) -> int:
+        """How many entries lie from ``lo`` up to ``hi`` (0 when ``hi`` is before)."""
+        if lo[0] == hi[0]:
+            return max(hi[1] - lo[1], 0)
+        return max(self.position(hi) - self.position(lo), 0)
+
+    def cut(self, lo: Place, hi: Place) -> list[Entry]:
+        """The entries from ``lo`` up to ``hi``, in order (O(m) for m of them)."""
+        (i, j), (k, m) = lo, hi
+        lists = self._lists
+        if i == k:
+            return lists[i][j:m] if j < m else []
+        if i > k:
+            return []
+        out: list[Entry] = lists[i][j:]
+        for sub in lists[i + 1:k]:
+            out += sub
+        out += lists[k][:m]
+        return out
+
+    def drop(self, lo: Place, hi: Place) -> list[Entry]:
+        """Delete the entries from ``lo`` up to ``hi`` and return them."""
+        gone = self.cut(lo, hi)
+        if not gone:
+            return gone
+        (i, j), (k, m) = lo, hi
+        if i != k or len(self._lists[i]) - len(gone) <= self._load >> 1:
+            start = self.position(lo)
+            del self[start:start + len(gone)]
+            return gone
+        sub = self._lists[i]
+        del sub[j:m]
+        self._len -= len(gone)
+        self._maxes[i] = sub[-1]
+        index = self._index
+        if index:
+            count = len(gone)
+            child = self._offset + i
+            while child > 0:
+                index[child] -= count
+                child = (child - 1) >> 1
+            index[0] -= count
+        return gone
