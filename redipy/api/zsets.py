@@ -13,13 +13,17 @@ Bound = int | float | str
 """A range end: a rank, a score (``"(1.5"``, ``"-inf"`` and floats) or a lex bound
 (``"[a"``, ``"(a"``, ``"-"``, ``"+"``), depending on the command."""
 Scored = list[tuple[str, float]]
+_INF = math.inf
 Keys = Iterable[str] | Mapping[str, float]
 
 
 def enc_score(value: Bound) -> str:
     """A score or bound as Redis reads it (infinities as ``+inf`` / ``-inf``)."""
-    if type(value) is int:
+    kind = type(value)
+    if kind is int:
         return str(value)
+    if kind is float and value == value and -_INF < value < _INF:  # type: ignore[operator]
+        return repr(value)
     if isinstance(value, float) and math.isinf(value):
         return "+inf" if value > 0 else "-inf"
     return enc(value)

@@ -428,8 +428,9 @@ def _store(db: Database, dest: str, entries: Iterable[Entry],
     such as ZINCRBY's or ZUNION's, still say ``-0``). ``scores``: the same as a dict,
     when the caller has one (a big result takes it over)."""
     items = entries if isinstance(entries, list) else list(entries)
-    new = _created(len(items), max(map(len, scores if scores is not None
-                                       else map(_member, items)), default=0))
+    longest = 0 if len(items) > SMALL_ENTRIES else max(
+        map(len, scores if scores is not None else map(_member, items)), default=0)
+    new = _created(len(items), longest)
     if new.big:
         new.load(items, scores)
     else:
@@ -575,12 +576,35 @@ def _zadd_one(db: Database, key: str, score: float, member: str) -> int:
 
 @arity_checked("ZADD")
 def cmd_zadd(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 3 and args[1][:1] in _SCORE_START:
+        return _zadd_one(db, args[0], get_score(args[1]), args[2])
     return _zadd(db, args, False)
 
 
 @arity_checked("ZINCRBY")
 def cmd_zincrby(db: Database, args: Sequence[str]) -> Any:
-    return _zadd(db, args, True)
+    if args[1][:1] not in _SCORE_START:  # "ZINCRBY k nx m": ZADD's option parsing
+        return _zadd(db, args, True)
+    key, member = args[0], args[2]  # the arity is exact: three arguments
+    score = get_score(args[1])
+    zs = db.get(key) if db.expires else db.data.get(key)
+    if zs is None:
+        zs = _created(1, len(member))
+        db.add_new(key, zs)
+    elif type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
+    cur = zs.scores.get(member)
+    if cur is None:
+        _grows(zs, member)
+    else:
+        score += cur
+        if score != score:
+            raise ResponseError(NAN_SCORE)
+        if score == cur:
+            return format_double(score)
+    zs.set(member, score if zs.big else score + 0.0)
+    db.touch(key)
+    return format_double(score)
 
 
 @arity_checked("ZREM")
@@ -589,6 +613,18 @@ def cmd_zrem(db: Database, args: Sequence[str]) -> int:
     zs = _zset(db, key)
     if zs is None:
         return 0
+    if len(args) == 2:  # one member: RZSet.remove inlined
+        member = args[1]
+        old = zs.scores.pop(member, None)
+        if old is None:
+            return 0
+        zs.order.remove((old, member))
+        zs.ra.remove(member)
+        if db.watchers or db.on_touch:
+            db.touch(key)
+        if not zs.scores:
+            db.drop_if_empty(key, zs)
+        return 1
     removed = 0
     for member in args[1:]:
         if zs.remove(member):
@@ -623,6 +659,13 @@ def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
 def _rank(db: Database, args: Sequence[str], name: str, rev: bool) -> Any:
     """ZRANK / ZREVRANK [WITHSCORE] (Valkey 7.2+; Redis 7.0 has no WITHSCORE and answers
     its arity error): the option is checked before the key, a missing member is nil."""
+    if len(args) == 2:
+        zs = _zset(db, args[0])
+        score = None if zs is None else zs.scores.get(args[1])
+        if score is None or zs is None:
+            return None
+        rank = zs.order.rank((score, args[1]))
+        return len(zs.scores) - 1 - rank if rev else rank
     if len(args) > 3:
         raise ResponseError(f"ERR wrong number of arguments for '{name}' command")
     withscore = len(args) == 3
@@ -956,6 +999,8 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
         gone: Any = others[0] if len(others) == 1 else set().union(*others)
         return [entry for entry in base.order  # type: ignore[union-attr]
                 if entry[1] not in gone], None
+    if op == "inter" and len(zsets) == 2 and len(srcs) == 2:
+        return _inter_pair(zsets[0], zsets[1]), None
     dicts = [z.scores for z in zsets]
     dicts.sort(key=len)  # the general code's order of work, so sums round alike
     if op == "inter":
@@ -985,6 +1030,23 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
     # in dict order the entries are mostly ascending runs already (each input's own
     # order): a plain sort merges them in about one pass
     return sorted(zip(result.values(), result.keys())), result
+
+
+def _inter_pair(one: RZSet, two: RZSet) -> list[Entry]:
+    """ZINTER of two sorted sets (weights 1, SUM), sorted: the smaller one is walked in
+    its own order (as Redis walks it), so the result is mostly ascending runs already
+    and the sort merges them in about one pass."""
+    small, big = (one, two) if len(one) <= len(two) else (two, one)
+    other = big.scores  # summed smaller + bigger: the general code's order of work
+    out = [(score + other[m], m) for score, m in small.order if m in other]
+    scores = list(map(_score_of, out))
+    if any(map(isnan, scores)):  # inf + -inf: Redis makes it 0
+        out = [(0.0, m) if score != score else (score, m) for score, m in out]
+    out.sort(key=_score_of)
+    scores = list(map(_score_of, out))
+    if any(map(eq, scores, islice(scores, 1, None))):
+        out.sort()
+    return out
 
 
 def _by_score(entries: Iterable[Entry]) -> list[Entry]:

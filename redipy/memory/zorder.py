@@ -82,8 +82,19 @@ class ZOrder(SortedList):  # type: ignore[misc]
     def rank(self, value: Entry) -> int:
         """The position of ``value`` (which must be there)."""
         pos = bisect_left(self._maxes, value)
-        idx = bisect_left(self._lists[pos], value)
-        return idx if not pos else int(self._loc(pos, idx))
+        idx: int = bisect_left(self._lists[pos], value)
+        if not pos:
+            return idx
+        index = self._index
+        if not index:
+            self._build_index()
+            index = self._index
+        pos += self._offset
+        while pos:  # SortedList._loc: up the tree, adding left siblings
+            if not pos & 1:
+                idx += index[pos - 1]
+            pos = (pos - 1) >> 1
+        return idx
 
     # ---- places --------------------------------------------------------------------
 
