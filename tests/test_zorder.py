@@ -46,6 +46,8 @@ def test_zorder_matches_a_sorted_list() -> None:
                 i = (bisect.bisect_right if ra else bisect.bisect_left)(model, a)
                 j = (bisect.bisect_right if rb else bisect.bisect_left)(model, b)
                 assert order.position(lo) == i and order.position(hi) == j
+                assert order.place_at(i) == lo and order.place_at(j) == hi
+                assert order.cut(order.place_at(i), order.place_at(j)) == model[i:j]
                 assert order.between(lo, hi) == max(j - i, 0)
                 assert order.cut(lo, hi) == model[i:j]
                 if op > 0.95:
@@ -87,6 +89,10 @@ def _queries() -> list[list[object]]:
         if rnd.random() < 0.1:
             out.append(["ZREMRANGEBYRANK", "mixed", rnd.randrange(4000), rnd.randrange(4000)])
     out += [["ZRANGE", "mixed", 0, -1, "WITHSCORES"], ["ZRANGE", "one", 0, -1]]
+    for cmd in ("ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"):  # bulk-built big results
+        out += [[cmd, "dst", 2, "mixed", "one"], ["ZRANGE", "dst", 0, -1, "WITHSCORES"],
+                ["ZCOUNT", "dst", 100, 300], ["ZRANK", "dst", "m02000"],
+                ["ZREMRANGEBYRANK", "dst", 900, 2500], ["ZRANGE", "dst", 800, 1200]]
     return out
 
 

@@ -428,18 +428,17 @@ def _store(db: Database, dest: str, entries: Iterable[Entry],
     such as ZINCRBY's or ZUNION's, still say ``-0``). ``scores``: the same as a dict,
     when the caller has one (a big result takes it over)."""
     items = entries if isinstance(entries, list) else list(entries)
-    longest = 0 if len(items) > SMALL_ENTRIES else max(
-        map(len, scores if scores is not None else map(_member, items)), default=0)
-    new = _created(len(items), longest)
-    if new.big:
-        new.load(items, scores)
-    else:
-        new.load([(score + 0.0, member) for score, member in items])
-    if not new:
+    if not items:
         db.delete(dest)
         return 0
+    big = len(items) > SMALL_ENTRIES or max(
+        map(len, scores if scores is not None else map(_member, items))) > SMALL_VALUE
+    if big:
+        new = RZSet.loaded(items, True, scores)
+    else:
+        new = RZSet.loaded([(score + 0.0, member) for score, member in items], False)
     db.put(dest, new)
-    return len(new)
+    return len(items)
 
 
 def _remove_places(db: Database, key: str, zs: RZSet, lo: Place, hi: Place) -> int:
@@ -858,7 +857,9 @@ def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
     start = max(start, 0)
     if start > end or start >= size:
         return 0
-    return _remove_span(db, key, zs, start, min(end, size - 1) + 1)
+    order = zs.order
+    return _remove_places(db, key, zs, order.place_at(start),
+                          order.place_at(min(end, size - 1) + 1))
 
 
 @arity_checked("ZREMRANGEBYSCORE")

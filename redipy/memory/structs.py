@@ -295,22 +295,21 @@ class RZSet:
         self.ra.add(member)
         return True
 
-    def load(self, entries: list[tuple[float, str]],
-             scores: dict[str, float] | None = None) -> None:
-        """Fill an empty set from (score, member) entries in ascending order, each
-        member once: the sublists are cut straight from them (SortedList's documented
-        ``_lists``/``_maxes`` layout) instead of an insertion per member. ``scores``:
-        the same members and scores as a dict the caller built anyway (taken over)."""
+    @classmethod
+    def loaded(cls, entries: list[tuple[float, str]], big: bool,
+               scores: dict[str, float] | None = None) -> RZSet:
+        """A set of (score, member) entries in ascending order, each member once, built
+        in bulk (no insertion per member, no empty structures made and dropped).
+        ``scores``: the same members and scores as a dict the caller built anyway
+        (taken over)."""
+        new = cls.__new__(cls)
         members = list(map(_second, entries))
-        self.scores = (dict(zip(members, map(_first, entries))) if scores is None
-                       else scores)
-        order = ZOrder()
-        load = order._load
-        order._lists = [entries[i:i + load] for i in range(0, len(entries), load)]
-        order._maxes = [sub[-1] for sub in order._lists]
-        order._len = len(entries)
-        self.order = order
-        self.ra = Sampler(members)
+        new.scores = (dict(zip(members, map(_first, entries))) if scores is None
+                      else scores)
+        new.order = ZOrder.of(entries)
+        new.ra = Sampler(members)
+        new.big = big
+        return new
 
     def remove(self, member: str) -> bool:
         old = self.scores.pop(member, None)

@@ -23,6 +23,22 @@ Place = tuple[int, int]
 class ZOrder(SortedList):  # type: ignore[misc]
     """A ``SortedList`` of ``(score, member)`` with single-frame hot paths."""
 
+    @classmethod
+    def of(cls, entries: list[Entry]) -> ZOrder:
+        """A ZOrder of ``entries`` (ascending, each once): the sublists are cut straight
+        from them, with no insertion per entry and no ``__init__``."""
+        order = object.__new__(cls)
+        load = cls.DEFAULT_LOAD_FACTOR
+        order._load = load
+        order._len = len(entries)
+        lists = ([entries[i:i + load] for i in range(0, len(entries), load)]
+                 if len(entries) > load else [entries[:]] if entries else [])
+        order._lists = lists
+        order._maxes = [sub[-1] for sub in lists]
+        order._index = []
+        order._offset = 0
+        return order
+
     def add(self, value: Entry) -> None:
         """SortedList.add with ``_expand`` inlined."""
         lists = self._lists
@@ -116,6 +132,15 @@ class ZOrder(SortedList):  # type: ignore[misc]
             pos -= 1
             return pos, len(lists[pos])
         return pos, bisect_left(lists[pos], key)
+
+    def place_at(self, position: int) -> Place:
+        """The place of a position (0 <= position <= len; len is the end)."""
+        lists = self._lists
+        if not lists or position < len(lists[0]):
+            return 0, position
+        if position >= self._len:
+            return len(lists) - 1, len(lists[-1])
+        return self._pos(position)  # type: ignore[no-any-return]
 
     def position(self, place: Place) -> int:
         """A place as a position (O(log n) through the index tree)."""
