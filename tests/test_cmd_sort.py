@@ -90,9 +90,10 @@ def test_sort_of_digit_strings_past_doubles(servers: dict[str, Server]) -> None:
     leading zeros, empty strings and zeros in a row read as numbers too."""
     big = ["99999999999999999999", "100000000000000000000", "9007199254740993",
            "9007199254740992", "900719925474099", "1" * 310, "2" * 309, "5"]
-    lists = [big, ["007", "7", "0", "00", "10"], ["0", "0", "3", "0"], ["", "1", "0"],
+    lists = [big[:5], ["007", "7", "0", "00", "10"], ["0", "0", "3", "0"], ["", "1", "0"],
              ["123456789012345", "123456789012346", "99999999999999", "1000000000000000"],
-             [str(n) for n in random.Random(9).sample(range(10**6), 300)], big[:5]]
+             [str(n) for n in random.Random(9).sample(range(10**6), 300)],
+             big]  # last: after an overflow Redis 7.0 refuses later SORTs too (errno stays)
     cmds: list[tuple[str, ...]] = []
     for n, items in enumerate(lists):
         group = [("SET", f"wd_{n}_{i}", item) for i, item in enumerate(items)]
@@ -100,9 +101,8 @@ def test_sort_of_digit_strings_past_doubles(servers: dict[str, Server]) -> None:
                   ("RPUSH", f"i{n}", *map(str, range(len(items)))),
                   ("SORT", f"i{n}", "BY", f"wd_{n}_*"),
                   ("SORT", f"i{n}", "BY", f"wd_{n}_*", "DESC")]
-        # an empty string is 0 to Valkey 8.1 and Redis 7.0, not a double to Valkey 9.1;
-        # Redis 7.0 refuses leading zeros and integers no double holds exactly
-        cmds += [Newest(c) for c in group] if n in (1, 3, 6) else group
+        # an empty string is 0 to Valkey 8.1 and Redis 7.0, not a double to Valkey 9.1
+        cmds += [Newest(c) for c in group] if "" in items else group
     assert_same(servers, cmds)
 
 
