@@ -9,9 +9,10 @@ of one field.
 Run: python benchmarks/bench_datamodel.py [--quick]
 Target: memory >= 15x fakeredis on every row.
 
-Measured 2026-12-02 (2 cores, load average 19-25 from parallel test runs), full run:
-BITFIELD INCRBY 9.5x, SORT of 1k 10.4x, SORT BY+GET 5.8x, HEXPIRE 14.4x, HGETEX 18.2x,
-HTTL 12.2x (quick runs scatter by +-30%): only HGETEX meets the target everywhere.
+Measured 2026-12-03 (2 cores, load average ~5.5 from the other helpers), full run:
+BITFIELD INCRBY 20.7x, SORT of 1k 8.4x, SORT BY+GET 7.4x, HEXPIRE 19.5x, HGETEX 19.6x,
+HTTL 18.2x: both SORT rows fall short of the target (most of their time is Python's
+own sort of the strings and one key built and looked up per element).
 """
 
 from __future__ import annotations
