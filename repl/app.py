@@ -122,9 +122,16 @@ def interactive(shell: Shell, *, input: Any = None, output: Any = None,
 
     prompt = build_prompt(shell, input=input, output=output, history=history)
     warm = [shell.session.warm_up]
+
+    def after_first_draw(_app: Any) -> None:
+        # the warm-up thread would hold the GIL while the first prompt is being drawn
+        if warm:
+            warm.pop()()
+
+    prompt.app.after_render += after_first_draw
     while True:
         try:
-            text = prompt.prompt(pre_run=warm.pop() if warm else None)
+            text = prompt.prompt()
         except KeyboardInterrupt:
             continue
         except EOFError:

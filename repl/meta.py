@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from redipy.repl.parse import ArgsError, split_args
+from redipy.repl.parse import META_PREFIX, ArgsError, split_args
 
 if TYPE_CHECKING:
     from redipy.repl.shell import Shell
 
-PREFIX = ":"
+PREFIX = META_PREFIX
 
 MetaFunc = Callable[["Shell", list[str]], None]
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+META_PREFIX = ":"
+"""A line starting so is a shell command (:mod:`redipy.repl.meta`); no Redis command does."""
+
 INVALID_ARGS = "Invalid argument(s)"
 INVALID_REPEAT = "Invalid redis-cli repeat command option value."
 

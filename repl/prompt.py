@@ -7,12 +7,12 @@ from typing import Any
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.auto_suggest import AutoSuggestFromHistory
+from prompt_toolkit.completion import Completer, DynamicCompleter
 from prompt_toolkit.formatted_text import StyleAndTextTuples
 from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from prompt_toolkit.layout.processors import Processor, Transformation, TransformationInput
 from prompt_toolkit.styles import Style
-from redipy.repl.completer import RedisCompleter
 from redipy.repl.history import history_path, private_file, scrub
 from redipy.repl.lexer import STYLE, RedisLexer
 from redipy.repl.shell import Shell
@@ -65,6 +65,21 @@ def key_bindings() -> KeyBindings:
     return kb
 
 
+def lazy_completer(session: Any) -> DynamicCompleter:
+    """:class:`redipy.repl.completer.RedisCompleter`, built on the first Tab: it and the
+    command grammar it parses with need not load before the prompt is drawn."""
+    made: list[Completer] = []
+
+    def get() -> Completer:
+        if not made:
+            from redipy.repl.completer import RedisCompleter
+
+            made.append(RedisCompleter(session))
+        return made[0]
+
+    return DynamicCompleter(get)
+
+
 def build_prompt(shell: Shell, *, input: Any = None, output: Any = None,
                  history: History | None = None) -> PromptSession[str]:
     """The PromptSession for ``shell`` (``input``/``output`` for tests)."""
@@ -75,7 +90,7 @@ def build_prompt(shell: Shell, *, input: Any = None, output: Any = None,
         message=shell.prompt,
         multiline=True,
         prompt_continuation=lambda width, line_number, wrap_count: "." * (width - 1) + " ",
-        completer=RedisCompleter(shell.session),
+        completer=lazy_completer(shell.session),
         complete_in_thread=input is None,
         complete_while_typing=False,
         lexer=RedisLexer(),

@@ -99,8 +99,8 @@ class Session:
 
     @property
     def client(self) -> redipy.Redis:
-        """The current client; the default memory backend is built on first use, so the
-        prompt can appear before the command handlers are imported (:meth:`warm_up`)."""
+        """The current client, built on first use (scripts, snapshots); on the default
+        memory backend typed commands never need it (:meth:`memory_conn`)."""
         client = self._client
         if client is None:
             with self._lock:
@@ -118,9 +118,12 @@ class Session:
         self._client = client
 
     def warm_up(self) -> None:
-        """Build the client in a background thread (called once the prompt is shown)."""
+        """Prepare what the first typed command needs, in a background thread (called
+        once the prompt is drawn): the memory backend and its client sessions (typed
+        commands run there without the typed client, which scripts build on first use),
+        or a server's command catalog."""
         if self._client is None and self.wire is None:
-            threading.Thread(target=lambda: self.client, daemon=True).start()
+            threading.Thread(target=self._warm_memory, daemon=True).start()
         elif self.wire is not None and self._catalog is None:
             threading.Thread(target=lambda: self.catalog, daemon=True).start()
 
@@ -272,6 +275,10 @@ class Session:
 
                 self._backend = MemoryBackend()
             return self._backend
+
+    def _warm_memory(self) -> None:
+        self._memory_backend()
+        import redipy.memory.client  # noqa: F401  (memory_conn's ClientSession)
 
     def memory_conn(self) -> Any:
         """This shell's client session on the memory backend: a connection's state

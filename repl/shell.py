@@ -13,10 +13,9 @@ import time
 from collections.abc import Sequence
 from typing import IO, Any
 
-from redipy.repl import lualex, meta, render, stream
-from redipy.repl.parse import ArgsError, join_lines, split_args, split_repeat
+from redipy.repl import lualex, render, stream
+from redipy.repl.parse import META_PREFIX, ArgsError, join_lines, split_args, split_repeat
 from redipy.repl.session import Session
-from redipy.repl.toolbar import help_text
 
 from redipy.errors import ConfigError
 from redipy.reply import QUEUED
@@ -103,7 +102,9 @@ class Shell:
         stripped = line.strip()
         if not stripped:
             return True
-        if stripped.startswith(meta.PREFIX):
+        if stripped.startswith(META_PREFIX):
+            from redipy.repl import meta  # the shell's own commands, only when typed
+
             try:
                 meta.run_meta(self, stripped)
             except meta.QuitShell:
@@ -124,6 +125,8 @@ class Shell:
         if name in ("quit", "exit") and len(argv) == 1:
             return False
         if name == "help":
+            from redipy.repl.toolbar import help_text  # and the catalog, only when asked
+
             self.echo(help_text(argv[1:], self.session.catalog))
             return True
         if name == "clear" and len(argv) == 1 and self.color:

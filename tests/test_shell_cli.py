@@ -234,10 +234,12 @@ def test_pty_session(tmp_path: Path) -> None:
 
 
 def test_startup_is_fast(tmp_path: Path) -> None:
-    """From exec to a usable prompt and a PING answer in under 0.75 s of CPU time
-    (user + system of the shell process, best of five): CPU time, not the wall clock,
-    so a loaded test machine does not decide it. ``benchmarks/`` has the wall-clock
-    figures."""
+    """From exec to a usable prompt, a PING answer and the exit in under 0.4 s of CPU
+    time (user + system of the shell process, best of five): CPU time, not the wall
+    clock, so a loaded test machine does not decide it (0.23 s measured at load average
+    13 on 2 cores, the modules compiled from source at every start as this machine's
+    PYTHONDONTWRITEBYTECODE makes them). ``benchmarks/bench_startup.py`` has the
+    wall-clock figures."""
     best = 10.0
     for _ in range(5):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -252,7 +254,7 @@ def test_startup_is_fast(tmp_path: Path) -> None:
         after = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         best = min(best, cpu)
-    assert 0 < best < 0.75, f"start-up took {best:.3f} s of CPU"
+    assert 0 < best < 0.4, f"start-up took {best:.3f} s of CPU"
 
 
 def test_prompt_never_shows_the_password(tmp_path: Path) -> None:

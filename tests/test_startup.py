@@ -54,13 +54,54 @@ def test_building_a_memory_backend_imports_no_handler() -> None:
 
 
 def test_one_shot_shell_ping_imports_nothing_heavy() -> None:
-    """Not even the typed API: the shell answers from a bare memory backend."""
+    """Not even the typed API: the shell answers from a bare memory backend; its own
+    commands (``:``), HELP and the hint line's catalog load when used."""
     got = _run("import io\n"
                "from redipy.repl.app import main\n"
                "out = io.StringIO()\n"
                "assert main(['PING'], stdout=out) == 0 and out.getvalue() == 'PONG\\n'\n"
-               "print(json.dumps({**loaded(), 'api': 'redipy.api' in sys.modules}))\n")
-    assert got == {"handlers": [], "heavy": [], "api": False}
+               "extras = ('redipy.repl.meta', 'redipy.repl.toolbar', 'redipy.repl.catalog')\n"
+               "print(json.dumps({**loaded(), 'api': 'redipy.api' in sys.modules,\n"
+               "                  'extras': [m for m in extras if m in sys.modules]}))\n")
+    assert got == {"handlers": [], "heavy": [], "api": False, "extras": []}
+
+
+def test_the_prompt_on_memory_warms_up_the_backend_after_its_first_draw() -> None:
+    """The warm-up thread builds the memory backend, not the typed client (typed commands
+    never need it), and starts once the prompt is drawn, not while it is being drawn."""
+    got = _run("import io, time\n"
+               "from prompt_toolkit.input import create_pipe_input\n"
+               "from prompt_toolkit.output import DummyOutput\n"
+               "from prompt_toolkit.history import InMemoryHistory\n"
+               "import redipy.repl.app as app, redipy.repl.prompt as prompt\n"
+               "from redipy.repl.session import Session\n"
+               "from redipy.repl.shell import Shell\n"
+               "session = Session()\n"
+               "events = []\n"
+               "warm = session.warm_up\n"
+               "session.warm_up = lambda: (events.append('warm up'), warm())[1]\n"
+               "build = prompt.build_prompt\n"
+               "def spying(*args, **kwargs):\n"
+               "    p = build(*args, **kwargs)\n"
+               "    p.app.before_render += lambda _: events.append('draw')\n"
+               "    return p\n"
+               "prompt.build_prompt = spying\n"
+               "out = io.StringIO()\n"
+               "with create_pipe_input() as inp:\n"
+               "    inp.send_text('PING\\r')\n"
+               "    inp.close()\n"
+               "    app.interactive(Shell(session, out=out), input=inp, output=DummyOutput(),\n"
+               "                    history=InMemoryHistory())\n"
+               "assert out.getvalue() == 'PONG\\n', out.getvalue()\n"
+               "for _ in range(100):  # the warm-up thread's last import\n"
+               "    if 'redipy.memory.client' in sys.modules: break\n"
+               "    time.sleep(0.05)\n"
+               "print(json.dumps({'first': events[:2], 'warmed': events.count('warm up'),\n"
+               "                  'backend': session._backend is not None,\n"
+               "                  'api': 'redipy.api' in sys.modules,\n"
+               "                  'main': 'redipy.main' in sys.modules}))\n")
+    assert got == {"first": ["draw", "warm up"], "warmed": 1, "backend": True, "api": False,
+                   "main": False}
 
 
 def test_import_redipy_imports_only_the_package() -> None:
