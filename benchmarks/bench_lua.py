@@ -15,6 +15,7 @@ Run: python benchmarks/bench_lua.py   (starts its own valkey-server)
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 from collections.abc import Callable
@@ -52,6 +53,7 @@ def main() -> None:
     from tests.servers import start_server
 
     srv = start_server("valkey")
+    load_before = os.getloadavg()[0]
     try:
         mem = redipy.Redis()
         drop = redipy.Redis().redis_py()
@@ -113,6 +115,8 @@ def main() -> None:
              "<= 5x"],
         ]
         print(table("Targets", ["measure", "value", "target"], targets))
+        print(f"\nmachine load (1-minute average, {os.cpu_count()} cores): "
+              f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         drop.close()
         real.close()
     finally:
