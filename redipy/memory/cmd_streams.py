@@ -596,7 +596,7 @@ def _read_once(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
                 out.append([key, _deliver(s, grp, cons, ra.count, ra.noack, now)])
             continue
         if s.entries and s.last_valid() > after:
-            out.append([key, [[*s.entries[sid]] for sid in s.after(after, ra.count)]])
+            out.append([key, [[*entry] for entry in s.entries_after(after, ra.count)[1]]])
     return out or None
 
 
@@ -624,11 +624,10 @@ def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
 def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
              now: int) -> list[Any]:
     """New entries for a group's consumer: the group moves on, the entries become pending."""
-    sids = s.after(grp.last_id, count)
+    sids, got = s.entries_after(grp.last_id, count)
     if not sids:
         return []
-    entries = s.entries
-    out = [[*entries[sid]] for sid in sids]
+    out = [[*entry] for entry in got]
     s.delivered_many(grp, sids)
     if not noack:
         grp.add_new_pending(sids, cons, now)

@@ -296,6 +296,9 @@ class Pending(NamedTuple):
 
 _owner = attrgetter("consumer")
 
+Entry = tuple[str, list[str]]
+"""A stream entry as held: its ID text and its flat field/value list."""
+
 
 class Consumer:
     """A consumer of a group: its own PEL (IDs in order) and when it was seen / active."""
@@ -400,19 +403,23 @@ class RStream:
     tombstone (XDEL) skipped by every walk, as a server skips deleted listpack entries,
     and swept away once there are more tombstones than entries. XADD appends (its ID is
     above every other), a trim moves ``head``: both O(1) amortized; seeks bisect.
+    ``vals`` holds the entries in the same places (None for a tombstone), so a range
+    without tombstones is one slice: no dict lookup, no scattered reads per entry (what
+    made XRANGE at 1M entries twice as slow as at 1k).
     """
 
     __slots__ = ("_rax_nodes", "dead", "entries", "entries_added", "first_id", "groups",
                  "head", "id_cache", "ids", "last_id", "max_deleted", "node_keys", "nodes",
-                 "tail")
+                 "tail", "vals")
 
     ID_CACHE_MAX = 4096
 
     def __init__(self) -> None:
         self.ids: list[int] = []
+        self.vals: list[Entry | None] = []
         self.head = 0
         self.dead = 0
-        self.entries: dict[int, tuple[str, list[str]]] = {}
+        self.entries: dict[int, Entry] = {}
         self.last_id = 0
         self.first_id = 0
         self.max_deleted = 0
@@ -458,8 +465,9 @@ class RStream:
         tail.live += 1
         tail.last = sid
         entries = self.entries
-        entries[sid] = (text, fields)
+        entries[sid] = entry = (text, fields)
         self.ids.append(sid)
+        self.vals.append(entry)
         if len(entries) == 1:
             self.first_id = sid
         self.last_id = sid
@@ -486,7 +494,8 @@ class RStream:
     def _sweep(self) -> None:
         """Drop tombstones once they outnumber entries (amortized O(1) per removal)."""
         entries = self.entries
-        self.ids = [sid for sid in self.ids[self.head:] if sid in entries]
+        self.ids = ids = [sid for sid in self.ids[self.head:] if sid in entries]
+        self.vals = [entries[sid] for sid in ids]
         self.head = 0
         self.dead = 0
 
@@ -494,6 +503,7 @@ class RStream:
         """XDEL of one ID: the entry becomes a tombstone in its node."""
         if self.entries.pop(sid, None) is None:
             return False
+        self.vals[bisect_left(self.ids, sid, self.head)] = None
         self.dead += 1
         node = self._node_of(sid)
         node.live -= 1
@@ -521,6 +531,7 @@ class RStream:
         """Remove the first live entry (a trim)."""
         sid = self._first_live()
         del self.entries[sid]
+        self.vals[self.head] = None
         self.head += 1
 
     def trim(self, maxlen: int | None, minid: int | None, approx: bool, limit: int) -> int:
@@ -546,6 +557,7 @@ class RStream:
                 for pos in range(self.head, stop):
                     if entries.pop(ids[pos], None) is None:
                         self.dead -= 1
+                self.vals[self.head:stop] = [None] * (stop - self.head)
                 self.head = stop
                 removed += node.live
                 self._drop_node(node)
@@ -584,7 +596,7 @@ class RStream:
                 stop = bisect_right(ids, hi, pos)
                 if count and stop - pos > count:
                     stop = pos + count
-                return [[*entries[sid]] for sid in ids[pos:stop]]
+                return [[*got] for got in cast("list[Entry]", self.vals[pos:stop])]
             while pos < end:
                 sid = ids[pos]
                 if sid > hi:
@@ -609,6 +621,17 @@ class RStream:
                     break
             pos -= 1
         return out
+
+    def entries_after(self, sid: int, count: int) -> tuple[list[int], list[Entry]]:
+        """:meth:`after` with the entries: the IDs and their (text, fields)."""
+        if not self.dead:
+            ids = self.ids
+            start = bisect_right(ids, sid, self.head)
+            stop = start + count if count else len(ids)
+            return ids[start:stop], cast("list[Entry]", self.vals[start:stop])
+        sids = self.after(sid, count)
+        entries = self.entries
+        return sids, [entries[x] for x in sids]
 
     def after(self, sid: int, count: int) -> list[int]:
         """IDs greater than ``sid``, in order, at most ``count`` (0 = all)."""
