@@ -135,6 +135,10 @@ def test_redispy_asyncio(served: ServerThread) -> None:
 
 # ---- raw bytes against Valkey: inline commands, pipelines, protocol errors ----------------
 
+def _listed(key: str, *values: str) -> bytes:
+    return encode("RPUSH", key, *values) + encode("LRANGE", key, "0", "-1")
+
+
 RAW_CASES = {
     "inline": b"SET k \"a b\"\r\nGET k\r\nPING\nECHO 'x y'\r\n\r\nNOSUCH 1\r\n",
     "inline_escapes": b'SET k "\\x41\\n\\tz"\r\nGET k\r\nSTRLEN k\r\n',
@@ -157,6 +161,25 @@ RAW_CASES = {
     "bignum_item": encode("PING") + b"*2\r\n$4\r\nECHO\r\n(123\r\n",
     "plus_after_request": encode("PING") + b"+PING\r\n",
     "plus_inside_value": encode("SET", "k", "\n+x\r\n=y\n(z") + encode("GET", "k"),
+    # arrays of bulk strings, written in one piece when every item has one length: items
+    # of several lengths (summing to what equal ones would, NULs where the separators of
+    # equal ones would be), NUL inside, empty
+    # strings, values of 4 KB or more, a long list; nils among the items
+    "array_replies": (
+        _listed("l", "abc", "a\0c", "abc", "ab", "abcd", "abc") + _listed("m", "aaa", "bbb", "ccc")
+        + _listed("n", "a\0b", "\0\0\0", "xyz") + _listed("e", "", "", "")
+        + _listed("s", "abc", "ab", "abcd") + _listed("z", "abc", "d", "\0\0ghi")
+        + _listed("big", "x" * 5000, "y" * 5000, "z" * 4096, "w")
+        + _listed("long", *[f"v{i}" for i in range(1000)])
+        + encode("MSET", "a", "1", "b", "22") + encode("MGET", "a", "nope", "b", "a")),
+    # commands the server calls by their positional forms: replies and errors as the handler's
+    "positional_forms": (
+        encode("SET", "s", "x") + encode("LPUSH", "s", "a") + encode("RPUSH", "s", "a")
+        + encode("RPOP", "s") + encode("LPOP", "s") + encode("HSET", "s", "f", "v")
+        + encode("LPUSH", "l", "a") + encode("RPUSH", "l", "b") + encode("RPOP", "l")
+        + encode("RPOP", "l") + encode("RPOP", "l") + encode("RPOP", "l", "1")
+        + encode("HSET", "h", "f", "v") + encode("HSET", "h", "f", "w") + encode("HGET", "h", "f")
+        + encode("SADD", "st", "m") + encode("SADD", "st", "m") + encode("GET", "h")),
 }
 
 
@@ -166,6 +189,45 @@ def test_raw_bytes_match_valkey(served: ServerThread, valkey9: RealServer, case:
     _flush(valkey9.port)
     data = RAW_CASES[case]
     assert exchange(served.port, data) == exchange(valkey9.port, data)
+
+
+def test_status_and_number_in_an_array_match_valkey(served: ServerThread,
+                                                   valkey9: RealServer) -> None:
+    """Items that are not bulk strings keep their own encoding (a script's status reply;
+    a number); the first script may take a while (the Lua runtime starts)."""
+    data = (encode("EVAL", "return {redis.status_reply('OK'), 'abc', 'def'}", "0")
+            + encode("EVAL", "return {'abc', 'def', 7, 'ghi'}", "0"))
+    assert exchange(served.port, data, wait=3.0) == exchange(valkey9.port, data, wait=3.0)
+
+
+def _commandstats(port: int, names: tuple[str, ...]) -> tuple[dict[str, str], dict[str, str]]:
+    """``calls`` and ``failed_calls`` per command, from an INFO inside a pipeline of plain
+    commands (the fast path counts a run at its end) and from one after it."""
+    pipeline = (encode("CONFIG", "RESETSTAT") + encode("SET", "a", "1") + encode("SET", "a", "2")
+                + encode("GET", "a") + encode("INCR", "a") + encode("SET", "s", "x")
+                + encode("INCR", "s") + encode("LPUSH", "s", "x") + encode("RPOP", "s")
+                + encode("GET", "a") + encode("INFO", "commandstats") + encode("RPOP", "a"))
+    got, _ = exchange(port, pipeline, wait=1.0)
+    with redis.Redis(port=port) as r:
+        after = r.execute_command("INFO", "commandstats")
+
+    def pick(text: str) -> dict[str, str]:
+        out = {}
+        for line in text.splitlines():
+            name, _, fields = line.partition(":")
+            if name.removeprefix("cmdstat_") in names:
+                parts = dict(f.split("=") for f in fields.split(","))
+                out[name] = f"calls={parts['calls']} failed={parts['failed_calls']}"
+        return out
+
+    inside = got.decode("latin-1").split("# Commandstats", 1)[1]
+    return pick(inside), {k: f"calls={v['calls']} failed={v['failed_calls']}"
+                          for k, v in after.items() if k.removeprefix("cmdstat_") in names}
+
+
+def test_commandstats_of_pipelines_match_valkey(served: ServerThread, valkey9: RealServer) -> None:
+    names = ("set", "get", "incr", "lpush", "rpop")
+    assert _commandstats(served.port, names) == _commandstats(valkey9.port, names)
 
 
 def test_protocol_error_is_logged_and_harms_nobody(served: ServerThread) -> None:

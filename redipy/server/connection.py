@@ -34,7 +34,7 @@ from redipy.memory.client import (
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 from redipy.reply import OK, Map, Status
 from redipy.server.request import ProtocolError, RequestParser
-from redipy.server.resp import BULK_HEADERS, INTS, error_bytes, write2, write3
+from redipy.server.resp import BULK_HEADERS, INTS, bulk_array, error_bytes, write2, write3
 
 if TYPE_CHECKING:
     from redipy.memory.db import Database
@@ -167,6 +167,10 @@ class Connection(asyncio.Protocol):
         held: Database | None = None
         db = session.db
         entry: Any = None
+        stats = state.commandstats
+        prev: Any = None  # the entry whose fields are unpacked below
+        stat: Any = None
+        same = 0  # calls of ``prev`` not yet added to its counter
         done = writes = 0
         try:
             for index, argv in enumerate(requests):
@@ -175,35 +179,49 @@ class Connection(asyncio.Protocol):
                     if entry is None:
                         entry = server.plain_entry(argv[0])
                     if entry:
-                        fn, nargs, handler, least, most, stat, write, nil, shaped, _ = entry
+                        if entry is not prev:  # a run of one command unpacks it once
+                            if same:
+                                stat.calls += same
+                                same = 0
+                            fn, nargs, handler, least, most, upper, write, nil, shaped = entry
+                            prev = entry
+                            stat = stats.get(upper)  # looked up, not kept: RESETSTAT
+                            if stat is None:
+                                stat = state.stat(upper)
                         n = len(argv)
                         if least <= n <= most:
                             if held is None:  # one lock for the run of plain commands
                                 db = session.db
                                 db.lock.acquire()
                                 held = db
+                            same += 1
                             try:
                                 if n == nargs:
-                                    reply = fn(db, argv[1]) if n == 2 else fn(
-                                        db, argv[1], argv[2])
+                                    if n == 2:
+                                        reply = fn(db, argv[1])
+                                    elif n == 3:
+                                        reply = fn(db, argv[1], argv[2])
+                                    else:
+                                        reply = fn(db, argv[1], argv[2], argv[3])
                                 else:
                                     reply = handler(db, argv[1:])
                             except ResponseError as err:
                                 stat.failed += 1
-                                stat.calls += 1
                                 done += 1
                                 append(error_bytes(err))
                                 continue
-                            stat.calls += 1
                             done += 1
                             if write:
                                 writes += 1
                                 if state._ready:
                                     state.serve_ready()
-                            kind = type(reply)
                             if resp3 and shaped:
-                                write3(resp3_shape(argv[0].upper(), argv[1:], reply), out)
-                            elif kind is int:  # the common replies, written in place
+                                write3(resp3_shape(upper, argv[1:], reply), out)
+                                continue
+                            kind = type(reply)
+                            if reply is OK:  # the common replies, written in place
+                                append(b"+OK\r\n")
+                            elif kind is int:
                                 append(ints[reply + 1] if -1 <= reply < 1023
                                        else b":%d\r\n" % reply)
                             elif kind is str:
@@ -213,15 +231,19 @@ class Connection(asyncio.Protocol):
                                 else:
                                     data = reply.encode("latin-1")
                                     append(b"$%d\r\n%s\r\n" % (len(data), data))
-                            elif reply is OK:
-                                append(b"+OK\r\n")
-                            elif kind is Status and reply in statuses:
-                                append(statuses[reply])
                             elif reply is None:
                                 if nil and (nil == 1 or n == 3):
                                     append(b"_\r\n" if resp3 else b"*-1\r\n")
                                 else:
                                     append(b"_\r\n" if resp3 else b"$-1\r\n")
+                            elif kind is list and len(reply) > 2:  # LRANGE, SMEMBERS, ...
+                                data = bulk_array(reply)
+                                if data is None:
+                                    (write3 if resp3 else write2)(reply, out)
+                                else:
+                                    append(data)
+                            elif kind is Status and reply in statuses:
+                                append(statuses[reply])
                             elif resp3:
                                 write3(reply, out)
                             else:
@@ -231,6 +253,10 @@ class Connection(asyncio.Protocol):
                 if held is not None:
                     held.lock.release()
                     held = None
+                if same:
+                    stat.calls += same
+                    same = 0
+                prev = None
                 if done:
                     self._count(done, writes)
                     done = writes = 0
@@ -250,10 +276,12 @@ class Connection(asyncio.Protocol):
             if held is not None:
                 held.lock.release()
             self.running = False
+            if same:
+                stat.calls += same
             if done:
                 self._count(done, writes)
                 if entry:
-                    session.last_command = entry[9]
+                    session.last_command = entry[5]
             if state._ready:
                 state.serve_ready()
             if out and not self.closed:

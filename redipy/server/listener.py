@@ -40,6 +40,20 @@ _NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING"})
 """Backend handlers that answer differently for a client in a state (or not at all)."""
 
 
+def _positional(fn: Callable[..., Any], argc: int, fixed: tuple[Any, ...]) -> Any:
+    """A direct form called with a request's arguments alone: its fixed trailing
+    argument (LPUSH's ``head=True``) bound in a closure, cheaper than the handler's
+    own way there (a list of arguments, a call with keywords)."""
+    if not fixed:
+        return fn
+    last = fixed[0]
+    if argc == 1:
+        return lambda db, a: fn(db, a, last)
+    if argc == 2:
+        return lambda db, a, b: fn(db, a, b, last)
+    return lambda db, a, b, c: fn(db, a, b, c, last)
+
+
 class ServeError(Exception):
     """The server cannot start as asked (protected mode, address in use, ...)."""
 
@@ -191,8 +205,10 @@ class Server:
 
     def plain_entry(self, name: str) -> Any:
         """The fast path's entry for a command name as a client spelt it: (direct form,
-        its argc, handler, least argc, most argc, INFO counter, writes?, nil kind,
-        RESP3-shaped?, upper name); ``False`` for names the session must see."""
+        its argc, handler, least argc, most argc, upper name, writes?, nil kind,
+        RESP3-shaped?); ``False`` for names the session must see. The INFO counter is
+        looked up by name when a run of the command starts (CONFIG RESETSTAT makes new
+        ones)."""
         upper = name.upper()
         spec = commands.COMMANDS.get(upper)
         handler = resolve(upper)
@@ -204,12 +220,13 @@ class Server:
             direct = DIRECT.get(upper)
             fn: Any = None
             nargs = -1
-            if (direct is not None and not direct.fixed and len(direct.kinds) in (1, 2)
-                    and set(direct.kinds) == {"str"}):
-                fn, nargs = direct.fn, len(direct.kinds) + 1
+            if (direct is not None and len(direct.kinds) in (1, 2, 3)
+                    and set(direct.kinds) == {"str"} and len(direct.fixed) <= 1):
+                fn, nargs = _positional(direct.fn, len(direct.kinds), direct.fixed), \
+                    len(direct.kinds) + 1
             nil = 1 if upper in NULL_ARRAY_COMMANDS else 2 if upper in ("LPOP", "RPOP") else 0
-            entry = (fn, nargs, handler, least, most, self.state.stat(upper),
-                     "write" in spec.flags, nil, upper in RESP3_SHAPES, upper)
+            entry = (fn, nargs, handler, least, most, upper, "write" in spec.flags, nil,
+                     upper in RESP3_SHAPES)
         if len(self.plain) < 4096:
             self.plain[name] = entry
         return entry

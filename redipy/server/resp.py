@@ -15,6 +15,7 @@ an EXEC aborted by WATCH); ``None`` is a null bulk (``$-1``). RESP3 has one null
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import countOf
 from typing import Any
 
 from redipy.memory.client import NIL_ARRAY
@@ -64,25 +65,37 @@ def _int(value: int) -> bytes:
     return b":%d\r\n" % value
 
 
-_ONLY_STR = {str}
 BULK_HEADERS = [f"${n}\r\n" for n in range(4096)]
 """``$N\r\n`` by length (a ``str``: bulk replies are assembled as text, encoded once)."""
 _LINKS = [f"\r\n${n}\r\n" for n in range(4096)]
 _link = _LINKS.__getitem__
 
 
-def _bulks(items: list[str]) -> bytes:
-    """An array of bulk strings in one piece, in C loops: each ``str`` is one character
-    per byte, so its length is the bulk's. Items of one length (LRANGE of fixed-size
-    values) are one ``join`` with one separator; otherwise the separators (CRLF and
-    the next header) are made by length and interleaved by slice assignment."""
+def bulk_array(items: list[Any]) -> bytes | None:
+    """An array of bulk strings in one piece, in C loops (LRANGE, SMEMBERS, MGET ...);
+    ``None`` unless every item is a plain ``str`` (a ``Status`` or ``Double`` inside is
+    written by its own rule, a nil or a number too).
+
+    Each ``str`` is one character per byte, so its length is the bulk's. One join with
+    NUL between the items tells, without a call per item, whether they all have the
+    first one's length (every NUL sits where that length puts a separator, and there is
+    no other): then the reply is one more join with one separator. Otherwise (items of
+    several lengths, or holding NUL) the separators, CRLF and the next header, are made
+    by length and interleaved by slice assignment."""
     count = len(items)
-    lengths = set(map(len, items))
-    if len(lengths) == 1:
-        size = lengths.pop()
-        if size < 4096:
-            sep = _LINKS[size]
-            return f"*{count}\r\n{sep[2:]}{sep.join(items)}\r\n".encode("latin-1")
+    if not count:
+        return b"*0\r\n"
+    try:
+        flat = "\0".join(items)  # TypeError at an item that is not a str
+    except TypeError:
+        return None
+    if countOf(map(type, items), str) != count:  # a subclass of str
+        return None
+    size = len(items[0])
+    if (size < 4096 and len(flat) == count * (size + 1) - 1
+            and flat.count("\0") == count - 1 and not flat[size::size + 1].strip("\0")):
+        sep = _LINKS[size]
+        return f"*{count}\r\n{sep[2:]}{sep.join(items)}\r\n".encode("latin-1")
     parts = [""] * (2 * count)
     try:
         parts[0::2] = map(_link, map(len, items))
@@ -107,9 +120,11 @@ def write2(reply: Any, out: list[bytes]) -> None:
     elif reply is NIL_ARRAY:
         out.append(b"*-1\r\n")
     elif isinstance(reply, list):
-        if len(reply) > 2 and set(map(type, reply)) == _ONLY_STR:
-            out.append(_bulks(reply))  # LRANGE, SMEMBERS, MGET ...: C loops only
-            return
+        if len(reply) > 2:
+            data = bulk_array(reply)  # LRANGE, SMEMBERS, MGET ...: C loops only
+            if data is not None:
+                out.append(data)
+                return
         out.append(b"*%d\r\n" % len(reply))
         for item in reply:
             write2(item, out)
@@ -143,9 +158,11 @@ def write3(reply: Any, out: list[bytes]) -> None:
     elif reply is None or reply is NIL_ARRAY:
         out.append(b"_\r\n")
     elif kind is list:
-        if len(reply) > 2 and set(map(type, reply)) == _ONLY_STR:
-            out.append(_bulks(reply))
-            return
+        if len(reply) > 2:
+            data = bulk_array(reply)
+            if data is not None:
+                out.append(data)
+                return
         out.append(b"*%d\r\n" % len(reply))
         for item in reply:
             write3(item, out)
