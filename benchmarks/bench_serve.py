@@ -1,15 +1,19 @@
 """``redipy serve`` against fakeredis's TcpFakeServer and valkey-server, by redis-benchmark.
 
-Each round runs ``redis-benchmark -q -n N -c 50 -t set,get,incr,lpush,rpop,sadd,hset,zadd,
-lrange_100,mset`` with ``-P 1`` and ``-P 16`` against the three servers in turn
-(interleaved, so a busy machine slows all of them alike); the table shows each row's
-median requests/s, redipy's ratio to TcpFakeServer and to valkey-server, then each
-server's peak RSS and CPU seconds over the whole run.
+Each round runs ``redis-benchmark -q -n N -c 50 -t TEST`` for each of set, get, incr,
+lpush, rpop, sadd, hset, zadd, lrange_100, mset with ``-P 1`` and ``-P 16`` against the
+three servers in turn (interleaved, so a busy machine slows all of them alike); the table
+shows each row's median requests/s, redipy's ratio to TcpFakeServer and to
+valkey-server, then each server's CPU time per request (from /proc, around each run: it
+depends far less on what else the machine runs than the rate does), then each server's
+peak RSS and CPU seconds over the whole run.
 
     python benchmarks/bench_serve.py [--rounds 3] [-n 100000] [--fake-n 20000]
 
 TcpFakeServer runs fewer requests per test (``--fake-n``; it manages a few thousand a
-second, and LRANGE_100 far fewer): a rate, not a total, is compared.
+second, and LRANGE_100 far fewer): a rate, not a total, is compared. redis-benchmark's
+LRANGE_100 test first runs N LPUSH of its own; their CPU (at the LPUSH test's rate per
+request in the same round) is taken off LRANGE_100's.
 """
 
 from __future__ import annotations
@@ -65,29 +69,39 @@ def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     return proc, port
 
 
-def bench(port: int, n: int, pipeline: int) -> dict[str, float]:
+def bench(port: int, n: int, pipeline: int, test: str) -> dict[str, float]:
     out = subprocess.run(
         ["redis-benchmark", "-p", str(port), "-n", str(n), "-c", "50", "-P", str(pipeline),
-         "-t", TESTS, "--csv"], capture_output=True, text=True, timeout=3600)
+         "-t", test, "--csv"], capture_output=True, text=True, timeout=3600)
     rates: dict[str, float] = {}
     for line in out.stdout.splitlines()[1:]:
         fields = [f.strip('"') for f in line.split('","')]
         if len(fields) >= 2 and fields[0] in ROWS:
             rates[fields[0]] = float(fields[1].strip('"'))
-    if len(rates) < len(ROWS):  # say why rows are missing (they show as "-")
+    if not rates:  # say why a row is missing (it shows as "-")
         why = out.stderr.strip().splitlines()[-1:] or [f"exit {out.returncode}"]
-        print(f"port {port} -P {pipeline}: {len(rates)} of {len(ROWS)} rows ({why[0][:200]})",
-              file=sys.stderr)
+        print(f"port {port} -P {pipeline} {test}: no row ({why[0][:200]})", file=sys.stderr)
     return rates
 
 
 def _proc_stats(pid: int) -> tuple[int, float]:
-    """(peak RSS in bytes, CPU seconds) of a running process."""
+    """(peak RSS in bytes, CPU seconds) of a running process: the CPU time from each
+    thread's schedstat (nanoseconds) where the kernel keeps it, else from its stat
+    (clock ticks, 10 ms: coarse for one test's run)."""
     peak = 0
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
             if line.startswith("VmHWM:"):
                 peak = int(line.split()[1]) * 1024
+    try:
+        run_ns = 0
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
+                run_ns += int(fh.read().split()[0])
+        if run_ns:
+            return peak, run_ns / 1e9
+    except (OSError, ValueError, IndexError):
+        pass
     with open(f"/proc/{pid}/stat") as fh:
         stat = fh.read()
     fields = stat[stat.rindex(")") + 2:].split()
@@ -106,41 +120,64 @@ def main() -> None:
     kinds = ["redipy", "fakeredis", "valkey"]
     procs = {kind: start(kind) for kind in kinds}
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
+    cpu: dict[tuple[str, int], dict[str, list[float]]] = {}
     try:
         for rnd in range(args.rounds):
             for pipeline in (1, 16):
                 for kind in kinds:
                     n = args.fake_n if kind == "fakeredis" else args.n
-                    got = bench(procs[kind][1], n, pipeline)
-                    for row, rate in got.items():
-                        results.setdefault((kind, pipeline), {}).setdefault(row, []).append(rate)
+                    pid = procs[kind][0].pid
+                    per_request: dict[str, float] = {}
+                    for test, row in zip(TESTS.split(","), ROWS):
+                        before = _proc_stats(pid)[1]
+                        got = bench(procs[kind][1], n, pipeline, test)
+                        used = _proc_stats(pid)[1] - before
+                        if row in got:
+                            results.setdefault((kind, pipeline), {}).setdefault(
+                                row, []).append(got[row])
+                            if test == "lrange_100":  # less its own N LPUSH
+                                used -= n * per_request.get(ROWS[3], 0.0)
+                            per_request[row] = used / n
+                            cpu.setdefault((kind, pipeline), {}).setdefault(row, []).append(
+                                used / n * 1e6)
                     print(f"round {rnd + 1}/{args.rounds} -P {pipeline} {kind}: "
-                          f"{len(got)} rows", file=sys.stderr)
+                          f"{len(per_request)} rows", file=sys.stderr)
         stats = {kind: _proc_stats(proc.pid) for kind, (proc, _) in procs.items()}
     finally:
         for proc, _ in procs.values():
             proc.terminate()
             proc.wait(10)
 
-    def med(kind: str, pipeline: int, row: str) -> float:
-        values = results.get((kind, pipeline), {}).get(row, [])
+    def med(kind: str, pipeline: int, row: str,
+            source: dict[tuple[str, int], dict[str, list[float]]] = results) -> float:
+        values = source.get((kind, pipeline), {}).get(row, [])
         return statistics.median(values) if values else 0.0
 
     rows = []
+    cpu_rows = []
     for pipeline in (1, 16):
         for row in ROWS:
             ours, fake, valkey = (med(k, pipeline, row) for k in kinds)
-            rows.append([row.split(" (")[0], f"-P {pipeline}", f"{ours:,.0f}" if ours else "-",
+            name = row.split(" (")[0]
+            rows.append([name, f"-P {pipeline}", f"{ours:,.0f}" if ours else "-",
                          f"{fake:,.0f}" if fake else "-", f"{valkey:,.0f}" if valkey else "-",
                          f"{ours / fake:.1f}x" if fake and ours else "-",
                          f"{ours / valkey:.0%}" if valkey and ours else "-"])
+            ours, fake, valkey = (med(k, pipeline, row, cpu) for k in kinds)
+            cpu_rows.append([name, f"-P {pipeline}", f"{ours:.2f}" if ours else "-",
+                             f"{fake:.1f}" if fake else "-", f"{valkey:.2f}" if valkey else "-",
+                             f"{1e6 / ours:,.0f}" if ours else "-"])
     print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
                 f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
                 ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",
                  "vs fakeredis", "vs valkey"], rows))
+    print(table("server CPU per request, us (median; the last column: the rate redipy's CPU "
+                "time allows on a core of its own)",
+                ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",
+                 "redipy ceiling/s"], cpu_rows))
     print(table("servers over the whole run", ["server", "peak RSS", "CPU seconds"],
-                [[kind, f"{peak / 2**20:.0f} MB", f"{cpu:.1f}"]
-                 for kind, (peak, cpu) in stats.items()]))
+                [[kind, f"{peak / 2**20:.0f} MB", f"{seconds:.1f}"]
+                 for kind, (peak, seconds) in stats.items()]))
 
 
 if __name__ == "__main__":
