@@ -355,7 +355,8 @@ def xadd(db: Database, args: Sequence[str]) -> Any:
         db.add_new(key, s)
     if opts is not None and (opts.maxlen is not None or opts.minid is not None):
         s.trim(opts.maxlen, opts.minid, opts.approx, opts.limit)
-    db.touch(key)
+    if db.watchers or db.on_touch:  # no call when nobody watches or waits
+        db.touch(key)
     return text
 
 
