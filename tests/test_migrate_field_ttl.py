@@ -268,3 +268,24 @@ def test_fields_expired_by_the_time_of_the_load(tmp_path: Path,
         assert target.hgetall("h") == {"b": "2"}
         assert target.hpexpiretime("h", "b") == [now + HOUR]
         assert target.exists("gone") == 0
+
+
+@pytest.mark.parametrize("kind", ["valkey", "valkey9", "redis"])
+def test_page_script_loads_and_reads_field_ttls(kind: str, servers: dict[str, Server]) -> None:
+    """The page script must load on every server (a script that does not compile falls
+    back to per-key reads: correct, but several times slower), and it reads field TTLs
+    itself where the server has them."""
+    from redipy.migrate.endpoints import ServerEndpoint
+
+    client = make_client(kind, servers)
+    client.hset("h", mapping={"a": "1", "b": "2"})
+    ep = ServerEndpoint(client)
+    try:
+        assert ep._load_script(ep.reader()) is not None
+        if kind == "valkey9":
+            client.hpexpire("h", HOUR, "a")
+        recs = list(ep.read_keys(["h"], CHUNK))
+        assert [r.value for r in recs] == [["a", "1", "b", "2"]]
+        assert (recs[0].ttls is not None) is (kind == "valkey9")
+    finally:
+        ep.close()

@@ -32,6 +32,7 @@ from redipy.memory.stream import INVALID_READ, MASK, MAX_ID, Group, RStream, id_
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
 
 _KINDS: dict[str, type] = {"list": RList, "hash": RHash, "set": RSet, "zset": RZSet}
+_FLAT = frozenset(_KINDS.values())  # the collections read as flat items
 _IDS: weakref.WeakKeyDictionary[Database, str] = weakref.WeakKeyDictionary()
 _IDS_LOCK = threading.Lock()
 
@@ -117,6 +118,53 @@ class KeyspaceView:
         if kind is RHash:
             return _texts([x for kv in val.map.items() for x in kv])
         return list(self.flat(key))
+
+    def page(self, keys: Sequence[str], limit: int,
+             fields: bool) -> list[tuple[str, str, int | None, Any, dict[str, int] | None]]:
+        """``(key, kind, deadline, value, field deadlines)`` of each live key of ``keys``
+        in one lookup per key (the copy tools' hot path): the value is a string's text
+        or a collection's flat items when it holds at most ``limit`` elements, ``None``
+        for a bigger one or a stream (read those with :meth:`flat` and
+        :meth:`stream_values`); field deadlines only when ``fields`` (see
+        :meth:`any_field_ttls`). Keys gone or expired are left out."""
+        db = self.db
+        data, expires = db.data, db.expires
+        now = db.clock() if expires else 0
+        out: list[tuple[str, str, int | None, Any, dict[str, int] | None]] = []
+        add = out.append
+        for key in keys:
+            raw = key if key.isascii() else to_bytes(key)
+            val = data.get(raw)
+            if val is None:
+                continue
+            exp = expires.get(raw) if expires else None
+            if exp is not None and exp <= now:
+                db.get(raw)  # expires it, as a lookup would
+                continue
+            kind = type(val)
+            ttls = None
+            if kind is str:
+                add((key, "string", exp, val if val.isascii() else to_text(val), None))
+                continue
+            if kind is bytearray:  # a string changed in place
+                add((key, "string", exp, to_text(val.decode("latin-1")), None))
+                continue
+            if kind is RHash and val.ttls is not None:
+                if not db.purge_fields(raw, val):
+                    continue
+                if fields and val.ttls:
+                    ttls = self.field_ttls(key)
+            name = TYPE_NAMES.get(kind, "unknown")
+            if len(val) > limit or kind not in _FLAT:
+                add((key, name, exp, None, ttls))
+            elif kind is RHash:
+                add((key, name, exp, _texts([x for kv in val.map.items() for x in kv]), ttls))
+            elif kind is RZSet:
+                add((key, name, exp, _texts([x for score, member in val.order
+                                             for x in (member, format_double(score))]), None))
+            else:
+                add((key, name, exp, _texts(list(val)), None))
+        return out
 
     def any_field_ttls(self) -> bool:
         """Whether some hash of this database may have field TTLs (O(1))."""
