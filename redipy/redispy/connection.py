@@ -461,6 +461,7 @@ class MemoryConnection(AbstractConnection):
             client.commands_run += 2  # MULTI and EXEC
             if tx.watched or tx.dirty:
                 if tx._watch_failed():
+                    client.commands_run += len(calls)  # queued, as MULTI counts them
                     return None
             return self._run_calls(session, db, calls)
         finally:
