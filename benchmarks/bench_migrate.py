@@ -1,17 +1,23 @@
-"""Migration throughput: redipy.migrate vs the obvious redis-py copy loop vs SCAN+DUMP+RESTORE.
+"""Migration throughput: redipy.migrate vs the obvious redis-py copy loop vs the servers'
+own SCAN + MIGRATE COPY REPLACE KEYS.
 
-200k mixed keys (strings, lists, hashes, sets, sorted sets; a quarter with TTLs) are
-copied memory -> server, server -> server and file -> server, all in one run so the
-figures are comparable; read them as ratios (the machine may be shared).
+N mixed keys (strings, lists, hashes, sets, sorted sets; a quarter with TTLs) are copied
+server -> server (same family: Valkey 8.1 -> Valkey 8.1, Redis 7.0 -> Redis 7.0; with
+MIGRATE, and with typed records as for servers whose payloads differ), memory ->
+server and file -> server, onto Valkey and Redis 7. Every method of a target runs once
+per round, the rounds interleave them, and each figure is the median of the rounds.
+Besides wall time it takes the CPU seconds of this process (the migration's client
+side) and of the servers (INFO cpu): on a shared machine the wall time of a copy
+depends on who else runs, its CPU time much less.
 
-Run: python benchmarks/bench_migrate.py [N]   (starts its own servers; each figure is
-the best of BENCH_REPEAT=2 runs)
+Run: python benchmarks/bench_migrate.py [N] [ROUNDS]   (starts its own servers)
 """
 
 from __future__ import annotations
 
 import json
 import os
+import statistics
 import sys
 import tempfile
 import time
@@ -27,8 +33,8 @@ import redipy
 from tests.servers import redis_binary, start_server
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
+ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
 BATCH = 500
-REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))  # best of, against a noisy machine
 
 
 def populate(port: int, n: int) -> None:
@@ -115,34 +121,6 @@ def plain_server_copy(src_port: int, dst_port: int) -> int:
     return copied
 
 
-def dump_restore_copy(src_port: int, dst_port: int) -> int:
-    """SCAN + pipelined DUMP/PTTL + pipelined RESTORE ... REPLACE (same server family)."""
-    src = redis.Redis(port=src_port)
-    dst = redis.Redis(port=dst_port)
-    copied = 0
-    cursor = 0
-    while True:
-        cursor, keys = src.scan(cursor, count=BATCH)
-        if keys:
-            p = src.pipeline(transaction=False)
-            for k in keys:
-                p.dump(k)
-                p.pttl(k)
-            got = p.execute()
-            w = dst.pipeline(transaction=False)
-            for i, k in enumerate(keys):
-                payload, pttl = got[2 * i], got[2 * i + 1]
-                if payload is not None:
-                    w.restore(k, max(pttl, 0), payload, replace=True)
-            w.execute()
-            copied += len(keys)
-        if cursor == 0:
-            break
-    src.close()
-    dst.close()
-    return copied
-
-
 def plain_memory_copy(mem: redipy.Redis, dst_port: int) -> int:
     """The memory keyspace walked directly, written with redis-py pipelines."""
     from redipy.memory.structs import TYPE_NAMES
@@ -192,89 +170,135 @@ def plain_file_copy(path: str, dst_port: int) -> int:
     return copied
 
 
+def migrate_command_copy(src_port: int, dst_port: int) -> int:
+    """The servers' own copy: SCAN pages, one MIGRATE ... COPY REPLACE KEYS per page."""
+    src = redis.Redis(port=src_port)
+    copied = 0
+    cursor = 0
+    while True:
+        cursor, keys = src.scan(cursor, count=BATCH)
+        if keys:
+            src.execute_command("MIGRATE", "127.0.0.1", dst_port, "", 0, 60_000, "COPY",
+                                "REPLACE", "KEYS", *keys)
+            copied += len(keys)
+        if cursor == 0:
+            break
+    src.close()
+    return copied
+
+
 # ---- running ----------------------------------------------------------------------------
 
 
-def timed(fn: Callable[[], Any]) -> tuple[float, float, Any]:
-    """Wall seconds, this process's CPU seconds (robust on a shared machine), result."""
+def server_cpu(ports: list[int]) -> float:
+    total = 0.0
+    for port in ports:
+        r = redis.Redis(port=port)
+        info = r.info("cpu")
+        r.close()
+        total += float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+    return total
+
+
+def check(out: Any) -> None:
+    if isinstance(out, Report) and not out.ok:
+        raise SystemExit(f"migration failed: {out.summary()}")
+    if isinstance(out, int) and out != N:
+        raise SystemExit(f"copied {out} keys, not {N}")
+
+
+def measure(fn: Callable[[], Any], ports: list[int]) -> tuple[float, float, float]:
+    """Wall seconds, this process's CPU seconds, the servers' CPU seconds."""
+    s0 = server_cpu(ports)
     start, cpu = time.perf_counter(), time.process_time()
     out = fn()
-    return time.perf_counter() - start, time.process_time() - cpu, out
-
-
-def check(report: Report) -> None:
-    if not report.ok:
-        raise SystemExit(f"migration failed: {report.summary()}")
+    wall, used = time.perf_counter() - start, time.process_time() - cpu
+    check(out)
+    return wall, used, server_cpu(ports) - s0
 
 
 def main() -> None:
     kinds = ["valkey"] + (["redis"] if redis_binary() else [])
-    source = start_server("valkey")
+    sources = {kind: start_server(kind) for kind in kinds}
     targets = {kind: start_server(kind) for kind in kinds}
     workdir = tempfile.mkdtemp(prefix="redipy-bench-")
     snap = os.path.join(workdir, "snap.jsonl")
     try:
         print(f"populating {N:,} keys ...", flush=True)
-        populate(source.port, N)
-        src = redipy.Redis(url=source.url)
-        check(dump(src, snap))
+        for srv in sources.values():
+            populate(srv.port, N)
+        check(dump(redipy.Redis(url=sources["valkey"].url), snap))
         mem = redipy.Redis()
         check(load(snap, mem))
+        load_before = os.getloadavg()[0]
         rows: list[list[str]] = []
         ratios: list[list[str]] = []
         for kind, target in targets.items():
+            src = sources[kind]
             dst_url = target.url
             raw = redis.Redis(port=target.port)
-
-            def run(label: str, fn: Callable[[], Any], raw: Any = raw,
-                    kind: str = kind) -> float:
-                secs = cpu = float("inf")
-                for _ in range(REPEAT):
+            ports = [src.port, target.port]
+            methods: dict[str, Callable[[], Any]] = {
+                "redipy migrate (server -> server)":
+                    lambda: migrate(src.url, dst_url, batch=BATCH),  # noqa: B023
+                "redipy migrate, typed records (server -> server)":
+                    lambda: migrate(src.url, dst_url, batch=BATCH, native=False),  # noqa: B023
+                "SCAN + MIGRATE COPY REPLACE (server -> server)":
+                    lambda: migrate_command_copy(src.port, target.port),  # noqa: B023
+                "redis-py loop (server -> server)":
+                    lambda: plain_server_copy(src.port, target.port),  # noqa: B023
+                "redipy migrate (memory -> server)":
+                    lambda: migrate(mem, redipy.Redis(url=dst_url), batch=BATCH),  # noqa: B023
+                "redis-py loop (memory -> server)":
+                    lambda: plain_memory_copy(mem, target.port),  # noqa: B023
+                "redipy load (file -> server)":
+                    lambda: load(snap, dst_url, batch=BATCH),  # noqa: B023
+                "redis-py loop (file -> server)":
+                    lambda: plain_file_copy(snap, target.port),  # noqa: B023
+            }
+            got: dict[str, list[tuple[float, float, float]]] = {m: [] for m in methods}
+            for rnd in range(ROUNDS):
+                names = list(methods)
+                shift = rnd % len(names)  # each round starts elsewhere: no fixed order
+                for name in names[shift:] + names[:shift]:
                     raw.flushall()
-                    took, used, out = timed(fn)
-                    if isinstance(out, Report):
-                        check(out)
-                    secs, cpu = min(secs, took), min(cpu, used)
-                rate = N / secs
-                rows.append([label, kind, f"{secs:.2f}", f"{cpu:.2f}", fmt(rate)])
-                print(f"  {label:<42} -> {kind:<6} {fmt(rate):>9} keys/s", flush=True)
-                return rate
+                    got[name].append(measure(methods[name], ports))
+                print(f"  {kind}: round {rnd + 1} of {ROUNDS} done", flush=True)
+            med = {m: tuple(statistics.median(x[i] for x in runs) for i in range(3))
+                   for m, runs in got.items()}
+            for name, (wall, cpu, scpu) in med.items():
+                rows.append([name, kind, f"{wall:.2f}", f"{cpu:.2f}", f"{scpu:.2f}",
+                             fmt(N / wall)])
 
-            scen = {}
-            scen["server -> server"] = (
-                run("redipy migrate (server -> server)",
-                    lambda: migrate(src, redipy.Redis(url=dst_url), batch=BATCH)),  # noqa: B023
-                run("redis-py plain loop (server -> server)",
-                    lambda: plain_server_copy(source.port, target.port)),  # noqa: B023
-            )
-            if kind == "valkey":
-                dr = run("SCAN+DUMP+RESTORE (server -> server)",
-                         lambda: dump_restore_copy(source.port, target.port))  # noqa: B023
-                ratios.append(["server -> server vs DUMP/RESTORE", kind,
-                               f"{scen['server -> server'][0] / dr:.2f}x"])
-            scen["memory -> server"] = (
-                run("redipy migrate (memory -> server)",
-                    lambda: migrate(mem, redipy.Redis(url=dst_url), batch=BATCH)),  # noqa: B023
-                run("redis-py plain loop (memory -> server)",
-                    lambda: plain_memory_copy(mem, target.port)),  # noqa: B023
-            )
-            scen["file -> server"] = (
-                run("redipy load (file -> server)",
-                    lambda: load(snap, redipy.Redis(url=dst_url), batch=BATCH)),  # noqa: B023
-                run("redis-py plain loop (file -> server)",
-                    lambda: plain_file_copy(snap, target.port)),  # noqa: B023
-            )
-            for name, (ours, plain) in scen.items():
-                ratios.append([f"{name} vs plain loop", kind, f"{ours / plain:.2f}x"])
-                ratios.append([f"{name} vs 2x28k target", kind, f"{ours / 56_000:.2f}x"])
+            def ratio(label: str, ours: str, other: str, kind: str = kind,
+                      med: dict[str, tuple[float, ...]] = med) -> None:
+                a, b = med[ours], med[other]
+                ratios.append([label, kind, f"{b[0] / a[0]:.2f}x", f"{b[1] / a[1]:.2f}x",
+                               f"{(b[1] + b[2]) / (a[1] + a[2]):.2f}x"])
+
+            ratio("server -> server vs redis-py loop", "redipy migrate (server -> server)",
+                  "redis-py loop (server -> server)")
+            ratio("server -> server vs SCAN + MIGRATE", "redipy migrate (server -> server)",
+                  "SCAN + MIGRATE COPY REPLACE (server -> server)")
+            ratio("typed records server -> server vs loop",
+                  "redipy migrate, typed records (server -> server)",
+                  "redis-py loop (server -> server)")
+            ratio("memory -> server vs redis-py loop", "redipy migrate (memory -> server)",
+                  "redis-py loop (memory -> server)")
+            ratio("file -> server vs redis-py loop", "redipy load (file -> server)",
+                  "redis-py loop (file -> server)")
             raw.close()
-        print(table(f"Migration throughput, {N:,} mixed keys (a quarter with TTLs)",
-                    ["method", "target", "seconds", "client CPU s", "keys/s"], rows))
-        print(table("Ratios (redipy / other; targets: >= 1.5x plain loop, >= 1.0x of 56k/s)",
-                    ["comparison", "target", "ratio"], ratios))
+        print(table(f"Migration, {N:,} mixed keys (a quarter with TTLs), medians of {ROUNDS} "
+                    f"interleaved rounds; load average {load_before:.1f} -> "
+                    f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores",
+                    ["method", "target", "wall s", "client CPU s", "server CPU s", "keys/s"],
+                    rows))
+        print(table("Speed of redipy relative to the other method (other's time / redipy's; "
+                    "targets: >= 1.5x the loop, >= 0.67x MIGRATE)",
+                    ["comparison", "target", "wall", "client CPU", "client + server CPU"],
+                    ratios))
     finally:
-        source.stop()
-        for srv in targets.values():
+        for srv in [*sources.values(), *targets.values()]:
             srv.stop()
 
 
