@@ -80,6 +80,12 @@ def test_pf_errors_on_other_values(servers: dict[str, Server]) -> None:
         ("PFADD", "d2", *_elements("r", 3000)), ("SETRANGE", "d2", "20", "\xff" * 30),
         ("PFCOUNT", "d2"), ("PFADD", "d2", "new"), ("PFCOUNT", "d2"), ("GET", "d2"),
         ("PFMERGE", "d3", "d2", "ok"), ("GET", "d3"),
+        # one element into values edited in place (the one-element path checks them too)
+        ("SET", "cut", "HYLL"), ("SETRANGE", "cut", "4", "\x01"), ("PFADD", "cut", "a"),
+        ("SETRANGE", "cut", "5", "\x00" * 11), ("PFADD", "cut", "a"), ("GET", "cut"),
+        ("PFADD", "few", "a"), ("PFADD", "sp", "a"), ("SETRANGE", "sp", "16", "\x7f\xfe"),
+        ("PFADD", "sp", "zz"), ("PFADD", "sp2", "a"), ("SETRANGE", "sp2", "16", "\x7f"),
+        ("PFADD", "sp2", "b"), ("GET", "sp2"), ("PFADD", "sp2", "b"), ("PFCOUNT", "sp2"),
     ])
 
 

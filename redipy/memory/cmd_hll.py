@@ -50,6 +50,17 @@ def _editable(db: Database, key: str, raw: bytes | bytearray) -> bytearray:
 def cmd_pfadd(db: Database, args: Sequence[str]) -> Any:
     key = args[0]
     s = db.get(key) if db.expires else db.data.get(key)
+    if len(args) == 2 and type(s) is bytearray and len(s) > 16 and s.startswith(b"HYLL\x01"):
+        # one element into a sparse HLL that PFADD left (valid_header's checks for it)
+        index, count = hll.pat_len(args[1].encode("latin-1"))
+        result = hll.sparse_set(s, index, count)
+        if result < 0:
+            raise response_error(CORRUPT)
+        if result:
+            s[15] |= 0x80
+            if db.watchers or db.on_touch:
+                db.touch(key)
+        return result
     updated = 0
     if type(s) is not bytearray or not hll.valid_header(s):  # PFADD left a bytearray
         raw = _load(db, key)
