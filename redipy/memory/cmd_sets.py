@@ -195,7 +195,7 @@ def cmd_srem(db: Database, args: Sequence[str]) -> int:
 @direct("SISMEMBER", "str", "str")
 def sismember(db: Database, key: str, member: str) -> int:
     rset = _set(db, key)
-    return int(rset is not None and member in rset)
+    return int(rset is not None and member in rset.live)
 
 
 @arity_checked("SISMEMBER")
@@ -208,7 +208,8 @@ def cmd_smismember(db: Database, args: Sequence[str]) -> list[int]:
     rset = _set(db, args[0])
     if rset is None:
         return [0] * (len(args) - 1)
-    return [int(member in rset) for member in args[1:]]
+    live = rset.live
+    return [int(member in live) for member in args[1:]]
 
 
 @arity_checked("SCARD")
@@ -243,10 +244,14 @@ def cmd_spop(db: Database, args: Sequence[str]) -> Any:
         rset = _set(db, key)
         if rset is None:
             return None
-        member = rset.members.pick()
-        rset.remove(member)
-        db.touch(key)
-        db.drop_if_empty(key, rset)
+        members = rset.members
+        member = members.pick()
+        rset.live.discard(member)  # RSet.remove inlined: the member is there
+        members.remove(member)
+        if db.watchers or db.on_touch:
+            db.touch(key)
+        if not rset.live:
+            db.drop_if_empty(key, rset)
         return member
     count = get_positive(args[1])
     rset = _set(db, key)

@@ -725,14 +725,14 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
             rev: bool | None = None) -> Any:
     """Redis's zrangeGenericCommand: ``by`` and ``rev`` fixed by the legacy commands,
     free (empty / None) for ZRANGE and ZRANGESTORE."""
-    if len(args) == 3 and not store and not by and rev is None:  # by rank, no options
+    if len(args) == 3 and not store and (by == "" or by == "rank"):  # ZRANGE, ZREVRANGE
         first, last = parse_int(args[1]), parse_int(args[2])
         if first is None or last is None:
             raise ResponseError(NOT_INT)
         zs = _zset(db, args[0])
         if zs is None:
             return []
-        return [member for _, member in _rank_slice(zs, first, last, False)]
+        return list(map(_member, _rank_slice(zs, first, last, bool(rev))))
     if len(args) == 3 and (by == "score" or by == "lex"):  # ZRANGEBYSCORE, ZRANGEBYLEX, bare
         lo_arg, hi_arg = (args[2], args[1]) if rev else (args[1], args[2])
         if by == "score":
@@ -1072,6 +1072,8 @@ def _intercard_fast(srcs: list[Source]) -> int | None:
             return 0
         keysets.append(src.scores.keys() if type(src) is RZSet else src.live)  # type: ignore[union-attr]
     keysets.sort(key=len)
+    if len(keysets) == 2:  # count the smaller's members in the bigger: no set is built
+        return int(sum(map(keysets[1].__contains__, keysets[0])))
     common = set(keysets[0]).intersection(*keysets[1:])
     return len(common)
 
