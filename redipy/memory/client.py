@@ -306,7 +306,6 @@ class ClientSession:
         self.last_command = upper
         self.commands_run += 1
         state = self.state
-        state.total_commands += 1
         special = _CONNECTION.get(upper)
         tx = self.tx
         if special is None and tx.queue is None and self.authenticated and (
@@ -323,6 +322,7 @@ class ClientSession:
         if spec is not None and not spec.arity_ok(len(argv)):
             if tx.queue is not None:
                 tx.queue_error = True
+            state.stat(stat_key(upper, argv)).rejected += 1
             raise arity_error(name)
         if tx.queue is not None:
             if upper in _NOT_IN_MULTI or (spec is not None and "no_multi" in spec.flags):
@@ -336,25 +336,35 @@ class ClientSession:
                 and upper not in _SUBSCRIBED_OK):
             raise ResponseError(f"ERR Can't execute '{name.lower()}': {SUBSCRIBED_ONLY}")
         if special is not None:
-            stat = state.stat(upper)
-            stat.calls += 1
             if self.backend.monitors:  # MONITOR shows connection commands too (UNWATCH, ...)
                 self.backend._heard(self.db.index, name, argv[1:], self.addr or "memory")
+            started = time.perf_counter_ns()
+            failed = True
             try:
-                return special(self, argv)
-            except ResponseError:
-                stat.failed += 1
-                raise
+                reply = special(self, argv)
+                failed = False
+                return reply
+            finally:  # counted after it ran, as a server counts (CONFIG RESETSTAT too)
+                stat = state.stat(stat_key(upper, argv))
+                stat.calls += 1
+                stat.failed += failed
+                stat.ns += time.perf_counter_ns() - started
         return self._dispatch(upper, argv, block)
 
     def _dispatch(self, upper: str, argv: Sequence[str], block: bool) -> Any:
         """A backend command against this client's database (``MemoryBackend.dispatch``:
         name and arity checked there), counted for INFO commandstats."""
         spec = commands.COMMANDS.get(upper)
+        if spec is None and upper not in self.backend.handlers:  # unknown: no stat
+            return self.backend.dispatch(self.db, argv, self.addr or "memory")
         state = self.state
-        stat = state.commandstats.get(upper)
+        container = upper in CONTAINERS
+        stat = None if container else state.commandstats.get(upper)
         if stat is None:
-            stat = state.stat(upper)
+            stat = state.stat(stat_key(upper, argv))
+        if spec is not None and not spec.arity_ok(len(argv)):
+            stat.rejected += 1  # refused before it ran: neither a call nor a failure
+            raise arity_error(argv[0])
         db = self.db
         started = time.perf_counter_ns()
         try:
@@ -371,8 +381,10 @@ class ClientSession:
             stat.failed += 1
             raise
         finally:
+            if container:  # CONFIG RESETSTAT counts itself after the reset, as a server
+                stat = state.stat(stat_key(upper, argv))
             stat.calls += 1
-            stat.usec += (time.perf_counter_ns() - started) // 1000
+            stat.ns += time.perf_counter_ns() - started
         if reply is None:
             return _nil_of(upper, len(argv))
         return reply
@@ -551,6 +563,21 @@ def _quote(arg: str) -> str:
             out.append(f"\\x{ord(ch):02x}")
     out.append('"')
     return "".join(out)
+
+
+CONTAINERS = frozenset({"ACL", "CLIENT", "CLUSTER", "COMMAND", "CONFIG", "FUNCTION",
+                        "LATENCY", "MEMORY", "MODULE", "OBJECT", "PUBSUB", "SCRIPT",
+                        "SLOWLOG", "XGROUP", "XINFO"})
+"""Valkey's container commands: each subcommand is a command of its own to the server
+(``CONFIG|GET`` in ``INFO commandstats`` and ACL rules)."""
+
+
+def stat_key(upper: str, argv: Sequence[str]) -> str:
+    """The ``INFO commandstats`` name of a call: ``CONFIG|GET`` for a subcommand, as
+    a server counts each subcommand on its own."""
+    if upper in CONTAINERS and len(argv) > 1:
+        return f"{upper}|{argv[1].upper()}"
+    return upper
 
 
 # ---- the connection-level commands ---------------------------------------------------------

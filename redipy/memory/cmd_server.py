@@ -132,7 +132,7 @@ def _section_persistence(state: ServerState) -> list[str]:
 def _section_stats(state: ServerState) -> list[str]:
     return [
         f"total_connections_received:{state.total_connections}",
-        f"total_commands_processed:{state.total_commands}",
+        f"total_commands_processed:{state.commands_processed()}",
         f"total_net_input_bytes:{state.net_input}",
         f"total_net_output_bytes:{state.net_output}",
         f"rejected_connections:{state.rejected_connections}",
@@ -153,6 +153,8 @@ def _section_cpu(state: ServerState) -> list[str]:
 def _section_commandstats(state: ServerState) -> list[str]:
     out = []
     for name, stat in sorted(state.commandstats.items()):
+        if not (stat.calls or stat.failed or stat.rejected):
+            continue  # made for a call still running (this INFO): a server lists it after
         per_call = stat.usec / stat.calls if stat.calls else 0.0
         out.append(f"cmdstat_{name.lower()}:calls={stat.calls},usec={stat.usec},"
                    f"usec_per_call={per_call:.2f},rejected_calls={stat.rejected},"

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable, Sequence
+from time import perf_counter_ns
 from typing import Any
 
 from redipy import commands
@@ -26,6 +27,7 @@ from redipy.memory.boundary import clean_error
 from redipy.memory.client import NO_REPLY as SESSION_NO_REPLY
 from redipy.memory.client import Blocked, ClientSession, NullArray, Replies
 from redipy.memory.registry import Lazy, name_cache
+from redipy.memory.serverstate import SAMPLE, SAMPLE_MASK
 from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 
 _PORTS = itertools.count(1)
@@ -99,15 +101,25 @@ class DropInSession:
                 client.commands_run += 1
                 db = client.db
                 args = argv[1:]
+                state = client.state
+                stat = state.commandstats.get(name)  # counted as ClientSession counts
+                if stat is None:
+                    stat = state.stat(name.upper())
                 lock = db.lock
+                started = (perf_counter_ns()  # sampled, as in MemoryConnection.call
+                           if stat.calls & SAMPLE_MASK == SAMPLE_MASK else 0)
                 lock.acquire()
                 try:
                     reply = (fn(db, *args, *fixed) if argc == fn_argc
                              else handler(db, args))
                 except ResponseError as err:
+                    stat.failed += 1
                     raise clean_error(err) from None
                 finally:
                     lock.release()
+                    stat.calls += 1
+                    if started:
+                        stat.ns += (perf_counter_ns() - started) * SAMPLE
                 if reply is None:
                     return None
                 if shaped and client.protocol == 3:
@@ -146,7 +158,8 @@ class DropInSession:
         upper = name.upper()
         handler = self.handlers.get(upper)
         if (handler is None or upper in _CONNECTION_LEVEL
-                or upper in client_module._CONNECTION):
+                or upper in client_module._CONNECTION
+                or upper in client_module.CONTAINERS):  # counted per subcommand
             return None
         if type(handler) is Lazy:  # its module imported now: the real handler, and
             handler = handler.load()  # its direct form registered (see registry)
