@@ -5,8 +5,9 @@ lpush, rpop, sadd, hset, zadd, lrange_100, mset with ``-P 1`` and ``-P 16`` agai
 three servers in turn (interleaved, so a busy machine slows all of them alike); the table
 shows each row's median requests/s, redipy's ratio to TcpFakeServer and to
 valkey-server, then each server's CPU time per request (from /proc, around each run: it
-depends far less on what else the machine runs than the rate does), then each server's
-peak RSS and CPU seconds over the whole run.
+depends far less on what else the machine runs than the rate does; TcpFakeServer's, with
+a thread per client, only to 10 ms per run), then each server's peak RSS and CPU seconds
+over the whole run.
 
     python benchmarks/bench_serve.py [--rounds 3] [-n 100000] [--fake-n 20000]
 
@@ -85,28 +86,41 @@ def bench(port: int, n: int, pipeline: int, test: str) -> dict[str, float]:
 
 
 def _proc_stats(pid: int) -> tuple[int, float]:
-    """(peak RSS in bytes, CPU seconds) of a running process: the CPU time from each
-    thread's schedstat (nanoseconds) where the kernel keeps it, else from its stat
-    (clock ticks, 10 ms: coarse for one test's run)."""
+    """(peak RSS in bytes, CPU seconds) of a running process, its exited threads included
+    (clock ticks of 10 ms: coarse for one test's run, see :func:`_cpu`)."""
     peak = 0
     with open(f"/proc/{pid}/status") as fh:
         for line in fh:
             if line.startswith("VmHWM:"):
                 peak = int(line.split()[1]) * 1024
-    try:
-        run_ns = 0
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
-                run_ns += int(fh.read().split()[0])
-        if run_ns:
-            return peak, run_ns / 1e9
-    except (OSError, ValueError, IndexError):
-        pass
     with open(f"/proc/{pid}/stat") as fh:
         stat = fh.read()
     fields = stat[stat.rindex(")") + 2:].split()
     ticks = os.sysconf("SC_CLK_TCK")
     return peak, (int(fields[11]) + int(fields[12])) / ticks
+
+
+def _cpu(pid: int) -> tuple[frozenset[str], float, float]:
+    """(thread ids, CPU seconds from their schedstat in nanoseconds, CPU seconds from
+    the clock ticks): the first is precise but forgets threads that exit (TcpFakeServer
+    starts one per client), so a test's figure takes it only when no thread came or went."""
+    tids = frozenset(os.listdir(f"/proc/{pid}/task"))
+    run_ns = 0
+    for task in tids:
+        try:
+            with open(f"/proc/{pid}/task/{task}/schedstat") as fh:
+                run_ns += int(fh.read().split()[0])
+        except (OSError, ValueError, IndexError):
+            run_ns = 0
+            break
+    return tids, run_ns / 1e9, _proc_stats(pid)[1]
+
+
+def _cpu_used(before: tuple[frozenset[str], float, float],
+              after: tuple[frozenset[str], float, float]) -> float:
+    if before[0] == after[0] and before[1] and after[1]:
+        return after[1] - before[1]
+    return after[2] - before[2]
 
 
 def main() -> None:
@@ -129,9 +143,9 @@ def main() -> None:
                     pid = procs[kind][0].pid
                     per_request: dict[str, float] = {}
                     for test, row in zip(TESTS.split(","), ROWS):
-                        before = _proc_stats(pid)[1]
+                        before = _cpu(pid)
                         got = bench(procs[kind][1], n, pipeline, test)
-                        used = _proc_stats(pid)[1] - before
+                        used = _cpu_used(before, _cpu(pid))
                         if row in got:
                             results.setdefault((kind, pipeline), {}).setdefault(
                                 row, []).append(got[row])
@@ -165,7 +179,7 @@ def main() -> None:
                          f"{ours / valkey:.0%}" if valkey and ours else "-"])
             ours, fake, valkey = (med(k, pipeline, row, cpu) for k in kinds)
             cpu_rows.append([name, f"-P {pipeline}", f"{ours:.2f}" if ours else "-",
-                             f"{fake:.1f}" if fake else "-", f"{valkey:.2f}" if valkey else "-",
+                             f"{fake:.1f}" if fake > 0 else "-", f"{valkey:.2f}" if valkey else "-",
                              f"{1e6 / ours:,.0f}" if ours else "-"])
     print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
                 f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
