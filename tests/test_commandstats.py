@@ -88,13 +88,30 @@ def test_commandstats_as_valkey_counts(servers: dict[str, Server], scenario: str
     got = []
     for client in (redipy.Redis().redis_py(),
                    redis.Redis(port=servers["valkey9"].port)):
+        got.append(_run(client, run))
+    assert got[0] == got[1]
+
+
+@pytest.mark.parametrize("scenario", list(SCENARIOS))
+def test_redipy_serve_counts_as_valkey(servers: dict[str, Server], scenario: str) -> None:
+    """The same calls over TCP to ``redipy serve`` (its pipelined fast path too)."""
+    run = SCENARIOS[scenario]
+    server = redipy.serve(port=0)
+    try:
+        mem = _run(redis.Redis(port=server.port), run)
+    finally:
+        server.stop()
+    assert mem == _run(redis.Redis(port=servers["valkey9"].port), run)
+
+
+def _run(client: Any, run: Callable[[Any], None]) -> tuple[dict[str, tuple[int, int, int]], int]:
+    if True:
         client.flushall()
         client.config_resetstat()
         run(client)
-        got.append(_counters(client))
+        counted = _counters(client)
         client.close()
-    mem, srv = got
-    assert mem == srv
+        return counted
 
 
 def test_asyncio_client_counts_as_valkey(servers: dict[str, Server]) -> None:

@@ -176,7 +176,6 @@ class ServerState:
         self.commandstats: dict[str, CommandStat] = {}
         self.total_connections = 0
         self.rejected_connections = 0
-        self.total_commands = 0
         self.net_input = 0
         self.net_output = 0
         self.dirty = 0
@@ -221,7 +220,6 @@ class ServerState:
 
     def reset_stats(self) -> None:
         self.commandstats.clear()
-        self.total_commands = 0
         self.total_connections = 0
         self.rejected_connections = 0
         self.net_input = 0

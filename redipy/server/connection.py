@@ -292,7 +292,6 @@ class Connection(asyncio.Protocol):
         session = self.session
         assert session is not None
         state = self.server.state
-        state.total_commands += done
         state.dirty += writes
         session.commands_run += done
 

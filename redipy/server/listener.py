@@ -27,7 +27,7 @@ from typing import Any
 
 from redipy import commands
 from redipy.memory.backend import MemoryBackend
-from redipy.memory.client import NULL_ARRAY_COMMANDS, connection_commands
+from redipy.memory.client import CONTAINERS, NULL_ARRAY_COMMANDS, connection_commands
 from redipy.memory.registry import DIRECT, name_cache, resolve
 from redipy.memory.serverstate import ServerState, server_state
 from redipy.redispy.shapes import RESP3_SHAPES
@@ -214,7 +214,8 @@ class Server:
         handler = resolve(upper)
         entry: Any = False
         if (spec is not None and handler is not None and upper not in _SESSION_NAMES
-                and "blocking" not in spec.flags and upper not in _NOT_PLAIN):
+                and "blocking" not in spec.flags and upper not in _NOT_PLAIN
+                and upper not in CONTAINERS):  # counted per subcommand by the session
             arity = spec.arity
             least, most = (arity, arity) if arity >= 0 else (-arity, 1 << 62)
             direct = DIRECT.get(upper)
