@@ -56,11 +56,6 @@ def id_ok(text: Any) -> bool:
     return m is not None and int(m[1]) < 1 << 64 and int(m[2]) < 1 << 64
 
 
-def real_count(value: Any) -> int:
-    """Entries of a record part that are entries (ghosts left out)."""
-    return sum(1 for e in value["entries"] if e[1] is not None)
-
-
 # ---- shape (snapshot validation) ---------------------------------------------------
 
 

@@ -431,7 +431,7 @@ class MemoryConnection(AbstractConnection):
 
     def run_batch(self, commands: Sequence[tuple[Sequence[Any], Any]]) -> list[Any] | None:
         """A pipeline's commands run in order under one hold of the database lock:
-        their raw replies, errors (redipy's) in place, for :meth:`parse_raw`.
+        their raw replies, errors (redipy's) in place, as the pipeline converts them.
 
         None when the batch cannot go this way, and then nothing has run: the
         connection is not as :meth:`call` needs it, the session is not bare, or a
@@ -587,17 +587,6 @@ class MemoryConnection(AbstractConnection):
         finally:
             client.commands_run += ran
         return out
-
-    def parse_raw(self, raw: Any, never_decode: bool) -> Any:
-        """What :meth:`read_response` makes of a raw reply (of :meth:`run_batch`)."""
-        try:
-            reply = (self._convert_raw if never_decode else self._convert)(raw)
-        except BaseException:  # a reply that cannot be decoded: see read_response
-            self.disconnect()
-            raise
-        if isinstance(reply, (RedisConnectionError, RedisResponseError)):
-            raise reply
-        return reply
 
     def _call_session(self, session: DropInSession, args: Sequence[Any],
                       never_decode: bool) -> Any:
