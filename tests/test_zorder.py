@@ -47,6 +47,9 @@ def test_zorder_matches_a_sorted_list() -> None:
                 j = (bisect.bisect_right if rb else bisect.bisect_left)(model, b)
                 assert order.position(lo) == i and order.position(hi) == j
                 assert order.place_at(i) == lo and order.place_at(j) == hi
+                step_by = rnd.randrange(-30, 30)
+                assert order.shift(lo, step_by) == order.place_at(
+                    max(0, min(i + step_by, len(model))))
                 assert order.cut(order.place_at(i), order.place_at(j)) == model[i:j]
                 assert order.between(lo, hi) == max(j - i, 0)
                 assert order.cut(lo, hi) == model[i:j]
@@ -75,7 +78,11 @@ def _queries() -> list[list[object]]:
         left = rnd.choice([str(lo), f"({lo}", "-inf"])
         right = rnd.choice([str(hi), f"({hi}", "+inf"])
         member = f"m{rnd.randrange(5000):05d}"
-        out += [["ZCOUNT", "mixed", left, right],
+        page = ["LIMIT", rnd.choice([0, 3, 900, 1500, 6000]), rnd.choice([-1, 0, 10, 1200])]
+        out += [["ZRANGEBYSCORE", "mixed", left, right, *page],
+                ["ZREVRANGEBYSCORE", "mixed", right, left, "WITHSCORES", *page],
+                ["ZRANGEBYLEX", "one", a, b, *page], ["ZREVRANGEBYLEX", "one", b, a, *page],
+                ["ZCOUNT", "mixed", left, right],
                 ["ZRANGEBYSCORE", "mixed", left, right],
                 ["ZREVRANGEBYSCORE", "mixed", right, left],
                 ["ZLEXCOUNT", "one", a, b],

@@ -186,14 +186,6 @@ def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
             order.place((high,) if highex else (high, _TOP)))
 
 
-def _score_span(zs: RZSet, rng: ScoreRange) -> tuple[int, int]:
-    """Indices [lo, hi) of the members whose score is in the range."""
-    lo, hi = _score_places(zs, rng)
-    order = zs.order
-    start = order.position(lo)
-    return start, start + order.between(lo, hi)
-
-
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
     """Redis's zzlIsInLexRange: a quick test on the bounds and both ends."""
     lo, hi = rng
@@ -315,19 +307,28 @@ def _take(items: Iterable[Entry], limit: int) -> list[Entry]:
 def _score_slice(zs: RZSet, rng: ScoreRange, offset: int, limit: int,
                  rev: bool) -> list[Entry]:
     """The entries of a score range after LIMIT, as positional slices (no walk)."""
-    if offset == 0 and limit < 0:
-        cut = zs.order.cut(*_score_places(zs, rng))
-        return cut[::-1] if rev else cut  # type: ignore[no-any-return]
-    lo, hi = _score_span(zs, rng)
-    if offset < 0 or lo >= hi:
+    if offset < 0:
         return []
+    return _page(zs, *_score_places(zs, rng), offset, limit, rev)
+
+
+def _page(zs: RZSet, lo: Place, hi: Place, offset: int, limit: int,
+          rev: bool) -> list[Entry]:
+    """The entries between two places after LIMIT ``offset`` ``limit`` (limit < 0: all),
+    from the top with ``rev``; places move by offsets within a sublist, else through
+    positions (O(log n))."""
+    order = zs.order
     if rev:
-        top = hi - 1 - offset
-        start = lo if limit < 0 else max(lo, top + 1 - limit)
-        return zs.by_rank(start, top + 1)[::-1] if start <= top else []
-    first = lo + offset
-    end = hi if limit < 0 else min(hi, first + limit)
-    return zs.by_rank(first, end) if first < end else []
+        end = order.shift(hi, -offset) if offset else hi
+        if end <= lo:
+            return []
+        start = lo if limit < 0 else max(lo, order.shift(end, -limit))
+        return order.cut(start, end)[::-1]  # type: ignore[no-any-return]
+    start = order.shift(lo, offset) if offset else lo
+    if start >= hi:
+        return []
+    end = hi if limit < 0 else min(hi, order.shift(start, limit))
+    return order.cut(start, end)  # type: ignore[no-any-return]
 
 
 def _lex_place(zs: RZSet, item: LexItem, upper: bool) -> Place:
@@ -351,17 +352,7 @@ def _lex_slice(zs: RZSet, rng: LexRange, offset: int, limit: int, rev: bool) -> 
         return []
     lo, hi = rng
     if _one_score(zs):  # the valid use: one positional slice between two bisections
-        if offset == 0 and limit < 0:
-            cut = zs.order.cut(*_lex_places(zs, rng))
-            return cut[::-1] if rev else cut  # type: ignore[no-any-return]
-        begin, end = _lex_span(zs, rng)
-        if rev:
-            top = end - 1 - offset
-            start = begin if limit < 0 else max(begin, top + 1 - limit)
-            return zs.by_rank(start, top + 1)[::-1] if begin <= start <= top else []
-        at = begin + offset
-        stop = end if limit < 0 else min(end, at + limit)
-        return zs.by_rank(at, stop) if at < stop else []
+        return _page(zs, *_lex_places(zs, rng), offset, limit, rev)
     if rev:
         last = _lex_last(zs, rng)
         if last is None or last - offset < 0:

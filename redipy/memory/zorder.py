@@ -142,6 +142,15 @@ class ZOrder(SortedList):  # type: ignore[misc]
             return len(lists) - 1, len(lists[-1])
         return self._pos(position)  # type: ignore[no-any-return]
 
+    def shift(self, place: Place, count: int) -> Place:
+        """``place`` moved by ``count`` positions (either way), clamped to the ends."""
+        i, j = place
+        lists = self._lists
+        moved = j + count
+        if lists and 0 <= moved < len(lists[i]):
+            return i, moved
+        return self.place_at(max(0, min(self.position(place) + count, self._len)))
+
     def position(self, place: Place) -> int:
         """A place as a position (O(log n) through the index tree)."""
         pos, idx = place
