@@ -20,7 +20,7 @@ from typing import Any
 import redis.asyncio
 from redis._parsers import _AsyncHiredisParser
 from redis.asyncio.connection import AbstractConnection, ConnectionPool
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError as RedisResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
@@ -28,9 +28,9 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
 from redipy.redispy.argv import ascii_compatible, to_argv
-from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests, dict_get
+from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
-from redipy.redispy.replies import make_converter, respond
+from redipy.redispy.replies import callback_of, make_converter, respond
 from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
 from redipy.redispy.waiting import wait_blocked
 from redipy.reply import Push
@@ -338,14 +338,7 @@ class AsyncMemoryRedis(redis.asyncio.Redis):
                 if EMPTY_RESPONSE in options:
                     return options[EMPTY_RESPONSE]
                 raise
-            callbacks = self.response_callbacks
-            name = args[0]
-            if type(callbacks) is CaseInsensitiveDict:  # its keys are upper case
-                callback = dict_get(callbacks, name)
-                if callback is None and not name.isupper():
-                    callback = callbacks.get(name)
-            else:
-                callback = callbacks.get(name)
+            callback = callback_of(self.response_callbacks, args[0])
             if callback is None:
                 return response
             value = respond(callback, response, options) if options else callback(response)

@@ -13,13 +13,13 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.exceptions import ResponseError
 
-from redipy.redispy.connection import MemoryConnectionPool, dict_get
+from redipy.redispy.connection import MemoryConnectionPool
 from redipy.redispy.pipeline import MemoryPipeline
 from redipy.redispy.registry import backend_of
-from redipy.redispy.replies import respond
+from redipy.redispy.replies import callback_of, respond
 
 
 class MemoryRedis(redis.Redis):
@@ -43,13 +43,7 @@ class MemoryRedis(redis.Redis):
             raise
         finally:
             idle.append(conn)
-        callbacks = self.response_callbacks
-        if type(callbacks) is CaseInsensitiveDict:  # its keys are upper case
-            callback = dict_get(callbacks, args[0])
-            if callback is None and not args[0].isupper():
-                callback = callbacks.get(args[0])
-        else:
-            callback = callbacks.get(args[0])
+        callback = callback_of(self.response_callbacks, args[0])
         if callback is None:
             return response
         if options:

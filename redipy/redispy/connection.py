@@ -146,10 +146,6 @@ def memory_parser(base: type) -> type:
 
 _PARSERS: dict[type, type] = {}
 
-dict_get = dict.get
-"""The plain lookup under redis-py's ``CaseInsensitiveDict.get`` (whose keys are upper
-case), for response callbacks of names already upper case."""
-
 NOT_RUN = object()
 """What :meth:`MemoryConnection.run_transaction` returns when the batch must go redis-py's way."""
 

@@ -20,12 +20,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict, Pipeline
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, Pipeline
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import ResponseError, WatchError
 
 from redipy.redispy.argv import VIEW_ENCODING
-from redipy.redispy.connection import NOT_RUN, MemoryConnection, dict_get
+from redipy.redispy.connection import NOT_RUN, MemoryConnection
+from redipy.redispy.replies import callback_of
 from redipy.reply import Status
 
 
@@ -64,7 +65,6 @@ class MemoryPipeline(Pipeline):
         if raise_on_error:
             self.raise_first_error(commands, response)
         callbacks = self.response_callbacks
-        exact = type(callbacks) is CaseInsensitiveDict
         found: dict[Any, Any] = {}
         data = []
         for reply, (args, options) in zip(response, commands):
@@ -74,10 +74,7 @@ class MemoryPipeline(Pipeline):
                 try:
                     callback = found[name]
                 except KeyError:
-                    callback = dict_get(callbacks, name) if exact else callbacks.get(name)
-                    if callback is None and exact and not name.isupper():
-                        callback = callbacks.get(name)
-                    found[name] = callback
+                    callback = found[name] = callback_of(callbacks, name)
                 if callback is not None:
                     reply = callback(reply, **options)
             data.append(reply)
@@ -98,7 +95,6 @@ class MemoryPipeline(Pipeline):
         # conversion and callback lookup inlined as in MemoryConnection.call and
         # MemoryRedis.execute_command
         callbacks = self.response_callbacks
-        exact = type(callbacks) is CaseInsensitiveDict  # keys upper case: see client.py
         convert, convert_raw = connection._convert, connection._convert_raw
         as_bytes = not connection._decode
         ascii_text = connection._ascii_replies
@@ -134,10 +130,7 @@ class MemoryPipeline(Pipeline):
             try:
                 callback = found[name]
             except KeyError:
-                callback = dict_get(callbacks, name) if exact else callbacks.get(name)
-                if callback is None and exact and not name.isupper():
-                    callback = callbacks.get(name)
-                found[name] = callback
+                callback = found[name] = callback_of(callbacks, name)
             responses.append(response if callback is None
                              else callback(response, **options))
         if raise_on_error:

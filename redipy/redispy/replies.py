@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
 
 from redipy.errors import ResponseError as RedipyResponseError
 from redipy.memory.client import NullArray
@@ -102,6 +102,21 @@ def make_converter(*, resp3: bool, decode: bool, encoding: str, errors: str,
         raise TypeError(f"the memory backend returned a {kind.__name__}: {value!r}")
 
     return conv
+
+
+_dict_get = dict.get
+
+
+def callback_of(callbacks: Any, name: str) -> Callable[..., Any] | None:
+    """The response callback redis-py applies to ``name``'s reply. A
+    CaseInsensitiveDict's keys are upper case, so an upper-case name is looked up as
+    a plain dict (its own ``get`` upper-cases every name first)."""
+    if type(callbacks) is CaseInsensitiveDict:
+        callback = _dict_get(callbacks, name)
+        if callback is None and not name.isupper():
+            callback = callbacks.get(name)
+        return callback
+    return callbacks.get(name)  # type: ignore[no-any-return]
 
 
 def respond(callback: Callable[..., Any], response: Any, options: dict[str, Any]) -> Any:
