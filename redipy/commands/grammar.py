@@ -249,3 +249,38 @@ def next_words(node: Node, typed: list[str]) -> tuple[set[str], bool]:
         states = moved
     words = {head.text for head, _ in states if isinstance(head, Token)}
     return words, any(isinstance(head, Value) for head, _ in states)
+
+
+def _option(node: Node) -> tuple[str, int] | None:
+    """``(TOKEN, values)`` when ``node`` is one option: a token alone, or a token and a
+    fixed number of single words after it (values, or a required choice of tokens such
+    as AGGREGATE's ``<SUM | MIN | MAX>``); ``None`` for anything else (repeats,
+    nested optionals)."""
+    if isinstance(node, Token):
+        return node.text, 0
+    if not (isinstance(node, Seq) and node.items and isinstance(node.items[0], Token)):
+        return None
+    rest = node.items[1:]
+    if all(isinstance(item, Value) or (isinstance(item, OneOf) and all(
+            isinstance(alt, Token) for alt in item.choices)) for item in rest):
+        return node.items[0].text, len(rest)
+    return None
+
+
+def options(node: Node) -> dict[str, int]:
+    """The optional words of a grammar's top level, each with how many arguments follow
+    it (``LPOS key element [RANK rank] [COUNT num-matches] [MAXLEN len]``: RANK, COUNT
+    and MAXLEN with one each). The memory backend's option loops read their words from
+    here, so the table's syntax line is the one list of what a command accepts; options
+    that are not of this simple shape are left to the handler."""
+    found: dict[str, int] = {}
+    items = node.items if isinstance(node, Seq) else (node,)
+    for item in items:
+        if not isinstance(item, Optional):
+            continue
+        inner = item.node
+        for alt in inner.choices if isinstance(inner, OneOf) else (inner,):
+            opt = _option(alt)
+            if opt is not None:
+                found[opt[0]] = opt[1]
+    return found

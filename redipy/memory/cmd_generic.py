@@ -18,6 +18,7 @@ from redipy.errors import ResponseError
 from redipy.memory.db import Database
 from redipy.memory.glob import is_literal, key_matcher, literal_prefix
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
+from redipy.memory.options import option_reader
 from redipy.memory.registry import command
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
 from redipy.reply import OK, PONG, Status
@@ -247,22 +248,19 @@ def _other_db(db: Database, text: str) -> Database:
     return dbs[index]
 
 
+_COPY_OPTIONS = option_reader("COPY")
+
+
 @command("COPY")
 def cmd_copy(db: Database, args: Sequence[str]) -> int:
     src, dst = args[0], args[1]
     replace = False
     target = db
-    i, argc = 2, len(args)
-    while i < argc:
-        opt = args[i].lower()
-        if opt == "replace":
+    for opt, values in _COPY_OPTIONS(args, 2):
+        if opt == "REPLACE":
             replace = True
-        elif opt == "db" and i + 1 < argc:
-            target = _other_db(db, args[i + 1])
-            i += 1
-        else:
-            raise ResponseError(SYNTAX)
-        i += 1
+        else:  # DB
+            target = _other_db(db, values[0])
     if target is db and src == dst:
         raise ResponseError(SAME_OBJECT)
     val = db.get(src)

@@ -16,6 +16,7 @@ from typing import Any
 from redipy.errors import ResponseError
 from redipy.memory.db import Database
 from redipy.memory.numbers import NOT_INT, parse_int
+from redipy.memory.options import option_reader
 from redipy.memory.registry import command
 from redipy.reply import Map
 
@@ -37,6 +38,9 @@ def _value(db: Database, key: str) -> str | None:
     return None
 
 
+_OPTIONS = option_reader("LCS")
+
+
 @command("LCS")
 def cmd_lcs(db: Database, args: Sequence[str]) -> Any:
     a, b = _value(db, args[0]), _value(db, args[1])
@@ -44,24 +48,18 @@ def cmd_lcs(db: Database, args: Sequence[str]) -> Any:
         raise ResponseError(NOT_STRINGS)
     want_len = want_idx = with_len = False
     min_len = 0
-    pos = 2
-    while pos < len(args):
-        opt = args[pos].upper()
+    for opt, values in _OPTIONS(args, 2):
         if opt == "IDX":
             want_idx = True
         elif opt == "LEN":
             want_len = True
         elif opt == "WITHMATCHLEN":
             with_len = True
-        elif opt == "MINMATCHLEN" and pos + 1 < len(args):
-            parsed = parse_int(args[pos + 1])
+        else:  # MINMATCHLEN
+            parsed = parse_int(values[0])
             if parsed is None:
                 raise ResponseError(NOT_INT)
             min_len = max(parsed, 0)
-            pos += 1
-        else:
-            raise ResponseError(SYNTAX)
-        pos += 1
     if want_idx and want_len:
         raise ResponseError(BOTH)
     if (len(a) + 1) * (len(b) + 1) * 4 > _MAX_TABLE:

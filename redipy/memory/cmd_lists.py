@@ -15,6 +15,7 @@ from typing import Any
 from redipy.errors import ResponseError, WrongTypeError
 from redipy.memory.db import WRONGTYPE, Database
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
+from redipy.memory.options import option_reader
 from redipy.memory.registry import command, direct
 from redipy.memory.structs import RList
 from redipy.reply import OK, Status
@@ -242,6 +243,9 @@ def cmd_rpoplpush(db: Database, args: Sequence[str]) -> str | None:
     return _move(db, args[0], args[1], False, True)
 
 
+_LMPOP_OPTIONS = option_reader("LMPOP")
+
+
 @command("LMPOP")
 def cmd_lmpop(db: Database, args: Sequence[str]) -> list[Any] | None:
     numkeys = parse_int(args[0])
@@ -252,15 +256,12 @@ def cmd_lmpop(db: Database, args: Sequence[str]) -> list[Any] | None:
         raise ResponseError(SYNTAX)
     head = _left(args[where_at])
     count: int | None = None
-    i = where_at + 1
-    while i < len(args):
-        if count is None and args[i].lower() == "count" and i + 1 < len(args):
-            count = parse_int(args[i + 1])
-            if count is None or count < 1:
-                raise ResponseError(COUNT_POSITIVE)
-            i += 2
-        else:
+    for _, values in _LMPOP_OPTIONS(args, where_at + 1):
+        if count is not None:  # COUNT once only
             raise ResponseError(SYNTAX)
+        count = parse_int(values[0])
+        if count is None or count < 1:
+            raise ResponseError(COUNT_POSITIVE)
     for key in args[1:where_at]:
         lst = _list(db, key)
         if lst:
@@ -320,25 +321,22 @@ def cmd_lindex(db: Database, args: Sequence[str]) -> str | None:
     return lst[index]  # deque indexing walks from the nearer end
 
 
+_LPOS_OPTIONS = option_reader("LPOS")
+
+
 @command("LPOS")
 def cmd_lpos(db: Database, args: Sequence[str]) -> Any:
     key, value = args[0], args[1]
     rank, count, maxlen = 1, -1, 0
-    i, argc = 2, len(args)
-    while i < argc:
-        opt = args[i].lower()
-        more = i + 1 < argc
-        if opt == "rank" and more:
-            rank = _long(args[i + 1])
+    for opt, values in _LPOS_OPTIONS(args, 2):
+        if opt == "RANK":
+            rank = _long(values[0])
             if rank == 0:
                 raise ResponseError(RANK_ZERO)
-        elif opt == "count" and more:
-            count = _non_negative(args[i + 1], "ERR COUNT can't be negative")
-        elif opt == "maxlen" and more:
-            maxlen = _non_negative(args[i + 1], "ERR MAXLEN can't be negative")
-        else:
-            raise ResponseError(SYNTAX)
-        i += 2
+        elif opt == "COUNT":
+            count = _non_negative(values[0], "ERR COUNT can't be negative")
+        else:  # MAXLEN
+            maxlen = _non_negative(values[0], "ERR MAXLEN can't be negative")
     lst = _list(db, key)
     if lst is None:
         return None if count == -1 else []

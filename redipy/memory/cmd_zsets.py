@@ -42,6 +42,7 @@ from redipy.memory.numbers import (
     parse_double,
     parse_int,
 )
+from redipy.memory.options import option_reader
 from redipy.memory.structs import RSet, RZSet
 from redipy.memory.zorder import Place
 from redipy.reply import Double
@@ -913,6 +914,9 @@ def cmd_zpopmax(db: Database, args: Sequence[str]) -> list[str]:
     return _zpop(db, args, True)
 
 
+_ZMPOP_OPTIONS = option_reader("ZMPOP")
+
+
 @arity_checked("ZMPOP")
 def cmd_zmpop(db: Database, args: Sequence[str]) -> Any:
     numkeys = get_range_int(args[0], 1, INT64_MAX, NUMKEYS)
@@ -923,13 +927,10 @@ def cmd_zmpop(db: Database, args: Sequence[str]) -> Any:
     if where not in ("min", "max"):
         raise ResponseError(SYNTAX)
     count = -1
-    idx = where_idx + 1
-    while idx < len(args):
-        if count == -1 and args[idx].lower() == "count" and idx + 1 < len(args):
-            count = get_range_int(args[idx + 1], 1, INT64_MAX, "ERR count should be greater than 0")
-            idx += 2
-        else:
+    for _, values in _ZMPOP_OPTIONS(args, where_idx + 1):
+        if count != -1:  # COUNT once only
             raise ResponseError(SYNTAX)
+        count = get_range_int(values[0], 1, INT64_MAX, "ERR count should be greater than 0")
     count = max(count, 1)
     for key in args[1:where_idx]:
         zs = _zset(db, key)
