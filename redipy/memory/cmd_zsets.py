@@ -713,6 +713,12 @@ def cmd_zlexcount(db: Database, args: Sequence[str]) -> int:
 # ---- ranges -------------------------------------------------------------------------------
 
 
+_RANGE_OPTIONS = {"ZRANGE": option_reader("ZRANGE"), "ZRANGESTORE": option_reader("ZRANGESTORE")}
+"""ZRANGE's option words serve the legacy range commands too: their server parses every
+word and refuses those its fixed ``by`` / ``rev`` rule out (as syntax errors, or with
+the LIMIT and WITHSCORES messages below)."""
+
+
 def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str = "",
             rev: bool | None = None) -> Any:
     """Redis's zrangeGenericCommand: ``by`` and ``rev`` fixed by the legacy commands,
@@ -749,26 +755,21 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
     withscores = False
     offset, limit = 0, -1
     has_limit = False
-    idx = base + 3
-    while idx < len(args):
-        opt = args[idx].lower()
-        left = len(args) - idx - 1
-        if not store and opt == "withscores":
+    for opt, values in _RANGE_OPTIONS["ZRANGESTORE" if store else "ZRANGE"](args, base + 3):
+        if opt == "WITHSCORES":
             withscores = True
-        elif opt == "limit" and left >= 2:
-            offset = get_int(args[idx + 1])
-            limit = get_int(args[idx + 2])
+        elif opt == "LIMIT":
+            offset = get_int(values[0])
+            limit = get_int(values[1])
             has_limit = True
-            idx += 2
-        elif rev is None and opt == "rev":
+        elif opt == "REV":
+            if rev is not None:  # once only
+                raise ResponseError(SYNTAX)
             rev = True
-        elif not by and opt == "bylex":
-            by = "lex"
-        elif not by and opt == "byscore":
-            by = "score"
-        else:
+        elif by:  # BYSCORE / BYLEX once only
             raise ResponseError(SYNTAX)
-        idx += 1
+        else:
+            by = "lex" if opt == "BYLEX" else "score"
     rev = bool(rev)
     by = by or "rank"
     if has_limit and limit != -1 and by == "rank":
