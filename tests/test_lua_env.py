@@ -101,6 +101,39 @@ CASES: dict[str, tuple[tuple[str, ...], list[tuple[Any, ...]]]] = {
         ev("return {err='a', ok='b'}"),
         ev("return {err=3}"),
     ]),
+    "errors_inside_coroutines": (ALL, [
+        ("SET", "s", "a"),
+        ev("local co = coroutine.create(function() return redis.call('lpush', 's', 'x') end); "
+           "local ok, e = coroutine.resume(co); local t = {}; "
+           "for k, v in pairs(e) do t[#t+1] = k .. '=' .. tostring(v) end; table.sort(t); "
+           "return {tostring(ok), type(e), coroutine.status(co), unpack(t)}"),
+        ev("local co = coroutine.create(function() return redis.call('lpush', 's', 'x') end); "
+           "local ok, e = coroutine.resume(co); return e"),
+        ev("local co = coroutine.create(function() return redis.call('lpush', 's', 'x') end); "
+           "local ok, e = coroutine.resume(co); error(e)"),
+        ev("local co = coroutine.create(function() redis.setresp(5) end); "
+           "local ok, e = coroutine.resume(co); return {type(e), e.err}"),
+        ev("local co = coroutine.create(function() coroutine.yield(1); "
+           "redis.call('lpush', 's', 'x') end); local a, b = coroutine.resume(co); "
+           "local c, d = coroutine.resume(co); return {tostring(a), b, tostring(c), d.err}"),
+        ev("local co = coroutine.create(function() return redis.pcall('lpush', 's', 'x') end); "
+           "local ok, e = coroutine.resume(co); return {tostring(ok), type(e), e.err}"),
+        ev("local w = coroutine.wrap(function() return redis.call('lpush', 's', 'x') end); "
+           "local ok, e = pcall(w); return {tostring(ok), type(e), e}"),
+        ev("local co = coroutine.create(function() error({err='MINE x'}) end); "
+           "local ok, e = coroutine.resume(co); return {type(e), e.err}"),
+        ev("local co = coroutine.create(function() error('plain') end); "
+           "local ok, e = coroutine.resume(co); return e"),
+        ev("local ok, e = coroutine.resume(coroutine.create(function() end)); "
+           "local ok2, e2 = coroutine.resume(coroutine.create(function() end)); "
+           "return {tostring(ok), tostring(ok2)}"),
+        ev("return {coroutine.resume(coroutine.create(function(a, b) return a + b, 'x' end), "
+           "2, 3)}"),
+    ]),
+    "errors_inside_coroutines_valkey": (VALKEY, [
+        ev("local co = coroutine.create(function() redis.call('nosuch') end); "
+           "local ok, e = coroutine.resume(co); return {type(e), e.err}"),
+    ]),
     "conversions": (ALL, [
         ev("return {1,2,3.7,'x',nil,5}"),
         ev("return {1,{2,{3}},true,false}"),

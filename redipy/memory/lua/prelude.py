@@ -109,7 +109,18 @@ G.server = G.redis
 G.string = readonly(stringlib, nil)
 G.table = readonly(lib(table), nil)
 G.math = readonly(mathlib, nil)
-G.coroutine = readonly(lib(coroutine), nil)
+-- an error raised by a Python function (redis.call's error table, a library's message)
+-- crosses Lua as userdata: coroutine.resume hands back what a server's would
+local co_resume = coroutine.resume
+local function fixresume(ok, ...)
+  if ok then return ok, ... end
+  local e = ...
+  if type(e) == "userdata" then e = unwrap_err(e) end
+  return false, e
+end
+local corolib = lib(coroutine)
+corolib.resume = function(co, ...) return fixresume(co_resume(co, ...)) end
+G.coroutine = readonly(corolib, nil)
 G.os = readonly({clock = os.clock}, nil)
 for _, name in next, {"cjson", "bit", "struct", "cmsgpack"} do
   G[name] = readonly(py[name], nil)
@@ -320,6 +331,10 @@ local function where()
     i = getinfo(level, "Sl")
   end
   i = getinfo(level + 1, "Sl")
+  while i and i.source == "=redipy" do  -- the sandbox's coroutine.resume
+    level = level + 1
+    i = getinfo(level + 1, "Sl")
+  end
   if i and i.what ~= "C" and i.currentline > 0 then
     return i.short_src .. ":" .. i.currentline .. ": "
   end
