@@ -293,10 +293,19 @@ def cmd_mget(db: Database, args: Sequence[str]) -> list[str | None]:
 
 @command("MSET")
 def cmd_mset(db: Database, args: Sequence[str]) -> object:
-    if len(args) % 2:
+    n = len(args)
+    if n % 2:
         raise ResponseError("ERR wrong number of arguments for 'mset' command")
-    for i in range(0, len(args), 2):
-        db.put(args[i], args[i + 1])
+    if db.expires or db.watchers or db.on_touch:
+        for i in range(0, n, 2):
+            db.put(args[i], args[i + 1])
+        return OK
+    data = db.data  # no TTL to drop, nobody to tell: Database.put inlined (half the time)
+    for i in range(0, n, 2):
+        key = args[i]
+        if key not in data:
+            db.keyset.add(key)
+        data[key] = args[i + 1]
     return OK
 
 
@@ -391,6 +400,8 @@ def cmd_setrange(db: Database, args: Sequence[str]) -> int:
 
 
 @direct("INCRBY", "str", "int")
+@direct("INCR", "str", fixed=(1,))
+@direct("DECR", "str", fixed=(-1,))
 def incr_by(db: Database, key: str, incr: int) -> int:
     """INCR's whole family (the increment already parsed); the hottest write in
     scripts, so the lookup and the store are inlined."""

@@ -43,6 +43,7 @@ from redipy.memory.numbers import (
     parse_int,
 )
 from redipy.memory.options import option_reader
+from redipy.memory.registry import direct
 from redipy.memory.structs import RSet, RZSet
 from redipy.memory.zorder import Place
 from redipy.reply import Double
@@ -570,6 +571,15 @@ def cmd_zadd(db: Database, args: Sequence[str]) -> Any:
     if len(args) == 3 and args[1][:1] in _SCORE_START:
         return _zadd_one(db, args[0], get_score(args[1]), args[2])
     return _zadd(db, args, False)
+
+
+@direct("ZADD", "str", "str", "str")
+def zadd_three(db: Database, key: str, score: str, member: str) -> Any:
+    """``ZADD key score member`` (an option word in the score's place included): the
+    handler's work without its argument list, for the server's fast path and scripts."""
+    if score[:1] in _SCORE_START:
+        return _zadd_one(db, key, get_score(score), member)
+    return _zadd(db, [key, score, member], False)
 
 
 @arity_checked("ZINCRBY")

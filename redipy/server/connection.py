@@ -183,7 +183,7 @@ class Connection(asyncio.Protocol):
                             if same:
                                 stat.calls += same
                                 same = 0
-                            fn, nargs, handler, least, most, upper, write, nil, shaped = entry
+                            fn, nargs, handler, least, most, upper, write, nil, shaped, bulk = entry
                             prev = entry
                             stat = stats.get(upper)  # looked up, not kept: RESETSTAT
                             if stat is None:
@@ -237,7 +237,7 @@ class Connection(asyncio.Protocol):
                                 else:
                                     append(b"_\r\n" if resp3 else b"$-1\r\n")
                             elif kind is list and len(reply) > 2:  # LRANGE, SMEMBERS, ...
-                                data = bulk_array(reply)
+                                data = bulk_array(reply, bulk)
                                 if data is None:
                                     (write3 if resp3 else write2)(reply, out)
                                 else:

@@ -38,6 +38,10 @@ SaveHook = Callable[[MemoryBackend], None]
 _SESSION_NAMES = connection_commands()
 _NOT_PLAIN = frozenset({"SHUTDOWN", "ECHO", "PING"})
 """Backend handlers that answer differently for a client in a state (or not at all)."""
+_BULK_ARRAYS = frozenset({"LRANGE", "HKEYS", "HVALS", "KEYS", "SMEMBERS", "SINTER", "SUNION",
+                          "SDIFF"})
+"""Commands whose array reply is bulk strings by definition (stored values, keys): a
+``str`` subclass among them is still a bulk string, so the encoder skips its type test."""
 
 
 def _positional(fn: Callable[..., Any], argc: int, fixed: tuple[Any, ...]) -> Any:
@@ -206,9 +210,9 @@ class Server:
     def plain_entry(self, name: str) -> Any:
         """The fast path's entry for a command name as a client spelt it: (direct form,
         its argc, handler, least argc, most argc, upper name, writes?, nil kind,
-        RESP3-shaped?); ``False`` for names the session must see. The INFO counter is
-        looked up by name when a run of the command starts (CONFIG RESETSTAT makes new
-        ones)."""
+        RESP3-shaped?, array of bulk strings?); ``False`` for names the session must
+        see. The INFO counter is looked up by name when a run of the command starts
+        (CONFIG RESETSTAT makes new ones)."""
         upper = name.upper()
         spec = commands.COMMANDS.get(upper)
         handler = resolve(upper)
@@ -227,7 +231,7 @@ class Server:
                     len(direct.kinds) + 1
             nil = 1 if upper in NULL_ARRAY_COMMANDS else 2 if upper in ("LPOP", "RPOP") else 0
             entry = (fn, nargs, handler, least, most, upper, "write" in spec.flags, nil,
-                     upper in RESP3_SHAPES)
+                     upper in RESP3_SHAPES, upper in _BULK_ARRAYS)
         if len(self.plain) < 4096:
             self.plain[name] = entry
         return entry

@@ -71,17 +71,19 @@ _LINKS = [f"\r\n${n}\r\n" for n in range(4096)]
 _link = _LINKS.__getitem__
 
 
-def bulk_array(items: list[Any]) -> bytes | None:
+def bulk_array(items: list[Any], plain: bool = False) -> bytes | None:
     """An array of bulk strings in one piece, in C loops (LRANGE, SMEMBERS, MGET ...);
-    ``None`` unless every item is a plain ``str`` (a ``Status`` or ``Double`` inside is
-    written by its own rule, a nil or a number too).
+    ``None`` unless every item is a ``str`` (and, unless ``plain``, a plain one: a
+    ``Status`` or ``Double`` inside is written by its own rule, a nil or a number too).
+    ``plain``: the command's reply is an array of bulk strings by definition (LRANGE's
+    elements are stored values), so the per-item type test is skipped.
 
     Each ``str`` is one character per byte, so its length is the bulk's. One join with
     NUL between the items tells, without a call per item, whether they all have the
     first one's length (every NUL sits where that length puts a separator, and there is
-    no other): then the reply is one more join with one separator. Otherwise (items of
-    several lengths, or holding NUL) the separators, CRLF and the next header, are made
-    by length and interleaved by slice assignment."""
+    no other): then the reply is one more join with one separator.
+    Otherwise (items of several lengths, or holding NUL) the separators, CRLF and the
+    next header, are made by length and interleaved by slice assignment."""
     count = len(items)
     if not count:
         return b"*0\r\n"
@@ -89,11 +91,11 @@ def bulk_array(items: list[Any]) -> bytes | None:
         flat = "\0".join(items)  # TypeError at an item that is not a str
     except TypeError:
         return None
-    if countOf(map(type, items), str) != count:  # a subclass of str
+    if not plain and countOf(map(type, items), str) != count:  # a subclass of str
         return None
     size = len(items[0])
     if (size < 4096 and len(flat) == count * (size + 1) - 1
-            and flat.count("\0") == count - 1 and not flat[size::size + 1].strip("\0")):
+            and flat.count("\0") == count - 1 and flat[size::size + 1] == "\0" * (count - 1)):
         sep = _LINKS[size]
         return f"*{count}\r\n{sep[2:]}{sep.join(items)}\r\n".encode("latin-1")
     parts = [""] * (2 * count)
