@@ -27,6 +27,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from redipy.errors import ResponseError
 from redipy.memory.backend import MemoryBackend
+from redipy.redispy import forking
 from redipy.redispy.argv import ascii_compatible, to_argv
 from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
@@ -110,6 +111,13 @@ class AsyncMemoryConnection(AbstractConnection):
         self._session: DropInSession | None = None
         self._ascii = ascii_compatible(self.encoder)
         self._follow_protocol(3 if self.protocol in (3, "3") else 2)
+        forking.track_connection(self)
+
+    def _forked(self) -> None:
+        """In a forked child: the parent's connection is gone (see
+        :mod:`redipy.redispy.forking`)."""
+        self._replies = AsyncReplyQueue()
+        self._killed()
 
     def _follow_protocol(self, proto: int) -> None:
         self._proto = proto

@@ -16,6 +16,7 @@ import redis
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE
 from redis.exceptions import ResponseError
 
+from redipy.redispy import forking
 from redipy.redispy.connection import MemoryConnectionPool
 from redipy.redispy.pipeline import MemoryPipeline
 from redipy.redispy.registry import backend_of
@@ -29,12 +30,15 @@ class MemoryRedis(redis.Redis):
         if self.connection is not None:
             with self.single_connection_lock:
                 return self._call(self.connection, args, options)
-        idle = self.connection_pool._available_connections
+        pool = self.connection_pool
+        if pool.pid != forking.PID:  # a forked child: redis-py's pool resets itself
+            pool._checkpid()
+        idle = pool._available_connections
         try:
             conn = idle.pop()  # atomic; a connection in use by nobody else
         except IndexError:
-            conn = self.connection_pool.get_connection()
-            self.connection_pool._in_use_connections.discard(conn)
+            conn = pool.get_connection()
+            pool._in_use_connections.discard(conn)
         try:
             response = conn.call(args, NEVER_DECODE in options if options else False)
         except ResponseError:

@@ -14,7 +14,6 @@ backend's condition, releasing the database lock meanwhile.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections import deque
@@ -32,6 +31,7 @@ from redis.utils import SENTINEL
 from redipy.errors import ResponseError
 from redipy.memory.boundary import clean_error
 from redipy.memory.serverstate import SAMPLE, SAMPLE_MASK
+from redipy.redispy import forking
 from redipy.redispy.argv import (
     VIEW_ENCODING,
     arg_encoder,
@@ -168,6 +168,13 @@ class MemoryConnection(AbstractConnection):
         self._replies = ReplyQueue()
         self._session: DropInSession | None = None
         self._follow_protocol(3 if self.protocol in (3, "3") else 2)
+        forking.track_connection(self)
+
+    def _forked(self) -> None:
+        """In a forked child: the parent's connection is gone, as if the server had
+        closed it (see :mod:`redipy.redispy.forking`)."""
+        self._replies = ReplyQueue()  # its lock may be held by a thread of the parent
+        self._killed()
 
     # ---- redis-py's connection interface ----------------------------------------------------
 
@@ -667,9 +674,10 @@ class MemoryConnectionPool(ConnectionPool):
         if "server" not in kwargs:
             kwargs["server"] = backend_for_url(kwargs.get("host"), kwargs.get("port"))
         super().__init__(connection_class=connection_class, **kwargs)
+        forking.track_pool(self, backend_of(kwargs["server"]))
 
     def get_connection(self, command_name: Any = None, *keys: Any, **options: Any) -> Any:
-        if self.pid != os.getpid():
+        if self.pid != forking.PID:
             self._checkpid()
         try:
             conn = self._available_connections.pop()  # atomic: no lock needed
@@ -689,7 +697,7 @@ class MemoryConnectionPool(ConnectionPool):
         return conn
 
     def release(self, connection: Any) -> None:
-        if self.pid != os.getpid():
+        if self.pid != forking.PID:
             self._checkpid()
         try:
             self._in_use_connections.remove(connection)
