@@ -519,6 +519,100 @@ def test_blocked_xreadgroup_sees_its_group_destroyed(r: redipy.Redis) -> None:
         waiter.value()
 
 
+def test_group_readers_served_in_blocking_order(r: redipy.Redis) -> None:
+    """Consumers blocked on one group are served in the order they blocked, each with
+    what one write brought (a transaction's two XADDs go to one reader), and only the
+    ones served leave the line (same on every server)."""
+    r.xgroup_create("s", "g", id="$", mkstream=True)
+    readers = []
+    for i in range(3):
+        reader = Runner(lambda i=i: r.xreadgroup(  # type: ignore[misc]
+            "g", f"c{i}", {"s": ">"}, count=10, block=5000))
+        reader.start()
+        wait_blocked(r, i + 1)
+        readers.append(reader)
+    r.xadd("s", {"n": "1"}, id="1-0")
+    assert readers[0].value() == [["s", [("1-0", {"n": "1"})]]]
+    time.sleep(0.05)
+    assert readers[1].is_alive() and readers[2].is_alive()
+    with r.pipeline(transaction=True) as pipe:
+        pipe.xadd("s", {"n": "2"}, id="2-0")
+        pipe.xadd("s", {"n": "3"}, id="3-0")
+    assert readers[1].value() == [["s", [("2-0", {"n": "2"}), ("3-0", {"n": "3"})]]]
+    time.sleep(0.05)
+    assert readers[2].is_alive()
+    r.xadd("s", {"n": "4"}, id="4-0")
+    assert readers[2].value() == [["s", [("4-0", {"n": "4"})]]]
+
+
+def test_list_and_zset_waiters_served_in_blocking_order(r: redipy.Redis) -> None:
+    """BLPOP and BZPOPMIN waiters on one key: one push serves the first in line only."""
+    for key, push, want in (
+            ("l", lambda k, v: r.rpush(k, v), lambda k, v: (k, v)),
+            ("z", lambda k, v: r.zadd(k, {v: 1}), lambda k, v: (k, v, 1.0))):
+        pop = (lambda k=key: r.blpop(k, 5)) if key == "l" else (  # type: ignore[misc]
+            lambda k=key: r.bzpopmin(k, 5))
+        waiters = []
+        for i in range(3):
+            waiter = Runner(pop)
+            waiter.start()
+            wait_blocked(r, i + 1)
+            waiters.append(waiter)
+        for i, waiter in enumerate(waiters):
+            push(key, f"v{i}")
+            assert waiter.value() == want(key, f"v{i}")
+            time.sleep(0.02)
+            assert all(w.is_alive() for w in waiters[i + 1:])
+
+
+def test_setid_does_not_serve_a_blocked_reader(r: redipy.Redis) -> None:
+    """XGROUP SETID moves the group back but wakes nobody (Valkey 8.1 / 9.1, Redis 7.0):
+    the blocked reader waits on, and the next write serves it from the new ID."""
+    r.xadd("s", {"n": "1"}, id="1-0")
+    r.xgroup_create("s", "g", id="$")
+    reader = Runner(lambda: r.xreadgroup("g", "c", {"s": ">"}, block=5000))
+    reader.start()
+    wait_blocked(r, 1)
+    r.xgroup_setid("s", "g", id="0")
+    time.sleep(0.2)
+    assert reader.is_alive()
+    r.xadd("s", {"n": "2"}, id="2-0")
+    assert reader.value() == [["s", [("1-0", {"n": "1"}), ("2-0", {"n": "2"})]]]
+
+
+@pytest.mark.parametrize("how", ["destroy", "del", "set"])
+def test_blocked_reader_gets_nogroup_at_once(r: redipy.Redis, backend: str, how: str) -> None:
+    """XGROUP DESTROY and DEL of the stream answer a blocked XREADGROUP NOGROUP at once,
+    SET over it WRONGTYPE (Valkey 8.1 / 9.1; Redis 7.0 words them its own way); a blocked
+    XREAD of the key waits on."""
+    r.xadd("s", {"n": "1"}, id="1-0")
+    r.xgroup_create("s", "g", id="$")
+    reader = Runner(lambda: r.xreadgroup("g", "c", {"s": ">"}, block=5000))
+    plain = Runner(lambda: r.xread({"s": "$"}, block=400))
+    reader.start()
+    wait_blocked(r, 1)
+    plain.start()
+    wait_blocked(r, 2)
+    started = time.perf_counter()
+    if how == "destroy":
+        r.xgroup_destroy("s", "g")
+    elif how == "del":
+        r.delete("s")
+    else:
+        r.set("s", "x")
+    with pytest.raises(ResponseError) as caught:
+        reader.value()
+    want = ("WRONGTYPE Operation against a key holding the wrong kind of value"
+            if how == "set" else
+            "NOGROUP No such key 's' or consumer group 'g' in XREADGROUP with GROUP option")
+    if backend == "redis":  # Redis 7.0, before 7.2 re-ran a blocked command
+        want = {"destroy": "NOGROUP the consumer group this client was blocked on no "
+                           "longer exists"}.get(how, "UNBLOCKED the stream key no longer exists")
+    assert str(caught.value) == want
+    assert reader.done_at - started < 0.2
+    assert plain.value() == []
+
+
 def test_memory_block_releases_the_lock() -> None:
     """While one thread waits in XREAD BLOCK, others run commands on the same backend."""
     r = redipy.Redis()

@@ -4,14 +4,15 @@ BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP).
 A blocking command first tries its non-blocking twin (``LPOP``, ``LMOVE``, ``ZMPOP``
 ...). When there is nothing to pop it waits on a condition of its own, bound to the
 database lock (waiting releases the lock, so other clients run meanwhile). Waiters
-queue per key, first come first served, as in Redis: a write to a key (every write
-goes through :meth:`Database.touch`) wakes the first waiter in that key's line whose
-kind (list or sorted set) matches what the key now holds, and a waiter that leaves
-passes the turn on. No polling: a waiter sleeps until a write or its deadline.
-
-A woken waiter serves itself by running the non-blocking twin again, which is what
-Redis 7.2+ does (it re-executes the blocked command), so errors found then (a
-BLMOVE destination of the wrong type) are reported the same way.
+queue per key in the order they blocked. A write to a key (every write goes through
+:meth:`Database.touch`) marks it ready and wakes one waiter of its line; that one, once
+it holds the lock (the writing command or transaction is done by then), runs the
+serving round for everyone, as Redis does after each command: each ready key's line is
+served first come first served, each blocked command re-run (as Redis 7.2+ re-runs it,
+so errors found then, a BLMOVE destination of the wrong type, are reported the same
+way) while the value can serve it. Only the clients served are woken, with their reply;
+nobody races for what one write brought. No polling: a waiter sleeps until a write or
+its deadline.
 
 Inside EXEC (``db.no_block``) a blocking command answers at once, nil when empty.
 """
@@ -94,63 +95,109 @@ def _parse_timeout(db: Database, text: str) -> int:
 
 
 class Waiter:
-    """One blocked client: the keys it waits on, what kind of value serves it, and the
-    condition it sleeps on (bound to the database lock). A ``broadcast`` waiter (a
-    blocked XREAD / XREADGROUP) is woken by every write to its keys, not in turn: one
-    XADD can serve all of them."""
+    """One blocked client: the keys it waits on, what kind of value serves it, the
+    command to re-run (``attempt``), and the condition it sleeps on (bound to the
+    database lock). ``any_write``: re-run whatever the key holds after a write (a
+    blocked XREADGROUP answers NOGROUP or WRONGTYPE then, as Valkey re-runs it).
+    ``done`` / ``reply`` are set by whichever thread serves it (the lock held)."""
 
-    __slots__ = ("broadcast", "cond", "keys", "kind")
+    __slots__ = ("any_write", "attempt", "cond", "done", "keys", "kind", "reply")
 
-    def __init__(self, keys: Sequence[str], kind: type, lock: Any, *,
-                 broadcast: bool = False) -> None:
+    def __init__(self, keys: Sequence[str], kind: type, lock: Any, attempt: Attempt, *,
+                 any_write: bool = False) -> None:
         self.keys = tuple(dict.fromkeys(keys))
         self.kind = kind
         self.cond = threading.Condition(lock)
-        self.broadcast = broadcast
+        self.attempt = attempt
+        self.any_write = any_write
+        self.done = False
+        self.reply: Any = None
 
 
-_HOOKS: weakref.WeakKeyDictionary[Database, Callable[[str], None]] = (
-    weakref.WeakKeyDictionary())
+class Room:
+    """A database's waiting room bookkeeping besides ``db.blocked`` (key -> line): the
+    keys written since the last serving round, in the order they became ready (Redis's
+    ready list), and the touch hook that fills it."""
+
+    __slots__ = ("hook", "ready")
+
+    def __init__(self, hook: Callable[[str], None]) -> None:
+        self.hook = hook
+        self.ready: dict[str, None] = {}
 
 
-def _first_eligible(db: Database, key: str) -> Waiter | None:
-    """The waiter whose turn it is on ``key``: the earliest one served by what the key
-    holds now. Reads the raw dict (no expiry), which is what a touch hook may do."""
-    line = db.blocked.get(key)
-    if not line:
-        return None
-    kind = type(db.data.get(key))
-    for waiter in line:
-        if waiter.kind is kind:
-            return waiter  # type: ignore[no-any-return]
-    return None
+_ROOMS: weakref.WeakKeyDictionary[Database, Room] = weakref.WeakKeyDictionary()
 
 
-def _hook_for(db: Database) -> Callable[[str], None]:
-    hook = _HOOKS.get(db)
-    if hook is None:
+def _servable(waiter: Waiter, kind: type) -> bool:
+    return waiter.kind is kind or waiter.any_write
+
+
+def _room_of(db: Database) -> Room:
+    room = _ROOMS.get(db)
+    if room is None:
         ref = weakref.ref(db)
+        ready: dict[str, None] = {}
 
-        def wake(key: str) -> None:
-            """Called by every write while someone waits: wake whoever's turn it is."""
+        def touched(key: str) -> None:
+            """Called by every write while someone waits (the lock held, mid-command):
+            mark the key ready and wake one waiter of its line to serve the line after
+            the command; the others sleep on."""
             target = ref()
-            if target is not None and key in target.blocked:
-                with target.lock:  # held already by every command; re-entering is cheap
-                    waiter = _first_eligible(target, key)
-                    if waiter is not None:
+            if target is None:
+                return
+            line = target.blocked.get(key)
+            if line:
+                ready[key] = None
+                kind = type(target.data.get(key))
+                for waiter in line:
+                    if _servable(waiter, kind):
                         waiter.cond.notify()
-                    for other in target.blocked.get(key, ()):
-                        if other.broadcast:
-                            other.cond.notify()
+                        return
+                line[0].cond.notify()  # the command may not be done with the key yet
 
-        hook = _HOOKS[db] = wake
-    return hook
+        room = _ROOMS[db] = Room(touched)
+        room.ready = ready
+    return room
+
+
+def serve_ready(db: Database) -> None:
+    """One serving round, as Redis runs it after each command (the lock held): for each
+    key written since the last round, in that order, re-run the blocked commands of its
+    line first come first served, each that the value can serve; one that gets a reply
+    (or an error) leaves every line with it and is woken. Writes made while serving (a
+    BLMOVE's destination) are served in the same round."""
+    room = _ROOMS.get(db)
+    if room is None:
+        return
+    ready = room.ready
+    blocked = db.blocked
+    while ready:
+        key = next(iter(ready))
+        del ready[key]
+        line = blocked.get(key)
+        if not line:
+            continue
+        for waiter in tuple(line):
+            if waiter.done or not _servable(waiter, type(db.get(key))):
+                continue
+            try:
+                reply = waiter.attempt()
+            except Exception as err:  # delivered to (raised in) the waiter's own thread
+                reply = err
+            if reply is not None:
+                waiter.reply = reply
+                waiter.done = True
+                _leave(db, waiter)
+                waiter.cond.notify()
+    if not blocked:
+        ready.clear()
 
 
 def enqueue(db: Database, waiter: Waiter) -> None:
     """Put a waiter in line on its keys (the lock held)."""
     if not db.blocked:
-        hook = _hook_for(db)
+        hook = _room_of(db).hook
         if hook not in db.on_touch:
             db.on_touch.append(hook)
     for key in waiter.keys:
@@ -160,10 +207,11 @@ def enqueue(db: Database, waiter: Waiter) -> None:
         line.append(waiter)
 
 
-def dequeue(db: Database, waiter: Waiter) -> None:
-    """Take a waiter out of every line; the next in line gets its turn (the lock held)."""
+def _leave(db: Database, waiter: Waiter) -> None:
+    """Take a waiter out of every line (the lock held); the last one out unhooks."""
+    blocked = db.blocked
     for key in waiter.keys:
-        line = db.blocked.get(key)
+        line = blocked.get(key)
         if line is None:
             continue
         try:
@@ -171,23 +219,11 @@ def dequeue(db: Database, waiter: Waiter) -> None:
         except ValueError:
             pass
         if not line:
-            del db.blocked[key]
-    hook = _hook_for(db)
-    if not db.blocked:
-        if hook in db.on_touch:
-            db.on_touch.remove(hook)
-        return
-    for key in waiter.keys:  # pass the turn on if something is left to serve
-        hook(key)
-
-
-def _my_turn(db: Database, waiter: Waiter) -> bool:
-    """True when some key of the waiter holds a value of its kind (expiry honoured) and
-    the waiter is first in that key's line among those this value can serve."""
-    for key in waiter.keys:
-        if type(db.get(key)) is waiter.kind and _first_eligible(db, key) is waiter:
-            return True
-    return False
+            del blocked[key]
+    if not blocked:
+        room = _ROOMS.get(db)
+        if room is not None and room.hook in db.on_touch:
+            db.on_touch.remove(room.hook)
 
 
 def serve_or_wait(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
@@ -202,27 +238,35 @@ def serve_or_wait(db: Database, keys: Sequence[str], kind: type, timeout_ms: int
 
 
 def wait_in_line(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
-                 attempt: Attempt) -> Any:
-    """Sleep (the lock released) until it is our turn on a key that can serve us and
-    ``attempt`` pops something, or until the timeout; ``None`` on timeout."""
+                 attempt: Attempt, *, any_write: bool = False) -> Any:
+    """Sleep (the lock released) until a serving round hands us a reply, or until the
+    timeout (``None``). Whoever is woken first after a write runs the round for all
+    (:func:`serve_ready`), so only the clients it serves wake, in the order they
+    blocked, and none races another for what a write brought."""
     deadline = None if timeout_ms == 0 else time.monotonic() + timeout_ms / 1000.0
-    waiter = Waiter(keys, kind, db.lock)
+    waiter = Waiter(keys, kind, db.lock, attempt, any_write=any_write)
     enqueue(db, waiter)
+    room = _ROOMS[db]
     try:
         while True:
             if deadline is None:
                 waiter.cond.wait()
             else:
                 remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                waiter.cond.wait(remaining)
-            if _my_turn(db, waiter):
-                reply = attempt()
-                if reply is not None:
-                    return reply
+                if remaining > 0:
+                    waiter.cond.wait(remaining)
+            if room.ready:
+                serve_ready(db)
+            if waiter.done:
+                reply = waiter.reply
+                if isinstance(reply, Exception):
+                    raise reply
+                return reply
+            if deadline is not None and deadline - time.monotonic() <= 0:
+                return None
     finally:
-        dequeue(db, waiter)
+        if not waiter.done:
+            _leave(db, waiter)
 
 
 def waiting_clients(db: Database) -> int:

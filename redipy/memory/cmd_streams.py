@@ -5,10 +5,12 @@ order a server runs them (stream.c), so the same mistake gets the same error, wo
 for word. Where the servers differ, Valkey 9.1 is followed (XINFO CONSUMERS reports
 ``inactive`` and XINFO STREAM FULL ``active-time``, which Redis 7.0 lacks).
 
-XREAD / XREADGROUP with BLOCK wait on the database lock's condition like the blocking
-pops (:mod:`redipy.memory.cmd_blocking`): every XADD touches the key, which wakes the
-stream waiters on it; each re-runs its read (as Redis 7.2+ re-runs the command) and
-returns when it got something. Inside EXEC they answer at once (nil), as on a server.
+XREAD / XREADGROUP with BLOCK wait in line like the blocking pops
+(:mod:`redipy.memory.cmd_blocking`): after an XADD the serving round re-runs each
+blocked read of the key in the order they blocked (as Redis 7.2+ re-runs the command);
+a group reader that gets the new entries leaves, the next ones find nothing and sleep
+on. XGROUP DESTROY serves a blocked group reader NOGROUP; XGROUP SETID wakes nobody (as
+on every server). Inside EXEC they answer at once (nil), as on a server.
 A client that must not wait in its thread (``redipy serve``, asyncio) parks instead
 (:data:`cmd_blocking.PARKERS`): its retry carries the IDs ``$`` and ``+`` stood for when
 it parked. As on Valkey, a parked XREAD is retried only when its key holds a stream,
@@ -18,7 +20,6 @@ type: WRONGTYPE).
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from operator import itemgetter
 from typing import Any
@@ -193,11 +194,13 @@ def _stream(db: Database, key: str) -> RStream | None:
     raise WrongTypeError(WRONGTYPE)
 
 
-def _groups_moved(db: Database, key: str) -> None:
-    """XGROUP SETID / DESTROY: servers do not show a change to a stream's groups to
-    WATCH (no signalModifiedKey: XACK, XCLAIM, XAUTOCLAIM, XGROUP and XSETID leave a
-    watching transaction alone, as tests/test_cmd_streams.py checks on each server), but
-    a blocked XREADGROUP must look again: its group may be gone or its last ID moved."""
+def _group_destroyed(db: Database, key: str) -> None:
+    """XGROUP DESTROY: servers do not show a change to a stream's groups to WATCH (no
+    signalModifiedKey: XACK, XCLAIM, XAUTOCLAIM, XGROUP and XSETID leave a watching
+    transaction alone, as tests/test_cmd_streams.py checks on each server), but a blocked
+    XREADGROUP of the group is served NOGROUP at once. XGROUP SETID wakes nobody: on
+    Valkey 8.1 / 9.1 and Redis 7.0 a blocked reader waits on until the next write (then
+    reads after the new ID), as tests/test_cmd_streams.py checks."""
     for hook in db.on_touch:
         hook(key)
 
@@ -647,24 +650,11 @@ def _xread(db: Database, args: Sequence[str], group: bool) -> Any:
 
 
 def _wait(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
-    """Sleep (the lock released) until a write to one of the keys serves the read."""
-    deadline = None if ra.timeout == 0 else time.monotonic() + ra.timeout / 1000.0
-    waiter = cmd_blocking.Waiter(ra.keys, RStream, db.lock, broadcast=True)
-    cmd_blocking.enqueue(db, waiter)
-    try:
-        while True:
-            if deadline is None:
-                waiter.cond.wait()
-            else:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return None
-                waiter.cond.wait(remaining)
-            reply = _read_once(db, ra, ids)
-            if reply is not None:
-                return reply
-    finally:
-        cmd_blocking.dequeue(db, waiter)
+    """Sleep (the lock released) until a serving round after a write to one of the keys
+    re-runs the read and it gets something (:func:`cmd_blocking.wait_in_line`)."""
+    return cmd_blocking.wait_in_line(db, ra.keys, RStream, ra.timeout,
+                                     lambda: _read_once(db, ra, ids),
+                                     any_write=ra.group is not None)
 
 
 def _parking(db: Database, args: Sequence[str], group: bool) -> cmd_blocking.Parking | None:
@@ -802,15 +792,14 @@ def xgroup(db: Database, args: Sequence[str]) -> Any:
         assert s is not None and grp is not None
         sid = s.last_id if args[3] == "$" else parse_id(args[3])[0]
         grp.last_id = sid
-        grp.entries_read = entries_read
-        _groups_moved(db, key)
+        grp.entries_read = entries_read  # no wake-up: a blocked reader waits on (Valkey)
         return OK
     assert s is not None
     if sub == "DESTROY":
         if grp is None:
             return 0
         del s.groups[gname]
-        _groups_moved(db, key)
+        _group_destroyed(db, key)
         return 1
     assert grp is not None
     if sub == "CREATECONSUMER":
