@@ -188,7 +188,7 @@ def serve_ready(db: Database) -> None:
             if reply is not None:
                 waiter.reply = reply
                 waiter.done = True
-                _leave(db, waiter)
+                dequeue(db, waiter)
                 waiter.cond.notify()
     if not blocked:
         ready.clear()
@@ -207,7 +207,7 @@ def enqueue(db: Database, waiter: Waiter) -> None:
         line.append(waiter)
 
 
-def _leave(db: Database, waiter: Waiter) -> None:
+def dequeue(db: Database, waiter: Waiter) -> None:
     """Take a waiter out of every line (the lock held); the last one out unhooks."""
     blocked = db.blocked
     for key in waiter.keys:
@@ -266,7 +266,7 @@ def wait_in_line(db: Database, keys: Sequence[str], kind: type, timeout_ms: int,
                 return None
     finally:
         if not waiter.done:
-            _leave(db, waiter)
+            dequeue(db, waiter)
 
 
 def waiting_clients(db: Database) -> int:
