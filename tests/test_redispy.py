@@ -420,3 +420,27 @@ def test_replies_decoded_in_the_clients_encoding(servers: dict[str, Server]) -> 
         client.close()
     assert mine == theirs
     assert theirs[0] == b"abcd".decode("cp500") != "abcd"
+
+
+@pytest.mark.parametrize("transaction", [False, True])
+def test_pipeline_calls_a_users_callback_for_each_reply(transaction: bool) -> None:
+    """A batch shares the result of redis-py's own callback between equal status replies
+    (OK, OK, ...); a callback of the user's may count or differ: called for each."""
+    rp = redipy.Redis().redis_py(decode_responses=True)
+    seen: list[Any] = []
+
+    def mine(response: Any, **options: Any) -> Any:
+        seen.append(response)
+        return [len(seen)]  # a new object each time
+
+    with rp.pipeline(transaction=transaction) as pipe:
+        for i in range(3):
+            pipe.set(f"k{i}", i)
+        pipe.set("k0", "x", get=True)
+        assert pipe.execute() == [True, True, True, "0"]
+    rp.set_response_callback("SET", mine)
+    with rp.pipeline(transaction=transaction) as pipe:
+        for i in range(3):
+            pipe.set(f"k{i}", i)
+        assert pipe.execute() == [[1], [2], [3]]
+    assert seen == ["OK", "OK", "OK"]

@@ -29,6 +29,9 @@ from redipy.redispy.connection import NOT_RUN, MemoryConnection
 from redipy.redispy.replies import callback_of
 from redipy.reply import Status
 
+_SCALARS = frozenset({bool, int, str, bytes, type(None)})
+"""Results of a callback that one reply may share with the next equal one."""
+
 
 class MemoryPipeline(Pipeline):
     """A ``redis.client.Pipeline`` whose plain batches run in one call."""
@@ -55,7 +58,7 @@ class MemoryPipeline(Pipeline):
         # read in one parse (decoded as the client decodes: NEVER_DECODE is not looked
         # at in a transaction), errors in place, then each command's callback
         try:
-            response = connection._convert(raw)
+            response = None if raw is None else _converted(connection, raw)
         except BaseException:  # a reply that cannot be decoded: see read_response
             connection.disconnect()
             raise
@@ -66,17 +69,29 @@ class MemoryPipeline(Pipeline):
             self.raise_first_error(commands, response)
         callbacks = self.response_callbacks
         found: dict[Any, Any] = {}
+        same: dict[tuple[Any, str], Any] = {}  # as in _execute_pipeline
         data = []
-        for reply, (args, options) in zip(response, commands):
+        for reply, each, (args, options) in zip(response, raw, commands):
             if not isinstance(reply, Exception):
-                options.pop("keys", None)
+                if options:
+                    options.pop("keys", None)
                 name = args[0]
+                status = not options and type(each) is Status
+                if status:
+                    try:
+                        data.append(same[name, each])
+                        continue
+                    except KeyError:
+                        pass
                 try:
                     callback = found[name]
                 except KeyError:
                     callback = found[name] = callback_of(callbacks, name)
                 if callback is not None:
-                    reply = callback(reply, **options)
+                    reply = callback(reply, **options) if options else callback(reply)
+                    if (status and type(reply) in _SCALARS
+                            and callback.__module__.startswith("redis.")):
+                        same[name, each] = reply
             data.append(reply)
         return data
 
@@ -99,8 +114,15 @@ class MemoryPipeline(Pipeline):
         as_bytes = not connection._decode
         ascii_text = connection._ascii_replies
         found: dict[Any, Any] = {}  # each name's callback, looked up once per batch
+        same: dict[tuple[Any, str], Any] = {}  # (name, status) -> redis-py's callback's
         responses: list[Any] = []
         for (args, options), raw in zip(commands, raws):
+            if not options and type(raw) is Status:  # OK, OK, OK ...: one callback call
+                try:
+                    responses.append(same[args[0], raw])
+                    continue
+                except KeyError:
+                    pass
             never_decode = bool(options) and NEVER_DECODE in options
             kind = type(raw)
             if raw is None or kind is int:  # the common replies as MemoryConnection.call
@@ -131,8 +153,34 @@ class MemoryPipeline(Pipeline):
                 callback = found[name]
             except KeyError:
                 callback = found[name] = callback_of(callbacks, name)
-            responses.append(response if callback is None
-                             else callback(response, **options))
+            if callback is None:
+                responses.append(response)
+                continue
+            result = callback(response, **options) if options else callback(response)
+            if (kind is Status and not options and type(result) in _SCALARS
+                    and callback.__module__.startswith("redis.")):
+                same[name, raw] = result  # redis-py's callbacks: pure, on a scalar
+            responses.append(result)
         if raise_on_error:
             self.raise_first_error(commands, responses)
         return responses
+
+
+def _converted(connection: MemoryConnection, raws: list[Any]) -> list[Any]:
+    """EXEC's replies as ``connection._convert`` reads them, the common ones (nil,
+    integers, simple and bulk strings) inlined as in ``_execute_pipeline``."""
+    convert = connection._convert
+    as_bytes = not connection._decode
+    ascii_text = connection._ascii_replies
+    out = []
+    for raw in raws:
+        kind = type(raw)
+        if raw is None or kind is int:
+            out.append(raw)
+        elif (kind is str or kind is Status) and as_bytes:
+            out.append(raw.encode(VIEW_ENCODING))
+        elif (kind is str or kind is Status) and ascii_text and raw.isascii():
+            out.append(str(raw))
+        else:
+            out.append(convert(raw))
+    return out
