@@ -10,7 +10,12 @@ executed): the best ratio to fakeredis that any backend behind redis-py could re
 The last column sets the same client cost alone against the typed API: the share of
 the typed API's rate that the drop-in could reach at best.
 
-Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick]
+``--counting`` measures instead what counting redipy's own typed methods in INFO
+commandstats would cost them: the typed API's door (``MemoryBackend.run``) as it is,
+against a copy that counts as the drop-in's fast path counts (the stat looked up, one
+call in SAMPLE timed, calls and failures counted), interleaved.
+
+Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick] [--counting]
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ import hashlib
 import statistics
 import time
 from collections.abc import Callable
+from time import perf_counter_ns
 from typing import Any
 
 import fakeredis
@@ -28,7 +34,13 @@ from common import fmt, table
 
 import redipy
 import redipy.redispy
+from redipy.errors import ResponseError
+from redipy.memory.backend import MemoryBackend
+from redipy.memory.boundary import clean_error, error_text, reply_text, view
+from redipy.memory.errtext import arity_error
+from redipy.memory.serverstate import SAMPLE, SAMPLE_MASK, server_state
 from redipy.redispy.aio import AsyncMemoryRedis
+from redipy.reply import Status
 from redipy.script import FnContext, RedisVar, to_lua
 
 Op = Callable[[int], None]
@@ -136,6 +148,68 @@ def typed_ops(client: redipy.Redis) -> dict[str, Op]:
     return {"SET": set_, "GET": get_}
 
 
+def counted_run(self: Any, name: str, args: Any) -> Any:
+    """``MemoryBackend.run`` with commandstats counting added (for ``--counting`` only)."""
+    for arg in args:
+        if type(arg) is not str or not arg.isascii():
+            args = [view(a) for a in args]
+            break
+    entry = self._fast.get(name)
+    if entry is None:
+        entry = self._fast_entry(name, args)
+    handler, least, most = entry
+    if not least <= len(args) <= most:
+        raise arity_error(name)
+    db = self.db
+    if self.monitors:
+        self._heard(db.index, name, args)
+    state = self._server_state
+    stat = state.commandstats.get(name)
+    if stat is None:
+        stat = state.stat(name)
+    started = perf_counter_ns() if stat.calls & SAMPLE_MASK == SAMPLE_MASK else 0
+    try:
+        with db.lock:
+            reply = handler(db, args)
+    except ResponseError as err:
+        stat.failed += 1
+        raise error_text(clean_error(err)) from None
+    finally:
+        stat.calls += 1
+        if started:
+            stat.ns += (perf_counter_ns() - started) * SAMPLE
+    kind = type(reply)
+    if kind is str or kind is Status:
+        return reply if reply.isascii() else reply_text(reply)
+    if reply is None or kind is int:
+        return reply
+    return reply_text(reply)
+
+
+def counting_cost(rounds: int, n: int) -> None:
+    """The ``--counting`` table: typed GET and SET with and without counting."""
+    plain_run = MemoryBackend.run
+    typed = redipy.Redis()
+    server_state(typed.backend)
+    ops = typed_ops(typed)
+    got: dict[tuple[str, str], list[float]] = {}
+    try:
+        for _ in range(rounds):
+            for variant, door in (("as is", plain_run), ("counted", counted_run)):
+                MemoryBackend.run = door  # type: ignore[method-assign]
+                for name, op in ops.items():
+                    got.setdefault((name, variant), []).append(1e6 / rate(op, n))
+    finally:
+        MemoryBackend.run = plain_run  # type: ignore[method-assign]
+    rows = []
+    for name in ops:
+        plain = statistics.median(got[name, "as is"])
+        counted = statistics.median(got[name, "counted"])
+        rows.append([name, f"{plain:.3f}", f"{counted:.3f}", f"{(counted - plain) * 1000:.0f}"])
+    print(table(f"typed API, median of {rounds} interleaved rounds (CPU us per call)",
+                ["command", "as is", "counted", "cost (ns)"], rows))
+
+
 def rate(op: Op, n: int) -> float:
     start = time.process_time()
     op(n)
@@ -147,8 +221,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--quick", action="store_true", help="fewer operations per round")
+    parser.add_argument("--counting", action="store_true",
+                        help="what counting the typed API in INFO commandstats would cost")
     opts = parser.parse_args()
     n_drop, n_fake = (4000, 600) if opts.quick else (20000, 3000)
+    if opts.counting:
+        counting_cost(opts.rounds, n_drop * 10)
+        return
 
     ctx = bump_script()
     lua = to_lua(ctx)
