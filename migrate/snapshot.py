@@ -17,22 +17,26 @@ Hashes are objects; a hash record whose fields have TTLs adds ``"fieldexpireat":
 expiry is absolute (ms since the epoch).
 A file is written to ``<path>.partial`` and renamed over ``<path>`` only once its
 trailer is on disk, so a reader never sees half a snapshot under the real name; the
-partial file is what an interrupted dump resumes from. A file without its trailer,
-with a line that is not a record, or whose checksum or counts disagree is refused
-with the line number before anything is loaded.
+partial file is what an interrupted dump resumes from.
 
-:meth:`SnapshotReader.validate` is that first pass: every line is decoded and checked
-(text key, known type, a value shaped for its type, well-formed scores and expiries,
-parts of a key contiguous and in order, no key twice, trailer counts and checksum
-equal to what was read), in memory that does not grow with the values (a set of
-64-bit key fingerprints is the only thing kept per key). New record types add a
-shape check to :data:`SHAPES`.
+Every line is checked (text key, known type, a value shaped for its type, well-formed
+scores and expiries, parts of a key contiguous and in order, no key twice, trailer
+counts and checksum equal to what was read), in memory that does not grow with the
+values (a set of 64-bit key fingerprints is the only thing kept per key); the first
+thing wrong is refused naming its line. :meth:`SnapshotReader.validate` does all of it
+in one pass that loads nothing. A load decodes each line once instead:
+:meth:`SnapshotReader.prepare` first checks the bytes only (every line whole, the
+trailer last, the records' SHA-256 and number), so a corrupt, truncated or edited file
+is refused before anything is written; then :meth:`SnapshotReader.records` decodes and
+checks a block (:data:`BLOCK`) of lines at a time before handing out any record of it.
+Only a file edited by hand with its checksum recomputed can fail there, after the keys
+of earlier blocks were written: the run then ends failed, naming the line, never ok.
+New record types add a shape check to :data:`SHAPES`.
 """
 
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import json.scanner
 import os
@@ -70,8 +74,8 @@ def _load_line(text: str) -> Any:
     return _loads(text)  # whitespace or more after the value
 
 
-#: bytes of record lines per block digest taken by :meth:`SnapshotReader.validate`;
-#: the second pass holds one block at a time (or one line, when longer)
+#: bytes of record lines per block digest (:meth:`SnapshotReader.validate`, ``prepare``);
+#: the load pass holds one block at a time (or one line, when longer)
 BLOCK = 1 << 20
 
 #: a resumable point is offered after this many whole keys
@@ -131,15 +135,20 @@ def decode_record(line: bytes, path: str, lineno: int, version: int = VERSION, *
         why = check_record(obj, version)
         if why is not None:
             raise SnapshotError(path, lineno, why)
-    key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
+    return _to_record(obj)
+
+
+def _to_record(obj: dict[str, Any]) -> Record:
+    """A checked record object as a :class:`Record` (flat values)."""
+    get = obj.get
+    kind = obj["type"]
     value: Any = obj["value"]
-    part = obj.get("part", 0)
     if kind == "hash":
         value = [x for kv in value.items() for x in kv]
     elif kind == "zset":
         value = [x for p in value for x in p]
-    return Record(key, kind, value, exp, part, bool(obj.get("more", False)),
-                  obj.get("fieldexpireat"))
+    return Record(obj["key"], kind, value, get("pexpireat"), get("part", 0),
+                  get("more", False), get("fieldexpireat"))
 
 
 _SCORE = re.compile(r"[+-]?(?:inf|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)", re.IGNORECASE)
@@ -361,8 +370,129 @@ class SnapshotWriter:
                 pass
 
 
+_COMMON = frozenset(("key", "type", "value", "pexpireat"))
+_LIST = {list}
+_TWO = {2}
+
+
+def _join_ok(items: Any) -> bool:
+    try:
+        "".join(items)
+    except TypeError:
+        return False
+    return True
+
+
+def _common(line: bytes) -> Record | None:
+    """The line as a record when it is the common case, checked as :func:`check_record`
+    would (exactly the fields key, type, value and pexpireat; a string, list, set, hash
+    or sorted set, well shaped); ``None`` for anything else, which the caller checks
+    the long way (and so names what is wrong)."""
+    try:
+        text = line.decode("utf-8")
+        obj, end = _scan(text, 0)
+    except (UnicodeDecodeError, ValueError, StopIteration, RecursionError):
+        return None
+    if end != len(text) or type(obj) is not dict or len(obj) != 4 \
+            or not _COMMON.issuperset(obj):
+        return None
+    key, kind, value, exp = obj["key"], obj["type"], obj["value"], obj["pexpireat"]
+    if type(key) is not str or (exp is not None and (type(exp) is not int or exp < 0)):
+        return None
+    if kind == "string":
+        if type(value) is not str:
+            return None
+    elif kind == "list" or kind == "set":
+        if type(value) is not list or not value or not _join_ok(value):
+            return None
+    elif kind == "hash":
+        if type(value) is not dict or not value or not _join_ok(value.values()):
+            return None
+        value = [x for kv in value.items() for x in kv]
+    elif kind == "zset":  # [[member, score], ...]: the checks of _shape_zset, fused
+        if type(value) is not list or not value or set(map(type, value)) != _LIST \
+                or set(map(len, value)) != _TWO:
+            return None
+        value = [x for p in value for x in p]
+        try:
+            "".join(value[0::2])
+            scores = "\x00".join(value[1::2])
+        except TypeError:
+            return None
+        if scores.count("\x00") != len(value) // 2 - 1 or _SCORES.fullmatch(scores) is None:
+            return None
+    else:
+        return None
+    return Record(key, kind, value, exp)
+
+
+class _Structure:
+    """The checks that span records: the parts of a key contiguous and in order, no key
+    twice, the keys per type counted for the trailer. ``confirm`` (a line number ->
+    first line of the key, or ``None``) settles a fingerprint collision at once; without
+    it collisions are collected in :attr:`twice` for a look after the pass."""
+
+    def __init__(self, path: str, confirm: Any) -> None:
+        self.path = path
+        self.confirm = confirm
+        self.seen: set[int] = set()
+        self.twice: set[int] = set()
+        self.keys = 0
+        self.types: dict[str, int] = {}
+        self.open_key: tuple[str, str, Any, int] | None = None  # key, type, expiry, part
+
+    def add(self, obj: dict[str, Any], lineno: int) -> None:
+        path = self.path
+        get = obj.get
+        key, kind, exp = obj["key"], obj["type"], get("pexpireat")
+        part = get("part", 0)
+        open_key = self.open_key
+        if open_key is not None:
+            okey, okind, oexp, opart = open_key
+            if key != okey or part != opart + 1:
+                raise SnapshotError(path, lineno, f"key {okey[:80]!r} is cut off: "
+                                    f"part {opart + 1} expected next")
+            if kind != okind or exp != oexp:
+                raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
+                                    "has another type or expiry than part 0")
+        elif part != 0:
+            raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
+                                "without the parts before it")
+        else:
+            fp = hash(key)
+            if fp in self.seen:
+                if self.confirm is None:
+                    self.twice.add(fp)
+                else:
+                    before = self.confirm(key, lineno)
+                    if before is not None:
+                        raise SnapshotError(path, lineno, f"key {key[:80]!r} appears twice "
+                                            f"(first on line {before})")
+            else:
+                self.seen.add(fp)
+            self.keys += 1
+            types = self.types
+            types[kind] = types.get(kind, 0) + 1
+        self.open_key = (key, kind, exp, part) if get("more") else None
+
+    def end(self, lineno: int) -> None:
+        if self.open_key is not None:
+            raise SnapshotError(self.path, lineno, f"truncated: key "
+                                f"{self.open_key[0][:80]!r} ends before its last part")
+
+    def against(self, trailer: dict[str, Any], line: int) -> None:
+        """The trailer's counts of keys and of keys per type equal what was read."""
+        if trailer.get("keys") != self.keys:
+            raise SnapshotError(self.path, line, f"trailer counts {trailer.get('keys')!r} "
+                                f"keys but the file holds {self.keys}")
+        if trailer.get("types") != self.types:
+            raise SnapshotError(self.path, line, "trailer's counts per type differ from "
+                                "the records")
+
+
 class SnapshotReader:
-    """Reads a snapshot in constant memory; :meth:`validate` checks it end to end first."""
+    """Reads a snapshot in constant memory, after :meth:`validate` (a full check) or
+    :meth:`prepare` (the bytes first, each record as its block is read)."""
 
     def __init__(self, path: str) -> None:
         self.path = os.fspath(path)
@@ -396,11 +526,9 @@ class SnapshotReader:
         digest = hashlib.sha256()
         update = digest.update
         load_line = _load_line
-        seen: set[int] = set()
-        maybe_twice: set[int] = set()
-        records = keys = 0
-        types: dict[str, int] = {}
-        open_key: tuple[str, str, Any, int] | None = None  # key, type, expiry, last part
+        struct = _Structure(path, None)
+        add = struct.add
+        records = 0
         trailer: Any = None
         trailer_line = 0
         lineno = 1
@@ -436,52 +564,83 @@ class SnapshotReader:
                 problem = check_record(obj, version)
                 if problem is not None:
                     raise SnapshotError(path, lineno, problem)
-                key, kind, exp = obj["key"], obj["type"], obj.get("pexpireat")
-                part = obj.get("part", 0)
-                if open_key is not None:
-                    okey, okind, oexp, opart = open_key
-                    if key != okey or part != opart + 1:
-                        raise SnapshotError(path, lineno, f"key {okey[:80]!r} is cut off: "
-                                            f"part {opart + 1} expected next")
-                    if kind != okind or exp != oexp:
-                        raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
-                                            "has another type or expiry than part 0")
-                elif part != 0:
-                    raise SnapshotError(path, lineno, f"part {part} of key {key[:80]!r} "
-                                        "without the parts before it")
-                else:
-                    fp = hash(key)
-                    if fp in seen:
-                        maybe_twice.add(fp)
-                    else:
-                        seen.add(fp)
-                    keys += 1
-                    types[kind] = types.get(kind, 0) + 1
-                open_key = (key, kind, exp, part) if obj.get("more") else None
+                add(obj, lineno)
                 records += 1
                 update(line)
-        if open_key is not None:
-            raise SnapshotError(path, lineno, f"truncated: key {open_key[0][:80]!r} ends "
-                                "before its last part")
+        struct.end(lineno)
         if trailer is None:
             if records == 0 and lineno == 1:
                 raise SnapshotError(path, 2, "truncated: no records and no trailer")
             raise SnapshotError(path, lineno, "truncated: the last line is not the trailer")
         if trailer.get("sha256") != digest.hexdigest():
             raise SnapshotError(path, trailer_line, "checksum mismatch: records were altered")
-        for name, got in (("records", records), ("keys", keys)):
-            if trailer.get(name) != got:
-                raise SnapshotError(path, trailer_line, f"trailer counts {trailer.get(name)!r} "
-                                    f"{name} but the file holds {got}")
-        if trailer.get("types") != types:
-            raise SnapshotError(path, trailer_line, "trailer's counts per type differ from "
-                                "the records")
-        if maybe_twice:
-            self._find_twice(maybe_twice)
+        if trailer.get("records") != records:
+            raise SnapshotError(path, trailer_line, f"trailer counts {trailer.get('records')!r} "
+                                f"records but the file holds {records}")
+        struct.against(trailer, trailer_line)
+        if struct.twice:
+            self._find_twice(struct.twice)
         blocks.append((start, offset, first, block.digest()))
         self.trailer = trailer
         self._blocks = blocks
         return dict(trailer)
+
+    def prepare(self) -> dict[str, Any]:
+        """The quick first pass before a load: the bytes only, no JSON decoded but the
+        trailer's. Every line ends with a newline, the last is the trailer, the records'
+        SHA-256 and number are the trailer's, and a digest per block is kept; the load
+        pass (:meth:`records`) then decodes each line once and checks it, a block at a
+        time, before that block's records are handed out. Anything wrong here is
+        reported as :meth:`validate` reports it (the first bad line, named)."""
+        try:
+            return self._prepare()
+        except SnapshotError:
+            self.validate()  # names the first thing wrong, as the full check does
+            raise
+
+    def _prepare(self) -> dict[str, Any]:
+        path = self.path
+        digest = hashlib.sha256()
+        blocks: list[tuple[int, int, int, bytes]] = []
+        with open(path, "rb") as fh:
+            fh.readline()
+            start = fh.tell()
+            first = 2
+            lines = 0  # record lines and trailer, hashed as they come
+            last = b""
+            while True:
+                data = fh.read(BLOCK)
+                if not data:
+                    break
+                tail = fh.readline()  # a block ends at the end of a line
+                data += tail
+                lines += data.count(b"\n")
+                cut = data.rfind(b"\n", 0, len(data) - 1) + 1
+                blocks.append((start, start + len(data), first,
+                               hashlib.blake2b(data, digest_size=16).digest()))
+                digest.update(last)
+                digest.update(data[:cut])
+                last = data[cut:]
+                start += len(data)
+                first = 2 + lines
+        if not last.endswith(b"\n"):
+            raise SnapshotError(path, first - 1, "truncated: the last line is not the trailer")
+        try:
+            trailer = _loads(last.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            trailer = None
+        if type(trailer) is not dict or trailer.get("trailer") is not True:
+            raise SnapshotError(path, first - 1, "truncated: the last line is not the trailer")
+        if trailer.get("sha256") != digest.hexdigest():
+            raise SnapshotError(path, first - 1, "checksum mismatch: records were altered")
+        if trailer.get("records") != lines - 1:
+            raise SnapshotError(path, first - 1, "trailer counts differ from the records")
+        self.trailer = trailer
+        self._blocks = blocks
+        self._checked = False
+        return dict(trailer)
+
+    _checked = True  # whether the blocks' lines were checked when the blocks were taken
 
     def _find_twice(self, fingerprints: set[int]) -> None:
         """Second look at keys whose fingerprints collided: raise for a real duplicate."""
@@ -544,43 +703,108 @@ class SnapshotReader:
 
     def _checked_records(self, blocks: list[tuple[int, int, int, bytes]],
                          start: dict[str, int] | None) -> Iterator[Record | Mark]:
+        """The records block by block (see :meth:`_blocks_of`)."""
+        for out in self._blocks_of(blocks, start):
+            yield from out
+
+    def _blocks_of(self, blocks: list[tuple[int, int, int, bytes]],
+                   start: dict[str, int] | None) -> Iterator[list[Record | Mark]]:
+        """Per block, its records and marks (checked first, unless validate checked them)."""
         path, version = self.path, self.version
         begin = int(start["offset"]) if start else 0
         end = blocks[-1][1]  # where the trailer, the last line, ends
+        checked = self._checked
+        struct = None if checked else _Structure(path, self._first_line_of)
+        open_key = None  # struct.open_key, as of the last line checked the long way
+        seen = struct.seen if struct is not None else set()
+        seen_add = seen.add
+        types = struct.types if struct is not None else {}
         whole = 0
         with open(path, "rb") as fh:
             for bstart, bend, lineno, digest in blocks:
-                if bend <= begin:
+                if bend <= begin and checked:
                     continue
                 fh.seek(bstart)
                 data = fh.read(bend - bstart)
                 if hashlib.blake2b(data, digest_size=16).digest() != digest:
                     raise SnapshotError(path, lineno, "changed since it was validated "
                                         "(lines from here on differ); load it again")
-                buf = io.BytesIO(data)
+                lines = data.split(b"\n")
+                lines.pop()  # after the last newline: nothing
                 del data
-                readline = buf.readline
+                out: list[Record | Mark] = []
+                add = out.append
                 offset = bstart
                 lineno -= 1
-                while True:
-                    line = readline()
-                    if not line:
-                        break
+                for line in lines:
                     lineno += 1
-                    offset += len(line)
-                    if offset <= begin:
-                        continue  # before the resume point
+                    offset += len(line) + 1
                     if offset == end:  # the trailer
-                        if whole:
-                            yield Mark({"offset": offset - len(line), "line": lineno - 1})
+                        if struct is not None:
+                            struct.end(lineno - 1)
+                            assert self.trailer is not None
+                            struct.against(self.trailer, lineno)
+                        if whole and offset > begin:
+                            add(Mark({"offset": offset - len(line) - 1, "line": lineno - 1}))
+                        yield out
                         return
-                    rec = decode_record(line, path, lineno, version, checked=True)
-                    yield rec
+                    if struct is None:
+                        if offset <= begin:
+                            continue  # before the resume point
+                        rec = decode_record(line, path, lineno, version, checked=True)
+                    else:
+                        got = _common(line)  # a whole small key, as the writer writes it
+                        if got is not None and open_key is None:
+                            fp = hash(got.key)
+                            if fp not in seen:
+                                seen_add(fp)
+                                struct.keys += 1
+                                types[got.type] = types.get(got.type, 0) + 1
+                            else:
+                                got = None
+                        if got is None:  # anything else: every check, one at a time
+                            obj = self._checked_line(line, lineno)
+                            struct.add(obj, lineno)
+                            open_key = struct.open_key
+                            got = _to_record(obj)
+                        if offset <= begin:
+                            continue
+                        rec = got
+                    add(rec)
                     if not rec.more:
                         whole += 1
                         if whole >= MARK_EVERY:
                             whole = 0
-                            yield Mark({"offset": offset, "line": lineno})
+                            add(Mark({"offset": offset, "line": lineno}))
+                yield out  # the whole block checked before any of it goes out
+
+    def _checked_line(self, line: bytes, lineno: int) -> dict[str, Any]:
+        """One record line decoded and checked as :meth:`validate` checks it."""
+        try:
+            obj = _load_line(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            why = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+            raise SnapshotError(self.path, lineno, f"not a JSON record ({why})") from None
+        except RecursionError:
+            raise SnapshotError(self.path, lineno,
+                                "not a record (JSON nested too deeply)") from None
+        problem = check_record(obj, self.version)
+        if problem is not None:
+            raise SnapshotError(self.path, lineno, problem)
+        return obj  # type: ignore[no-any-return]
+
+    def _first_line_of(self, key: str, before: int) -> int | None:
+        """The line of ``key``'s first part before line ``before``, if any (a fingerprint
+        collision is rare: the file is read again up to there)."""
+        with open(self.path, "rb") as fh:
+            fh.readline()
+            for lineno, line in enumerate(fh, start=2):
+                if lineno >= before:
+                    return None
+                obj = _loads(line.decode("utf-8"))
+                if obj.get("key") == key and not obj.get("part", 0):
+                    return lineno
+        return None
 
     def keys(self) -> Iterator[tuple[str, str]]:
         """(key, type) of every key, reading only the start of each line."""

@@ -400,11 +400,10 @@ def test_hand_edited_snapshot_is_refused_before_any_write(tmp_path: Path, one: S
 
 def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Server,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """The second pass skips the shape checks only for lines whose block reads back
-    exactly as the first pass saw it: the same records as a fully checked read (from
-    any resume point), and a file rewritten between the passes (checksum recomputed,
-    so only the blocks can tell) is refused at the block that changed: its bad line
-    is never handed out."""
+    """A load's quick first pass (bytes, checksum, block digests) and its decoding pass
+    give the same records as a fully checked read (from any resume point), and a file
+    rewritten between the passes (checksum recomputed, so only the blocks can tell) is
+    refused at the block that changed: its bad line is never handed out."""
     from redipy.migrate import snapshot
 
     monkeypatch.setattr(snapshot, "BLOCK", 4096)  # many blocks
@@ -415,19 +414,23 @@ def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Serve
     assert list(reader.records()) == list(fresh.records())
     marks = [m for m in fresh.records() if isinstance(m, snapshot.Mark)]
     assert len(marks) > 10
+    prepared = snapshot.SnapshotReader(str(path))
+    prepared.prepare()
+    assert list(prepared.records()) == list(fresh.records())
     for mark in (marks[1], marks[len(marks) // 2], marks[-1]):  # resumed mid-block
         assert list(reader.records(mark.pos)) == list(fresh.records(mark.pos))
+        assert list(prepared.records(mark.pos)) == list(fresh.records(mark.pos))
 
     edited = [*recs]
     edited[2000] = rec(key="k:2000", type="string", value=5)  # not a valid record
-    validate = snapshot.SnapshotReader.validate
+    prepare = snapshot.SnapshotReader.prepare
 
-    def validate_then_edit(self: snapshot.SnapshotReader) -> dict[str, Any]:
-        out = validate(self)
+    def prepare_then_edit(self: snapshot.SnapshotReader) -> dict[str, Any]:
+        out = prepare(self)
         rewrite(path, edited)  # after the first pass, before the second
         return out
 
-    monkeypatch.setattr(snapshot.SnapshotReader, "validate", validate_then_edit)
+    monkeypatch.setattr(snapshot.SnapshotReader, "prepare", prepare_then_edit)
     r = redis_py.Redis(port=one.port)
     r.flushall()
     rep = redipy.migrate.load(str(path), redipy.Redis(url=one.url))
