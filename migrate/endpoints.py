@@ -428,44 +428,7 @@ def _volatile(info: Any, db: int) -> bool:
 #: reads of a big key that another client keeps changing, before it is reported
 STREAM_ATTEMPTS = 3
 
-_PLAIN, _SETNX, _RENAMENX, _RENAME, _BATCH = 0, 1, 2, 3, 4
-
-#: the whole small keys of a batch in one call: per key in ARGV its kind (s, l, h, S,
-#: z), guard ("1": leave an existing key alone and report it), absolute expiry ("" for
-#: none), value count and values (a zset's as score, member); replies the 1-based
-#: positions of the keys that met an existing one. Atomic, so EXISTS then write is a
-#: guard as SET NX and RENAMENX are, with no scratch names.
-WRITE_SCRIPT = """
-local cmds = {l = 'RPUSH', h = 'HSET', S = 'SADD', z = 'ZADD'}
-local conflicts = {}
-local a = 1
-for i = 1, #KEYS do
-  local k = KEYS[i]
-  local kind, guard, exp, n = ARGV[a], ARGV[a + 1], ARGV[a + 2], tonumber(ARGV[a + 3])
-  a = a + 4
-  if guard == '1' and redis.call('EXISTS', k) == 1 then
-    conflicts[#conflicts + 1] = i
-  else
-    if kind == 's' then
-      redis.call('SET', k, ARGV[a])
-    else
-      if guard ~= '1' then redis.call('DEL', k) end
-      local cmd = cmds[kind]
-      local last = a + n - 1
-      local j = a
-      while j <= last do
-        local e = math.min(j + 999, last)
-        redis.call(cmd, k, unpack(ARGV, j, e))
-        j = e + 1
-      end
-    end
-    if exp ~= '' then redis.call('PEXPIREAT', k, exp) end
-  end
-  a = a + n
-end
-return conflicts
-"""
-_CODE = {"list": "l", "hash": "h", "set": "S", "zset": "z"}
+_PLAIN, _SETNX, _RENAMENX, _RENAME = 0, 1, 2, 3
 SCRATCH = "\x00redipy-migrate"
 
 
@@ -785,14 +748,12 @@ class ServerEndpoint:
 
         Not a transaction: the engine makes replays safe instead (a key the interrupted
         run may have half-written is deleted and written again). With ``guard`` a key
-        not in ``replace`` is never merged with one already there. Whole small keys (the
-        common case) go as one ``EVAL`` of :data:`WRITE_SCRIPT` per run of them in the
-        batch: one reply instead of three or four per key, which costs the server about
-        1.4x the CPU of plain commands and this process less; elsewhere (a cluster, a
-        server without scripting, parts of big keys) a string is written with ``SET ...
-        NX``, a collection is built under a scratch name in the same slot and moved into
-        place with ``RENAMENX`` (with its expiry), so a key another client created
-        meanwhile is left alone and reported as a conflict.
+        not in ``replace`` is never merged with one already there: a string is written
+        with ``SET ... NX``, a collection is built under a scratch name in the same slot
+        and moved into place with ``RENAMENX`` (with its expiry), so a key another
+        client created meanwhile is left alone and reported as a conflict. (That is the
+        cheapest guard for the server: a Lua script doing the same costs it 1.3-1.8x
+        the CPU of these plain commands, WATCH/MULTI 2x.)
 
         Field TTLs go as ``HPEXPIREAT`` (absolute, one command per distinct deadline).
         A server without them refuses a hash that has some before anything is written
@@ -811,44 +772,11 @@ class ServerEndpoint:
         add_owner = owners.append
         write = _WRITE
         scratch: list[str] = []  # names to clear before values are built there
-        batched = self._batch_script() and not cluster
-        bkeys: list[str] = []  # whole small keys for one WRITE_SCRIPT call, in order
-        bnames: list[str] = []
-        bargs: list[str] = []
-
-        def end_batch() -> None:  # the keys so far go out before the record that follows
-            if bkeys:
-                add_cmd(("EVAL", WRITE_SCRIPT, str(len(bkeys)), *bkeys, *bargs))
-                add_owner((bnames[:], _BATCH))  # type: ignore[arg-type]
-                bkeys.clear()
-                bnames.clear()
-                bargs.clear()
-
         for rec in records:
             name = rec.key
             key = p + name
             kind = rec.type
             value = rec.value
-            if batched and rec.part == 0 and not rec.more and value and not rec.ttls \
-                    and (kind == "string" or kind in write) \
-                    and not (building and name in building):
-                if refusing:
-                    refusing.discard(name)
-                exp = rec.expire_at if ttl_keep else None
-                bkeys.append(key)
-                bnames.append(name)
-                g = "1" if guard and name not in replace else "0"
-                when = "" if exp is None else str(exp)
-                if kind == "string":
-                    bargs += ("s", g, when, "1", value)
-                    continue
-                if kind == "zset":
-                    it = iter(value)
-                    value = [x for m, sc in zip(it, it) for x in (sc, m)]
-                bargs += (_CODE[kind], g, when, str(len(value)))
-                bargs += value
-                continue
-            end_batch()
             if kind == "string":  # SET replaces any type (and drops an old TTL)
                 if building and name in building:  # started over as a string
                     self._drop_scratch(name, key, add_cmd, add_owner)
@@ -898,23 +826,12 @@ class ServerEndpoint:
                 continue
             self._send_part(rec, key, guard and name not in replace, ttl_keep, no_fttl,
                             add_cmd, add_owner)
-        end_batch()
         if scratch:  # one DEL for them all, ahead of the batch
             cmds.insert(0, ("DEL", *scratch))
             owners.insert(0, (scratch[0][plen:-len(SCRATCH)], _PLAIN))
         if cmds:
             self.writer().send(cmds)
             self._inflight.append(owners)
-
-    def _batch_script(self) -> bool:
-        """Whether this server runs :data:`WRITE_SCRIPT` (asked once, before the first
-        batch: a server with scripting disabled gets plain commands)."""
-        if self._wscript is None:
-            got = self.writer().call("EVAL", WRITE_SCRIPT, "0")
-            self._wscript = got == []
-        return self._wscript
-
-    _wscript: bool | None = None
 
     def _drop_scratch(self, name: str, key: str, add_cmd: Any, add_owner: Any) -> None:
         """Forget the value being built aside for ``name`` (the source started it over)."""
@@ -1018,13 +935,6 @@ class ServerEndpoint:
             assert conn is not None
             owners = self._inflight.pop(0)
             for (owner, what), reply in zip(owners, conn.recv(len(owners))):
-                if what == _BATCH:
-                    names: list[str] = owner  # type: ignore[assignment]
-                    if type(reply) is list:
-                        conflicts += [names[i - 1] for i in reply]
-                    else:
-                        problems.append(f"{len(names)} keys from {names[0]!r} on: {reply}")
-                    continue
                 if type(reply) is ReplyError:
                     if what != _PLAIN and "no such key" in str(reply):
                         continue  # expired before it was moved into place
