@@ -500,7 +500,11 @@ def test_block_zero_waits_until_served(r: redipy.Redis) -> None:
     entry = [["s", [("1-0", {"k": "v"})]]]
     assert readers[0].value() == entry
     assert readers[1].value() == entry
-    # one XADD serves one group reader; the other keeps waiting for the next one
+    # one XADD serves one group reader; the other keeps waiting for the next one (the
+    # served one's thread may take a while to be scheduled on a loaded machine)
+    deadline = time.monotonic() + 5
+    while all(reader.is_alive() for reader in readers[2:]) and time.monotonic() < deadline:
+        time.sleep(0.01)
     time.sleep(0.05)
     assert sum(reader.is_alive() for reader in readers[2:]) == 1
     r.xadd("s", {"k": "w"}, id="2-0")
