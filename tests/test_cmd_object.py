@@ -129,3 +129,36 @@ def test_typed_move_swapdb_on_numbered_databases(backend: str,
     usage = zero.memory_usage("k")
     assert usage is not None and 16 < usage < 200
     zero.close()
+
+
+def _shrink_cmds() -> list[tuple[str, ...]]:
+    many = [p for i in range(600) for p in (f"f{i}", "v")]
+    zmany = [p for i in range(200) for p in (str(i), f"m{i}")]
+    return [
+        # a hash past 512 fields, then down to one: still a hashtable on every server
+        ("HSET", "hn", *many), ("HDEL", "hn", *(f"f{i}" for i in range(599))),
+        ("OBJECT", "ENCODING", "hn"), ("HLEN", "hn"),
+        # a long value, then a short one in its place
+        ("HSET", "hv", "f", "v" * 65), ("HSET", "hv", "f", "v"),
+        ("OBJECT", "ENCODING", "hv"), ("HSET", "hv", "g", "w"), ("OBJECT", "ENCODING", "hv"),
+        # the one-field HSET path and HINCRBY's path flip it too
+        ("HSET", "h1", "f", "v"), ("HSET", "h1", "g", "x" * 70), ("HDEL", "h1", "g"),
+        ("OBJECT", "ENCODING", "h1"), ("HINCRBY", "h2", "c" * 65, "1"),
+        ("HDEL", "h2", "c" * 65), ("HSET", "h2", "a", "1"), ("OBJECT", "ENCODING", "h2"),
+        ("HSET", "h3", "a", "1"), ("OBJECT", "ENCODING", "h3"),
+        # COPY keeps the encoding
+        ("COPY", "hn", "hcopy"), ("OBJECT", "ENCODING", "hcopy"),
+        # a sorted set past 128 members, then down to one: still a skiplist
+        ("ZADD", "zn", *zmany), ("ZREMRANGEBYRANK", "zn", "0", "198"),
+        ("OBJECT", "ENCODING", "zn"), ("ZADD", "zl", "1", "m" * 65), ("ZADD", "zl", "1", "a"),
+        ("ZREM", "zl", "m" * 65), ("OBJECT", "ENCODING", "zl"),
+        ("COPY", "zn", "zcopy"), ("OBJECT", "ENCODING", "zcopy"),
+    ]
+
+
+def test_encoding_stays_promoted_when_a_hash_or_zset_shrinks(
+        servers: dict[str, Server]) -> None:
+    """A server converts a hash or sorted set to hashtable / skiplist once a write takes
+    it past the listpack limits and never back (Valkey 8.1, 9.1 and Redis 7.0 agree)."""
+    assert_same(servers, _shrink_cmds())
+

@@ -214,6 +214,7 @@ def duplicate(val: Any) -> Any:
         hcopy = RHash()
         hcopy.map = dict(val.map)
         hcopy.fields = val.fields.copy()
+        hcopy.big = val.big
         if val.ttls is not None:
             hcopy.ttls = dict(val.ttls)
             hcopy.soonest = val.soonest

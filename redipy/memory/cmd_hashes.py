@@ -31,7 +31,7 @@ from redipy.memory.numbers import (
     plain_sum,
 )
 from redipy.memory.registry import command, direct
-from redipy.memory.structs import RHash
+from redipy.memory.structs import HASH_LISTPACK_ENTRIES, HASH_LISTPACK_VALUE, RHash
 from redipy.reply import OK, Status
 
 SYNTAX = "ERR syntax error"
@@ -43,12 +43,6 @@ RESULT_NAN_OR_INF = "ERR increment would produce NaN or Infinity"
 OUT_OF_RANGE = "ERR value is out of range"
 LONG_RANGE = (
     f"ERR value is out of range, value must between {-INT64_MAX} and {INT64_MAX}")
-
-LISTPACK_ENTRIES = 512
-"""Redis keeps hashes of up to this many fields (``hash-max-listpack-entries``) ..."""
-LISTPACK_VALUE = 64
-"""... whose fields and values are all this short (``hash-max-listpack-value``) in a
-listpack, which HSCAN returns whole in one call whatever the COUNT."""
 
 
 def _int(text: str) -> int:
@@ -95,14 +89,10 @@ def _saved(db: Database, key: str, h: RHash, fresh: bool) -> None:
         db.touch(key)
 
 
-def _short(text: str) -> bool:
-    return len(text) <= LISTPACK_VALUE
-
-
 def _compact(h: RHash) -> bool:
-    """Whether Redis would hold this hash as a listpack (small and short-valued)."""
-    return h.ttls is None and len(h) <= LISTPACK_ENTRIES and all(
-        _short(f) and _short(v) for f, v in h.items())
+    """Whether a server would hold this hash as a listpack: never grown past the
+    limits (RHash.big) and never given a field TTL."""
+    return h.ttls is None and not h.big
 
 
 # ---- setting -----------------------------------------------------------------------------
@@ -126,6 +116,9 @@ def hset_one(db: Database, key: str, field: str, value: str) -> int:
     fields[field] = value
     if added:
         h.fields.add(field)
+    if not h.big and (len(fields) > HASH_LISTPACK_ENTRIES or len(field) > HASH_LISTPACK_VALUE
+                      or len(value) > HASH_LISTPACK_VALUE):
+        h.big = True  # RHash.grown inlined
     if db.watchers or db.on_touch:
         db.touch(key)
     return 1 if added else 0

@@ -10,8 +10,14 @@ listpack bytes (``list-max-listpack-size -2``), else a ``quicklist``; a set an
 ``intset`` (up to 512 integers), a ``listpack`` (up to 128 members of up to 64
 bytes) or a ``hashtable``; a hash a ``listpack`` (512 fields, 64 bytes) or a
 ``hashtable``; a sorted set a ``listpack`` (128 members, 64 bytes) or a
-``skiplist``. One difference stays: a server never converts a collection back to
-the compact form when it shrinks, while memory judges the value as it is now.
+``skiplist``. A hash or sorted set, once a write took it past its limits, stays a
+``hashtable`` / ``skiplist`` when it shrinks, as on every server (a flag set at that
+write, ``RHash.big`` / ``RZSet.big``; COPY keeps it). Two differences stay: a set
+never goes back either on a server (an ``intset`` that took a non-integer stays a
+``listpack``, a ``hashtable`` stays one) while memory judges a set as it is now; and
+Valkey 8.1 / 9.1 turn a ``quicklist`` back into a ``listpack`` when a shrinking
+command leaves one node of at most half the limit (4 KB; Redis 7.0 never does),
+while memory says ``listpack`` whenever the list fits 8 KB.
 
 OBJECT REFCOUNT is 1 (Valkey 9.1 shares no values); OBJECT IDLETIME is 0 (memory
 keeps no access clock: every key counts as just used); OBJECT FREQ answers as a
@@ -51,8 +57,6 @@ LIST_LISTPACK_BYTES = 8192
 SET_INTSET_ENTRIES = 512
 SET_LISTPACK_ENTRIES = 128
 SET_LISTPACK_VALUE = 64
-HASH_LISTPACK_ENTRIES = 512
-HASH_LISTPACK_VALUE = 64
 ZSET_LISTPACK_ENTRIES = 128
 ZSET_LISTPACK_VALUE = 64
 
@@ -142,11 +146,7 @@ def encoding(db: Database, key: str, val: Any) -> str:
             return "listpack"
         return "hashtable"
     if kind is RHash:
-        if len(val) <= HASH_LISTPACK_ENTRIES and val.ttls is None and all(
-                len(f) <= HASH_LISTPACK_VALUE and len(v) <= HASH_LISTPACK_VALUE
-                for f, v in val.items()):
-            return "listpack"
-        return "hashtable"
+        return "hashtable" if val.big or val.ttls is not None else "listpack"
     if kind is RZSet:
         if not val.big and len(val) <= ZSET_LISTPACK_ENTRIES and all(
                 len(m) <= ZSET_LISTPACK_VALUE for m in val.scores):

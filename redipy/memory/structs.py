@@ -131,6 +131,9 @@ class RList(deque[str]):
     __slots__ = ()
 
 
+HASH_LISTPACK_ENTRIES = 512  # hash-max-listpack-entries
+HASH_LISTPACK_VALUE = 64  # hash-max-listpack-value
+
 NEVER = 1 << 62
 """A deadline no field reaches (``RHash.soonest`` of a hash without field TTLs)."""
 
@@ -143,15 +146,20 @@ class RHash:
     test; ``soonest`` is a lower bound of the deadlines, so a hash with TTLs is only
     walked for expired fields once one may be due (see ``Database.purge_fields``).
     Once a hash had a field TTL, a server holds it as a hashtable for good: ``ttls``
-    then stays a (possibly empty) dict."""
+    then stays a (possibly empty) dict. ``big`` is the same one-way switch for size:
+    set once a write makes the hash exceed the listpack limits (more than
+    HASH_LISTPACK_ENTRIES fields, or a field or value longer than
+    HASH_LISTPACK_VALUE bytes), never cleared when it shrinks, as a server never
+    converts a hashtable back (a copy made by RESTORE is judged afresh)."""
 
-    __slots__ = ("fields", "map", "soonest", "ttls")
+    __slots__ = ("big", "fields", "map", "soonest", "ttls")
 
     def __init__(self) -> None:
         self.map: dict[str, str] = {}
         self.fields = Sampler()
         self.ttls: dict[str, int] | None = None
         self.soonest = NEVER
+        self.big = False
 
     def __len__(self) -> int:
         return len(self.map)
@@ -168,7 +176,15 @@ class RHash:
         self.map[field] = value
         if fresh:
             self.fields.add(field)
+        if not self.big:
+            self.grown(field, value)
         return fresh
+
+    def grown(self, field: str, value: str) -> None:
+        """Flip ``big`` when this write takes the hash past the listpack limits."""
+        if (len(self.map) > HASH_LISTPACK_ENTRIES or len(field) > HASH_LISTPACK_VALUE
+                or len(value) > HASH_LISTPACK_VALUE):
+            self.big = True
 
     def remove(self, field: str) -> bool:
         if field not in self.map:
