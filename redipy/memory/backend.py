@@ -25,6 +25,7 @@ from redipy.commands.transactions import TX_CONTROL as _TX_CONTROL
 from redipy.errors import ResponseError
 from redipy.memory import cmd_pubsub, cmd_transactions
 from redipy.memory.boundary import clean_error, error_text, reply_text, view, views
+from redipy.memory.busy import refuse_if_busy, wait_turn
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
 from redipy.memory.registry import ARITY, DIRECT, HANDLERS, Direct, Handler, Lazy, name_cache
@@ -125,8 +126,14 @@ class MemoryBackend:
         db = self.db
         if self.monitors:
             self._heard(db.index, name, args)
+        lock = db.lock
         try:
-            with db.lock:
+            if lock.acquire(False) or wait_turn(db, name, args):
+                try:
+                    reply = handler(db, args)
+                finally:
+                    lock.release()
+            else:  # SCRIPT KILL and the like while a script is busy
                 reply = handler(db, args)
         except ResponseError as err:
             raise error_text(clean_error(err)) from None
@@ -240,9 +247,14 @@ class MemoryBackend:
             raise clean_error(arity_error(name))
         if self.monitors:
             self._heard(db.index, name, args, origin)
+        lock = db.lock
         try:
-            with db.lock:
-                return handler(db, args)
+            if lock.acquire(False) or wait_turn(db, upper, args):
+                try:
+                    return handler(db, args)
+                finally:
+                    lock.release()
+            return handler(db, args)  # SCRIPT KILL and the like while a script is busy
         except ResponseError as err:
             raise clean_error(err) from None
 
@@ -253,27 +265,40 @@ class MemoryBackend:
         if self.monitors:
             for name, args in calls:
                 self._heard(db.index, name, args)
-        if transaction:
-            with db.lock:
+        lock = db.lock
+        if not lock.acquire(False):
+            try:
+                refuse_if_busy(db)
+            except ResponseError as err:
+                if transaction:
+                    raise clean_error(err) from None
+                return [err for _ in calls]
+        try:
+            if transaction:
                 return cmd_transactions.exec_batch(db, calls)
+            return self._batch(db, calls)
+        finally:
+            lock.release()
+
+    def _batch(self, db: Database, calls: Sequence[tuple[str, Sequence[str]]]) -> list[Any]:
+        """A pipeline's commands in order (the caller holds the lock), errors in place."""
         out: list[Any] = []
         arities = self._arity
         handlers = self.handlers
-        with db.lock:
-            for name, args in calls:
-                arity = arities.get(name)
-                if arity is not None and (len(args) + 1 != arity if arity >= 0
-                                          else len(args) + 1 < -arity):
-                    out.append(arity_error(name))  # what the server answers in place
-                    continue
-                handler = handlers.get(name)
-                if handler is None:  # a raw execute_command of a pipeline
-                    out.append(clean_error(unknown_command(name, args)))
-                    continue
-                try:
-                    out.append(handler(db, args))
-                except ResponseError as err:
-                    out.append(clean_error(err))
+        for name, args in calls:
+            arity = arities.get(name)
+            if arity is not None and (len(args) + 1 != arity if arity >= 0
+                                      else len(args) + 1 < -arity):
+                out.append(arity_error(name))  # what the server answers in place
+                continue
+            handler = handlers.get(name)
+            if handler is None:  # a raw execute_command of a pipeline
+                out.append(clean_error(unknown_command(name, args)))
+                continue
+            try:
+                out.append(handler(db, args))
+            except ResponseError as err:
+                out.append(clean_error(err))
         return out
 
     # ---- connection-like state ---------------------------------------------------------------

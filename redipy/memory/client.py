@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
+from redipy.memory.busy import refuse_if_busy
 from redipy.memory.cmd_pubsub import MemoryPubSub
 from redipy.memory.cmd_transactions import EXECABORT, Session
 from redipy.memory.db import Database
@@ -390,7 +391,10 @@ class ClientSession:
         return reply
 
     def _dispatch_no_wait(self, db: Database, upper: str, argv: Sequence[str]) -> Any:
-        with db.lock:
+        lock = db.lock
+        if not lock.acquire(False):
+            refuse_if_busy(db)  # holds it after, or BUSY past busy-reply-threshold
+        try:
             before = db.no_block
             db.no_block = True
             try:
@@ -408,6 +412,8 @@ class ClientSession:
                 if parking is not None:
                     retry, keys, timeout_ms, kind, any_write = parking
                     return Blocked([argv[0], *retry], keys, timeout_ms, kind, any_write)
+        finally:
+            lock.release()
         return reply
 
     def _execute_quietly(self, argv: Sequence[str], block: bool) -> Any:

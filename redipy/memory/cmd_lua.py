@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from redipy.errors import NoScriptError, ResponseError
-from redipy.memory import cmd_scripting
+from redipy.memory import busy, cmd_scripting
 from redipy.memory.db import Database
 from redipy.memory.glob import stringmatch
 from redipy.memory.lua import dump as lua_dump
@@ -31,6 +31,9 @@ from redipy.reply import OK, Map, SetReply, Status
 
 NOSCRIPT = "NOSCRIPT No matching script."
 RO_SCRIPT = "ERR Can not execute a script with write flag using *_ro command."
+UNKILLABLE = ("UNKILLABLE Sorry the script already executed write commands against the "
+              "dataset. You can either wait the script termination or kill the server in a "
+              "hard way using the SHUTDOWN NOSAVE command.")
 
 if TYPE_CHECKING:  # lupa loads on a script's first use, not with the backend
     from redipy.memory.lua.functions import Library
@@ -209,7 +212,7 @@ def script(db: Database, args: Sequence[str]) -> Any:
         reset_runtime(db)
         return OK
     if sub == "KILL" and n == 1:
-        raise ResponseError("NOTBUSY No scripts in execution right now.")
+        return _kill(db, eval_=True)
     if sub == "SHOW" and n == 2:
         entry = scripts.get(args[1].lower())
         if isinstance(entry, LuaScript):
@@ -244,6 +247,7 @@ def _fcall(db: Database, args: Sequence[str], readonly: bool) -> Any:
     if readonly and not no_writes:
         raise ResponseError(RO_SCRIPT)
     ctx = _RunContext(db, readonly=readonly or no_writes, name=func.name)
+    ctx.command = ["FCALL_RO" if readonly else "FCALL", *args]
     return rt.call_function(func.fn, ctx, args[2:2 + nkeys], args[2 + nkeys:], fcall=True)
 
 
@@ -358,8 +362,43 @@ def function(db: Database, args: Sequence[str]) -> Any:
         return _function_restore(db, rt, args[1:])
     if sub == "STATS":
         nlibs, nfuncs = libs.count()
-        return Map(["running_script", None, "engines",
+        return Map(["running_script", _running_function(rt), "engines",
                     Map(["LUA", Map(["libraries_count", nlibs, "functions_count", nfuncs])])])
     if sub == "KILL":
-        raise ResponseError("NOTBUSY No scripts in execution right now.")
+        return _kill(db, eval_=False)
     return list(FUNCTION_HELP)
+
+
+def _running(db: Database) -> Any:
+    """The context of the script running on ``db``'s server (another thread's), or None."""
+    rt = getattr(_owner(db), _ATTR, None)
+    return None if rt is None else rt.ctx
+
+
+def _kill(db: Database, *, eval_: bool) -> Status:
+    """SCRIPT KILL (``eval_``) / FUNCTION KILL, in the servers' order of checks. The
+    script stops at the hook's next look (:mod:`redipy.memory.lua.runtime`)."""
+    ctx = _running(db)
+    if ctx is None:
+        raise ResponseError("NOTBUSY No scripts in execution right now.")
+    if ctx.db.script_wrote:
+        raise ResponseError(UNKILLABLE)
+    if eval_ and ctx.name:
+        raise ResponseError(busy.FUNCTION_BUSY)
+    if not eval_ and not ctx.name:
+        raise ResponseError(busy.EVAL_BUSY)
+    ctx.killed = True
+    return OK
+
+
+def _running_function(rt: LuaRuntime) -> Any:
+    """FUNCTION STATS' running_script: the busy function (a busy EVAL: BUSY)."""
+    ctx = rt.ctx
+    if ctx is None:
+        return None
+    if not ctx.name:
+        raise ResponseError(busy.EVAL_BUSY)
+    import time
+
+    return Map(["name", ctx.name, "command", list(getattr(ctx, "command", ())),
+                "duration_ms", int((time.monotonic() - ctx.start) * 1000)])

@@ -114,6 +114,8 @@ class Database:
         self.blocked: dict[str, Any] = {}
         # True while EXEC runs: a blocking command then answers at once, as in Redis.
         self.no_block = False
+        # True once the running script called a write command (SCRIPT KILL: UNKILLABLE).
+        self.script_wrote = False
         # The server's compiled scripts by sha (shared by its databases; see the backend).
         self.scripts: dict[str, Any] = {}
 

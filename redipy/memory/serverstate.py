@@ -79,7 +79,10 @@ class Param:
 
 def default_params(databases: int) -> dict[str, Param]:
     """The parameters redipy has (and honours); ``CONFIG GET`` shows only these."""
+    busy = Param("5000", _int_param(0, (1 << 63) - 1))  # one value under both names
     return {
+        "busy-reply-threshold": busy,
+        "lua-time-limit": busy,
         "bind": Param("127.0.0.1", mutable=False),
         "port": Param("0", mutable=False),
         "databases": Param(str(databases), mutable=False),

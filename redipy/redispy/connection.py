@@ -389,16 +389,19 @@ class MemoryConnection(AbstractConnection):
                 else:
                     argv.append(other_arg(arg, self._args, ascii_safe))
         client = session.client
-        client.commands_run += 1
         db = client.db
         stat = client.state.commandstats.get(name)  # counted as ClientSession counts
         if stat is None:
             stat = client.state.stat(name.upper())
         lock = db.lock
+        if not lock.acquire(False):  # not ``with``: a third cheaper on this path
+            # another client's command or script holds it: the session's path waits
+            # its turn, or answers BUSY past busy-reply-threshold (redipy.memory.busy)
+            return self._call_session(session, args, never_decode)
+        client.commands_run += 1
         # timed one call in SAMPLE (two clock reads cost a fifth of a GET here), the
         # 64th first so a first call's module import is not taken as typical
         started = perf_counter_ns() if stat.calls & SAMPLE_MASK == SAMPLE_MASK else 0
-        lock.acquire()  # not ``with``: a third cheaper on this path
         try:
             if argc != fn_argc:
                 reply = handler(db, argv)
@@ -448,7 +451,8 @@ class MemoryConnection(AbstractConnection):
         client = session.client
         db = client.db
         lock = db.lock
-        lock.acquire()
+        if not lock.acquire(False):  # taken: command by command (waits, or BUSY)
+            return None
         try:
             return self._run_calls(session, db, calls)
         finally:
@@ -469,7 +473,8 @@ class MemoryConnection(AbstractConnection):
         tx = client.tx
         db = client.db
         lock = db.lock
-        lock.acquire()
+        if not lock.acquire(False):  # taken: the session's MULTI/EXEC (waits, or BUSY)
+            return NOT_RUN
         before = db.no_block
         db.no_block = True  # as EXEC runs its queue (nothing here blocks anyway)
         state = client.state

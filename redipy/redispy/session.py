@@ -98,7 +98,6 @@ class DropInSession:
             argc = len(argv)
             if argc == arity if arity >= 0 else argc >= -arity:
                 client = self.client
-                client.commands_run += 1
                 db = client.db
                 args = argv[1:]
                 state = client.state
@@ -106,9 +105,11 @@ class DropInSession:
                 if stat is None:
                     stat = state.stat(name.upper())
                 lock = db.lock
+                if not lock.acquire(False):  # taken: dispatch waits its turn (or BUSY)
+                    return self._execute(name, argv, block)
+                client.commands_run += 1
                 started = (perf_counter_ns()  # sampled, as in MemoryConnection.call
                            if stat.calls & SAMPLE_MASK == SAMPLE_MASK else 0)
-                lock.acquire()
                 try:
                     reply = (fn(db, *args, *fixed) if argc == fn_argc
                              else handler(db, args))

@@ -189,10 +189,12 @@ class Connection(asyncio.Protocol):
                             if stat is None:
                                 stat = state.stat(upper)
                         n = len(argv)
-                        if least <= n <= most:
-                            if held is None:  # one lock for the run of plain commands
+                        # one lock for the run of plain commands; when another thread
+                        # holds it, the session's path waits its turn (or answers BUSY)
+                        if least <= n <= most and (held is not None
+                                                   or session.db.lock.acquire(False)):
+                            if held is None:
                                 db = session.db
-                                db.lock.acquire()
                                 held = db
                             same += 1
                             try:

@@ -29,16 +29,17 @@ DIRECT_INT = 1 << 62
 
 FastCaller = Callable[[Any, tuple[Any, ...]], Any]
 
-_MADE: dict[tuple[tuple[str, ...], int, bool], Callable[..., FastCaller]] = {}
+_MADE: dict[tuple[tuple[str, ...], int, bool, bool], Callable[..., FastCaller]] = {}
 
 
-def _factory(kinds: tuple[str, ...], nfixed: int, pack: bool = False
+def _factory(kinds: tuple[str, ...], nfixed: int, pack: bool = False, write: bool = False
              ) -> Callable[..., FastCaller]:
     """Source for the kinds, compiled once: ``make(fn, other, *fixed)`` gives a caller
     that hands a call it cannot take to ``other(db, argv)``. ``pack``: ``fn`` is a
     handler, given the values as one tuple (the script's own when they are all strings
-    already)."""
-    key = (kinds, nfixed, pack)
+    already). ``write``: the caller marks ``db.script_wrote`` (SCRIPT KILL then answers
+    UNKILLABLE, as a server does once a script called a write command)."""
+    key = (kinds, nfixed, pack, write)
     made = _MADE.get(key)
     if made is not None:
         return made
@@ -49,6 +50,7 @@ def _factory(kinds: tuple[str, ...], nfixed: int, pack: bool = False
         body.append(f"    _, {', '.join(names)}{',' if len(names) == 1 else ''} = argv")
     if pack and names:
         body += ["    if " + " and ".join(f"type({n}) is str" for n in names) + ":",
+                 *(["        db.script_wrote = True"] if write else []),
                  "        return fn(db, argv[1:])"]
     for name, kind in zip(names, kinds, strict=True):
         if kind == "str":  # arg_text's common case inlined: a whole number in range
@@ -63,6 +65,8 @@ def _factory(kinds: tuple[str, ...], nfixed: int, pack: bool = False
         else:
             body += [f"    if type({name}) is not int or not -LIM <= {name} <= LIM:",
                      "        return other(db, argv)"]
+    if write:
+        body.append("    db.script_wrote = True")
     if pack:
         body.append(f"    return fn(db, ({''.join(n + ', ' for n in names)}))")
     else:
@@ -101,10 +105,10 @@ _EXACT = 6
 """Handlers of a fixed arity up to this many arguments get an unrolled caller."""
 
 
-def _handler(handler: Callable[..., Any], arity: int) -> FastCaller:
+def _handler(handler: Callable[..., Any], arity: int, write: bool) -> FastCaller:
     """The caller of a handler: arity checked, values as strings."""
     if 0 < arity <= _EXACT + 1:
-        return _factory(("str",) * (arity - 1), 0, pack=True)(handler, _miss)
+        return _factory(("str",) * (arity - 1), 0, pack=True, write=write)(handler, _miss)
     least = -arity
 
     def fast(db: Any, argv: tuple[Any, ...]) -> Any:
@@ -118,16 +122,19 @@ def _handler(handler: Callable[..., Any], arity: int) -> FastCaller:
                 if args is MISS:
                     return MISS
                 break
+        if write:
+            db.script_wrote = True
         return handler(db, args)
 
     return fast
 
 
 def fast_caller(handler: Callable[..., Any], arity: int, fn: Callable[..., Any] | None,
-                kinds: tuple[str, ...], fixed: tuple[Any, ...]) -> FastCaller:
+                kinds: tuple[str, ...], fixed: tuple[Any, ...], *, write: bool = False
+                ) -> FastCaller:
     """The fast caller of one command: its direct form ``fn`` first when it has one,
     the handler when the values do not fit the form."""
-    general = _handler(handler, arity)
+    general = _handler(handler, arity, write)
     if fn is None:
         return general
-    return _factory(kinds, len(fixed))(fn, general, *fixed)
+    return _factory(kinds, len(fixed), write=write)(fn, general, *fixed)

@@ -118,6 +118,24 @@ local function fixresume(ok, ...)
   if type(e) == "userdata" then e = unwrap_err(e) end
   return false, e
 end
+-- the time-limit hook: every COUNT instructions Python looks at the clock (marking
+-- the script busy past busy-reply-threshold) and at the kill flag; a killed script
+-- gets the error at every line from then on, so a pcall cannot swallow it for good
+local sethook, tick, COUNT = debug.sethook, py.tick, py.hook_count
+local hook
+local killing = false
+hook = function()
+  local e = tick()
+  if e ~= nil then
+    if not killing then killing = true; sethook(hook, "l") end
+    -- raised in the script's own code only: not in the sandbox's handler or runner
+    if getinfo(2, "S").source ~= "=redipy" then error(e, 0) end
+  elseif killing then
+    killing = false
+    sethook(hook, "", COUNT)
+  end
+end
+sethook(hook, "", COUNT)
 local corolib = lib(coroutine)
 corolib.resume = function(co, ...) return fixresume(co_resume(co, ...)) end
 G.coroutine = readonly(corolib, nil)

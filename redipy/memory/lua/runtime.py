@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -52,6 +53,22 @@ UNKNOWN = "ERR Unknown command called from script"
 ARITY = "ERR Wrong number of args calling command from script"
 NOT_ALLOWED = f"ERR This {SERVER_NAME.capitalize()} command is not allowed from script"
 RO_WRITE = "ERR Write commands are not allowed from read-only scripts."
+KILLED = "ERR Script killed by user with SCRIPT KILL."
+KILLED_FUNCTION = "ERR Script killed by user with FUNCTION KILL."
+HOOK_COUNT = 100_000
+"""Lua instructions between two looks of the hook at the clock and the kill flag (the
+servers' count)."""
+_monotonic = time.monotonic
+
+
+def threshold(db: Database) -> float:
+    """busy-reply-threshold (lua-time-limit) of ``db``'s server, in seconds."""
+    from redipy.memory.serverstate import server_state
+
+    backend = getattr(db, "server", None)
+    if backend is None:
+        return 5.0
+    return int(server_state(backend).params["busy-reply-threshold"].value) / 1000
 
 
 def as_lua(text: str) -> str:
@@ -91,11 +108,17 @@ class CommandEntry:
 class RunContext:
     """What one running script needs: its database, mode and protocol."""
 
-    __slots__ = ("db", "fast", "hook", "name", "readonly", "resp")
+    __slots__ = ("busy", "command", "db", "fast", "hook", "killed", "name", "readonly",
+                 "resp", "start")
 
     def __init__(self, db: Database, readonly: bool = False, *, resp: int = 2,
                  name: str = "",
                  hook: Callable[[str, Sequence[str], Any], None] | None = None) -> None:
+        self.start = _monotonic()
+        self.busy = False
+        """Past busy-reply-threshold (set by the Lua hook): others get BUSY."""
+        self.killed = False
+        """SCRIPT KILL / FUNCTION KILL asked: the hook raises at its next look."""
         self.db = db
         self.readonly = readonly
         self.resp = resp
@@ -133,6 +156,7 @@ class LuaRuntime:
             "random": self._random, "randomseed": self._randomseed,
             "constants": self.lua.table_from(CONSTANTS), "unwrap_err": unwrap_err,
             "register_function": self._register_function,
+            "tick": self._tick, "hook_count": HOOK_COUNT,
         })
         for name, build in libs.LIBRARIES.items():
             py[name] = build(self.lua, self._where)
@@ -186,6 +210,7 @@ class LuaRuntime:
         self.fast_db = db if ctx.fast else None
         before = db.no_block
         db.no_block = True
+        db.script_wrote = False
         try:
             try:
                 nk, na, small = len(keys), len(argv), self._small
@@ -326,12 +351,12 @@ class LuaRuntime:
             direct = DIRECT.get(upper)
             arity = spec.arity if spec is not None else -1
             noscript = spec is not None and "noscript" in spec.flags
+            write = spec is not None and spec.write
             fast = None if noscript else fast_caller(
                 handler, arity, direct.fn if direct is not None else None,
                 direct.kinds if direct is not None else (),
-                direct.fixed if direct is not None else ())
-            entry = CommandEntry(upper, handler, arity, noscript,
-                                 spec is not None and spec.write, fast)
+                direct.fixed if direct is not None else (), write=write)
+            entry = CommandEntry(upper, handler, arity, noscript, write, fast)
             if len(self._entries) < 4096:
                 self._entries[name] = entry
                 self._fast[name] = entry.fast
@@ -368,8 +393,10 @@ class LuaRuntime:
         arity = entry.arity
         if (n != arity) if arity >= 0 else (n < -arity):
             return ResponseError(ARITY)
-        if ctx.readonly and entry.write:
-            return ResponseError(RO_WRITE)
+        if entry.write:
+            if ctx.readonly:
+                return ResponseError(RO_WRITE)
+            ctx.db.script_wrote = True
         try:
             reply = entry.handler(ctx.db, args[1:])
         except ResponseError as err:
@@ -424,6 +451,19 @@ class LuaRuntime:
         if kind is int or kind is str:
             return reply
         return self.to_lua(reply, self.ctx.resp if self.ctx else 2)
+
+    def _tick(self) -> Any:
+        """The Lua hook's look, every :data:`HOOK_COUNT` instructions: the error table
+        to raise when the script was killed; marks it busy once it has run longer than
+        busy-reply-threshold."""
+        ctx = self.ctx
+        if ctx is None:
+            return None
+        if ctx.killed:
+            return self.table_from({"err": KILLED_FUNCTION if ctx.name else KILLED})
+        if not ctx.busy and _monotonic() - ctx.start >= threshold(ctx.db):
+            ctx.busy = True
+        return None
 
     def _raise(self, msg: str) -> ScriptRaise:
         """A Lua error carrying a server error table (``{err=msg}``)."""
