@@ -52,6 +52,9 @@ def add_parser(sub: Any) -> None:
                    help="import a Python module (a dotted name or a .py file) that adds "
                    "commands with redipy.custom.register_command, then call FUNCTION of it "
                    "if given; repeatable")
+    p.add_argument("--loop", choices=("auto", "uvloop", "asyncio"), default="auto",
+                   help="event loop: uvloop's when installed (auto, the default; about a "
+                   "fifth faster), or the standard library's")
 
 
 def _blank_argv_password(password: str) -> None:
@@ -138,7 +141,15 @@ def run(args: argparse.Namespace) -> int:
     except ServeError as err:
         print(f"redipy serve: error: {err}", file=sys.stderr)
         return 2
-    return asyncio.run(_main(server))
+    from redipy.server.loops import loop_factory
+
+    try:
+        new_loop = loop_factory(args.loop)
+    except ValueError as err:
+        print(f"redipy serve: error: {err}", file=sys.stderr)
+        return 2
+    with asyncio.Runner(loop_factory=new_loop) as runner:
+        return runner.run(_main(server))
 
 
 async def _main(server: Any) -> int:

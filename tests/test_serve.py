@@ -24,11 +24,14 @@ from tests.respwire import encode
 from tests.servers import Server as RealServer
 
 
-@pytest.fixture(scope="module")
-def served() -> Iterator[ServerThread]:
+@pytest.fixture(scope="module", params=["uvloop", "asyncio"])
+def served(request: pytest.FixtureRequest) -> Iterator[ServerThread]:
+    """The server on each event loop it runs on (uvloop's, the default when installed,
+    and the standard library's)."""
     log: list[str] = []
-    handle = redipy.serve(log=log.append)
+    handle = redipy.serve(log=log.append, loop=request.param)
     handle.log = log  # type: ignore[attr-defined]
+    handle.kind = request.param  # type: ignore[attr-defined]
     yield handle
     handle.stop()
 
@@ -228,6 +231,13 @@ def _commandstats(port: int, names: tuple[str, ...]) -> tuple[dict[str, str], di
 def test_commandstats_of_pipelines_match_valkey(served: ServerThread, valkey9: RealServer) -> None:
     names = ("set", "get", "incr", "lpush", "rpop")
     assert _commandstats(served.port, names) == _commandstats(valkey9.port, names)
+
+
+def test_runs_on_the_loop_asked_for(served: ServerThread) -> None:
+    module = type(served._loop).__module__
+    assert module.startswith(served.kind), module  # type: ignore[attr-defined]
+    with redis.Redis(port=served.port) as r:
+        assert r.ping() is True
 
 
 def test_protocol_error_is_logged_and_harms_nobody(served: ServerThread) -> None:

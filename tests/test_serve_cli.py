@@ -51,9 +51,11 @@ class Proc:
         return self.proc.returncode, err
 
 
-@pytest.fixture(scope="module")
-def srv() -> Iterator[Proc]:
-    proc = Proc("--port", "0")
+@pytest.fixture(scope="module", params=["auto", "asyncio"])
+def srv(request: pytest.FixtureRequest) -> Iterator[Proc]:
+    """The command line's server on uvloop (``auto``: installed with the test extras)
+    and on the standard library's loop."""
+    proc = Proc("--port", "0", "--loop", request.param)
     yield proc
     proc.stop()
 

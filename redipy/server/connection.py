@@ -20,7 +20,7 @@ import asyncio
 import threading
 import time
 from collections import deque
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from redipy.errors import ResponseError
 from redipy.memory.client import (
@@ -70,9 +70,8 @@ class Connection(asyncio.Protocol):
 
     # ---- asyncio callbacks ------------------------------------------------------------------
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+    def connection_made(self, base: asyncio.BaseTransport) -> None:
+        transport = self.transport = cast(asyncio.Transport, base)  # uvloop's: no subclass
         server = self.server
         state = server.state
         if len(server.connections) >= state.int_param("maxclients"):

@@ -32,6 +32,7 @@ from redipy.memory.registry import DIRECT, name_cache, resolve
 from redipy.memory.serverstate import ServerState, server_state
 from redipy.redispy.shapes import RESP3_SHAPES
 from redipy.server.connection import Connection
+from redipy.server.loops import loop_factory
 
 SaveHook = Callable[[MemoryBackend], None]
 
@@ -268,8 +269,9 @@ class ServerThread:
     """A :class:`Server` in a thread of its own (what :func:`serve` returns); a context
     manager that stops it on exit."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, loop: str = "auto") -> None:
         self.server = server
+        self._new_loop = loop_factory(loop)
         self._ready = threading.Event()
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -299,7 +301,7 @@ class ServerThread:
         return self
 
     def _main(self) -> None:
-        loop = asyncio.new_event_loop()
+        loop = self._new_loop()
         self._loop = loop
         try:
             loop.run_until_complete(self.server.start())
@@ -333,11 +335,12 @@ class ServerThread:
 
 
 def serve(backend: MemoryBackend | None = None, *, host: str = "127.0.0.1", port: int = 0,
-          **options: Any) -> ServerThread:
+          loop: str = "auto", **options: Any) -> ServerThread:
     """Serve ``backend`` (a fresh memory backend if ``None``) on ``host:port`` from a
     background thread; returns once clients can connect. ``port=0`` picks a free port
-    (read it from the result's ``port`` / ``url``). ``options`` are :class:`Server`'s.
+    (read it from the result's ``port`` / ``url``). ``loop``: ``auto`` (uvloop's event
+    loop when installed), ``uvloop`` or ``asyncio``. ``options`` are :class:`Server`'s.
 
     The backend stays usable from Python meanwhile (its commands take the database
     lock), e.g. ``redipy.Redis(rt=handle.backend)``."""
-    return ServerThread(Server(backend, host=host, port=port, **options)).start()
+    return ServerThread(Server(backend, host=host, port=port, **options), loop).start()
