@@ -53,8 +53,8 @@ def view(arg: object) -> str:
 def views(args: Sequence[Any]) -> Sequence[str]:
     """Arguments as byte strings; the same sequence when every one is an ASCII ``str``."""
     for arg in args:
-        if type(arg) is not str or not arg.isascii():
-            return [view(a) for a in args]
+        if type(arg) is not str or not arg.isascii():  # view()'s common case inlined
+            return [a if type(a) is str and a.isascii() else view(a) for a in args]
     return args
 
 

@@ -161,6 +161,12 @@ def eval_ro(db: Database, args: Sequence[str]) -> Any:
 
 @command("EVALSHA")
 def evalsha(db: Database, args: Sequence[str]) -> Any:
+    entry = db.scripts.get(args[0])
+    if type(entry) is LuaScript:  # the common call, _evalsha's first branch inlined
+        nkeys = _SMALL.get(args[1])
+        if nkeys is not None and nkeys <= len(args) - 2:
+            return entry.rt.call_function(entry.fn, _RunContext(db, entry.no_writes),
+                                          args[2:2 + nkeys], args[2 + nkeys:])
     return _evalsha(db, args, False)
 
 

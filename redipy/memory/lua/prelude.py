@@ -238,7 +238,8 @@ local function run_table(f, nkeys, a, n)
 end
 
 -- runners for up to SMALL keys and SMALL arguments: the tables built by constructors
--- from named parameters, no vararg table and no loops (runners[nkeys * SMALL + nargs + 1])
+-- from named parameters, no vararg table and no loops (runners[nkeys * SMALL + nargs + 1]);
+-- G has no __newindex, so a plain store is rawset without the call
 local SMALL = 4
 local runners = {}
 for k = 0, SMALL - 1 do
@@ -250,8 +251,8 @@ for k = 0, SMALL - 1 do
     if m > 0 then params = params .. ", " .. table.concat(as, ", ") end
     local src = "local rawset, G, exec = ...\n" ..
       "return function(" .. params .. ")\n" ..
-      "  rawset(G, 'KEYS', {" .. table.concat(ks, ", ") .. "})\n" ..
-      "  rawset(G, 'ARGV', {" .. table.concat(as, ", ") .. "})\n" ..
+      "  G.KEYS = {" .. table.concat(ks, ", ") .. "}\n" ..
+      "  G.ARGV = {" .. table.concat(as, ", ") .. "}\n" ..
       "  return exec(f)\nend"
     runners[k * SMALL + m + 1] = assert(loadstring(src, "=redipy"))(rawset, G, exec)
   end
