@@ -41,6 +41,8 @@ while true do
 end
 """
 PCALL_SPIN = "while true do pcall(function() local i = 0 while true do i = i + 1 end end) end"
+CO_SPIN = ("local co = coroutine.create(function() local i = 0 while true do i = i + 1 end end)"
+           " local r = {coroutine.resume(co)} return r[2]")
 LIBRARY = ("#!lua name=spinlib\n"
            "redis.register_function('spin', function()\n"
            "  local i = 0 while true do i = i + 1 end end)")
@@ -123,6 +125,17 @@ def _pcall_cannot_catch(make: Callable[[], Any]) -> list[Any]:
     return [*seen, out[0]]
 
 
+def _coroutine_counted(make: Callable[[], Any]) -> list[Any]:
+    """A loop inside a coroutine counts too (servers' hook is inherited by coroutines):
+    busy, killed, and resume hands the kill error back to the script."""
+    a, b = _setup(make)
+    thread, out = _in_thread(lambda: a.call("EVAL", CO_SPIN, "0"))
+    seen = [_first_busy(b), b.call("SCRIPT", "KILL")]
+    thread.join(4)
+    assert not thread.is_alive()
+    return [*seen, out[0]]
+
+
 def _kill_function(make: Callable[[], Any]) -> list[Any]:
     a, b = _setup(make)
     seen = [b.call("FUNCTION", "LOAD", LIBRARY)]
@@ -150,7 +163,8 @@ def _config(make: Callable[[], Any]) -> list[Any]:
 
 
 SCENARIOS = {"kill_eval": _kill_eval, "unkillable": _unkillable,
-             "pcall_cannot_catch": _pcall_cannot_catch, "kill_function": _kill_function,
+             "pcall_cannot_catch": _pcall_cannot_catch, "coroutine_counted": _coroutine_counted,
+             "kill_function": _kill_function,
              "config": _config}
 
 

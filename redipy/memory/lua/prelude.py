@@ -121,7 +121,7 @@ end
 -- the time-limit hook: every COUNT instructions Python looks at the clock (marking
 -- the script busy past busy-reply-threshold) and at the kill flag; a killed script
 -- gets the error at every line from then on, so a pcall cannot swallow it for good
-local sethook, tick, COUNT = debug.sethook, py.tick, py.hook_count
+local sethook, gethook, tick, COUNT = debug.sethook, debug.gethook, py.tick, py.hook_count
 local hook
 local killing = false
 hook = function()
@@ -137,7 +137,17 @@ hook = function()
 end
 sethook(hook, "", COUNT)
 local corolib = lib(coroutine)
-corolib.resume = function(co, ...) return fixresume(co_resume(co, ...)) end
+-- a hook belongs to its coroutine: each resume counts the coroutine's instructions too
+-- (servers' C hook is inherited by every coroutine); a kill inside it stops the caller
+corolib.resume = function(co, ...)
+  if type(co) == "thread" then
+    local h = gethook(co)  -- the debugger's line hook, when it set one, stays
+    if h == nil or h == hook then
+      sethook(co, hook, killing and "l" or "", killing and 0 or COUNT)
+    end
+  end
+  return fixresume(co_resume(co, ...))
+end
 G.coroutine = readonly(corolib, nil)
 G.os = readonly({clock = os.clock}, nil)
 for _, name in next, {"cjson", "bit", "struct", "cmsgpack"} do
