@@ -88,23 +88,38 @@ def _text(val: Any) -> str | None:
 _DIGITS = str.maketrans("", "", "-.")
 
 
-def _doubles(texts: list[str]) -> list[float]:
-    """Each text as a double by Valkey 9.1's rules (NOT_DOUBLE otherwise). Texts of
-    short digit runs (signs and dots aside) go through one map of float(), which gives
-    strtod's answer for them; float() refuses what is not such a number (``1-2``, an
-    empty text), and then each goes through parse_double."""
-    if texts and max(map(len, texts)) < 30 and "".join(texts).translate(_DIGITS).isdigit():
+def _doubles(texts: list[str], joined: str | None = None) -> list[float]:
+    """Each text as a double by Valkey 9.1's rules (NOT_DOUBLE otherwise). ``joined``
+    is the texts joined, when the caller has it. Texts of ASCII digits only go through
+    one map of float() (strtod's answer for them; an empty text makes float() refuse,
+    310 digits or more overflow to inf, strtod's ERANGE); short digit runs with signs
+    and dots too; anything else (and those refused) goes through parse_double."""
+    if joined is None:
+        joined = "".join(texts)
+    out: list[float]
+    if joined.isascii() and joined.isdigit():
+        try:
+            out = list(map(float, texts))
+        except ValueError:
+            pass
+        else:
+            if max(out) != _INF:
+                return out
+    elif texts and max(map(len, texts)) < 30 and joined.translate(_DIGITS).isdigit():
         try:
             return list(map(float, texts))
         except ValueError:
             pass
-    out: list[float] = []
+    out = []
     for text in texts:
         score = parse_double(text)
         if score is None:
             raise ResponseError(NOT_DOUBLE)
         out.append(score)
     return out
+
+
+_INF = float("inf")
 
 
 def _parse(args: Sequence[str], readonly: bool) -> tuple[
@@ -188,12 +203,13 @@ def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
         marks = [(0, "") if w is None else (1, w) for w in weights]
         order = sorted(range(len(elements)), key=marks.__getitem__, reverse=desc)
         return [elements[i] for i in order]
-    try:
-        "".join(weights)  # type: ignore[arg-type]  # no None among them (the common case)
-        scores = _doubles(weights)  # type: ignore[arg-type]
+    try:  # no None among them (the common case)
+        joined = "".join(weights)  # type: ignore[arg-type]
     except TypeError:
         found = iter(_doubles([w for w in weights if w is not None]))
         scores = [0.0 if w is None else next(found) for w in weights]
+    else:
+        scores = _doubles(weights, joined)  # type: ignore[arg-type]
     # a weight is a function of its element (the element itself, or a key made from
     # it), so the elements sorted by bytes and then, stably, by weight are in the
     # server's order: by weight, ties by bytes (DESC reverses both, as it does)
