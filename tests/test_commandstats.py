@@ -45,7 +45,11 @@ def _pipelines(r: Any) -> None:
     p = r.pipeline(transaction=False)
     p.get("a")
     p.get("a")
+    p.execute_command("GET", "a", "b")  # refused (arity) amid a run of GETs
+    p.get("a")
     p.lpush("a", "x")  # WRONGTYPE inside
+    p.lpush("b", "x")
+    p.lpush("a", "y")  # and again after a call that did not fail
     p.execute(raise_on_error=False)
 
 

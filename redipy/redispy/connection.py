@@ -521,17 +521,23 @@ class MemoryConnection(AbstractConnection):
                     return None
             if argc == 3:  # the common counts without a loop, as in call
                 one, two = args[1], args[2]
-                if type(one) is not str or not ascii_safe or not one.isascii():
-                    one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                kind = type(one)
+                if kind is not str or not ascii_safe or not one.isascii():
+                    one = (one.decode(VIEW_ENCODING) if kind is bytes
+                           else str(one) if kind is int
                            else other_arg(one, encoder, ascii_safe))
-                if type(two) is not str or not ascii_safe or not two.isascii():
-                    two = (two.decode(VIEW_ENCODING) if type(two) is bytes
+                kind = type(two)
+                if kind is not str or not ascii_safe or not two.isascii():
+                    two = (two.decode(VIEW_ENCODING) if kind is bytes
+                           else str(two) if kind is int
                            else other_arg(two, encoder, ascii_safe))
                 argv = [one, two]
             elif argc == 2:
                 one = args[1]
-                if type(one) is not str or not ascii_safe or not one.isascii():
-                    one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                kind = type(one)
+                if kind is not str or not ascii_safe or not one.isascii():
+                    one = (one.decode(VIEW_ENCODING) if kind is bytes
+                           else str(one) if kind is int
                            else other_arg(one, encoder, ascii_safe))
                 argv = [one]
             else:
@@ -551,25 +557,38 @@ class MemoryConnection(AbstractConnection):
 
     def _run_calls(self, session: DropInSession, db: Any,
                    calls: list[tuple[str, Plain, int, list[str]]]) -> list[Any]:
-        """The raw replies of a prepared batch (the caller holds ``db``'s lock)."""
+        """The raw replies of a prepared batch (the caller holds ``db``'s lock). A run
+        of one command (a bulk load: SET, SET, ...) unpacks its entry and finds its
+        counter once, not per command."""
         client = session.client
         resp3 = client.protocol == 3
         state = client.state
         stats = state.commandstats
         out: list[Any] = []
+        append = out.append
         ran = 0
+        last: Any = None
+        handler: Any = None
+        fn: Any = None
+        stat: Any = None
+        arity = fn_argc = 0
+        shaped = False
+        fixed: tuple[Any, ...] = ()
         try:
             for name, entry, argc, argv in calls:
-                handler, arity, shaped, _, fn, fn_argc, fixed = entry
-                stat = None
+                if entry is not last:
+                    handler, arity, shaped, _, fn, fn_argc, fixed = entry
+                    last = entry
+                    stat = stats.get(name)
+                    if stat is None:
+                        stat = state.stat(name.upper())
+                counted = None
                 try:
                     if not (argc == arity if arity >= 0 else argc >= -arity):
                         reply = session.execute([name, *argv])  # the arity error
                     else:
                         ran += 1
-                        stat = stats.get(name)
-                        if stat is None:
-                            stat = state.stat(name.upper())
+                        counted = stat
                         started = (perf_counter_ns()
                                    if stat.calls & SAMPLE_MASK == SAMPLE_MASK else 0)
                         stat.calls += 1
@@ -588,10 +607,10 @@ class MemoryConnection(AbstractConnection):
                         if shaped and resp3 and reply is not None:
                             reply = resp3_shape(name.upper(), argv, reply)
                 except ResponseError as err:
-                    if stat is not None:
-                        stat.failed += 1
+                    if counted is not None:
+                        counted.failed += 1
                     reply = clean_error(err)
-                out.append(reply)
+                append(reply)
         finally:
             client.commands_run += ran
         return out
