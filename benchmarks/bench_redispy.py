@@ -10,12 +10,17 @@ executed): the best ratio to fakeredis that any backend behind redis-py could re
 The last column sets the same client cost alone against the typed API: the share of
 the typed API's rate that the drop-in could reach at best.
 
+``--breakdown`` prints where a SET's time goes (CPU µs per call, medians of interleaved
+rounds): redis-py's ``set()`` with nothing behind it, its ``@experimental_args`` wrapper
+and its body apart, the drop-in's own part (``execute_command``), the typed API's
+whole call; and for a pipeline of 100 SETs queueing (``pipe.set``) against running.
+
 ``--counting`` measures instead what counting redipy's own typed methods in INFO
 commandstats would cost them: the typed API's door (``MemoryBackend.run``) as it is,
 against a copy that counts as the drop-in's fast path counts (the stat looked up, one
 call in SAMPLE timed, calls and failures counted), interleaved.
 
-Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick] [--counting]
+Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick] [--counting] [--breakdown]
 """
 
 from __future__ import annotations
@@ -30,7 +35,8 @@ from time import perf_counter_ns
 from typing import Any
 
 import fakeredis
-from common import fmt, table
+from common import fmt, median_us, table
+from redis.commands.core import BasicKeyCommands
 
 import redipy
 import redipy.redispy
@@ -210,6 +216,57 @@ def counting_cost(rounds: int, n: int) -> None:
                 ["command", "as is", "counted", "cost (ns)"], rows))
 
 
+def breakdown(rounds: int, n: int) -> None:
+    """The ``--breakdown`` table: where a SET's time goes, and a pipelined SET's."""
+    mem = redipy.Redis()
+    drop = mem.redis_py()
+    bare = ClientCostOnly()
+    typed = redipy.Redis()
+    fake = fakeredis.FakeRedis()
+    body = BasicKeyCommands.set.__wrapped__  # redis-py's set() without its decorator
+
+    def piped(client: Any, run: bool) -> Callable[[int], None]:
+        def op(i: int) -> None:
+            if i % 100 == 0:
+                with client.pipeline(transaction=False) as pipe:
+                    for j in range(100):
+                        pipe.set(f"p{j}", j)
+                    if run:
+                        pipe.execute()
+        return op
+
+    got = median_us({
+        "set": lambda i: drop.set("k", "v"),
+        "bare set": lambda i: bare.set("k", "v"),
+        "bare body": lambda i: body(bare, "k", "v"),
+        "own": lambda i: drop.execute_command("SET", "k", "v"),
+        "typed": lambda i: typed.set_value("k", "v"),
+        "queue": piped(drop, False),
+        "pipeline": piped(drop, True),
+    }, n, rounds)
+    fake_got = median_us({"fake set": lambda i: fake.set("k", "v"),
+                          "fake pipeline": piped(fake, True)}, n // 10, rounds)
+    wrapper = got["bare set"] - got["bare body"]
+    rows = [
+        ["drop-in rp.set('k', 'v')", f"{got['set']:.2f}"],
+        ["  redis-py's set() alone (nothing behind it)", f"{got['bare set']:.2f}"],
+        ["    its @experimental_args wrapper", f"{wrapper:.2f}"],
+        ["    its body (checks, pieces, the call on)", f"{got['bare body']:.2f}"],
+        ["  the drop-in's own part: execute_command('SET', 'k', 'v')", f"{got['own']:.2f}"],
+        ["typed API set_value('k', 'v')", f"{got['typed']:.2f}"],
+        ["fakeredis set('k', 'v')", f"{fake_got['fake set']:.2f}"],
+        ["pipeline of 100 SET, per command", f"{got['pipeline']:.2f}"],
+        ["  queueing alone (pipe.set)", f"{got['queue']:.2f}"],
+        ["  running the batch (the drop-in's own)", f"{got['pipeline'] - got['queue']:.2f}"],
+        ["fakeredis pipeline of 100 SET, per command", f"{fake_got['fake pipeline']:.2f}"],
+    ]
+    print(table(f"CPU us per call, median of {rounds} interleaved rounds", ["part", "us"], rows))
+    print(f"\nbest SET share of the typed API through redis-py: "
+          f"{got['typed'] / got['bare set']:.0%} (target 50%); "
+          f"best pipeline ratio to fakeredis: "
+          f"{fake_got['fake pipeline'] / got['queue']:.1f}x (target 10x)")
+
+
 def rate(op: Op, n: int) -> float:
     start = time.process_time()
     op(n)
@@ -223,10 +280,15 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="fewer operations per round")
     parser.add_argument("--counting", action="store_true",
                         help="what counting the typed API in INFO commandstats would cost")
+    parser.add_argument("--breakdown", action="store_true",
+                        help="where a SET's time goes, and a pipelined SET's")
     opts = parser.parse_args()
     n_drop, n_fake = (4000, 600) if opts.quick else (20000, 3000)
     if opts.counting:
         counting_cost(opts.rounds, n_drop * 10)
+        return
+    if opts.breakdown:
+        breakdown(opts.rounds, n_drop * 2)
         return
 
     ctx = bump_script()
