@@ -2,12 +2,13 @@
 
 Each round runs ``redis-benchmark -q -n N -c 50 -t TEST`` for each of set, get, incr,
 lpush, rpop, sadd, hset, zadd, lrange_100, mset with ``-P 1`` and ``-P 16`` against the
-three servers in turn (interleaved, so a busy machine slows all of them alike); the table
-shows each row's median requests/s, redipy's ratio to TcpFakeServer and to
-valkey-server, then each server's CPU time per request (from /proc, around each run: it
-depends far less on what else the machine runs than the rate does; TcpFakeServer's, with
-a thread per client, only to 10 ms per run), then each server's peak RSS and CPU seconds
-over the whole run.
+servers in turn (interleaved, so a busy machine slows all of them alike): redipy serve on
+uvloop's event loop (its default when installed) and on asyncio's (``--loop asyncio``),
+TcpFakeServer and valkey-server. The table shows each row's median requests/s, redipy's
+(uvloop) ratio to TcpFakeServer and to valkey-server, then each server's CPU time per
+request (from /proc, around each run: it depends far less on what else the machine runs
+than the rate does; TcpFakeServer's, with a thread per client, only to 10 ms per run), then
+each server's peak RSS and CPU seconds over the whole run.
 
     python benchmarks/bench_serve.py [--rounds 3] [-n 100000] [--fake-n 20000]
 
@@ -55,8 +56,9 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
 
 def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    if kind == "redipy":
-        cmd = [sys.executable, "-m", "redipy", "serve", "--port", str(port)]
+    if kind.startswith("redipy"):
+        loop = "asyncio" if kind == "redipy-asyncio" else "uvloop"
+        cmd = [sys.executable, "-m", "redipy", "serve", "--port", str(port), "--loop", loop]
     elif kind == "fakeredis":
         cmd = [sys.executable, "-c",
                "from fakeredis import TcpFakeServer\n"
@@ -131,7 +133,7 @@ def main() -> None:
     args = ap.parse_args()
     if shutil.which("redis-benchmark") is None:
         sys.exit("redis-benchmark not found (apt-get install redis-tools)")
-    kinds = ["redipy", "fakeredis", "valkey"]
+    kinds = ["redipy", "redipy-asyncio", "fakeredis", "valkey"]
     procs = {kind: start(kind) for kind in kinds}
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
     cpu: dict[tuple[str, int], dict[str, list[float]]] = {}
@@ -171,24 +173,26 @@ def main() -> None:
     cpu_rows = []
     for pipeline in (1, 16):
         for row in ROWS:
-            ours, fake, valkey = (med(k, pipeline, row) for k in kinds)
+            ours, aio, fake, valkey = (med(k, pipeline, row) for k in kinds)
             name = row.split(" (")[0]
             rows.append([name, f"-P {pipeline}", f"{ours:,.0f}" if ours else "-",
+                         f"{aio:,.0f}" if aio else "-",
                          f"{fake:,.0f}" if fake else "-", f"{valkey:,.0f}" if valkey else "-",
                          f"{ours / fake:.1f}x" if fake and ours else "-",
                          f"{ours / valkey:.0%}" if valkey and ours else "-"])
-            ours, fake, valkey = (med(k, pipeline, row, cpu) for k in kinds)
+            ours, aio, fake, valkey = (med(k, pipeline, row, cpu) for k in kinds)
             cpu_rows.append([name, f"-P {pipeline}", f"{ours:.2f}" if ours else "-",
+                             f"{aio:.2f}" if aio else "-",
                              f"{fake:.1f}" if fake > 0 else "-", f"{valkey:.2f}" if valkey else "-",
                              f"{1e6 / ours:,.0f}" if ours else "-"])
     print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
                 f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
-                ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",
-                 "vs fakeredis", "vs valkey"], rows))
+                ["test", "pipeline", "redipy serve", "on asyncio", "TcpFakeServer",
+                 "valkey-server", "vs fakeredis", "vs valkey"], rows))
     print(table("server CPU per request, us (median; the last column: the rate redipy's CPU "
                 "time allows on a core of its own)",
-                ["test", "pipeline", "redipy serve", "TcpFakeServer", "valkey-server",
-                 "redipy ceiling/s"], cpu_rows))
+                ["test", "pipeline", "redipy serve", "on asyncio", "TcpFakeServer",
+                 "valkey-server", "redipy ceiling/s"], cpu_rows))
     print(table("servers over the whole run", ["server", "peak RSS", "CPU seconds"],
                 [[kind, f"{peak / 2**20:.0f} MB", f"{seconds:.1f}"]
                  for kind, (peak, seconds) in stats.items()]))
