@@ -18,10 +18,11 @@ from typing import Any
 from redipy.migrate.records import TYPES, Mark, Record, discard, key_filter, unstable
 from redipy.migrate.resp import RawConnection, ReplyError
 from redipy.migrate.snapshot import SnapshotReader, SnapshotWriter
-from redipy.migrate.streams import comparable, server_check, server_windows, write_cmds
+from redipy.migrate.streams import server_check, server_windows
 from redipy.migrate.urls import is_url, label_of_url, mask_url, open_client
 
 from redipy.patterns import escape_glob
+from redipy.stream_records import comparable, write_cmds
 
 
 class EndpointError(Exception):

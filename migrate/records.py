@@ -1,23 +1,9 @@
-"""The unit every endpoint reads and writes: one record per key (or per chunk of a big key).
-
-A record carries the key, its type, its value and its absolute expiry in ms (``None``
-when the key does not expire). Values are kept flat, the way servers send and take
-them, so nothing is converted twice on the hot path:
-
-- ``string``: ``str``
-- ``list``: ``[item, ...]`` (in order)
-- ``set``: ``[member, ...]``
-- ``hash``: ``[field, value, field, value, ...]``, with ``ttls`` ``{field: ms}`` holding
-  the absolute deadlines of the fields of this record that have one (HPEXPIREAT; Valkey
-  9 and Redis 7.4 have field TTLs), ``None`` when none has
-- ``zset``: ``[member, score, member, score, ...]`` with scores as the text a server
-  replies with (``"1.5"``, ``"inf"``), which is exact.
-- ``stream``: ``{"entries": [[id, [field, value, ...]], ...], "meta": {...}}`` (the
-  meta, with groups and PELs, on the last part only): see :mod:`redipy.migrate.streams`.
-
-A collection too big for one record is split into parts: ``part`` counts from 0 and
-``more`` is true on every part but the last, so a ten-million-member hash travels in
-bounded chunks and is never held whole.
+"""Migration's side of records: the engine's markers and filters around the library's
+:class:`redipy.records.Record` (one record per key, or per chunk of a big key: a
+collection too big for one record is split into parts, ``part`` counting from 0 and
+``more`` true on every part but the last, so a ten-million-member hash travels in
+bounded chunks and is never held whole). The value shapes are documented in
+:mod:`redipy.records`.
 """
 
 from __future__ import annotations
@@ -27,32 +13,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-TYPES: tuple[str, ...] = ("string", "list", "hash", "set", "zset", "stream")
+from redipy.records import TYPES, Record
+
+__all__ = ["DEFAULT_CHUNK", "TYPES", "UNSTABLE", "Mark", "Record", "discard", "key_filter",
+           "live_fields", "redis_glob", "unstable"]
 
 #: elements per record before a collection is split into parts
 DEFAULT_CHUNK = 5000
-
-
-@dataclass(slots=True)
-class Record:
-    """One key (or one chunk of one key) in transit."""
-
-    key: str
-    type: str
-    value: Any
-    expire_at: int | None = None
-    part: int = 0
-    more: bool = False
-    ttls: dict[str, int] | None = None
-
-    def size(self) -> int:
-        """Elements carried (a string counts as one), used to bound batches."""
-        if self.type == "string":
-            return 1
-        if self.type == "stream":
-            return sum(1 for e in self.value["entries"] if e[1] is not None)
-        n = len(self.value)
-        return n // 2 if self.type in ("hash", "zset") else n
 
 
 def live_fields(rec: Record, now: int) -> Record | None:

@@ -11,6 +11,8 @@ from typing import Any, Literal, Self, TypeVar
 from redipy.api import RedisClientAPI
 from redipy.api.base import Backend
 from redipy.errors import ConfigError, WrongTypeError
+from redipy.keyspace import records_of
+from redipy.records import KeyspaceRecords
 
 T = TypeVar("T")
 
@@ -156,6 +158,12 @@ class Redis(RedisClientAPI):
     def backend(self) -> Backend:
         """The backend this client talks to."""
         return self._backend
+
+    @property
+    def records(self) -> KeyspaceRecords:
+        """Whole keys as records (:mod:`redipy.records`): iterate keys, read a key, write
+        one back exactly, load a script; what migration, the shell and the debugger use."""
+        return records_of(self._backend)
 
     def get_runtime(self) -> Redis:
         """0.7.1's runtime of this client: a :class:`LocalRuntime` or

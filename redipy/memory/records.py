@@ -27,9 +27,11 @@ from typing import Any
 
 from redipy.memory.boundary import to_bytes, to_text
 from redipy.memory.db import Database
+from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import format_double
 from redipy.memory.stream import INVALID_READ, MASK, MAX_ID, Group, RStream, id_text
 from redipy.memory.structs import TYPE_NAMES, RHash, RList, RSet, RZSet
+from redipy.records import TYPES, Record, whole
 
 _KINDS: dict[str, type] = {"list": RList, "hash": RHash, "set": RSet, "zset": RZSet}
 _FLAT = frozenset(_KINDS.values())  # the collections read as flat items
@@ -40,8 +42,8 @@ _IDS_LOCK = threading.Lock()
 class KeyspaceView:
     """Record-level reads and writes on one database of a memory backend."""
 
-    def __init__(self, backend: Any) -> None:
-        self.db: Database = backend.db
+    def __init__(self, backend: Any, db: int | None = None) -> None:
+        self.db: Database = backend.db if db is None else backend.dbs[db]
 
     # ---- identity and locking ----------------------------------------------------
 
@@ -410,3 +412,82 @@ def _bytes(items: Sequence[str]) -> Sequence[str]:
 def view(backend: Any) -> KeyspaceView:
     """The :class:`KeyspaceView` of a memory backend's selected database."""
     return KeyspaceView(backend)
+
+
+class MemoryRecords:
+    """:class:`redipy.records.KeyspaceRecords` on one database of a memory backend: each
+    read and write holds the database lock, so it is atomic for other threads, and
+    :meth:`locked` makes several of them one step."""
+
+    def __init__(self, backend: Any, db: int | None = None) -> None:
+        self.backend = backend
+        self.view = KeyspaceView(backend, db)
+        self._index = self.view.db.index
+
+    def locked(self) -> AbstractContextManager[Any]:
+        """The database lock (re-entrant): records read or written under it are one step."""
+        return self.view.locked()
+
+    def iter_keys(self, match: str | None = None, count: int = 1000,
+                  type: str | None = None) -> Iterator[str]:
+        """The keys (matching ``match``, of ``type``) as a list taken now, ``count``
+        checked per lock hold, so writers are never held up for a whole walk."""
+        v = self.view
+        with v.locked():
+            keys = v.keys()
+        flt = None if match is None else key_matcher(to_bytes(match))  # glob on bytes
+        for start in range(0, len(keys), max(count, 1)):
+            page = keys[start:start + max(count, 1)]
+            if flt is not None:
+                page = [k for k in page if flt(to_bytes(k))]
+            if type is not None:
+                with v.locked():
+                    page = [k for k in page if v.kind(k) == type]
+            yield from page
+
+    def read_record(self, key: str) -> Record | None:
+        v = self.view
+        with v.locked():
+            kind = v.kind(key)
+            if kind == "none":
+                return None
+            if kind not in TYPES:
+                raise ValueError(f"{key!r}: no record carries type {kind!r}")
+            exp = v.expiry(key)
+            if kind == "string":
+                return Record(key, kind, v.string(key), exp)
+            if kind == "stream":
+                value = next(iter(v.stream_values(key, v.length(key) + 1)))
+                return Record(key, kind, value, exp)
+            flat = v.flat_list(key)
+            if not flat:  # a hash whose fields all expired just now
+                return None
+            ttls = v.field_ttls(key) if kind == "hash" else None
+            return Record(key, kind, flat, exp, ttls=ttls)
+
+    def write_record(self, record: Record, *, replace: bool = False) -> bool:
+        whole(record)
+        v = self.view
+        key = record.key
+        with v.locked():
+            if v.kind(key) != "none":
+                if not replace:
+                    return False
+                v.delete(key)
+            if record.type == "string":
+                v.put_string(key, record.value)
+            else:
+                v.append(key, record.type, record.value)
+            if record.ttls:
+                v.set_field_ttls(key, record.ttls)
+            if record.expire_at is not None:
+                v.set_expiry(key, record.expire_at)
+        return True
+
+    def load_script(self, source: str) -> str:
+        return str(self.backend.run("SCRIPT", ["LOAD", source]))
+
+    def delete(self, key: str) -> bool:
+        """DEL of one key (what a copy back writes for a key its source no longer has)."""
+        with self.view.locked():
+            return self.view.delete(key)
