@@ -1,6 +1,7 @@
 """The data types as data: what TYPE answers, and the commands that measure, read and
 rebuild a value of each, for tools that handle whole keys (the shell's ``--bigkeys``
-and ``--keystats``, the debugger's scratch copy) instead of each keeping its own table.
+and ``--keystats``, the server side of :mod:`redipy.records`) instead of each keeping
+its own table.
 """
 
 from __future__ import annotations
@@ -40,20 +41,3 @@ def length_command(kind: str) -> str | None:
     found = TYPES.get(kind)
     return found.length if found else None
 
-
-def rebuild(kind: str, key: str, reply: object) -> list[str] | None:
-    """The argv that writes back a value read with ``TYPES[kind].read`` (``None``: the
-    value is empty or the type has no flat form)."""
-    found = TYPES.get(kind)
-    if found is None or not found.write or reply is None:
-        return None
-    if isinstance(reply, dict):  # a hash read over RESP3
-        reply = [x for pair in reply.items() for x in pair]
-    if isinstance(reply, str | bytes):
-        return [found.write, key, str(reply)]
-    flat = [str(x) for x in reply]  # type: ignore[attr-defined]
-    if not flat:
-        return None
-    if found.swap_pairs:
-        flat = [x for pos in range(0, len(flat), 2) for x in (flat[pos + 1], flat[pos])]
-    return [found.write, key, *flat]
