@@ -93,7 +93,7 @@ def check_records(src: redipy.Redis, dst: redipy.Redis, *, field_ttls: bool) -> 
     assert st.value["entries"] == [["1-1", None], ["2-1", ["b", "2"]], ["3-1", ["c", "3"]]]
     assert meta["ghosts"] == ["1-1"] and meta["max_deleted_id"] == "1-1"
     assert sorted(c[0] for c in meta["groups"][0]["consumers"]) == ["c", "idle"]
-    assert [p[:2] + [p[3]] for p in meta["groups"][0]["pending"]] == [
+    assert [[*p[:2], p[3]] for p in meta["groups"][0]["pending"]] == [
         ["1-1", "c", 1], ["2-1", "c", 1]]
     for rec in got.values():
         assert rec is not None
