@@ -105,6 +105,29 @@ def test_inline_closing_quote_then_text(servers: dict[str, Server], quote: str) 
         handle.stop()
 
 
+@pytest.mark.parametrize("index, hit", [("4294967297", 1), ("9223372036854775807", 3),
+                                        ("-9223372036854775808", 0)])
+def test_lset_index_past_32_bits_is_out_of_range(servers: dict[str, Server], index: str,
+                                                 hit: int) -> None:
+    """A known difference kept on purpose: Valkey 8.1 and 9.1 cut LSET's index of a small
+    list to 32 bits (``LSET l 4294967297 X`` sets element 1), a server bug that writes
+    the wrong element; the memory backend answers ``ERR index out of range`` as Redis 7.0
+    does. When a Valkey release fixes it, this test fails and can go."""
+    items = ["a", "b", "c", "d"]
+    for kind in ("memory", *servers):
+        client = fresh(kind, servers)
+        client.execute_command("RPUSH", "l", *items)
+        got = outcome(lambda c=client: c.execute_command("LSET", "l", index, "X"))  # type: ignore[misc]
+        after = client.execute_command("LRANGE", "l", "0", "-1")
+        client.close()
+        if kind in ("valkey", "valkey9"):
+            assert got[0] == "ok", (kind, got)
+            assert after == [*items[:hit], "X", *items[hit + 1:]], (kind, after)
+        else:
+            assert got == ("error", ("ResponseError", "ERR index out of range")), (kind, got)
+            assert after == items, (kind, after)
+
+
 CJSON_ORDER = [
     "return cjson.encode({a=1, b=2, c=3, d=4, e=5})",
     "return cjson.encode({name='n', id=5, tags={1, 2}, ok=true})",
