@@ -116,24 +116,22 @@ def _unkillable(make: Callable[[], Any]) -> list[Any]:
     return [*seen, out[0], b.call("GET", "k")]
 
 
-def _pcall_cannot_catch(make: Callable[[], Any]) -> list[Any]:
-    a, b = _setup(make)
-    thread, out = _in_thread(lambda: a.call("EVAL", PCALL_SPIN, "0"))
-    seen = [_first_busy(b), b.call("SCRIPT", "KILL")]
-    thread.join(4)
-    assert not thread.is_alive()
-    return [*seen, out[0]]
+def _killed_spin(script: str) -> Callable[[Callable[[], Any]], list[Any]]:
+    """A spinning EVAL of ``script``: busy, then killed; what its caller got back."""
+    def scenario(make: Callable[[], Any]) -> list[Any]:
+        a, b = _setup(make)
+        thread, out = _in_thread(lambda: a.call("EVAL", script, "0"))
+        seen = [_first_busy(b), b.call("SCRIPT", "KILL")]
+        thread.join(4)
+        assert not thread.is_alive()
+        return [*seen, out[0]]
+    return scenario
 
 
-def _coroutine_counted(make: Callable[[], Any]) -> list[Any]:
-    """A loop inside a coroutine counts too (servers' hook is inherited by coroutines):
-    busy, killed, and resume hands the kill error back to the script."""
-    a, b = _setup(make)
-    thread, out = _in_thread(lambda: a.call("EVAL", CO_SPIN, "0"))
-    seen = [_first_busy(b), b.call("SCRIPT", "KILL")]
-    thread.join(4)
-    assert not thread.is_alive()
-    return [*seen, out[0]]
+_pcall_cannot_catch = _killed_spin(PCALL_SPIN)
+#: a loop inside a coroutine counts too (servers' hook is inherited by coroutines):
+#: busy, killed, and resume hands the kill error back to the script
+_coroutine_counted = _killed_spin(CO_SPIN)
 
 
 def _kill_function(make: Callable[[], Any]) -> list[Any]:
