@@ -118,7 +118,7 @@ class LdbSession:
         self.shell = shell
         keys, args = split_keys(words)
         session = shell.session
-        db = session.memory_conn().db.index if session.kind == "memory" else 0
+        db = session.memory_conn().db_index if session.kind == "memory" else 0
         self.debugger = LuaDebugger(session.client, body, keys, args, sync=sync, db=db)
 
     def start(self) -> None:

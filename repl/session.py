@@ -349,11 +349,12 @@ class Session:
                     break
             return sorted(names)[:limit]
         if self.kind == "memory":
-            db = self.memory_conn().db
-            want = to_bytes_view(start)
-            with db.lock:
-                found = (k for k in db.live_keys() if k.startswith(want))
-                return sorted(from_bytes_view(k) for k in islice(found, limit))
+            from redipy.keyspace import records_of
+
+            # the connection's database (after a SELECT), through the backend's records
+            records = records_of(self._memory_backend(), self.memory_conn().db_index)
+            found = records.iter_keys(match=escape_glob(start) + "*", count=1000)
+            return sorted(islice(found, limit))
         if self.in_tx:
             return []  # the pooled connection is inside MULTI: a SCAN would be queued
         backend: Any = self.client.backend

@@ -216,6 +216,27 @@ def test_key_completion_is_bounded(session: Session) -> None:
     assert 0 < len(got) <= 50
 
 
+def test_key_completion_reads_the_selected_database(session: Session) -> None:
+    """Completion lists the keys of the database the prompt is on, keeps non-ASCII and
+    glob characters, and leaves out keys whose TTL has passed."""
+    session.execute(["SET", "ü:1", "x"])
+    session.execute(["SET", "k[1]", "x"])
+    session.execute(["SET", "gone:1", "x", "PX", "1"])
+    time.sleep(0.02)
+    assert complete(session, "GET ü") == ['"\\xc3\\xbc:1"']  # quoted as redis-cli shows it
+    assert complete(session, "GET k[") == ["k[1]"]
+    assert complete(session, "GET gone") == []
+    session.execute(["SELECT", "2"])
+    try:
+        session.execute(["SET", "in2", "x"])
+        assert complete(session, "GET in") == ["in2"]
+        assert complete(session, "GET ü") == []
+    finally:
+        session.execute(["FLUSHDB"])
+        session.execute(["SELECT", "0"])
+    assert complete(session, "GET in") == []
+
+
 def test_complete_help_and_subcommands(session: Session,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     assert "@list" in complete(session, "HELP @l")
