@@ -855,3 +855,37 @@ def test_ranges_reads_and_trims_among_many_deletes(servers: dict[str, Server]) -
              w("XREVRANGE t + - COUNT 3"), w("XREAD COUNT 4 STREAMS t 380-0"),
              w("XREADGROUP GROUP g c COUNT 6 STREAMS t >"), w("XRANGE t - +"), w("XLEN t")]
     streams_same(servers, cmds)
+
+
+def test_one_key_reads_in_the_usual_forms(servers: dict[str, Server]) -> None:
+    """XREAD COUNT n STREAMS key id, XREADGROUP GROUP g c COUNT n STREAMS key > and
+    XINFO STREAM key, the forms the typed API sends (memory serves them without the
+    option loops): every error in the same order, the special IDs, COUNT edge values,
+    an entry claimed before it was delivered, and XINFO's edges after their entries
+    were deleted."""
+    streams_same(servers, [w(line) for line in [
+        "XREAD COUNT 2 STREAMS nokey 0-0", "XADD s 1-1 a 1", "XADD s 1-2 b 2",
+        "XADD s 5-0 c 3 d 4", "XADD s 7-3 e 5", "XREAD COUNT 2 STREAMS s 0-0",
+        "XREAD COUNT 2 STREAMS s 1", "XREAD COUNT 0 STREAMS s 0", "XREAD COUNT -3 STREAMS s 0",
+        "XREAD COUNT 2 STREAMS s 7-3", "XREAD COUNT 2 STREAMS s $", "XREAD COUNT 2 STREAMS s >",
+        "XREAD COUNT 2 STREAMS s -", "XREAD COUNT 2 STREAMS s (1", "XREAD COUNT 2 STREAMS s x",
+        "XREAD COUNT x STREAMS s 0", "XREAD COUNT 01 STREAMS s 0", "XREAD count 2 streams s 0",
+        "SET str x", "XREAD COUNT 2 STREAMS str 0", "XREAD COUNT 2 STREAMS str bad",
+        "XREAD COUNT x STREAMS str 0",
+        "XGROUP CREATE s g 0", "XREADGROUP GROUP g c COUNT 1 STREAMS s >",
+        "XREADGROUP GROUP g c COUNT 1 STREAMS s >", "XREADGROUP GROUP nog c COUNT 1 STREAMS s >",
+        "XREADGROUP GROUP g c COUNT 1 STREAMS nokey >",
+        "XREADGROUP GROUP g c COUNT 1 STREAMS str >",
+        "XREADGROUP GROUP g c COUNT x STREAMS s >",
+        "XREADGROUP GROUP g c COUNT 1 STREAMS s $", "XINFO GROUPS s",
+    ]] + [
+        [TIMES, "XCLAIM", "s", "g", "other", "0", "7-3", "FORCE", "JUSTID"],
+        w("XREADGROUP GROUP g c2 COUNT 0 STREAMS s >"),
+        [TIMES, "XPENDING", "s", "g", "-", "+", "10"],
+        w("XREADGROUP GROUP g c2 COUNT 1 STREAMS s >"), w("XINFO STREAM s"),
+        w("XDEL s 1-1 7-3"), w("XINFO STREAM s"), w("XDEL s 1-2 5-0"), w("XINFO STREAM s"),
+        w("XINFO STREAM nokey"), w("XINFO STREAM str"), w("XINFO stream s"),
+        w("XREAD COUNT 2 STREAMS s 0"), [OLD_REDIS_DIFFERS, *w("XREAD COUNT 2 STREAMS s +")],
+        w("XREADGROUP GROUP g c COUNT 1 STREAMS s >"),
+        w("XREADGROUP GROUP g c COUNT 5 STREAMS s 0"),
+    ])

@@ -24,7 +24,25 @@ def _fields(flat: Any) -> dict[str, str]:
 
 
 def _entry(reply: Any) -> Entry:
-    return reply[0], None if reply[1] is None else _fields(reply[1])
+    f = reply[1]
+    if f is None:
+        return reply[0], None
+    n = len(f)
+    return reply[0], ({f[0]: f[1]} if n == 2 else {f[0]: f[1], f[2]: f[3]} if n == 4
+                      else _fields(f))
+
+
+def _info_stream(reply: Any) -> dict[str, Any]:
+    """XINFO STREAM's map, its first and last entry as ``(id, {field: value})``."""
+    it = iter(reply)
+    data = dict(zip(it, it))
+    got = data.get("first-entry")
+    if got is not None:
+        data["first-entry"] = _entry(got)
+    got = data.get("last-entry")
+    if got is not None:
+        data["last-entry"] = _entry(got)
+    return data
 
 
 def _entries(reply: Any) -> list[Entry]:
@@ -279,14 +297,11 @@ class StreamCommands(CommandsBase):
     def xinfo_stream(self, name: str, full: bool = False) -> dict[str, Any]:
         """What the server knows of a stream: length, IDs, counters, first and last entry
         (with ``full``: every entry and every group with its PEL and consumers)."""
+        if not full:
+            return self._conv(_info_stream, "XINFO", "STREAM", name)
 
         def conv(reply: Any) -> dict[str, Any]:
             data = _dict(reply)
-            if not full:
-                for edge in ("first-entry", "last-entry"):
-                    if data.get(edge) is not None:
-                        data[edge] = _entry(data[edge])
-                return data
             data["entries"] = {sid: _fields(fields) for sid, fields in data["entries"]}
             groups = _dicts(data["groups"])
             for grp in groups:
@@ -294,9 +309,7 @@ class StreamCommands(CommandsBase):
             data["groups"] = groups
             return data
 
-        if full:
-            return self._conv(conv, "XINFO", "STREAM", name, "FULL")
-        return self._conv(conv, "XINFO", "STREAM", name)
+        return self._conv(conv, "XINFO", "STREAM", name, "FULL")
 
     def xinfo_groups(self, name: str) -> list[dict[str, Any]]:
         """Each group: name, consumers, pending, last-delivered-id, entries-read, lag."""

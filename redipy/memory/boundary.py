@@ -180,11 +180,18 @@ def reply_text(reply: Any) -> Any:
     if isinstance(reply, str):
         return reply if reply.isascii() else kind(to_text(reply))
     if isinstance(reply, list):
-        try:
-            if "".join(reply).isascii():
+        if len(reply) > 1 and type(reply[1]) is not str:
+            # a map whose first value is a number or a list (XINFO): the join would
+            # raise (~1 us), so the one walk at once
+            if _ascii_nested(reply):
                 return reply
-        except TypeError:
-            pass
+        else:
+            try:
+                if "".join(reply).isascii():
+                    return reply
+            except TypeError:
+                if _ascii_nested(reply):
+                    return reply
         return kind([reply_text(item) for item in reply])
     if isinstance(reply, ResponseError):
         return error_text(reply)

@@ -378,33 +378,51 @@ def xtrim(db: Database, args: Sequence[str]) -> Any:
 # ---- reading -----------------------------------------------------------------------------
 
 
+_SMALL_COUNTS = {str(n): n for n in range(1001)}
+"""The COUNTs clients send most, each parsed by one lookup."""
+
+
+def _count_arg(text: str) -> int:
+    """A COUNT (XRANGE, XREAD, XREADGROUP): a small one by lookup, plain digits inline,
+    else parse_int (0 for a negative count, as on a server)."""
+    small = _SMALL_COUNTS.get(text)
+    if small is not None:
+        return small
+    if text.isdigit() and len(text) < 19 and text.isascii() and (
+            text[0] != "0" or len(text) == 1):
+        return int(text)
+    return max(_int(text), 0)
+
+
 def _range(db: Database, args: Sequence[str], rev: bool) -> Any:
     if rev:
         hi, lo = _end_bound(args[1]), _start_bound(args[2])
     else:
         lo, hi = _start_bound(args[1]), _end_bound(args[2])
-    count = -1
-    j = 3
     argc = len(args)
-    while j < argc:
-        if j + 1 < argc and args[j].upper() == "COUNT":
-            text = args[j + 1]
-            if text.isdigit() and len(text) < 19 and text.isascii() and (
-                    text[0] != "0" or len(text) == 1):
-                count = int(text)
+    if argc == 3:
+        count = 0
+    elif argc == 5 and args[3].upper() == "COUNT":  # the usual form, without the loop
+        count = _count_arg(args[4])
+        if count == 0:
+            count = -1  # COUNT 0: nil for an existing stream
+    else:
+        count = 0
+        j = 3
+        while j < argc:
+            if j + 1 < argc and args[j].upper() == "COUNT":
+                count = _count_arg(args[j + 1]) or -1
+                j += 2
             else:
-                count = max(_int(text), 0)
-            j += 2
-        else:
-            raise ResponseError(SYNTAX)
-    s = db.get(args[0])
+                raise ResponseError(SYNTAX)
+    s = db.get(args[0]) if db.expires else db.data.get(args[0])
     if s is None:
         return []
     if type(s) is not RStream:
         raise WrongTypeError(WRONGTYPE)
-    if count == 0:
+    if count < 0:
         return None
-    return s.range(lo, hi, 0 if count < 0 else count, rev)
+    return s.range(lo, hi, count, rev)
 
 
 @command("XRANGE")
@@ -481,9 +499,14 @@ def _parse_read(db: Database, args: Sequence[str], group: bool) -> ReadArgs:
             and args[5] == "STREAMS":  # what the typed API sends for one key: no loop
         out.group = args[1]
         out.consumer = args[2]
-        out.count = max(_int(args[4]), 0)
+        out.count = _count_arg(args[4])
         out.keys = [args[6]]
         out.texts = [args[7]]
+        return out
+    if not group and argc == 5 and args[0] == "COUNT" and args[2] == "STREAMS":
+        out.count = _count_arg(args[1])  # XREAD COUNT n STREAMS key id: no loop
+        out.keys = [args[3]]
+        out.texts = [args[4]]
         return out
     name = "xreadgroup" if group else "xread"
     i = 0
@@ -496,7 +519,7 @@ def _parse_read(db: Database, args: Sequence[str], group: bool) -> ReadArgs:
             out.timeout = _block_ms(db, args[i])
         elif opt == "COUNT" and more:
             i += 1
-            out.count = max(_int(args[i]), 0)
+            out.count = _count_arg(args[i])
         elif opt == "STREAMS" and more:
             streams_at = i + 1
             n = argc - streams_at
@@ -539,6 +562,37 @@ def _nogroup(key: str, gname: str) -> ResponseError:
                          "XREADGROUP with GROUP option")
 
 
+def _after_id(s: RStream | None, text: str, gname: str | None) -> int:
+    """The ID one key's read starts after: ``$`` and ``+`` resolved now (a blocked read
+    keeps them), ``>`` as :data:`_NEW`."""
+    ms_t, sep, seq_t = text.partition("-")
+    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
+            and text.isascii()):  # strict_id's common case inline
+        return int(ms_t) << 64 | int(seq_t)
+    if text == "$":
+        if gname is not None:
+            raise ResponseError(
+                "ERR The $ ID is meaningless in the context of XREADGROUP: you want to "
+                "read the history of this consumer by specifying a proper ID, or use the "
+                "> ID to get new messages. The $ ID would just return an empty result set.")
+        return 0 if s is None else s.last_id
+    if text == ">":
+        if gname is None:
+            raise ResponseError("ERR The > ID can be specified only when calling "
+                                "XREADGROUP using the GROUP <group> <consumer> option.")
+        return _NEW
+    if text == "+":
+        if gname is not None:
+            raise ResponseError(
+                "ERR The + ID is meaningless in the context of XREADGROUP: you want to "
+                "read the history of this consumer by specifying a proper ID, or use the "
+                "> ID to get new messages. The + ID would just return an empty result set.")
+        # just before the last generated ID (Valkey 8.1 refuses an empty stream's
+        # 0-0 with an error; 9.1 answers nil, as here)
+        return s.last_id - 1 if s is not None and s.last_id else 0
+    return strict_id(text)
+
+
 def _resolve(db: Database, ra: ReadArgs) -> list[int]:
     """The IDs to read after, ``$`` and ``+`` resolved now (a blocked read keeps them)."""
     ids: list[int] = []
@@ -547,39 +601,38 @@ def _resolve(db: Database, ra: ReadArgs) -> list[int]:
         s = _stream(db, key)
         if gname is not None and (s is None or gname not in s.groups):
             raise _nogroup(key, gname)
-        if text == "$":
-            if gname is not None:
-                raise ResponseError(
-                    "ERR The $ ID is meaningless in the context of XREADGROUP: you want to "
-                    "read the history of this consumer by specifying a proper ID, or use the "
-                    "> ID to get new messages. The $ ID would just return an empty result set.")
-            ids.append(0 if s is None else s.last_id)
-        elif text == ">":
-            if gname is None:
-                raise ResponseError("ERR The > ID can be specified only when calling "
-                                    "XREADGROUP using the GROUP <group> <consumer> option.")
-            ids.append(_NEW)
-        elif text == "+":
-            if gname is not None:
-                raise ResponseError(
-                    "ERR The + ID is meaningless in the context of XREADGROUP: you want to "
-                    "read the history of this consumer by specifying a proper ID, or use the "
-                    "> ID to get new messages. The + ID would just return an empty result set.")
-            # just before the last generated ID (Valkey 8.1 refuses an empty stream's
-            # 0-0 with an error; 9.1 answers nil, as here)
-            ids.append(s.last_id - 1 if s is not None and s.last_id else 0)
-        else:
-            ids.append(strict_id(text))
+        ids.append(_after_id(s, text, gname))
     return ids
+
+
+def _read_key(s: RStream, key: str, after: int, ra: ReadArgs, now: int) -> list[Any] | None:
+    """One stream's part of the reply (``[key, entries]``), None when it has none."""
+    gname = ra.group
+    if gname is not None:
+        grp = s.groups.get(gname)
+        if grp is None:  # destroyed while we waited
+            raise _nogroup(key, gname)
+        cons = grp.consumers.get(ra.consumer)
+        if cons is None:
+            cons, _ = grp.consumer(ra.consumer, now)
+        cons.seen = now
+        if after != _NEW:
+            return [key, _history(s, grp, cons, after, ra.count, now)]
+        if s.entries and s.last_valid() > grp.last_id:
+            return [key, _deliver(s, grp, cons, ra.count, ra.noack, now)]
+        return None
+    if s.entries and s.last_valid() > after:
+        return [key, [[*entry] for entry in s.entries_after(after, ra.count)[1]]]
+    return None
 
 
 def _read_once(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
     """One attempt at serving the read (as a server re-runs a blocked one): the reply,
     or None when nothing is there yet."""
     out: list[Any] = []
-    now = db.clock()
     gname = ra.group
-    for idx, key in enumerate(ra.keys):
+    now = db.clock() if gname is not None else 0
+    for key, after in zip(ra.keys, ids):
         s = db.get(key)
         if type(s) is not RStream:
             if s is not None:
@@ -587,20 +640,9 @@ def _read_once(db: Database, ra: ReadArgs, ids: list[int]) -> Any:
             if gname is not None:
                 raise _nogroup(key, gname)
             continue
-        after = ids[idx]
-        if gname is not None:
-            grp = s.groups.get(gname)
-            if grp is None:  # destroyed while we waited
-                raise _nogroup(key, gname)
-            cons, _ = grp.consumer(ra.consumer, now)
-            cons.seen = now
-            if after != _NEW:
-                out.append([key, _history(s, grp, cons, after, ra.count, now)])
-            elif s.entries and s.last_valid() > grp.last_id:
-                out.append([key, _deliver(s, grp, cons, ra.count, ra.noack, now)])
-            continue
-        if s.entries and s.last_valid() > after:
-            out.append([key, [[*entry] for entry in s.entries_after(after, ra.count)[1]]])
+        part = _read_key(s, key, after, ra, now)
+        if part is not None:
+            out.append(part)
     return out or None
 
 
@@ -632,6 +674,17 @@ def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
     if not sids:
         return []
     out = [[*entry] for entry in got]
+    if len(sids) == 1:  # one entry (COUNT 1, or one new): the single-ID steps
+        sid = sids[0]
+        s.delivered(grp, sid)
+        if not noack:
+            grp.add_pending(sid, cons, now)
+            cons.active = now
+            cache = s.id_cache
+            if len(cache) > s.ID_CACHE_MAX:
+                cache.clear()
+            cache[got[0][0]] = sid
+        return out
     s.delivered_many(grp, sids)
     if not noack:
         grp.add_new_pending(sids, cons, now)
@@ -642,8 +695,21 @@ def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
 
 def _xread(db: Database, args: Sequence[str], group: bool) -> Any:
     ra = _parse_read(db, args, group)
-    ids = _resolve(db, ra)
-    reply = _read_once(db, ra, ids)
+    if len(ra.keys) == 1:  # one key (the usual read): looked up once, no loops
+        key = ra.keys[0]
+        s = db.get(key) if db.expires else db.data.get(key)
+        gname = ra.group
+        if s is not None and type(s) is not RStream:
+            raise WrongTypeError(WRONGTYPE)
+        if gname is not None and (s is None or gname not in s.groups):
+            raise _nogroup(key, gname)
+        ids = [_after_id(s, ra.texts[0], gname)]
+        part = None if s is None else _read_key(
+            s, key, ids[0], ra, 0 if gname is None else db.clock())
+        reply = None if part is None else [part]
+    else:
+        ids = _resolve(db, ra)
+        reply = _read_once(db, ra, ids)
     if reply is not None or ra.timeout < 0 or db.no_block:
         return reply
     return _wait(db, ra, ids)
@@ -676,11 +742,41 @@ cmd_blocking.PARKERS["XREADGROUP"] = lambda db, args: _parking(db, args, True)
 
 @command("XREAD")
 def xread(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 5 and args[0] == "COUNT" and args[2] == "STREAMS":
+        # XREAD COUNT n STREAMS key id, as the typed API sends one key: no ReadArgs,
+        # no waiting (no BLOCK); the same checks in the same order as the general path
+        count = _count_arg(args[1])
+        key = args[3]
+        s = db.get(key) if db.expires else db.data.get(key)
+        if s is not None and type(s) is not RStream:
+            raise WrongTypeError(WRONGTYPE)
+        after = _after_id(s, args[4], None)
+        if s is None or not s.entries or s.last_valid() <= after:
+            return None
+        return [[key, [[*entry] for entry in s.entries_after(after, count)[1]]]]
     return _xread(db, args, False)
 
 
 @command("XREADGROUP")
 def xreadgroup(db: Database, args: Sequence[str]) -> Any:
+    if (len(args) == 8 and args[7] == ">" and args[0] == "GROUP" and args[3] == "COUNT"
+            and args[5] == "STREAMS"):
+        # GROUP g c COUNT n STREAMS key >, as the typed API sends one key without BLOCK:
+        # served here when the group exists (every error is the general path's)
+        count = _count_arg(args[4])
+        key = args[6]
+        s = db.get(key) if db.expires else db.data.get(key)
+        if type(s) is RStream:
+            grp = s.groups.get(args[1])
+            if grp is not None:
+                now = db.clock()
+                cons = grp.consumers.get(args[2])
+                if cons is None:
+                    cons, _ = grp.consumer(args[2], now)
+                cons.seen = now
+                if s.entries and s.last_valid() > grp.last_id:
+                    return [[key, _deliver(s, grp, cons, count, False, now)]]
+                return None
     return _xread(db, args, True)
 
 
@@ -1043,11 +1139,14 @@ def _opt_read(n: int) -> int | None:
 def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
     rest = args[2:]
     if not rest:
-        first = s.range(0, MAX_ID, 1) if s.entries else []
-        last = s.range(0, MAX_ID, 1, True) if s.entries else []
+        entries = s.entries
+        if entries:  # the edges by their IDs: no range walk
+            first: list[Any] | None = [*entries[s.edge_first()]]
+            last: list[Any] | None = [*entries[s.last_valid()]]
+        else:
+            first = last = None
         return Map([*_stream_head(s), "groups", len(s.groups),
-                    "first-entry", first[0] if first else None,
-                    "last-entry", last[0] if last else None])
+                    "first-entry", first, "last-entry", last])
     if rest[0].upper() != "FULL" or len(rest) not in (1, 3):
         raise _sub_syntax("XINFO", args)
     count = 10
@@ -1083,6 +1182,11 @@ def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
 
 @command("XINFO")
 def xinfo(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 2 and args[0] == "STREAM":  # the usual call, without the table
+        s = _stream(db, args[1])
+        if s is None:
+            raise ResponseError(NO_KEY)
+        return _xinfo_stream(db, s, args)
     sub = _subcommand("XINFO", _XINFO_ARITY, args)
     if sub == "HELP":
         return list(_XINFO_HELP)

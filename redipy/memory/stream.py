@@ -608,8 +608,14 @@ class RStream:
                         break
                 pos += 1
             return out
-        pos = bisect_right(ids, hi, self.head) - 1
         head = self.head
+        stop = bisect_right(ids, hi, head)
+        if not self.dead:  # no tombstones: one slice, reversed
+            start = bisect_left(ids, lo, head, stop)
+            if count and stop - start > count:
+                start = stop - count
+            return [[*got] for got in reversed(cast("list[Entry]", self.vals[start:stop]))]
+        pos = stop - 1
         while pos >= head:
             sid = ids[pos]
             if sid < lo:
