@@ -50,8 +50,8 @@ def _entries(reply: Any) -> list[Entry]:
     displays, five times cheaper than ``dict(zip(...))`` on the flat list."""
     if reply is None:
         return []
-    return [(sid, {f[0]: f[1], f[2]: f[3]} if len(f) == 4
-             else {f[0]: f[1]} if len(f) == 2 else _fields(f)) if f is not None
+    return [(sid, {f[0]: f[1]} if len(f) == 2 else {f[0]: f[1], f[2]: f[3]}
+             if len(f) == 4 else _fields(f)) if f is not None
             else (sid, None) for sid, f in reply]
 
 
@@ -96,7 +96,8 @@ class StreamCommands(CommandsBase):
     def _read_reply(self, reply: Any) -> list[list[Any]]:
         if reply is None:
             return []
-        return [[self._strip(key), _entries(items)] for key, items in reply]
+        strip = self._backend.strip_key
+        return [[strip(key), _entries(items)] for key, items in reply]
 
     # ---- entries -------------------------------------------------------------------------
 
@@ -107,6 +108,13 @@ class StreamCommands(CommandsBase):
         ``maxlen`` / ``minid`` trim in the same step (``approximate``: whole nodes only)."""
         if not fields:
             raise ValueError("xadd needs at least one field")
+        if (len(fields) == 1 and maxlen is None and minid is None and limit is None
+                and not nomkstream):
+            for field, value in fields.items():  # one field, no options: one call
+                return self._call(  # type: ignore[no-any-return]
+                    "XADD", name, id if type(id) is str else enc(id),
+                    field if type(field) is str else enc(field),
+                    value if type(value) is str else enc(value))
         args = [name]
         if nomkstream:
             args.append("NOMKSTREAM")
@@ -121,18 +129,22 @@ class StreamCommands(CommandsBase):
     def xrange(self, name: str, min: StreamId = "-", max: StreamId = "+",
                count: int | None = None) -> list[Entry]:
         """Entries with IDs from ``min`` to ``max`` (``(`` for exclusive), oldest first."""
-        args = [name, enc(min), enc(max)]
-        if count is not None:
-            args += ["COUNT", enc(count)]
-        return self._conv(_entries, "XRANGE", *args)
+        lo = min if type(min) is str else enc(min)
+        hi = max if type(max) is str else enc(max)
+        if count is None:
+            return self._conv(_entries, "XRANGE", name, lo, hi)
+        return self._conv(_entries, "XRANGE", name, lo, hi, "COUNT",
+                          str(count) if type(count) is int else enc(count))
 
     def xrevrange(self, name: str, max: StreamId = "+", min: StreamId = "-",
                   count: int | None = None) -> list[Entry]:
         """Entries with IDs from ``max`` down to ``min``, newest first."""
-        args = [name, enc(max), enc(min)]
-        if count is not None:
-            args += ["COUNT", enc(count)]
-        return self._conv(_entries, "XREVRANGE", *args)
+        hi = max if type(max) is str else enc(max)
+        lo = min if type(min) is str else enc(min)
+        if count is None:
+            return self._conv(_entries, "XREVRANGE", name, hi, lo)
+        return self._conv(_entries, "XREVRANGE", name, hi, lo, "COUNT",
+                          str(count) if type(count) is int else enc(count))
 
     def xlen(self, name: str) -> int:
         """The number of entries (0 for a missing key)."""
@@ -140,7 +152,7 @@ class StreamCommands(CommandsBase):
 
     def xdel(self, name: str, *ids: StreamId) -> int:
         """Delete entries; returns how many existed."""
-        return self._conv(int, "XDEL", name, *(enc(i) for i in ids))
+        return self._conv(int, "XDEL", name, *[i if type(i) is str else enc(i) for i in ids])
 
     def xtrim(self, name: str, maxlen: int | None = None, approximate: bool = True,
               minid: StreamId | None = None, limit: int | None = None) -> int:
@@ -165,6 +177,11 @@ class StreamCommands(CommandsBase):
               block: int | None = None) -> list[list[Any]]:
         """Entries after each key's ID (``$``: only new ones), waiting up to ``block`` ms
         (0 = forever) when none is there: ``[[key, [(id, fields), ...]], ...]``."""
+        if block is None and count is not None and len(streams) == 1:
+            for key, sid in streams.items():  # one key: the form memory serves directly
+                return self._conv(self._read_reply, "XREAD", "COUNT",
+                                  str(count) if type(count) is int else enc(count),
+                                  "STREAMS", key, sid if type(sid) is str else enc(sid))
         args: list[str] = []
         if count is not None:
             args += ["COUNT", enc(count)]
@@ -177,6 +194,12 @@ class StreamCommands(CommandsBase):
                    block: int | None = None, noack: bool = False) -> list[list[Any]]:
         """Read as ``consumername`` of ``groupname``: ``">"`` for new entries (they become
         pending), an ID for the consumer's own pending ones. Shape as :meth:`xread`."""
+        if block is None and count is not None and not noack and len(streams) == 1:
+            for key, sid in streams.items():  # one key: the form memory serves directly
+                return self._conv(self._read_reply, "XREADGROUP", "GROUP", groupname,
+                                  consumername, "COUNT",
+                                  str(count) if type(count) is int else enc(count),
+                                  "STREAMS", key, sid if type(sid) is str else enc(sid))
         args = ["GROUP", groupname, consumername]
         if count is not None:
             args += ["COUNT", enc(count)]

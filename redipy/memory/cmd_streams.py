@@ -365,12 +365,19 @@ def xadd(db: Database, args: Sequence[str]) -> Any:
 
 @command("XTRIM")
 def xtrim(db: Database, args: Sequence[str]) -> Any:
-    opts = _parse_add_or_trim(args, False)
-    s = _stream(db, args[0])
-    if s is None:
-        return 0
-    removed = s.trim(opts.maxlen, opts.minid, opts.approx, opts.limit)
-    if removed:
+    if len(args) == 3 and args[1].upper() == "MINID":  # XTRIM key MINID id: no TrimArgs
+        minid = strict_id(args[2])
+        s = _stream(db, args[0])
+        if s is None:
+            return 0
+        removed = s.trim(None, minid, False, 0)
+    else:
+        opts = _parse_add_or_trim(args, False)
+        s = _stream(db, args[0])
+        if s is None:
+            return 0
+        removed = s.trim(opts.maxlen, opts.minid, opts.approx, opts.limit)
+    if removed and (db.watchers or db.on_touch):
         db.touch(args[0])
     return removed
 
@@ -446,6 +453,19 @@ def xdel(db: Database, args: Sequence[str]) -> Any:
     s = _stream(db, args[0])
     if s is None:
         return 0
+    if len(args) == 2:  # one ID (the usual XDEL): no list, no loop
+        sid = strict_id(args[1])
+        if not s.delete(sid):
+            return 0
+        if sid > s.max_deleted:
+            s.max_deleted = sid
+        if not s.entries:
+            s.first_id = 0
+        elif sid == s.first_id:
+            s.first_id = s.edge_first()
+        if db.watchers or db.on_touch:  # no call when nobody watches or waits
+            db.touch(args[0])
+        return 1
     ids = strict_ids(args, 1)
     deleted = 0
     first = False

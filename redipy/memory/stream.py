@@ -476,10 +476,6 @@ class RStream:
 
     # ---- removing ------------------------------------------------------------------------------
 
-    def _node_of(self, sid: int) -> Node:
-        keys = self.node_keys
-        return self.nodes[keys[bisect_right(keys, sid) - 1]]
-
     def _drop_node(self, node: Node) -> None:
         del self.nodes[node.master]
         keys = self.node_keys
@@ -505,7 +501,8 @@ class RStream:
             return False
         self.vals[bisect_left(self.ids, sid, self.head)] = None
         self.dead += 1
-        node = self._node_of(sid)
+        keys = self.node_keys
+        node = self.nodes[keys[bisect_right(keys, sid) - 1]]
         node.live -= 1
         node.deleted += 1
         if node.live == 0:
@@ -526,13 +523,6 @@ class RStream:
     def edge_first(self) -> int:
         """The first live ID (0-0 when empty)."""
         return self._first_live() if self.entries else 0
-
-    def _pop_first(self) -> None:
-        """Remove the first live entry (a trim)."""
-        sid = self._first_live()
-        del self.entries[sid]
-        self.vals[self.head] = None
-        self.head += 1
 
     def trim(self, maxlen: int | None, minid: int | None, approx: bool, limit: int) -> int:
         """XTRIM / XADD's trimming: whole nodes first; with ``approx`` only whole nodes;
@@ -564,16 +554,26 @@ class RStream:
                 continue
             if approx:
                 break
-            while entries:  # delete from within the first node, entry by entry
+            # delete from within the first node, entry by entry (it keeps a live entry:
+            # the whole node would have gone above)
+            ids, vals = self.ids, self.vals
+            head = self.head
+            while entries:
+                while ids[head] not in entries:  # a tombstone: skipped
+                    head += 1
+                    self.dead -= 1
                 if maxlen is not None:
                     if len(entries) <= maxlen:
                         break
-                elif self._first_live() >= minid:  # type: ignore[operator]
+                elif ids[head] >= minid:  # type: ignore[operator]
                     break
-                self._pop_first()
+                del entries[ids[head]]
+                vals[head] = None
+                head += 1
                 node.live -= 1
                 node.deleted += 1
                 removed += 1
+            self.head = head
             break
         if self.head > 1024 and self.head > len(self.ids) // 2:
             self._sweep()
@@ -593,9 +593,14 @@ class RStream:
             pos = bisect_left(ids, lo, self.head)
             end = len(ids)
             if not self.dead:  # no tombstones: one slice
-                stop = bisect_right(ids, hi, pos)
-                if count and stop - pos > count:
+                if count:  # the end bisected only when it cuts the count short
                     stop = pos + count
+                    if stop > end:
+                        stop = end
+                    if stop > pos and ids[stop - 1] > hi:
+                        stop = bisect_right(ids, hi, pos, stop)
+                else:
+                    stop = bisect_right(ids, hi, pos)
                 return [[*got] for got in cast("list[Entry]", self.vals[pos:stop])]
             while pos < end:
                 sid = ids[pos]
@@ -611,9 +616,14 @@ class RStream:
         head = self.head
         stop = bisect_right(ids, hi, head)
         if not self.dead:  # no tombstones: one slice, reversed
-            start = bisect_left(ids, lo, head, stop)
-            if count and stop - start > count:
+            if count:  # the start bisected only when it cuts the count short
                 start = stop - count
+                if start < head:
+                    start = head
+                if start < stop and ids[start] < lo:
+                    start = bisect_left(ids, lo, start, stop)
+            else:
+                start = bisect_left(ids, lo, head, stop)
             return [[*got] for got in reversed(cast("list[Entry]", self.vals[start:stop]))]
         pos = stop - 1
         while pos >= head:
