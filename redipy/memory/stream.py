@@ -119,9 +119,11 @@ class Node:
                 n = len(value)
                 if n < 63 and value and value[0] not in _NUMERIC_START:
                     size += n + 2
-                elif 0 < n < 4 and value.isdigit() and value.isascii() and (
-                        value[0] != "0" or n == 1):
-                    size += 2 if int(value) <= 127 else 3
+                elif 0 < n < 19 and value.isdigit() and value.isascii() and (
+                        value[0] != "0" or n == 1):  # a non-negative int64: _int_size
+                    v = int(value)
+                    size += (2 if v <= 127 else 3 if v <= 4095 else 4 if v <= 32767
+                             else 5 if v < 1 << 23 else 6 if v < 1 << 31 else 10)
                 else:
                     size += _elem_size(value)
             lp_count = len(names) + 3
