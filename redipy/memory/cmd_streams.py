@@ -642,7 +642,7 @@ def _read_key(s: RStream, key: str, after: int, ra: ReadArgs, now: int) -> list[
             return [key, _deliver(s, grp, cons, ra.count, ra.noack, now)]
         return None
     if s.entries and s.last_valid() > after:
-        return [key, [[*entry] for entry in s.entries_after(after, ra.count)[1]]]
+        return [key, s.range(after + 1, MAX_ID, ra.count)]  # after < the last ID
     return None
 
 
@@ -773,7 +773,7 @@ def xread(db: Database, args: Sequence[str]) -> Any:
         after = _after_id(s, args[4], None)
         if s is None or not s.entries or s.last_valid() <= after:
             return None
-        return [[key, [[*entry] for entry in s.entries_after(after, count)[1]]]]
+        return [[key, s.range(after + 1, MAX_ID, count)]]  # after < the last ID
     return _xread(db, args, False)
 
 
