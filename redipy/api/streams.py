@@ -152,6 +152,8 @@ class StreamCommands(CommandsBase):
 
     def xdel(self, name: str, *ids: StreamId) -> int:
         """Delete entries; returns how many existed."""
+        if len(ids) == 1 and type(ids[0]) is str:
+            return self._conv(int, "XDEL", name, ids[0])
         return self._conv(int, "XDEL", name, *[i if type(i) is str else enc(i) for i in ids])
 
     def xtrim(self, name: str, maxlen: int | None = None, approximate: bool = True,
