@@ -196,3 +196,34 @@ def test_sort_odd_strings_older_servers(servers: dict[str, Server]) -> None:
     mem.sadd("s", "")
     with pytest.raises(ResponseError, match=not_double):
         mem.sort("s")
+
+
+def test_sort_ties_between_different_strings(servers: dict[str, Server]) -> None:
+    """Different elements of the same double sort by their bytes (DESC reversing both),
+    equal elements stay together: "1", "1.0", "01", "1e0", "+1" are one double, "0",
+    "-0", "0.0", "00" another; lists with many repeats, with a zero among canonical
+    integers, sets and sorted sets of them, and BY weights that tie and do not."""
+    rng = random.Random(11)
+    tied = ["1", "1.0", "01", "1e0", "+1", "1.00", "0", "-0", "0.0", "00", "2", "2", "-1",
+            "-1.0", "1", "10", "1e1", "010", "0.5", ".5", "5e-1"]
+    rng.shuffle(tied)
+    many = [str(rng.randint(0, 30)) for _ in range(300)]  # digits, repeats, zeros
+    zeros = [str(rng.randint(0, 10**6)) for _ in range(200)] + ["0", "0"]
+    mixed = [rng.choice(["7", "7.0", "07", "-3", "-3.00", "2.5", "1e2", "100"])
+             for _ in range(100)]
+    cmds: list[tuple[str, ...]] = []
+    for name, items in (("tied", tied), ("many", many), ("zeros", zeros), ("mixed", mixed)):
+        cmds += [("RPUSH", name, *items), ("SORT", name), ("SORT", name, "DESC"),
+                 ("SORT", name, "LIMIT", "3", "7"), ("SORT", name, "DESC", "LIMIT", "0", "5"),
+                 ("SADD", f"s{name}", *items), ("SORT", f"s{name}"),
+                 ("SORT", f"s{name}", "DESC"),
+                 ("SORT", f"s{name}", "STORE", f"d{name}"), ("LRANGE", f"d{name}", "0", "-1")]
+    ids = [str(i) for i in range(60)]
+    cmds.append(("RPUSH", "ids", *ids))
+    for i in ids:  # weights that tie (few values) and ones that do not (all different)
+        cmds += [("SET", f"few_{i}", rng.choice(["1", "1.0", "2", "02", "-0"])),
+                 ("SET", f"all_{i}", str(rng.random()))]
+    cmds += [("SORT", "ids", "BY", "few_*"), ("SORT", "ids", "BY", "few_*", "DESC"),
+             ("SORT", "ids", "BY", "all_*"), ("SORT", "ids", "BY", "all_*", "DESC"),
+             ("SORT", "ids", "BY", "few_*", "GET", "#", "GET", "few_*")]
+    assert_same(servers, cmds)

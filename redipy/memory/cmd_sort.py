@@ -15,8 +15,7 @@ field; what is missing is nil (an empty string when stored).
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from itertools import repeat
 from operator import attrgetter
 from typing import Any
@@ -167,38 +166,62 @@ double, so numeric order needs no tie-break by bytes. Longer ones can share a do
 (10**20 - 1 and 10**20 do) and the server then orders them by bytes."""
 
 
-def _numeric_order(elements: list[str]) -> list[str] | None:
-    """The elements in numeric order when every one is a canonical non-negative integer
-    of at most EXACT_DIGITS digits (None otherwise): their order is then (length,
-    bytes), two C sorts and no number parsed. The checks ride on the sort: a digit
-    string starting with 0 sorts before "1", so the leading zeros (and an empty
-    string) are all in front; the longest comes last."""
-    joined = "".join(elements)
-    if not (joined.isascii() and joined.isdigit()):
-        return None
-    out = sorted(elements)
-    zeros = bisect_left(out, "1")
-    if zeros and not (out[0] == "0" and out[zeros - 1] == "0"):
-        return None  # "", "00", "007": not canonical (the sorted run of them is not "0")
-    out.sort(key=len)
-    if len(out[-1]) > EXACT_DIGITS:
-        return None
+def _numeric_order(elements: list[str], desc: bool) -> bool:
+    """Sort ``elements`` (a list of the caller's) in numeric order, in place, when every
+    one is a canonical non-negative integer of at most EXACT_DIGITS digits; False (and
+    the list as it was, or in another order) otherwise. One C-level sort keyed by
+    float(), which for ASCII digits is strtod's value: canonical integers that small are
+    each their own double, so no two different elements tie and no pass over ties is
+    due. The checks are C passes over the texts joined by commas, as bytes: digits and
+    commas only (one translate), no leading zero (as many texts start with "0" as are
+    "0"), and float() refuses an empty text or one with a comma; the largest (last, or
+    first under DESC) is at most EXACT_DIGITS long."""
+    if not elements:
+        return False
+    marked = ",".join(elements)
+    if not marked.isascii():
+        return False
+    raw = marked.encode()
+    if raw.translate(None, _DIGITS_COMMA):
+        return False
+    if b",0" in raw or raw[:1] == b"0":
+        if (raw[:1] == b"0") + raw.count(b",0") != elements.count("0"):
+            return False  # "00", "007": not canonical
+    try:
+        elements.sort(key=float, reverse=desc)
+    except ValueError:  # an empty text, a comma inside one
+        return False
+    return len(elements[0 if desc else -1]) <= EXACT_DIGITS
+
+
+_DIGITS_COMMA = b"0123456789,"
+
+
+def _by_scores(elements: list[str], scores: list[float], desc: bool) -> list[str]:
+    """The elements by score, ties broken by the elements' bytes, DESC reversing both
+    (sortCompare's order). Without equal scores (one C-level set size tells) one sort
+    of positions keyed by score does. With them: a score is a function of its element
+    (the element itself, or a key made from it), so the elements sorted by bytes and
+    then, stably, by score are in the server's order."""
+    if len(set(scores)) == len(scores):
+        order = sorted(range(len(scores)), key=scores.__getitem__, reverse=desc)
+        return list(map(elements.__getitem__, order))
+    score_of = dict(zip(elements, scores))
+    out = sorted(elements, reverse=desc)
+    out.sort(key=score_of.__getitem__, reverse=desc)
     return out
 
 
-def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
+def _sorted(db: Database, elements: Collection[str], by: str | None, alpha: bool,
             desc: bool) -> list[str]:
     """The elements in SORT's order: by weight (a missing weight is 0, or sorts first
     under ALPHA), ties broken by the elements' bytes (numeric) as sortCompare does."""
     if alpha and by is None:
         return sorted(elements, reverse=desc)
-    if by is None:
-        out = _numeric_order(elements)
-        if out is not None:
-            if desc:
-                out.reverse()
-            return out
-    weights: list[str | None] = list(elements) if by is None else _getter(db, by)(elements)
+    elements = list(elements)
+    if by is None and _numeric_order(elements, desc):
+        return elements
+    weights: Sequence[str | None] = elements if by is None else _getter(db, by)(elements)
     if alpha:  # equal weights keep their order (the server's qsort is a stable merge)
         marks = [(0, "") if w is None else (1, w) for w in weights]
         order = sorted(range(len(elements)), key=marks.__getitem__, reverse=desc)
@@ -210,13 +233,7 @@ def _sorted(db: Database, elements: list[str], by: str | None, alpha: bool,
         scores = [0.0 if w is None else next(found) for w in weights]
     else:
         scores = _doubles(weights, joined)  # type: ignore[arg-type]
-    # a weight is a function of its element (the element itself, or a key made from
-    # it), so the elements sorted by bytes and then, stably, by weight are in the
-    # server's order: by weight, ties by bytes (DESC reverses both, as it does)
-    weight_of = dict(zip(elements, scores))
-    out = sorted(elements, reverse=desc)
-    out.sort(key=weight_of.__getitem__, reverse=desc)
-    return out
+    return _by_scores(elements, scores, desc)
 
 
 def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
@@ -241,20 +258,19 @@ def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
             elements.reverse()
         chosen = elements[lo:hi]
     else:
-        if kind is RZSet:
-            elements = list(val.scores)
-        else:
+        if dontsort:  # a set, in its own order
             elements = list(val)
-        if not dontsort:
-            elements = _sorted(db, elements, by, alpha, desc)
-        chosen = elements[lo:hi]
+        else:  # a new list: the slice below may keep it whole
+            source = val.scores if kind is RZSet else val.live if kind is RSet else val
+            elements = _sorted(db, source, by, alpha, desc)
+        chosen = elements if lo == 0 and hi == size else elements[lo:hi]
     if len(gets) == 1:
         rows: list[str | None] = _getter(db, gets[0])(chosen)
     elif gets:
         columns = [_getter(db, pat)(chosen) for pat in gets]
         rows = [row[i] for i in range(len(chosen)) for row in columns]
     else:
-        rows = list(chosen)
+        rows = chosen
     if store is None:
         return rows
     if rows:
