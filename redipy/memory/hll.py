@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import math
 import re
-from bisect import bisect_left, bisect_right, insort
+from bisect import bisect_right
+from typing import Any
 
 P = 14
 REGISTERS = 1 << P
@@ -33,36 +34,40 @@ _H0 = [(_SEED ^ (n * _MUL)) & _M64 for n in range(64)]  # the hash's start per l
 
 
 def murmur64a(data: bytes, seed: int = _SEED) -> int:
-    """MurmurHash64A, endian neutral, as the server hashes HLL elements."""
+    """MurmurHash64A, endian neutral, as the server hashes HLL elements: the 8-byte
+    blocks read as one integer, taken 64 bits at a time, the tail what is left of it.
+    The constants are literals (_MUL, _M64); a mask before a multiplication whose
+    product is masked is left out (bits past 64 do not reach the low 64)."""
     n = len(data)
     h = _H0[n] if n < 64 and seed == _SEED else (seed ^ (n * _MUL)) & _M64
-    tail = n & ~7
-    if tail:
-        for off in range(0, tail, 8):
-            k = (int.from_bytes(data[off:off + 8], "little") * _MUL) & _M64
-            k ^= k >> 47
-            h = ((h ^ ((k * _MUL) & _M64)) * _MUL) & _M64
+    blocks = n >> 3
+    if blocks:
+        whole = int.from_bytes(data, "little")
+        for _ in range(blocks):
+            k = ((whole & 0xFFFFFFFFFFFFFFFF) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
+            whole >>= 64
+            h = ((h ^ ((k ^ (k >> 47)) * 0xC6A4A7935BD1E995)) * 0xC6A4A7935BD1E995
+                 ) & 0xFFFFFFFFFFFFFFFF
         if n & 7:
-            h = ((h ^ int.from_bytes(data[tail:], "little")) * _MUL) & _M64
+            h = ((h ^ whole) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
     elif n:
-        h = ((h ^ int.from_bytes(data, "little")) * _MUL) & _M64
-    h ^= h >> 47
-    h = (h * _MUL) & _M64
+        h = ((h ^ int.from_bytes(data, "little")) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
+    h = ((h ^ (h >> 47)) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
     return h ^ (h >> 47)
 
 
-def pat_len(element: bytes) -> tuple[int, int]:
+def pat_len(element: bytes, _h0: list[int] = _H0) -> tuple[int, int]:
     """(register index, run length of 0...1) of an element's hash (hllPatLen)."""
     n = len(element)
     if 0 < n < 8:  # murmur64a of a short element, inlined (one call less per PFADD)
-        h = ((_H0[n] ^ int.from_bytes(element, "little")) * _MUL) & _M64
-        h ^= h >> 47
-        h = (h * _MUL) & _M64
+        h = ((_h0[n] ^ int.from_bytes(element, "little")) * 0xC6A4A7935BD1E995
+             ) & 0xFFFFFFFFFFFFFFFF
+        h = ((h ^ (h >> 47)) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
         h ^= h >> 47
     else:
         h = murmur64a(element)
-    rest = (h >> P) | (1 << _Q)
-    return h & (REGISTERS - 1), (rest & -rest).bit_length()
+    rest = (h >> 14) | 0x4000000000000  # the 50 bits past the index, and a 1 after them
+    return h & 16383, (rest & -rest).bit_length()
 
 
 def new_sparse() -> bytearray:
@@ -149,24 +154,24 @@ def sparse_to_dense(s: bytearray) -> bool:
     return True
 
 
-# ---- where an opcode is: the first register of every opcode ----------------------------------
+# ---- where an opcode is: the first register of every opcode byte ----------------------------
 # Finding the opcode that covers a register walks the opcodes from the start (the
 # server's loop): most of PFADD's time in Python. An edit of hllSparseSet (a split, a
-# merge of neighbours) leaves the register every other opcode starts at unchanged, so
-# a sorted list of every opcode's first register, and one of the (few, two-byte) XZERO
-# opcodes', find the opcode and its byte offset by two bisections, and an edit changes
-# a few list entries. An index is only trusted while the value's opcode bytes equal the
-# copy taken at its last edit, so a change by any other command (SETRANGE, APPEND) just
-# makes it rebuilt; the header (the cached cardinality) may change freely.
+# merge of neighbours) leaves the register every other opcode starts at unchanged, so a
+# sorted list with, for every byte of the opcodes, the first register of the opcode it
+# belongs to (an XZERO's two bytes both hold its register) finds the opcode and its byte
+# offset by one bisection (past an XZERO's first byte, one step back), and an edit
+# changes the entries of the bytes it changes, as a slice of the list. An index is only
+# trusted while the value's bytes equal the copy taken at its last edit (one memcmp),
+# so a change by any other command (SETRANGE, APPEND) just makes it rebuilt; a change
+# of the header alone (the cached cardinality) only takes a new copy.
 
 
 class _Index:
-    __slots__ = ("end", "firsts", "ref", "snap", "xz")
+    __slots__ = ("end", "firsts", "snap")
 
     def __init__(self, s: bytearray) -> None:
-        self.ref = s
         firsts: list[int] = []
-        xz: list[int] = []
         size, p, first = len(s), HDR, 0
         while p < size:
             firsts.append(first)
@@ -178,23 +183,31 @@ class _Index:
                 first += (op & 3) + 1
                 p += 1
             else:
-                xz.append(first)
+                firsts.append(first)
                 first += (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < size else 0)) + 1
                 p += 2
-        self.firsts = firsts
-        self.xz = xz
+        firsts.append(first)
+        self.firsts = firsts  # len(s) - HDR entries, and one past the last register
         self.end = first  # one past the last register the opcodes cover
-        self.snap = s[HDR:]
+        self.snap = s[:]
 
 
 _INDEXES: dict[int, _Index] = {}
+_LAST: list[Any] = [None, None]
+"""The string sparse_set edited last and its index (adds come in runs to one key): no
+id() and no dict look-up then. The string is held, so ``is`` cannot mistake it."""
 _BYTE = [bytes((i,)) for i in range(256)]
 
 
 def _index(s: bytearray) -> _Index:
+    """The index of ``s``: the one kept for it when its opcode bytes are still the
+    snapshot's (the header may have changed: the snapshot takes it), else a new one.
+    Keyed by ``id(s)``; the index is a function of the bytes alone, so a new string
+    that got a dead one's id is served right whenever it holds the same bytes."""
     found = _INDEXES.get(id(s))
-    if (found is not None and found.ref is s and len(s) - HDR == len(found.snap)
-            and s.startswith(found.snap, HDR)):
+    if found is not None and len(s) == len(found.snap) and s.startswith(
+            memoryview(found.snap)[HDR:], HDR):
+        found.snap = s[:]
         return found
     if len(_INDEXES) >= 256:
         _INDEXES.clear()
@@ -204,6 +217,8 @@ def _index(s: bytearray) -> _Index:
 
 def forget(s: bytearray) -> None:
     _INDEXES.pop(id(s), None)
+    if _LAST[0] is s:
+        _LAST[:] = None, None
 
 
 def _zeros(length: int) -> bytes:
@@ -213,42 +228,107 @@ def _zeros(length: int) -> bytes:
     return _BYTE[length - 1] if length else b""
 
 
+def _zero_entries(first: int, length: int) -> tuple[int, ...]:
+    """The index entries of :func:`_zeros`' bytes for a run starting at ``first``."""
+    if length > 64:
+        return first, first
+    return (first,) if length else ()
+
+
 def sparse_set(s: bytearray, index: int, count: int,
                max_bytes: int = SPARSE_MAX_BYTES) -> int:
-    """hllSparseSet: 1 if the register grew, 0 if not, -1 for corrupt opcodes; may
-    promote ``s`` to dense. The hot path of PFADD, hence one flat function."""
+    """hllSparseSet: 1 if the register grew (the cached cardinality then marked
+    stale), 0 if not, -1 for corrupt opcodes; may promote ``s`` to dense. The hot path
+    of PFADD, hence one flat function, and the commonest edit (a register inside a run
+    of zeros, split in three) first."""
     if count > 32:
         return _promote(s, index, count)
-    ix = _INDEXES.get(id(s))
-    if (ix is None or ix.ref is not s or len(s) - HDR != len(ix.snap)
-            or not s.startswith(ix.snap, HDR)):
-        ix = _index(s)
-    firsts, xz = ix.firsts, ix.xz
+    last_edit = _LAST
+    if last_edit[0] is s:
+        ix = last_edit[1]
+        if s != ix.snap:  # bytes changed by something else (or the header)
+            ix = last_edit[1] = _index(s)
+    else:
+        ix = _INDEXES.get(id(s))
+        if ix is None or s != ix.snap:  # a new string, or changed by something else
+            ix = _index(s)
+        last_edit[0] = s
+        last_edit[1] = ix
+    firsts = ix.firsts
     if index >= ix.end:
         return -1  # the opcodes end before the register (the server's walk runs off)
     k = bisect_right(firsts, index) - 1
     first = firsts[k]
-    b = bisect_left(xz, first) if xz else 0
-    p = HDR + k + b
-    # where step 4's scan starts: the opcode before this one (two bytes if an XZERO)
-    q = (p - 2 if b and xz[b - 1] == firsts[k - 1] else p - 1) if k else HDR
-    last = (firsts[k + 1] if k + 1 < len(firsts) else ix.end) - 1
+    if k and firsts[k - 1] == first:
+        k -= 1  # an XZERO's second byte
+    p = k + 16  # HDR
     op = s[p]
+    xzero = op & 0xC0 == 0x40
+    last = firsts[k + 2 if xzero else k + 1] - 1
     val = ((count - 1) << 2) | 0x80
-    if op & 0xC0 == 0x40:  # XZERO: zeros, the VAL, zeros
+    if op < 0x80 and first < index < last:  # zeros, the VAL, zeros
+        left, right = index - first, last - index
+        if xzero:  # each side a ZERO (up to 64) or an XZERO (01xxxxxx yyyyyyyy)
+            if left > 64:
+                if right > 64:
+                    seq = (((0x3FFF + left) << 24) | (val << 16) | (0x3FFF + right)
+                           ).to_bytes(5, "big")
+                    ents: tuple[int, ...] = (index, index + 1, index + 1)
+                    size = 5
+                else:
+                    seq = (((0x3FFF + left) << 16) | (val << 8) | (right - 1)).to_bytes(4, "big")
+                    ents = (index, index + 1)
+                    size = 4
+                at = k + 2  # the left side keeps both entries
+            else:
+                if right > 64:
+                    seq = (((left - 1) << 24) | (val << 16) | (0x3FFF + right)).to_bytes(4, "big")
+                    ents = (index, index + 1, index + 1)
+                    size = 4
+                else:
+                    seq = (((left - 1) << 16) | (val << 8) | (right - 1)).to_bytes(3, "big")
+                    ents = (index, index + 1)
+                    size = 3
+                at = k + 1
+            if len(s) + size - 2 > max_bytes:
+                return _promote(s, index, count)
+            s[p:p + 2] = seq
+            firsts[at:k + 2] = ents
+        else:  # a ZERO: three one-byte opcodes
+            if len(s) + 2 > max_bytes:
+                return _promote(s, index, count)
+            s[p] = left - 1
+            s.insert(p + 1, val)
+            s.insert(p + 2, right - 1)
+            firsts.insert(k + 1, index)
+            firsts.insert(k + 2, index + 1)
+            size = 3
+        if k:
+            # step 4 over five opcodes from the one before: it, the zeros, the VAL (its
+            # neighbour is zeros), the zeros, and the opcode after them, which is the
+            # only one that can merge (with its own next one)
+            x = p + size
+            if x + 1 < len(s):
+                o1 = s[x]
+                o2 = s[x + 1]
+                if o1 & o2 & 0x80 and not (o1 ^ o2) & 0x7C and (o1 & 3) + (o2 & 3) <= 2:
+                    s[x + 1] = o1 + (o2 & 3) + 1
+                    del s[x]
+                    del firsts[x + 1 - HDR]
+        else:
+            _merge(s, firsts, HDR)
+        s[15] |= 0x80
+        ix.snap = s[:]
+        return 1
+    # where step 4's scan starts: the opcode before this one (two bytes if an XZERO)
+    q = (p - 2 if k > 1 and firsts[k - 2] == firsts[k - 1] else p - 1) if k else HDR
+    if xzero:  # an XZERO edited at one of its ends: the VAL and zeros
         seq = _zeros(index - first) + _BYTE[val] + _zeros(last - index)
         if len(seq) > 2 and len(s) + len(seq) - 2 > max_bytes:
             return _promote(s, index, count)
         s[p:p + 2] = seq
-        if index - first <= 64:
-            del xz[b]
-        if index == first:
-            if index != last:
-                firsts.insert(k + 1, index + 1)
-        else:
-            firsts[k + 1:k + 1] = (index, index + 1) if index != last else (index,)
-        if last - index > 64:
-            insort(xz, index + 1)
+        firsts[k:k + 2] = (*_zero_entries(first, index - first), index,
+                           *_zero_entries(index + 1, last - index))
     else:
         if op & 0x80:
             fill = op & 0x7C | 0x80  # a VAL: the rest keeps its value
@@ -269,15 +349,15 @@ def sparse_set(s: bytearray, index: int, count: int,
         else:
             s[p:p + 1] = bytes((fill | (index - first - 1), val, fill | (last - index - 1)))
             firsts[k + 1:k + 1] = (index, index + 1)
-    _merge(s, firsts, k - 1 if k else 0, q)
+    _merge(s, firsts, q)
     s[15] |= 0x80
-    ix.snap = s[HDR:]
+    ix.snap = s[:]
     return 1
 
 
-def _merge(s: bytearray, firsts: list[int], j: int, p: int) -> None:
+def _merge(s: bytearray, firsts: list[int], p: int) -> None:
     """Step 4 of hllSparseSet: merge adjacent equal VALs, scanning five opcodes from
-    opcode ``j`` at byte ``p`` (the one before the edited one)."""
+    byte ``p`` (the opcode before the edited one)."""
     end = len(s) - 1
     for _ in range(5):
         if p > end:
@@ -285,18 +365,16 @@ def _merge(s: bytearray, firsts: list[int], j: int, p: int) -> None:
         op = s[p]
         if op < 0x80:  # ZERO or XZERO
             p += 1 if op < 0x40 else 2
-            j += 1
             continue
         if p < end:
             nxt = s[p + 1]
             if nxt >= 0x80 and (op ^ nxt) & 0x7C == 0 and (op & 3) + (nxt & 3) <= 2:
                 s[p + 1] = op + (nxt & 3) + 1  # one VAL of both lengths
                 del s[p]
-                del firsts[j + 1]
+                del firsts[p + 1 - HDR]
                 end -= 1
                 continue
         p += 1
-        j += 1
 
 
 def _promote(s: bytearray, index: int, count: int) -> int:
@@ -304,6 +382,7 @@ def _promote(s: bytearray, index: int, count: int) -> int:
     if not sparse_to_dense(s):
         return -1
     dense_set(s, index, count)
+    s[15] |= 0x80  # as every edit of sparse_set: the caller need not
     return 1
 
 
