@@ -59,8 +59,12 @@ HIREDIS_PACKING = HiredisPacking()
 
 def arg_encoder(packer: Any, encoder: Encoder) -> ArgEncoder:
     """What a sync connection whose command packer is ``packer`` encodes arguments with
-    (a packer of the caller's own: the encoder, as the Python packer does)."""
-    return HIREDIS_PACKING if isinstance(packer, HiredisRespSerializer) else encoder
+    (a packer of the caller's own: the encoder, as the Python packer does). redis-py 8.2's
+    hiredis packer runs the client's encoder first (it holds it as ``_encode``); before
+    8.2 hiredis made the bytes itself."""
+    if isinstance(packer, HiredisRespSerializer) and getattr(packer, "_encode", None) is None:
+        return HIREDIS_PACKING
+    return encoder
 
 
 def ascii_compatible(encoder: ArgEncoder) -> bool:
