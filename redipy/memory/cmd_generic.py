@@ -220,10 +220,7 @@ def duplicate(val: Any) -> Any:
             hcopy.soonest = val.soonest
         return hcopy
     if kind is RSet:
-        scopy = RSet()
-        scopy.live = set(val.live)
-        scopy.members = val.members.copy()
-        return scopy
+        return val.copy()
     if kind is RZSet:
         zcopy = RZSet()
         zcopy.scores = dict(val.scores)

@@ -42,7 +42,7 @@ from redipy.memory.db import Database
 from redipy.memory.numbers import NOT_INT, parse_int
 from redipy.memory.registry import command
 from redipy.memory.stream import RStream
-from redipy.memory.structs import RHash, RList, RSet, RZSet
+from redipy.memory.structs import HASHTABLE, INTSET, LISTPACK, RHash, RList, RSet, RZSet
 from redipy.reply import OK, Status
 
 SYNTAX = "ERR syntax error"
@@ -54,9 +54,7 @@ NO_LFU = ("ERR An LFU maxmemory policy is not selected, access frequency not tra
 # the server's defaults (CONFIG GET shows the same numbers)
 EMBSTR_LIMIT = 113
 LIST_LISTPACK_BYTES = 8192
-SET_INTSET_ENTRIES = 512
-SET_LISTPACK_ENTRIES = 128
-SET_LISTPACK_VALUE = 64
+SET_ENCODINGS = {INTSET: "intset", LISTPACK: "listpack", HASHTABLE: "hashtable"}
 ZSET_LISTPACK_ENTRIES = 128
 ZSET_LISTPACK_VALUE = 64
 
@@ -138,13 +136,7 @@ def encoding(db: Database, key: str, val: Any) -> str:
     if kind is RList:
         return "listpack" if _lp_bytes(val) <= LIST_LISTPACK_BYTES else "quicklist"
     if kind is RSet:
-        if len(val) <= SET_INTSET_ENTRIES and all(
-                parse_int(m) is not None for m in val):
-            return "intset"
-        if len(val) <= SET_LISTPACK_ENTRIES and all(
-                len(m) <= SET_LISTPACK_VALUE for m in val):
-            return "listpack"
-        return "hashtable"
+        return SET_ENCODINGS[val.enc]
     if kind is RHash:
         return "hashtable" if val.big or val.ttls is not None else "listpack"
     if kind is RZSet:

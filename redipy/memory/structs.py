@@ -9,11 +9,13 @@ cursors can walk them without missing a member that stays put.
 from __future__ import annotations
 
 import random
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterator
 from operator import itemgetter
 from typing import Any
 
+from redipy.memory.numbers import parse_int
 from redipy.memory.stream import RStream
 from redipy.memory.zorder import ZOrder
 
@@ -207,21 +209,80 @@ class RHash:
         return iter(self.map.items())
 
 
-class RSet:
-    """A Redis set: a Python set, plus a :class:`Sampler` for random picks and scans."""
+SET_INTSET_ENTRIES = 512  # set-max-intset-entries
+SET_LISTPACK_ENTRIES = 128  # set-max-listpack-entries
+SET_LISTPACK_VALUE = 64  # set-max-listpack-value
+INTSET, LISTPACK, HASHTABLE = 0, 1, 2
+"""RSet.enc: the encoding a Valkey 9.1 server would hold the set in."""
 
-    __slots__ = ("live", "members")
+
+def is_ll(member: str) -> bool:
+    """Whether an intset takes ``member``: Redis's string2ll (canonical 64-bit integer)."""
+    return parse_int(member) is not None
+
+
+class RSet:
+    """A Redis set: a Python ``set`` of members (``live``), plus what a server's encoding
+    shows (``enc``, see :data:`INTSET`).
+
+    A small set (an intset or a listpack) keeps its members' order in ``order``: an
+    intset's ascending by value, a listpack's by insertion (a removal keeps the rest's
+    order); that is the order SMEMBERS, SSCAN and the algebra read, as on the server,
+    and random picks index it (O(1)). A hashtable set has ``order`` ``None`` and a
+    :class:`Sampler` (``members``) for O(1) random picks and SCAN cursors, built on
+    first need (a set made by SINTERSTORE and the like never pays for one it does not
+    use). The encoding only grows, as a server's: a hashtable stays one when the set
+    shrinks (SPOP with a big count and the *STORE commands build a new set, judged
+    afresh).
+    """
+
+    __slots__ = ("enc", "live", "members", "order")
 
     def __init__(self) -> None:
+        """An empty intset (what a server's conversions start from)."""
         self.live: set[str] = set()
-        self.members = Sampler()
+        self.members: Sampler | None = None
+        self.order: list[str] | None = []
+        self.enc = INTSET
+
+    @classmethod
+    def created(cls, first: str, hint: int) -> RSet:
+        """setTypeCreate: the set a server makes for ``hint`` members, ``first`` first."""
+        new = cls()
+        if hint > SET_INTSET_ENTRIES or parse_int(first) is None:
+            if hint <= SET_LISTPACK_ENTRIES:
+                new.enc = LISTPACK
+            else:
+                new.enc = HASHTABLE
+                new.order = None
+        return new
 
     @classmethod
     def of(cls, members: set[str]) -> RSet:
-        """A set holding ``members`` (taken over, not copied), built at C speed."""
-        new = cls()
+        """A hashtable set holding ``members`` (taken over, not copied)."""
+        new = cls.__new__(cls)
         new.live = members
-        new.members = Sampler(list(members))
+        new.members = None
+        new.order = None
+        new.enc = HASHTABLE
+        return new
+
+    @classmethod
+    def small(cls, order: list[str], enc: int) -> RSet:
+        """An intset or listpack set of ``order`` (distinct, in the encoding's order)."""
+        new = cls.__new__(cls)
+        new.live = set(order)
+        new.members = None
+        new.order = order
+        new.enc = enc
+        return new
+
+    def copy(self) -> RSet:
+        new = RSet.__new__(RSet)
+        new.live = set(self.live)
+        new.members = None if self.members is None else self.members.copy()
+        new.order = None if self.order is None else list(self.order)
+        new.enc = self.enc
         return new
 
     def __len__(self) -> int:
@@ -231,14 +292,67 @@ class RSet:
         return member in self.live
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self.live)
+        """The members in the server's order where it has one (small encodings)."""
+        return iter(self.live if self.order is None else self.order)
+
+    def listed(self) -> list[str]:
+        """The members as a new list, in the server's order where it has one."""
+        return list(self.live if self.order is None else self.order)
+
+    def sampler(self) -> Sampler:
+        """The hashtable set's Sampler (built now if the set has none yet)."""
+        members = self.members
+        if members is None:
+            members = self.members = Sampler(list(self.live))
+        return members
+
+    def pick(self) -> str:
+        """A uniformly random member (the set must not be empty)."""
+        order = self.order
+        if order is not None:
+            return order[int(_rand() * len(order))]
+        return self.sampler().pick()
+
+    def to_hashtable(self) -> None:
+        self.enc = HASHTABLE
+        self.order = None
+        self.members = None
+
+    def hinted(self, hint: int) -> None:
+        """setTypeMaybeConvert: SADD of ``hint`` members turns a small set that cannot
+        hold that many into a hashtable first."""
+        if (self.enc == LISTPACK and hint > SET_LISTPACK_ENTRIES) or (
+                self.enc == INTSET and hint > SET_INTSET_ENTRIES):
+            self.to_hashtable()
 
     def add(self, member: str) -> bool:
         live = self.live
         if member in live:
             return False
         live.add(member)
-        self.members.add(member)
+        order = self.order
+        if order is None:
+            if self.members is not None:
+                self.members.add(member)
+            return True
+        if self.enc == LISTPACK:
+            if len(order) < SET_LISTPACK_ENTRIES and len(member) <= SET_LISTPACK_VALUE:
+                order.append(member)
+            else:
+                self.to_hashtable()
+            return True
+        value = parse_int(member)
+        if value is not None:  # an intset keeps its members ascending
+            if len(order) >= SET_INTSET_ENTRIES:
+                self.to_hashtable()
+            else:
+                order.insert(bisect_left(order, value, key=int), member)
+            return True
+        if len(order) < SET_LISTPACK_ENTRIES and len(member) <= SET_LISTPACK_VALUE:
+            self.enc = LISTPACK  # the intset's members, ascending, then the new one
+            order.append(member)
+        else:
+            self.to_hashtable()
         return True
 
     def remove(self, member: str) -> bool:
@@ -246,7 +360,14 @@ class RSet:
         if member not in live:
             return False
         live.discard(member)
-        self.members.remove(member)
+        order = self.order
+        if order is not None:
+            if self.enc == INTSET:
+                del order[bisect_left(order, int(member), key=int)]
+            else:
+                order.remove(member)
+        elif self.members is not None:
+            self.members.remove(member)
         return True
 
 
