@@ -1005,6 +1005,8 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
                 if entry[1] not in gone], None
     if op == "inter" and len(zsets) == 2 and len(srcs) == 2:
         return _inter_pair(zsets[0], zsets[1]), None
+    if op == "union" and len(zsets) == 2 and len(srcs) == 2:
+        return _union_pair(zsets[0], zsets[1]), None
     dicts = [z.scores for z in zsets]
     dicts.sort(key=len)  # the general code's order of work, so sums round alike
     if op == "inter":
@@ -1046,10 +1048,36 @@ def _inter_pair(one: RZSet, two: RZSet) -> list[Entry]:
     out = [(score + other[m], m) for score, m in small.order if m in other]
     if _infinite(small) and _infinite(big) and any(map(isnan, map(_score_of, out))):
         out = [(0.0, m) if score != score else (score, m) for score, m in out]  # as Redis
+    _sort_entries(out)
+    return out
+
+
+def _sort_entries(out: list[Entry]) -> None:
+    """Sort entries by (score, member) in place. Where a few adjacent pairs spread over
+    the list are already in order (a walk of a sorted set gives long ascending runs), a
+    plain sort costs about one comparison per entry; otherwise the float alone is the
+    cheaper key, with the members compared only when two scores tie."""
+    size = len(out)
+    step = size // 16 + 1
+    if all(out[i] <= out[i + 1] for i in range(0, size - 1, step)):
+        out.sort()
+        return
     out.sort(key=_score_of)
     scores = list(map(_score_of, out))
     if any(map(eq, scores, islice(scores, 1, None))):
         out.sort()
+
+
+def _union_pair(one: RZSet, two: RZSet) -> list[Entry]:
+    """ZUNION of two sorted sets (weights 1, SUM), sorted: the first walked in its order
+    (summed where the second has the member), then the second's own members, each kept
+    as the entry it is; the sort merges these few ascending runs."""
+    other, first = two.scores, one.scores
+    out = [(score + other[m], m) if m in other else (score, m) for score, m in one.order]
+    out += [entry for entry in two.order if entry[1] not in first]
+    if _infinite(one) and _infinite(two) and any(map(isnan, map(_score_of, out))):
+        out = [(0.0, m) if score != score else (score, m) for score, m in out]  # as Redis
+    out.sort()
     return out
 
 

@@ -375,7 +375,10 @@ class RZSet:
     """A Redis sorted set: member -> score, plus (score, member) kept in order.
 
     Members are byte strings (one character per byte), so comparing them by code point
-    is Redis's memcmp order.
+    is Redis's memcmp order. A set built in bulk (:meth:`loaded`: the *STORE commands)
+    starts with its ordered half only; the member -> score dict and the Sampler are
+    made from it on first use (``__getattr__`` runs only while a slot is unset, so a
+    set that has them pays nothing).
     """
 
     __slots__ = ("big", "order", "ra", "scores")
@@ -389,11 +392,21 @@ class RZSet:
         # redipy.memory.cmd_zsets.
         self.big = False
 
-    def __len__(self) -> int:
-        return len(self.scores)
+    def __getattr__(self, name: str) -> Any:
+        """The lazy halves of a set built by :meth:`loaded`."""
+        if name == "scores":
+            entries = list(self.order)
+            scores = dict(zip(map(_second, entries), map(_first, entries)))
+            self.scores = scores
+            return scores
+        if name == "ra":
+            ra = Sampler(list(self.scores))
+            self.ra = ra
+            return ra
+        raise AttributeError(name)
 
-    def __contains__(self, member: object) -> bool:
-        return member in self.scores
+    def __len__(self) -> int:
+        return self.order._len  # type: ignore[no-any-return]
 
     def score(self, member: str) -> float | None:
         return self.scores.get(member)
@@ -437,15 +450,12 @@ class RZSet:
     def loaded(cls, entries: list[tuple[float, str]], big: bool,
                scores: dict[str, float] | None = None) -> RZSet:
         """A set of (score, member) entries in ascending order, each member once, built
-        in bulk (no insertion per member, no empty structures made and dropped).
-        ``scores``: the same members and scores as a dict the caller built anyway
-        (taken over)."""
+        in bulk (no insertion per member); ``scores``: the same members and scores as a
+        dict the caller built anyway (taken over), else it is made on first use."""
         new = cls.__new__(cls)
-        members = list(map(_second, entries))
-        new.scores = (dict(zip(members, map(_first, entries))) if scores is None
-                      else scores)
         new.order = ZOrder.of(entries)
-        new.ra = Sampler(members)
+        if scores is not None:
+            new.scores = scores
         new.big = big
         return new
 
