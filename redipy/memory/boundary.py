@@ -168,6 +168,13 @@ def reply_text(reply: Any) -> Any:
                 return reply
         elif first is not str:
             pass  # ints first (BITFIELD, HTTL, ...): no join raising TypeError (~1 us)
+        elif type(reply[-1]) is list:
+            if len(reply) == 2:  # a SCAN's [cursor, items]: one join of the items
+                try:
+                    if reply[0].isascii() and "".join(reply[1]).isascii():
+                        return reply
+                except TypeError:
+                    pass
         else:
             try:  # a list of ASCII strings (the common reply): one C pass, no Python loop
                 if "".join(reply).isascii():

@@ -378,10 +378,11 @@ def _while(items: Iterable[Entry], keep: Any) -> Iterator[Entry]:
 def _flat(entries: Iterable[Entry], withscores: bool) -> list[str]:
     if not withscores:
         return list(map(_member, entries))
-    out: list[str] = []
-    for score, member in entries:
-        out.append(member)
-        out.append(format_double(score))
+    if type(entries) is not list:
+        entries = list(entries)
+    out: list[str] = [""] * (2 * len(entries))
+    out[::2] = map(_member, entries)
+    out[1::2] = map(format_double, map(_score_of, entries))
     return out
 
 
@@ -594,17 +595,24 @@ def cmd_zincrby(db: Database, args: Sequence[str]) -> Any:
         db.add_new(key, zs)
     elif type(zs) is not RZSet:
         raise WrongTypeError(WRONGTYPE)
-    cur = zs.scores.get(member)
+    scores = zs.scores
+    cur = scores.get(member)
     if cur is None:
         _grows(zs, member)
+        zs.set(member, score if zs.big else score + 0.0)
     else:
         score += cur
         if score != score:
             raise ResponseError(NAN_SCORE)
         if score == cur:
             return format_double(score)
-    zs.set(member, score if zs.big else score + 0.0)
-    db.touch(key)
+        stored = score if zs.big else score + 0.0  # RZSet.set inlined: the member is there
+        order = zs.order
+        order.remove((cur, member))
+        scores[member] = stored
+        order.add((stored, member))
+    if db.watchers or db.on_touch:
+        db.touch(key)
     return format_double(score)
 
 

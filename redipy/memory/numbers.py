@@ -92,18 +92,19 @@ _LL_HALF = float((INT64_MAX) // 2)  # (double)(LLONG_MAX/2) == 2**62
 
 def format_double(value: float) -> str:
     """A double as Redis 7.2+ / Valkey reply with it (their ``d2string``)."""
+    if -_LL_HALF <= value <= _LL_HALF:  # the common case first (never NaN or inf)
+        as_int = int(value)
+        if as_int == value:
+            if as_int:
+                return str(as_int)
+            return "-0" if str(value)[0] == "-" else "0"
+        return fpconv_dtoa(value)
     if value != value:
         return "nan"
     if value == _INF:
         return "inf"
     if value == -_INF:
         return "-inf"
-    if value == 0.0:
-        return "-0" if str(value)[0] == "-" else "0"
-    if -_LL_HALF <= value <= _LL_HALF:
-        as_int = int(value)
-        if as_int == value:
-            return str(as_int)
     return fpconv_dtoa(value)
 
 
