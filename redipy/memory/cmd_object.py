@@ -12,12 +12,16 @@ bytes) or a ``hashtable``; a hash a ``listpack`` (512 fields, 64 bytes) or a
 ``hashtable``; a sorted set a ``listpack`` (128 members, 64 bytes) or a
 ``skiplist``. A hash or sorted set, once a write took it past its limits, stays a
 ``hashtable`` / ``skiplist`` when it shrinks, as on every server (a flag set at that
-write, ``RHash.big`` / ``RZSet.big``; COPY keeps it). Two differences stay: a set
-never goes back either on a server (an ``intset`` that took a non-integer stays a
-``listpack``, a ``hashtable`` stays one) while memory judges a set as it is now; and
-Valkey 8.1 / 9.1 turn a ``quicklist`` back into a ``listpack`` when a shrinking
-command leaves one node of at most half the limit (4 KB; Redis 7.0 never does),
-while memory says ``listpack`` whenever the list fits 8 KB.
+write, ``RHash.big`` / ``RZSet.big``; COPY keeps it). A set carries the encoding a
+Valkey 9.1 server gives it (``RSet.enc``, decided as t_set.c does: SADD's member count
+and first member pick it for a new set, an ``intset`` becomes a ``listpack`` at its
+first non-integer and a ``hashtable`` past 512 members, a ``listpack`` a ``hashtable``
+past 128 members or at a member over 64 bytes; it never goes back, except that SPOP
+with a big count and the *STORE commands build a new set, as the server does; Redis
+7.0 has no listpack sets). One difference stays: Valkey 8.1 / 9.1 turn a
+``quicklist`` back into a ``listpack`` when a shrinking command leaves one node of at
+most half the limit (4 KB; Redis 7.0 never does), while memory says ``listpack``
+whenever the list fits 8 KB.
 
 OBJECT REFCOUNT is 1 (Valkey 9.1 shares no values); OBJECT IDLETIME is 0 (memory
 keeps no access clock: every key counts as just used); OBJECT FREQ answers as a

@@ -1005,12 +1005,12 @@ def _setop_fast(srcs: list[Source], op: str, weights: list[float], how: str,
         base = srcs[0]
         if not base:
             return [], None
+        assert isinstance(base, RZSet)
         others = [z.scores for z in zsets if z is not base]
         if len(others) < len(zsets) - 1:
             return [], None  # the first set is also among the others
         gone: Any = others[0] if len(others) == 1 else set().union(*others)
-        return [entry for entry in base.order  # type: ignore[union-attr]
-                if entry[1] not in gone], None
+        return [entry for entry in base.order if entry[1] not in gone], None
     if op == "inter" and len(zsets) == 2 and len(srcs) == 2:
         return _inter_pair(zsets[0], zsets[1]), None
     if op == "union" and len(zsets) == 2 and len(srcs) == 2:
@@ -1115,7 +1115,7 @@ def _intercard_fast(srcs: list[Source]) -> int | None:
     for src in srcs:
         if not src:
             return 0
-        keysets.append(src.scores.keys() if type(src) is RZSet else src.live)  # type: ignore[union-attr]
+        keysets.append(src.scores.keys() if type(src) is RZSet else src.live)
     keysets.sort(key=len)
     common = set(keysets[0]).intersection(*keysets[1:])
     return len(common)

@@ -1,9 +1,10 @@
 """Value types of the memory keyspace, each with Redis's complexity.
 
-Hashes, sets, sorted sets and the keyspace keep a :class:`Sampler` beside their
-dict or set (8 bytes a member) so that a random pick (HRANDFIELD, SPOP,
+Hashes, hashtable sets, sorted sets and the keyspace keep a :class:`Sampler` beside
+their dict or set (8 bytes a member) so that a random pick (HRANDFIELD, SPOP,
 SRANDMEMBER, ZRANDMEMBER, RANDOMKEY) is O(1), as in Redis, and so that SCAN-style
-cursors can walk them without missing a member that stays put.
+cursors can walk them without missing a member that stays put (a small set picks from
+its ordered list instead).
 """
 
 from __future__ import annotations
