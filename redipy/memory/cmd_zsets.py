@@ -183,9 +183,8 @@ def _zset(db: Database, key: str) -> RZSet | None:
 def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
     """Where the members whose score is in the range begin and end (places)."""
     low, lowex, high, highex = rng
-    order = zs.order
-    return (order.place((low, _TOP) if lowex else (low,)),
-            order.place((high,) if highex else (high, _TOP)))
+    return zs.order.places((low, _TOP) if lowex else (low,),  # type: ignore[no-any-return]
+                           (high,) if highex else (high, _TOP))
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
@@ -437,10 +436,10 @@ def _store(db: Database, dest: str, entries: Iterable[Entry],
 
 def _remove_places(db: Database, key: str, zs: RZSet, lo: Place, hi: Place) -> int:
     """Delete the entries between two places in O(log n + m)."""
+    scores, ra = zs.scores, zs.ra  # first: a set built in bulk makes them from the order
     gone = zs.order.drop(lo, hi)
     if not gone:
         return 0
-    scores, ra = zs.scores, zs.ra
     for _, member in gone:
         del scores[member]
         ra.remove(member)
@@ -902,10 +901,11 @@ def cmd_zremrangebylex(db: Database, args: Sequence[str]) -> int:
 def _pop(db: Database, key: str, zs: RZSet, count: int, top: bool) -> list[Entry]:
     out: list[Entry] = []
     order = zs.order
+    scores, ra = zs.scores, zs.ra  # first: a set built in bulk makes them from the order
     for _ in range(min(count, len(zs))):
         score, member = order.pop(-1 if top else 0)
-        del zs.scores[member]
-        zs.ra.remove(member)
+        del scores[member]
+        ra.remove(member)
         out.append((score, member))
     db.touch(key)
     db.drop_if_empty(key, zs)

@@ -394,17 +394,19 @@ class RZSet:
         self.big = False
 
     def __getattr__(self, name: str) -> Any:
-        """The lazy halves of a set built by :meth:`loaded`."""
-        if name == "scores":
-            entries = list(self.order)
-            scores = dict(zip(map(_second, entries), map(_first, entries)))
-            self.scores = scores
-            return scores
+        """The lazy halves of a set built by :meth:`loaded`, both made at the first use
+        of either from the ordered half (so every change to the set must touch ``scores``
+        or ``ra`` before it changes ``order``)."""
+        if name != "scores" and name != "ra":
+            raise AttributeError(name)
+        entries = list(self.order)
+        members = list(map(_second, entries))
         if name == "ra":
-            ra = Sampler(list(self.scores))
-            self.ra = ra
-            return ra
-        raise AttributeError(name)
+            self.scores = dict(zip(members, map(_first, entries)))
+        self.ra = Sampler(members)
+        if name == "scores":
+            self.scores = dict(zip(members, map(_first, entries)))
+        return getattr(self, name)
 
     def __len__(self) -> int:
         return self.order._len  # type: ignore[no-any-return]
@@ -457,6 +459,7 @@ class RZSet:
         new.order = ZOrder.of(entries)
         if scores is not None:
             new.scores = scores
+            new.ra = Sampler(list(scores))
         new.big = big
         return new
 
