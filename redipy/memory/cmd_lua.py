@@ -15,6 +15,7 @@ position (``... script: on @user_script:1.``; Valkey 8.1 and Redis 7.0 write
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -43,13 +44,20 @@ _ATTR = "_redipy_lua_runtime"
 
 _RunContext: Any = None
 """redipy.memory.lua.runtime.RunContext, bound when the first Lua state is made."""
+_context: Any = None
+"""redipy.memory.lua.runtime.script_context (EVAL's and EVALSHA's RunContext), likewise."""
+_Plain: Any = None
+"""redipy.memory.lua.runtime.ScriptContext, likewise."""
+_monotonic = time.monotonic
 
 
 def _new_runtime() -> LuaRuntime:
-    global _RunContext
+    global _RunContext, _context, _Plain
     from redipy.memory.lua import runtime
 
     _RunContext = runtime.RunContext
+    _context = runtime.script_context
+    _Plain = runtime.ScriptContext
     return runtime.LuaRuntime()
 
 
@@ -116,7 +124,7 @@ def run_script(db: Database, script: LuaScript, keys: Sequence[str], argv: Seque
     no_writes = script.no_writes
     if readonly and script.shebang and not no_writes:
         raise ResponseError(RO_SCRIPT)
-    return script.rt.call_function(script.fn, _RunContext(db, readonly or no_writes),
+    return script.rt.call_function(script.fn, _context(db, readonly or no_writes),
                                    keys, argv)
 
 
@@ -137,7 +145,7 @@ def _evalsha(db: Database, args: Sequence[str], readonly: bool) -> Any:
     if type(entry) is LuaScript and not readonly:  # the common call, checks inlined
         nkeys = _SMALL.get(args[1])
         if nkeys is not None and nkeys <= len(args) - 2:
-            return entry.rt.call_function(entry.fn, _RunContext(db, entry.no_writes),
+            return entry.rt.call_function(entry.fn, _context(db, entry.no_writes),
                                           args[2:2 + nkeys], args[2 + nkeys:])
     keys, argv = _split(args[1:])
     if entry is None and len(sha) == 40:
@@ -165,8 +173,13 @@ def evalsha(db: Database, args: Sequence[str]) -> Any:
     if type(entry) is LuaScript:  # the common call, _evalsha's first branch inlined
         nkeys = _SMALL.get(args[1])
         if nkeys is not None and nkeys <= len(args) - 2:
-            return entry.rt.call_function(entry.fn, _RunContext(db, entry.no_writes),
-                                          args[2:2 + nkeys], args[2 + nkeys:])
+            ctx = _Plain()  # script_context() inlined
+            ctx.start = _monotonic()
+            ctx.db = db
+            if entry.no_writes:
+                ctx.readonly = True
+                ctx.fast = False
+            return entry.rt.call_function(entry.fn, ctx, args[2:2 + nkeys], args[2 + nkeys:])
     return _evalsha(db, args, False)
 
 
@@ -404,7 +417,5 @@ def _running_function(rt: LuaRuntime) -> Any:
         return None
     if not ctx.name:
         raise ResponseError(busy.EVAL_BUSY)
-    import time
-
-    return Map(["name", ctx.name, "command", list(getattr(ctx, "command", ())),
-                "duration_ms", int((time.monotonic() - ctx.start) * 1000)])
+    return Map(["name", ctx.name, "command", list(ctx.command),
+                "duration_ms", int((_monotonic() - ctx.start) * 1000)])
