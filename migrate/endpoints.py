@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import time
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 from itertools import islice
 from typing import Any
@@ -308,8 +309,11 @@ class FileSource:
         flt = key_filter(match)
         wanted = set(types) if types else None
         if flt is None and wanted is None:
-            yield from self.reader.records(start)
-            return
+            return self.reader.records(start)  # no generator of ours per record
+        return self._filtered(flt, wanted, start)
+
+    def _filtered(self, flt: Any, wanted: set[str] | None, start: Any
+                  ) -> Iterator[Record | Mark]:
         for item in self.reader.records(start):
             if isinstance(item, Mark) or (
                     (flt is None or flt(item.key)) and (wanted is None or item.type in wanted)):
@@ -476,7 +480,7 @@ class ServerEndpoint:
         self._wr: RawConnection | None = None
         self._version: tuple[int, ...] | None = None
         self._info: dict[str, str] | None = None
-        self._inflight: list[list[tuple[str, int]]] = []
+        self._inflight: list[tuple[int, int, list[tuple[int, str, int]]]] = []
         self._blocked: dict[str, bool] = {}  # keys built under a scratch name
         self._refusing: set[str] = set()  # refused keys whose later parts are dropped
         self._refused: list[str] = []
@@ -768,9 +772,15 @@ class ServerEndpoint:
         building = self._blocked  # key -> whether its move into place is guarded
         refusing = self._refusing
         cmds: list[Sequence[str]] = []
-        owners: list[tuple[str, int]] = []  # (key, what its reply means)
+        # (index of a command, its key, what its reply means): a mark speaks for the
+        # commands after the mark before it, up to its own (plain ones but its own)
+        marks: list[tuple[int, str, int]] = []
         add_cmd = cmds.append
-        add_owner = owners.append
+        add_mark = marks.append
+
+        def add_owner(owner: tuple[str, int]) -> None:  # the rare paths: one per command
+            add_mark((len(cmds) - 1, owner[0], owner[1]))
+
         write = _WRITE
         scratch: list[str] = []  # names to clear before values are built there
         for rec in records:
@@ -790,13 +800,14 @@ class ServerEndpoint:
                     exp = None
                 if guard and name not in replace:
                     add_cmd((*cmd, "NX"))
-                    add_owner((name, _SETNX))
+                    add_mark((len(cmds) - 1, name, _SETNX))
                 else:
                     add_cmd(cmd)
-                    add_owner((name, _PLAIN))
                 if exp is not None:
                     add_cmd(("PEXPIREAT", key, str(exp)))
-                    add_owner((name, _PLAIN))
+                    add_mark((len(cmds) - 1, name, _PLAIN))
+                elif not guard or name in replace:
+                    add_mark((len(cmds) - 1, name, _PLAIN))
                 continue
             if rec.part == 0 and not rec.more and value and not rec.ttls \
                     and kind in write and not (building and name in building) and not cluster:
@@ -811,28 +822,29 @@ class ServerEndpoint:
                     aside = key + SCRATCH
                     scratch.append(aside)
                     add_cmd((write[kind], aside, *value))
-                    add_owner((name, _PLAIN))
                     if exp is not None:
                         add_cmd(("PEXPIREAT", aside, str(exp)))
-                        add_owner((name, _PLAIN))
                     add_cmd(("RENAMENX", aside, key))  # with its deadline
-                    add_owner((name, _RENAMENX))  # a conflict leaves aside: sync deletes it
+                    # a conflict leaves aside: sync deletes it
+                    add_mark((len(cmds) - 1, name, _RENAMENX))
                 else:
                     add_cmd(("DEL", key))
                     add_cmd((write[kind], key, *value))
-                    owners += ((name, _PLAIN), (name, _PLAIN))
                     if exp is not None:
                         add_cmd(("PEXPIREAT", key, str(exp)))
-                        add_owner((name, _PLAIN))
+                    add_mark((len(cmds) - 1, name, _PLAIN))
                 continue
             self._send_part(rec, key, guard and name not in replace, ttl_keep, no_fttl,
                             add_cmd, add_owner)
-        if scratch:  # one DEL for them all, ahead of the batch
-            cmds.insert(0, ("DEL", *scratch))
-            owners.insert(0, (scratch[0][plen:-len(SCRATCH)], _PLAIN))
         if cmds:
-            self.writer().send(cmds)
-            self._inflight.append(owners)
+            first = 0
+            if scratch:  # one DEL for them all, ahead of the batch
+                first = 1
+                marks.insert(0, (-1, scratch[0][plen:-len(SCRATCH)], _PLAIN))
+                self.writer().send([("DEL", *scratch), *cmds])
+            else:
+                self.writer().send(cmds)
+            self._inflight.append((len(cmds) + first, first, marks))
 
     def _drop_scratch(self, name: str, key: str, add_cmd: Any, add_owner: Any) -> None:
         """Forget the value being built aside for ``name`` (the source started it over)."""
@@ -934,17 +946,27 @@ class ServerEndpoint:
         conn = self.writer() if self._inflight else None
         while self._inflight:
             assert conn is not None
-            owners = self._inflight.pop(0)
-            for (owner, what), reply in zip(owners, conn.recv(len(owners))):
-                if type(reply) is ReplyError:
-                    if what != _PLAIN and "no such key" in str(reply):
-                        continue  # expired before it was moved into place
-                    problems.append(f"{owner}: {reply}")
-                elif what != _PLAIN and not reply:
-                    conflicts.append(owner)
-                    if what == _RENAMENX:
-                        aside.append(scratch_name(self.prefix + owner, self.cluster_names)
-                                     or "")
+            count, first, marks = self._inflight.pop(0)
+            replies = conn.recv(count)
+            if ReplyError in set(map(type, replies)):  # the rare case: who they belong to
+                at = [m[0] + first for m in marks]
+                for i, reply in enumerate(replies):
+                    if type(reply) is ReplyError:
+                        j = bisect_left(at, i)
+                        _, owner, what = marks[j]
+                        if at[j] != i:
+                            what = _PLAIN
+                        if what != _PLAIN and "no such key" in str(reply):
+                            continue  # expired before it was moved into place
+                        problems.append(f"{owner}: {reply}")
+            for idx, owner, what in marks:
+                if what != _PLAIN:
+                    reply = replies[idx + first]
+                    if not reply and type(reply) is not ReplyError:
+                        conflicts.append(owner)
+                        if what == _RENAMENX:
+                            aside.append(scratch_name(self.prefix + owner,
+                                                      self.cluster_names) or "")
         if aside:
             assert conn is not None
             conn.run([("DEL", name) for name in aside if name])

@@ -43,6 +43,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from itertools import chain
 from typing import Any, BinaryIO
 
 from redipy.migrate.records import Mark, Record
@@ -60,6 +61,13 @@ _decoder = json.JSONDecoder()
 _loads = _decoder.decode
 # the C scanner, without decode()'s regexes (typeshed types it as its own argument)
 _scan = json.scanner.make_scanner(_decoder)  # type: ignore[arg-type]
+
+try:  # the fast decoder of the common record lines (see _common); optional
+    from orjson import loads as _orjson_loads
+
+    _fast_loads: Any = _orjson_loads
+except ImportError:  # pragma: no cover - exercised only without orjson
+    _fast_loads = None
 
 
 def _load_line(text: str) -> Any:
@@ -370,7 +378,6 @@ class SnapshotWriter:
                 pass
 
 
-_COMMON = frozenset(("key", "type", "value", "pexpireat"))
 _LIST = {list}
 _TWO = {2}
 
@@ -387,16 +394,29 @@ def _common(line: bytes) -> Record | None:
     """The line as a record when it is the common case, checked as :func:`check_record`
     would (exactly the fields key, type, value and pexpireat; a string, list, set, hash
     or sorted set, well shaped); ``None`` for anything else, which the caller checks
-    the long way (and so names what is wrong)."""
+    the long way (and so names what is wrong).
+
+    With orjson installed the line is decoded by it (4x the stdlib's speed). Wherever
+    the two decoders could disagree, orjson fails (lone surrogates, NaN, numbers out of
+    range) or answers with a float where a record has an integer (integers past 64
+    bits), and every such line is left to the long way, which reads it with the stdlib:
+    a line means the same with or without orjson."""
     try:
-        text = line.decode("utf-8")
-        obj, end = _scan(text, 0)
+        if _fast_loads is not None:
+            obj = _fast_loads(line)
+        else:
+            text = line.decode("utf-8")
+            obj, end = _scan(text, 0)
+            if end != len(text):
+                return None
     except (UnicodeDecodeError, ValueError, StopIteration, RecursionError):
         return None
-    if end != len(text) or type(obj) is not dict or len(obj) != 4 \
-            or not _COMMON.issuperset(obj):
+    if type(obj) is not dict or len(obj) != 4:
         return None
-    key, kind, value, exp = obj["key"], obj["type"], obj["value"], obj["pexpireat"]
+    try:
+        key, kind, value, exp = obj["key"], obj["type"], obj["value"], obj["pexpireat"]
+    except KeyError:
+        return None
     if type(key) is not str or (exp is not None and (type(exp) is not int or exp < 0)):
         return None
     if kind == "string":
@@ -669,10 +689,15 @@ class SnapshotReader:
         After :meth:`validate`, the file is read a block at a time and each block's
         digest is compared with the one validation took before any of its records is
         handed out: the records are then exactly the ones checked (their shapes are not
-        checked again), and a file changed since is refused, never half-trusted."""
+        checked again), and a file changed since is refused, never half-trusted.
+        (Then the records come out of the blocks through ``chain``, with no generator
+        of ours resumed per record: on the hot path of a load.)"""
         if self._blocks is not None:
-            yield from self._checked_records(self._blocks, start)
-            return
+            return chain.from_iterable(self._blocks_of(self._blocks, start))
+        return self._unchecked_records(start)
+
+    def _unchecked_records(self, start: dict[str, int] | None) -> Iterator[Record | Mark]:
+        """:meth:`records` of a reader neither validated nor prepared: line by line."""
         path = self.path
         with open(path, "rb") as fh:
             fh.readline()
@@ -700,12 +725,6 @@ class SnapshotReader:
                     if whole >= MARK_EVERY:
                         whole = 0
                         yield Mark({"offset": offset, "line": lineno})
-
-    def _checked_records(self, blocks: list[tuple[int, int, int, bytes]],
-                         start: dict[str, int] | None) -> Iterator[Record | Mark]:
-        """The records block by block (see :meth:`_blocks_of`)."""
-        for out in self._blocks_of(blocks, start):
-            yield from out
 
     def _blocks_of(self, blocks: list[tuple[int, int, int, bytes]],
                    start: dict[str, int] | None) -> Iterator[list[Record | Mark]]:

@@ -440,6 +440,64 @@ def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Serve
     assert r.exists("k:2000") == 0
 
 
+#: record lines on which orjson and the stdlib's json could disagree, and common ones
+DECODER_LINES = [
+    '{"key":"k","type":"string","value":"v","pexpireat":null}',
+    '{"key":"k","type":"list","value":["\\ud83d\\ude00","\u00e9"],"pexpireat":5}',
+    '{"key":"\\udcff","type":"string","value":"v","pexpireat":null}',  # an undecodable byte
+    '{"key":"k","type":"set","value":["\\ud800"],"pexpireat":null}',  # a lone surrogate
+    '{"key":"k","type":"string","value":"v","pexpireat":18446744073709551616}',  # > 64 bits
+    '{"key":"k","type":"string","value":"v","pexpireat":18446744073709551615}',
+    '{"key":"k","type":"string","value":"v","pexpireat":1e3}',
+    '{"key":"k","type":"string","value":"v","pexpireat":NaN}',
+    '{"key":"k","type":"zset","value":[["m","1"]],"pexpireat":-0}',
+    ' {"key":"k","type":"string","value":"v","pexpireat":null} ',
+    '{"key":"k","type":"hash","value":{"a":"1","b":"2","a":"3"},"pexpireat":null}',
+    '{"key":"k","key":"j","type":"string","value":"v","pexpireat":null}',
+    '{"key":"k","type":"zset","value":[["m",1e400]],"pexpireat":null}',
+    '{"key":"k","type":"set","value":["a",1],"pexpireat":null}',
+]
+
+
+@pytest.mark.parametrize("decoder", ["orjson", "stdlib"])
+def test_snapshot_lines_mean_the_same_with_or_without_orjson(
+        tmp_path: Path, decoder: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A load decodes the common record lines with orjson when it is installed; every
+    line must mean what the stdlib's json makes of it (or be left to the stdlib)."""
+    from redipy.migrate import snapshot
+
+    if decoder == "stdlib":
+        monkeypatch.setattr(snapshot, "_fast_loads", None)  # as without orjson
+    else:
+        assert snapshot._fast_loads is not None  # orjson comes with the test extra
+    for line in DECODER_LINES:
+        got = snapshot._common(line.encode())
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if got is not None:  # taken the quick way: exactly the stdlib's record
+            assert obj is not None and snapshot.check_record(obj) is None, line
+            assert got == snapshot._to_record(obj), line
+    assert snapshot._common(DECODER_LINES[0].encode()) is not None
+    assert snapshot._common(DECODER_LINES[1].encode()) is not None
+    # a whole file with such lines: the same records as a reader that checks each line
+    mem = redipy.Redis()
+    mem.set("k\udcff", "v\udcfe")
+    mem.rpush("l", "\U0001f600", "\u00e9")
+    mem.hset("h", mapping={"f": "1", "g": "2"})
+    mem.zadd("z", {"m": 1.5, "n": float("inf")})
+    mem.sadd("s", "a", "b")
+    mem.set("t", "x", px=3_600_000)
+    path = tmp_path / "snap.jsonl"
+    assert dump(mem, str(path)).ok
+    prepared = snapshot.SnapshotReader(str(path))
+    prepared.prepare()
+    fresh = snapshot.SnapshotReader(str(path))
+    assert list(prepared.records()) == list(fresh.records())
+    assert len([r for r in fresh.records() if isinstance(r, snapshot.Record)]) == 6
+
+
 def test_trailer_counts_must_match(tmp_path: Path) -> None:
     path, recs = good_snapshot(tmp_path)
     rewrite(path, recs, keys=len(recs) + 1)
