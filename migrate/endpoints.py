@@ -452,6 +452,14 @@ def scratch_name(key: str, cluster: bool) -> str | None:
     return "{" + key + "}" + SCRATCH
 
 
+def _scores_first(flat: list[str]) -> list[str]:
+    """``[member, score, ...]`` as ZADD takes it, ``[score, member, ...]``."""
+    out = flat[:]
+    out[0::2] = flat[1::2]
+    out[1::2] = flat[0::2]
+    return out
+
+
 _CARD = {"string": "EXISTS", "list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD",
          "stream": "XLEN"}
 
@@ -816,8 +824,7 @@ class ServerEndpoint:
                     refusing.discard(name)
                 exp = rec.expire_at if ttl_keep else None
                 if kind == "zset":
-                    it = iter(value)
-                    value = [x for m, sc in zip(it, it) for x in (sc, m)]
+                    value = _scores_first(value)
                 if guard and name not in replace:
                     aside = key + SCRATCH
                     scratch.append(aside)
@@ -902,8 +909,7 @@ class ServerEndpoint:
                 add_owner((name, _PLAIN))
         elif rec.value:
             if kind == "zset":
-                it = iter(rec.value)
-                add_cmd(("ZADD", dest, *[x for m, s in zip(it, it) for x in (s, m)]))
+                add_cmd(("ZADD", dest, *_scores_first(rec.value)))
             else:
                 add_cmd((_WRITE[kind], dest, *rec.value))
             add_owner((name, _PLAIN))

@@ -24,11 +24,12 @@ scores and expiries, parts of a key contiguous and in order, no key twice, trail
 counts and checksum equal to what was read), in memory that does not grow with the
 values (a set of 64-bit key fingerprints is the only thing kept per key); the first
 thing wrong is refused naming its line. :meth:`SnapshotReader.validate` does all of it
-in one pass that loads nothing. A load decodes each line once instead:
+in one pass that loads nothing. A load instead:
 :meth:`SnapshotReader.prepare` first checks the bytes only (every line whole, the
 trailer last, the records' SHA-256 and number), so a corrupt, truncated or edited file
 is refused before anything is written; then :meth:`SnapshotReader.records` decodes and
-checks a block (:data:`BLOCK`) of lines at a time before handing out any record of it.
+checks a block (:data:`BLOCK`) of lines at a time before handing out any record of it
+(and decodes the block again as it hands its records out: see ``_blocks_of``).
 Only a file edited by hand with its checksum recomputed can fail there, after the keys
 of earlier blocks were written: the run then ends failed, naming the line, never ok.
 New record types add a shape check to :data:`SHAPES`.
@@ -728,20 +729,21 @@ class SnapshotReader:
 
     def _blocks_of(self, blocks: list[tuple[int, int, int, bytes]],
                    start: dict[str, int] | None) -> Iterator[list[Record | Mark]]:
-        """Per block, its records and marks (checked first, unless validate checked them)."""
+        """The records and marks, in lists of up to :data:`MARK_EVERY` whole keys. A
+        block :meth:`validate` did not check is checked whole first (every line decoded
+        and checked, nothing kept: :meth:`_check_lines`), then decoded again as its
+        records are handed out. So a block's records are never all held at once: held,
+        thousands of them would outlive the garbage collector's young generations, and
+        its full passes, which walk every object of the process, come that much more
+        often (a second decoding costs less)."""
         path, version = self.path, self.version
         begin = int(start["offset"]) if start else 0
         end = blocks[-1][1]  # where the trailer, the last line, ends
-        checked = self._checked
-        struct = None if checked else _Structure(path, self._first_line_of)
-        open_key = None  # struct.open_key, as of the last line checked the long way
-        seen = struct.seen if struct is not None else set()
-        seen_add = seen.add
-        types = struct.types if struct is not None else {}
+        struct = None if self._checked else _Structure(path, self._first_line_of)
         whole = 0
         with open(path, "rb") as fh:
             for bstart, bend, lineno, digest in blocks:
-                if bend <= begin and checked:
+                if bend <= begin and struct is None:
                     continue
                 fh.seek(bstart)
                 data = fh.read(bend - bstart)
@@ -751,6 +753,15 @@ class SnapshotReader:
                 lines = data.split(b"\n")
                 lines.pop()  # after the last newline: nothing
                 del data
+                if struct is not None:  # the whole block checked before any of it goes out
+                    self._check_lines(lines[:-1] if bend == end else lines, lineno, struct)
+                    if bend == end:
+                        trailer_line = lineno + len(lines) - 1
+                        struct.end(trailer_line - 1)
+                        assert self.trailer is not None
+                        struct.against(self.trailer, trailer_line)
+                    if bend <= begin:
+                        continue  # before the resume point
                 out: list[Record | Mark] = []
                 add = out.append
                 offset = bstart
@@ -759,43 +770,48 @@ class SnapshotReader:
                     lineno += 1
                     offset += len(line) + 1
                     if offset == end:  # the trailer
-                        if struct is not None:
-                            struct.end(lineno - 1)
-                            assert self.trailer is not None
-                            struct.against(self.trailer, lineno)
                         if whole and offset > begin:
                             add(Mark({"offset": offset - len(line) - 1, "line": lineno - 1}))
                         yield out
                         return
-                    if struct is None:
-                        if offset <= begin:
-                            continue  # before the resume point
-                        rec = decode_record(line, path, lineno, version, checked=True)
-                    else:
-                        got = _common(line)  # a whole small key, as the writer writes it
-                        if got is not None and open_key is None:
-                            fp = hash(got.key)
-                            if fp not in seen:
-                                seen_add(fp)
-                                struct.keys += 1
-                                types[got.type] = types.get(got.type, 0) + 1
-                            else:
-                                got = None
-                        if got is None:  # anything else: every check, one at a time
-                            obj = self._checked_line(line, lineno)
-                            struct.add(obj, lineno)
-                            open_key = struct.open_key
-                            got = _to_record(obj)
-                        if offset <= begin:
-                            continue
-                        rec = got
+                    if offset <= begin:
+                        continue  # before the resume point
+                    rec = _common(line) or decode_record(line, path, lineno, version,
+                                                         checked=True)
                     add(rec)
                     if not rec.more:
                         whole += 1
                         if whole >= MARK_EVERY:
                             whole = 0
                             add(Mark({"offset": offset, "line": lineno}))
-                yield out  # the whole block checked before any of it goes out
+                            yield out
+                            out = []
+                            add = out.append
+                yield out
+
+    def _check_lines(self, lines: list[bytes], lineno: int, struct: _Structure) -> None:
+        """Check record lines (the first is line ``lineno``) as :meth:`validate` does,
+        keeping what spans records in ``struct``; raise at the first bad one."""
+        seen = struct.seen
+        seen_add = seen.add
+        types = struct.types
+        keys = 0
+        lineno -= 1
+        try:
+            for line in lines:
+                lineno += 1
+                got = _common(line)  # a whole small key, as the writer writes it
+                if got is not None and struct.open_key is None:
+                    fp = hash(got.key)
+                    if fp not in seen:
+                        seen_add(fp)
+                        keys += 1
+                        types[got.type] = types.get(got.type, 0) + 1
+                        continue
+                # anything else: every check, one at a time
+                struct.add(self._checked_line(line, lineno), lineno)
+        finally:
+            struct.keys += keys
 
     def _checked_line(self, line: bytes, lineno: int) -> dict[str, Any]:
         """One record line decoded and checked as :meth:`validate` checks it."""
