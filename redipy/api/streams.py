@@ -129,21 +129,21 @@ class StreamCommands(CommandsBase):
     def xrange(self, name: str, min: StreamId = "-", max: StreamId = "+",
                count: int | None = None) -> list[Entry]:
         """Entries with IDs from ``min`` to ``max`` (``(`` for exclusive), oldest first."""
-        lo = min if type(min) is str else enc(min)
-        hi = max if type(max) is str else enc(max)
-        if count is None:
-            return self._conv(_entries, "XRANGE", name, lo, hi)
-        return self._conv(_entries, "XRANGE", name, lo, hi, "COUNT",
-                          str(count) if type(count) is int else enc(count))
+        return self._range("XRANGE", name, min, max, count)
 
     def xrevrange(self, name: str, max: StreamId = "+", min: StreamId = "-",
                   count: int | None = None) -> list[Entry]:
         """Entries with IDs from ``max`` down to ``min``, newest first."""
-        hi = max if type(max) is str else enc(max)
-        lo = min if type(min) is str else enc(min)
+        return self._range("XREVRANGE", name, max, min, count)
+
+    def _range(self, cmd: str, name: str, start: StreamId, end: StreamId,
+               count: int | None) -> list[Entry]:
+        """XRANGE / XREVRANGE from ``start`` to ``end`` (in the command's direction)."""
+        first = start if type(start) is str else enc(start)
+        last = end if type(end) is str else enc(end)
         if count is None:
-            return self._conv(_entries, "XREVRANGE", name, hi, lo)
-        return self._conv(_entries, "XREVRANGE", name, hi, lo, "COUNT",
+            return self._conv(_entries, cmd, name, first, last)
+        return self._conv(_entries, cmd, name, first, last, "COUNT",
                           str(count) if type(count) is int else enc(count))
 
     def xlen(self, name: str) -> int:
