@@ -24,12 +24,7 @@ def _fields(flat: Any) -> dict[str, str]:
 
 
 def _entry(reply: Any) -> Entry:
-    f = reply[1]
-    if f is None:
-        return reply[0], None
-    n = len(f)
-    return reply[0], ({f[0]: f[1]} if n == 2 else {f[0]: f[1], f[2]: f[3]} if n == 4
-                      else _fields(f))
+    return _entries([reply])[0]
 
 
 def _info_stream(reply: Any) -> dict[str, Any]:

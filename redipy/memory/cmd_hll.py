@@ -19,7 +19,6 @@ from redipy.reply import OK
 NOT_HLL = "WRONGTYPE Key is not a valid HyperLogLog string value."
 CORRUPT = "INVALIDOBJ Corrupted HLL object detected"
 _WRONGTYPE = "WRONGTYPE Operation against a key holding the wrong kind of value"
-_H0 = hll._H0
 
 
 def _load(db: Database, key: str) -> bytes | bytearray | None:
@@ -52,19 +51,9 @@ def cmd_pfadd(db: Database, args: Sequence[str]) -> Any:
     key = args[0]
     s = db.get(key) if db.expires else db.data.get(key)
     if len(args) == 2 and type(s) is bytearray and len(s) > 16 and s.startswith(b"HYLL\x01"):
-        # one element into a sparse HLL that PFADD left (valid_header's checks for it),
-        # hll.pat_len inlined for a short element (the commonest case: a call less)
-        element = args[1].encode("latin-1")
-        n = len(element)
-        if 0 < n < 8:
-            h = ((_H0[n] ^ int.from_bytes(element, "little")) * 0xC6A4A7935BD1E995
-                 ) & 0xFFFFFFFFFFFFFFFF
-            h = ((h ^ (h >> 47)) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
-            h ^= h >> 47
-        else:
-            h = hll.murmur64a(element)
-        rest = (h >> 14) | 0x4000000000000
-        result = hll.sparse_set(s, h & 16383, (rest & -rest).bit_length())
+        # one element into a sparse HLL that PFADD left (valid_header's checks for it)
+        index, count = hll.pat_len(args[1].encode("latin-1"))
+        result = hll.sparse_set(s, index, count)
         if result < 0:
             raise response_error(CORRUPT)
         if result and (db.watchers or db.on_touch):  # (sparse_set marked the cache stale)

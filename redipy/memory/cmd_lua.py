@@ -46,18 +46,15 @@ _RunContext: Any = None
 """redipy.memory.lua.runtime.RunContext, bound when the first Lua state is made."""
 _context: Any = None
 """redipy.memory.lua.runtime.script_context (EVAL's and EVALSHA's RunContext), likewise."""
-_Plain: Any = None
-"""redipy.memory.lua.runtime.ScriptContext, likewise."""
 _monotonic = time.monotonic
 
 
 def _new_runtime() -> LuaRuntime:
-    global _RunContext, _context, _Plain
+    global _RunContext, _context
     from redipy.memory.lua import runtime
 
     _RunContext = runtime.RunContext
     _context = runtime.script_context
-    _Plain = runtime.ScriptContext
     return runtime.LuaRuntime()
 
 
@@ -173,13 +170,8 @@ def evalsha(db: Database, args: Sequence[str]) -> Any:
     if type(entry) is LuaScript:  # the common call, _evalsha's first branch inlined
         nkeys = _SMALL.get(args[1])
         if nkeys is not None and nkeys <= len(args) - 2:
-            ctx = _Plain()  # script_context() inlined
-            ctx.start = _monotonic()
-            ctx.db = db
-            if entry.no_writes:
-                ctx.readonly = True
-                ctx.fast = False
-            return entry.rt.call_function(entry.fn, ctx, args[2:2 + nkeys], args[2 + nkeys:])
+            return entry.rt.call_function(entry.fn, _context(db, entry.no_writes),
+                                          args[2:2 + nkeys], args[2 + nkeys:])
     return _evalsha(db, args, False)
 
 

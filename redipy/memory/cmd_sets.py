@@ -138,12 +138,7 @@ def _sets(db: Database, keys: Sequence[str]) -> list[RSet | None]:
 
 
 def _all_ints(members: Collection[str]) -> bool:
-    """Whether every member is a canonical integer (an intset could hold them): the
-    first member decides at once for the common case of a non-integer."""
-    for member in members:
-        if parse_int(member) is None:
-            return False
-        break
+    """Whether every member is a canonical integer (an intset could hold them)."""
     return all(map(is_ll, members))
 
 
@@ -474,6 +469,11 @@ def _ascending(members: Collection[str]) -> list[str]:
     return list(members)
 
 
+def _as_added(sets: list[RSet | None]) -> list[str]:
+    """The union's members in the order a server adds them: each set's in its order."""
+    return list(dict.fromkeys(m for s in sets if s is not None for m in s))
+
+
 def _union(sets: list[RSet | None]) -> set[str]:
     return set().union(*[s.live for s in sets if s is not None])
 
@@ -508,7 +508,7 @@ def cmd_sunion(db: Database, args: Sequence[str]) -> list[str]:
     if _all_intsets(sets):
         return _ascending(union)
     if len(union) <= SET_LISTPACK_ENTRIES:  # a small hashtable's order: as added
-        return list(dict.fromkeys(m for s in sets if s is not None for m in s))
+        return _as_added(sets)
     return list(union)
 
 
@@ -531,16 +531,9 @@ def cmd_sinterstore(db: Database, args: Sequence[str]) -> int:
     result, first = _inter(_sets(db, args[1:]))
     if first is None or not result:
         return _store(db, args[0], RSet.of(set()))
-    size = len(result)
     if first.enc == INTSET:  # a part of an intset is one, ascending
-        new = RSet.small(list(result), INTSET)
-    elif size <= SET_INTSET_ENTRIES and _all_ints(result):
-        new = RSet.small(sorted(result, key=int), INTSET)
-    elif size <= SET_LISTPACK_ENTRIES and max(map(len, result)) <= SET_LISTPACK_VALUE:
-        new = RSet.small(list(result), LISTPACK)
-    else:
-        new = RSet.of(result if type(result) is set else set(result))
-    return _store(db, args[0], new)
+        return _store(db, args[0], RSet.small(list(result), INTSET))
+    return _store(db, args[0], _built(result, False))
 
 
 @arity_checked("SUNIONSTORE")
@@ -549,8 +542,7 @@ def cmd_sunionstore(db: Database, args: Sequence[str]) -> int:
     union = _union(sets)
     if SET_LISTPACK_ENTRIES < len(union) or not union:
         return _store(db, args[0], _built(union, False))
-    seq = dict.fromkeys(m for s in sets if s is not None for m in s)  # the order added
-    return _store(db, args[0], _built(list(seq), True))
+    return _store(db, args[0], _built(_as_added(sets), True))
 
 
 @arity_checked("SDIFFSTORE")

@@ -523,11 +523,6 @@ def _parse_read(db: Database, args: Sequence[str], group: bool) -> ReadArgs:
         out.keys = [args[6]]
         out.texts = [args[7]]
         return out
-    if not group and argc == 5 and args[0] == "COUNT" and args[2] == "STREAMS":
-        out.count = _count_arg(args[1])  # XREAD COUNT n STREAMS key id: no loop
-        out.keys = [args[3]]
-        out.texts = [args[4]]
-        return out
     name = "xreadgroup" if group else "xread"
     i = 0
     streams_at = -1
@@ -625,6 +620,15 @@ def _resolve(db: Database, ra: ReadArgs) -> list[int]:
     return ids
 
 
+def _seen(grp: Group, name: str, now: int) -> Consumer:
+    """The group's consumer ``name`` (made if new), seen now: a read names it."""
+    cons = grp.consumers.get(name)
+    if cons is None:
+        cons, _ = grp.consumer(name, now)
+    cons.seen = now
+    return cons
+
+
 def _read_key(s: RStream, key: str, after: int, ra: ReadArgs, now: int) -> list[Any] | None:
     """One stream's part of the reply (``[key, entries]``), None when it has none."""
     gname = ra.group
@@ -632,10 +636,7 @@ def _read_key(s: RStream, key: str, after: int, ra: ReadArgs, now: int) -> list[
         grp = s.groups.get(gname)
         if grp is None:  # destroyed while we waited
             raise _nogroup(key, gname)
-        cons = grp.consumers.get(ra.consumer)
-        if cons is None:
-            cons, _ = grp.consumer(ra.consumer, now)
-        cons.seen = now
+        cons = _seen(grp, ra.consumer, now)
         if after != _NEW:
             return [key, _history(s, grp, cons, after, ra.count, now)]
         if s.entries and s.last_valid() > grp.last_id:
@@ -790,10 +791,7 @@ def xreadgroup(db: Database, args: Sequence[str]) -> Any:
             grp = s.groups.get(args[1])
             if grp is not None:
                 now = db.clock()
-                cons = grp.consumers.get(args[2])
-                if cons is None:
-                    cons, _ = grp.consumer(args[2], now)
-                cons.seen = now
+                cons = _seen(grp, args[2], now)
                 if s.entries and s.last_valid() > grp.last_id:
                     return [[key, _deliver(s, grp, cons, count, False, now)]]
                 return None

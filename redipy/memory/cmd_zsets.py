@@ -183,8 +183,9 @@ def _zset(db: Database, key: str) -> RZSet | None:
 def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
     """Where the members whose score is in the range begin and end (places)."""
     low, lowex, high, highex = rng
-    return zs.order.places((low, _TOP) if lowex else (low,),  # type: ignore[no-any-return]
-                           (high,) if highex else (high, _TOP))
+    order = zs.order
+    return (order.place((low, _TOP) if lowex else (low,)),
+            order.place((high,) if highex else (high, _TOP)))
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
@@ -1054,9 +1055,15 @@ def _inter_pair(one: RZSet, two: RZSet) -> list[Entry]:
     small, big = (one, two) if len(one) <= len(two) else (two, one)
     other = big.scores  # summed smaller + bigger: the general code's order of work
     out = [(score + other[m], m) for score, m in small.order if m in other]
-    if _infinite(small) and _infinite(big) and any(map(isnan, map(_score_of, out))):
-        out = [(0.0, m) if score != score else (score, m) for score, m in out]  # as Redis
+    out = _zero_nans(small, big, out)
     _sort_entries(out)
+    return out
+
+
+def _zero_nans(one: RZSet, two: RZSet, out: list[Entry]) -> list[Entry]:
+    """Sums of inf and -inf (NaN) as 0, as Redis has them (only infinite sets make them)."""
+    if _infinite(one) and _infinite(two) and any(map(isnan, map(_score_of, out))):
+        return [(0.0, m) if score != score else (score, m) for score, m in out]
     return out
 
 
@@ -1083,8 +1090,7 @@ def _union_pair(one: RZSet, two: RZSet) -> list[Entry]:
     other, first = two.scores, one.scores
     out = [(score + other[m], m) if m in other else (score, m) for score, m in one.order]
     out += [entry for entry in two.order if entry[1] not in first]
-    if _infinite(one) and _infinite(two) and any(map(isnan, map(_score_of, out))):
-        out = [(0.0, m) if score != score else (score, m) for score, m in out]  # as Redis
+    out = _zero_nans(one, two, out)
     out.sort()
     return out
 

@@ -401,11 +401,8 @@ class RZSet:
             raise AttributeError(name)
         entries = list(self.order)
         members = list(map(_second, entries))
-        if name == "ra":
-            self.scores = dict(zip(members, map(_first, entries)))
+        self.scores = dict(zip(members, map(_first, entries)))
         self.ra = Sampler(members)
-        if name == "scores":
-            self.scores = dict(zip(members, map(_first, entries)))
         return getattr(self, name)
 
     def __len__(self) -> int:

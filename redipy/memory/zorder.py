@@ -133,20 +133,6 @@ class ZOrder(SortedList):  # type: ignore[misc]
             return pos, len(lists[pos])
         return pos, bisect_left(lists[pos], key)
 
-    def places(self, low: Any, high: Any) -> tuple[Place, Place]:
-        """:meth:`place` (bisect left) of two keys in one frame: where the entries from
-        ``low`` up to ``high`` begin and end (the range commands' hot path)."""
-        maxes = self._maxes
-        if not maxes:
-            return (0, 0), (0, 0)
-        lists = self._lists
-        last = len(maxes) - 1
-        pos = bisect_left(maxes, low)
-        lo = (last, len(lists[last])) if pos > last else (pos, bisect_left(lists[pos], low))
-        pos = bisect_left(maxes, high)
-        hi = (last, len(lists[last])) if pos > last else (pos, bisect_left(lists[pos], high))
-        return lo, hi
-
     def place_at(self, position: int) -> Place:
         """The place of a position (0 <= position <= len; len is the end)."""
         lists = self._lists
