@@ -227,3 +227,25 @@ def test_sort_ties_between_different_strings(servers: dict[str, Server]) -> None
              ("SORT", "ids", "BY", "all_*"), ("SORT", "ids", "BY", "all_*", "DESC"),
              ("SORT", "ids", "BY", "few_*", "GET", "#", "GET", "few_*")]
     assert_same(servers, cmds)
+
+
+def test_sort_keeps_a_small_sets_order_for_equal_weights(servers: dict[str, Server]) -> None:
+    """BY ... ALPHA with equal weights keeps the input's order (the server's sort is
+    stable): a listpack set's insertion order, an intset's ascending one, a small sorted
+    set's by score. Redis 7.0 keeps a small set of strings as a hashtable (hash order)
+    and walks a sorted set in hash order too, so those steps are compared with Valkey 9
+    only."""
+    weights = [x for m in ("a", "b", "c", "d", "3", "5", "9") for x in (f"w_{m}", "1")]
+    cmds: list[tuple[str, ...]] = [
+        ("MSET", *weights),
+        ("SADD", "s", "c", "a", "b", "d"),
+        Newest(("SORT", "s", "BY", "w_*", "ALPHA")),
+        Newest(("SORT", "s", "BY", "w_*", "ALPHA", "DESC")),
+        Newest(("SORT", "s", "BY", "w_*", "ALPHA", "LIMIT", "1", "2")),
+        ("SADD", "n", "9", "3", "5"),
+        ("SORT", "n", "BY", "w_*", "ALPHA"),
+        ("ZADD", "z", "3", "c", "1", "a", "2", "b"),
+        Newest(("SORT", "z", "BY", "w_*", "ALPHA")),
+        Newest(("SORT", "z", "BY", "w_*", "ALPHA", "DESC")),
+    ]
+    assert_same(servers, cmds)

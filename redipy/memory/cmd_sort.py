@@ -260,8 +260,9 @@ def _sort(db: Database, args: Sequence[str], readonly: bool) -> Any:
     else:
         if dontsort:  # a set, in its own order
             elements = list(val)
-        else:  # a new list: the slice below may keep it whole
-            source = val.scores if kind is RZSet else val.live if kind is RSet else val
+        else:  # a new list: the slice below may keep it whole; equal weights keep the
+            # input's order (a small set's, a sorted set's by score), as on the server
+            source = [member for _, member in val.order] if kind is RZSet else val
             elements = _sorted(db, source, by, alpha, desc)
         chosen = elements if lo == 0 and hi == size else elements[lo:hi]
     if len(gets) == 1:
