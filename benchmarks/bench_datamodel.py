@@ -14,7 +14,8 @@ BITFIELD INCRBY 20.7x, SORT of 1k 8.4x, SORT BY+GET 7.4x, HEXPIRE 19.5x, HGETEX 
 HTTL 18.2x: both SORT rows fall short of the target (most of their time is Python's
 own sort of the strings and one key built and looked up per element).
 Measured 2026-12-04 (load average ~8), full run: BITFIELD INCRBY 20.4x, SORT of 1k
-15.1x (91.8 µs: one sort keyed by float(), in place), SORT BY+GET 9.1x, HEXPIRE 20.6x,
+15.1x (91.8 µs: one sort keyed by float(), in place; 13.9x, 93.3 µs, in a second run, so
+at the edge of the target), SORT BY+GET 9.1x (7.8x in the second), HEXPIRE 20.6x,
 HGETEX 20.2x, HTTL 16.9x: SORT BY+GET still falls short.
 """
 

@@ -17,7 +17,8 @@ Target: memory >= 15x fakeredis on every row.
 Measured 2026-12-03 (2 cores, load average 6-12), full run: PFADD sparse 7.9x, dense
 16.3x, PFCOUNT cached 2183x, recounted 37x, of 2 keys 20x, GEOADD 15.8x, GEOSEARCH 453x:
 PFADD into a sparse HLL falls short (the server's opcode edits, step by step in Python).
-Measured 2026-12-04 (load average ~7), full run: PFADD sparse 10.6x (3.3 µs), dense 13.7x,
+Measured 2026-12-04 (load average ~7), full run: PFADD sparse 10.6x (3.3 µs; 9.8-10.6x,
+3.3-3.6 µs, over the session's runs), dense 13.7x,
 PFCOUNT cached 2030x, recounted 44.6x, of 2 keys 21x, GEOADD 13.5x, GEOSEARCH 471x: PFADD
 sparse still falls short (the edit itself is ~1.3 µs of Python, the hash ~0.4 µs, the
 typed API's call ~0.7 µs); the dense and GEOADD rows swing around 15x with the load.
