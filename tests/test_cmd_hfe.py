@@ -183,6 +183,15 @@ def test_expired_fields_vanish_everywhere(servers: dict[str, Server]) -> None:
         for cmd in setup:
             client.execute_command(*cmd)
     time.sleep(0.25)
+    # Valkey 9.1's HLEN (and EXISTS of a hash whose every field expired) count expired
+    # fields until its active expiry reclaims them, which can take a few cycles under
+    # load; memory never counts them. Compare once the server has reclaimed them.
+    server = clients["valkey9"]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and (
+            server.execute_command("HLEN", "h") != 3
+            or server.execute_command("EXISTS", "gone") != 0):
+        time.sleep(0.02)
     got = {kind: [c.execute_command(*cmd) if cmd[1] != "h" or cmd[0] != "HRANDFIELD"
                   else sorted(set(c.execute_command(*cmd))) for cmd in after]
            for kind, c in clients.items()}
