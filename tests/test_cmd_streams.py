@@ -613,7 +613,7 @@ def test_blocked_reader_gets_nogroup_at_once(r: redipy.Redis, backend: str, how:
         want = {"destroy": "NOGROUP the consumer group this client was blocked on no "
                            "longer exists"}.get(how, "UNBLOCKED the stream key no longer exists")
     assert str(caught.value) == want
-    assert reader.done_at - started < 0.2
+    assert reader.done_at - started < 1.0  # at once, not at its 5 s timeout (slack for load)
     assert plain.value() == []
 
 
