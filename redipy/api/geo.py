@@ -106,7 +106,14 @@ class GeoCommands(CommandsBase):
 
     def _shape(self, member: str | None, longitude: float | None, latitude: float | None,
                unit: str, radius: float | None, width: float | None,
-               height: float | None) -> list[str]:
+               height: float | None,
+               polygon: Sequence[tuple[float, float]] | None = None) -> list[str]:
+        if polygon is not None:
+            if not (member is None and longitude is None and latitude is None
+                    and radius is None and width is None and height is None):
+                raise DataError("polygon takes no member, position, radius or box")
+            return ["BYPOLYGON", enc(len(polygon)),
+                    *[enc(v) for vertex in polygon for v in vertex]]
         if (member is None) == (longitude is None or latitude is None):
             raise DataError("give member, or longitude and latitude")
         args = (["FROMMEMBER", member] if member is not None
@@ -122,10 +129,13 @@ class GeoCommands(CommandsBase):
                   unit: str = "m", radius: float | None = None, width: float | None = None,
                   height: float | None = None, sort: str | None = None,
                   count: int | None = None, any: bool = False, withcoord: bool = False,
-                  withdist: bool = False, withhash: bool = False) -> list[Any]:
+                  withdist: bool = False, withhash: bool = False,
+                  polygon: Sequence[tuple[float, float]] | None = None) -> list[Any]:
         """Members inside a circle (``radius``) or box (``width``, ``height``) around a
-        member or a position."""
-        args = self._shape(member, longitude, latitude, unit, radius, width, height)
+        member or a position, or inside a ``polygon`` of (longitude, latitude) vertices
+        (Valkey 9.0+; distances are then meters from the vertices' centre)."""
+        args = self._shape(member, longitude, latitude, unit, radius, width, height,
+                           polygon)
         args += _options(sort, count, any) + _with(withdist, withcoord, withhash)
         return self._conv(_results(withdist, withhash, withcoord), "GEOSEARCH", name, *args)
 
@@ -134,9 +144,11 @@ class GeoCommands(CommandsBase):
                        unit: str = "m", radius: float | None = None,
                        width: float | None = None, height: float | None = None,
                        sort: str | None = None, count: int | None = None, any: bool = False,
-                       storedist: bool = False) -> int:
+                       storedist: bool = False,
+                       polygon: Sequence[tuple[float, float]] | None = None) -> int:
         """GEOSEARCH storing the members found in ``dest``; their number."""
-        args = self._shape(member, longitude, latitude, unit, radius, width, height)
+        args = self._shape(member, longitude, latitude, unit, radius, width, height,
+                           polygon)
         args += _options(sort, count, any) + (["STOREDIST"] if storedist else [])
         return self._conv(int, "GEOSEARCHSTORE", dest, name, *args)
 

@@ -9,6 +9,8 @@ _R = frozenset({"readonly"})
 _W = frozenset({"write", "denyoom"})
 _UNIT = "<M | KM | FT | MI>"
 _SHAPE = f"<BYRADIUS radius {_UNIT} | BYBOX width height {_UNIT}>"
+_POLYGON = "BYPOLYGON num-vertices longitude latitude [longitude latitude ...]"
+"""Valkey 9.0+ (the vertices are the area; no FROMMEMBER or FROMLONLAT with it)."""
 _FROM = "<FROMMEMBER member | FROMLONLAT longitude latitude>"
 _WITH = "[WITHCOORD] [WITHDIST] [WITHHASH]"
 _AREA = ("O(N+log(M)) where N is the number of members in the geohash boxes around the "
@@ -44,12 +46,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _g("GEOHASH", -2, "The 11-character standard geohash strings of members.",
        "O(1) for each member", "GEOHASH key [member [member ...]]", "3.2.0", _R),
     _g("GEOSEARCH", -7, "Members inside a circle or box around a member or a position, "
-       "optionally sorted, counted and with coordinates, distances and hashes.", _AREA,
-       f"GEOSEARCH key {_FROM} {_SHAPE} [ASC | DESC] [COUNT count [ANY]] {_WITH}",
+       "or inside a polygon (BYPOLYGON, Valkey 9.0+), optionally sorted, counted and with "
+       "coordinates, distances and hashes.", _AREA,
+       f"GEOSEARCH key <{_FROM} {_SHAPE} | {_POLYGON}> [ASC | DESC] [COUNT count [ANY]] "
+       f"{_WITH}",
        "6.2.0", _R),
     _g("GEOSEARCHSTORE", -8, "GEOSEARCH storing the members found as a sorted set (scored "
        "by geohash, or by distance with STOREDIST).", _AREA,
-       f"GEOSEARCHSTORE destination source {_FROM} {_SHAPE} [ASC | DESC] "
+       f"GEOSEARCHSTORE destination source <{_FROM} {_SHAPE} | {_POLYGON}> [ASC | DESC] "
        "[COUNT count [ANY]] [STOREDIST]", "6.2.0", _W, keys=(KeyRange(1, 2),)),
     _g("GEORADIUS", -6, "Members within a radius of a position (the older form of "
        "GEOSEARCH), optionally stored.", _AREA,

@@ -181,7 +181,7 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
             base = 2
             storekey = args[0]
     withdist = withhash = withcoord = any_ = False
-    frommember = fromloc = byradius = bybox = False
+    frommember = fromloc = byradius = bybox = bypolygon = False
     storedist = False
     sort = 0  # 0 none, 1 asc, 2 desc
     count = 0
@@ -217,7 +217,8 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
             i += 1
         elif arg == "storedist" and flags & _SEARCH and flags & _SEARCHSTORE:
             storedist = True
-        elif arg == "frommember" and i + 1 < remaining and flags & _SEARCH and not fromloc:
+        elif (arg == "frommember" and i + 1 < remaining and flags & _SEARCH and not fromloc
+              and not bypolygon):
             if zs is not None:
                 found = _position(zs, opts[i + 1])
                 if found is None:
@@ -225,16 +226,19 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
                 shape.lon, shape.lat = found
             frommember = True
             i += 1
-        elif arg == "fromlonlat" and i + 2 < remaining and flags & _SEARCH and not frommember:
+        elif (arg == "fromlonlat" and i + 2 < remaining and flags & _SEARCH and not frommember
+              and not bypolygon):
             shape.lon, shape.lat = _lonlat(opts[i + 1], opts[i + 2])
             fromloc = True
             i += 2
-        elif arg == "byradius" and i + 2 < remaining and flags & _SEARCH and not bybox:
+        elif (arg == "byradius" and i + 2 < remaining and flags & _SEARCH and not bybox
+              and not bypolygon):
             shape.radius, shape.conversion = _distance(opts[i + 1], opts[i + 2])
             shape.box = False
             byradius = True
             i += 2
-        elif arg == "bybox" and i + 3 < remaining and flags & _SEARCH and not byradius:
+        elif (arg == "bybox" and i + 3 < remaining and flags & _SEARCH and not byradius
+              and not bypolygon):
             width = _double(opts[i + 1], "ERR need numeric width")
             height = _double(opts[i + 2], "ERR need numeric height")
             if height < 0 or width < 0:
@@ -243,6 +247,11 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
             shape.width, shape.height, shape.box = width, height, True
             bybox = True
             i += 3
+        elif (arg == "bypolygon" and i + 2 < remaining and flags & _SEARCH
+              and not (frommember or fromloc or byradius or bybox)):
+            shape.set_polygon(_polygon(opts, i + 1))
+            bypolygon = True
+            i += 1 + 2 * len(shape.polygon)
         else:
             raise ResponseError(SYNTAX)
         i += 1
@@ -250,12 +259,12 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
         what = "GEOSEARCHSTORE" if flags & _SEARCHSTORE else "STORE option in GEORADIUS"
         raise ResponseError(
             f"ERR {what} is not compatible with WITHDIST, WITHHASH and WITHCOORD options")
-    if flags & _SEARCH and not (frommember or fromloc):
+    if flags & _SEARCH and not (frommember or fromloc or bypolygon):
         raise ResponseError(
             f"ERR exactly one of FROMMEMBER or FROMLONLAT can be specified for {name}")
-    if flags & _SEARCH and not (byradius or bybox):
-        raise ResponseError(
-            f"ERR exactly one of BYRADIUS and BYBOX can be specified for {name}")
+    if flags & _SEARCH and not (byradius or bybox or bypolygon):
+        raise ResponseError(  # Valkey 8.1 and Redis 7.0: "of BYRADIUS and BYBOX"
+            f"ERR exactly one of BYRADIUS, BYBOX and BYPOLYGON can be specified for {name}")
     if any_ and not count:
         raise ResponseError("ERR the ANY argument requires COUNT argument")
     if zs is None:
@@ -292,6 +301,17 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
     entries = sorted((dist / conv if storedist else score, member)
                      for score, member, _, dist in found_points)
     return _store(db, storekey, entries)
+
+
+def _polygon(opts: Sequence[str], at: int) -> tuple[tuple[float, float], ...]:
+    """BYPOLYGON's ``num-vertices lon lat ...`` from ``opts[at]`` (Valkey 9.0+): the
+    count is a 32-bit integer, at least 3 and no more than the pairs that follow."""
+    count = parse_int(opts[at])
+    if count is None or not -(1 << 31) <= count < 1 << 31:
+        raise ResponseError("ERR invalid number of vertices")
+    if count > (len(opts) - at - 1) // 2 or count < 3:
+        raise ResponseError("ERR GEOSEARCH BYPOLYGON must have at least 3 vertices")
+    return tuple(_lonlat(opts[at + 1 + 2 * k], opts[at + 2 + 2 * k]) for k in range(count))
 
 
 Point = tuple[float, str, tuple[float, float], float]

@@ -192,10 +192,36 @@ class Shape:
     width: float = 0.0
     height: float = 0.0
     box: bool = False
+    polygon: tuple[tuple[float, float], ...] = ()
+    """BYPOLYGON's vertices (Valkey 9.0+); empty for a circle or a box."""
+    bounds: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
+    """A polygon's (min lon, min lat, max lon, max lat)."""
+
+    def set_polygon(self, vertices: tuple[tuple[float, float], ...]) -> None:
+        """geohashBoundingBox for a polygon: its bounds, and as its centre (where
+        distances are measured from) the mean of the vertices on the unit sphere."""
+        min_lon, min_lat, max_lon, max_lat = LON_MAX, LAT_MAX, LON_MIN, LAT_MIN
+        x = y = z = 0.0
+        for lon, lat in vertices:
+            min_lon, min_lat = min(min_lon, lon), min(min_lat, lat)
+            max_lon, max_lat = max(max_lon, lon), max(max_lat, lat)
+            lon_r, lat_r = lon * _D_R, lat * _D_R
+            cos_lat = math.cos(lat_r)
+            x += math.cos(lon_r) * cos_lat
+            y += math.sin(lon_r) * cos_lat
+            z += math.sin(lat_r)
+        self.polygon, self.bounds = vertices, (min_lon, min_lat, max_lon, max_lat)
+        self.lon = math.atan2(y, x) / _D_R
+        self.lat = math.atan2(z, math.sqrt(x * x + y * y)) / _D_R
+        self.conversion = 1.0
 
     def contains(self, score: float) -> tuple[float, float, float] | None:
         """geoWithinShape: (lon, lat, distance) when the member's point is inside."""
         lon, lat = decode_score(score)
+        if self.polygon:
+            if not in_polygon(self.polygon, lon, lat):
+                return None
+            return lon, lat, distance(self.lon, self.lat, lon, lat)
         if not self.box:
             dist = distance(self.lon, self.lat, lon, lat)
             if dist > self.radius * self.conversion:
@@ -206,6 +232,20 @@ class Shape:
         if distance(lon, lat, self.lon, lat) > self.width * self.conversion / 2:
             return None
         return lon, lat, distance(self.lon, self.lat, lon, lat)
+
+
+def in_polygon(vertices: tuple[tuple[float, float], ...], lon: float, lat: float) -> bool:
+    """The server's even-odd test on the plane of longitude and latitude: a ray to the
+    east crossing the edges (what lies on an edge falls in or out as its arithmetic
+    says, as the server's does)."""
+    inside = False
+    prev_lon, prev_lat = vertices[-1]
+    for cur_lon, cur_lat in vertices:
+        if (cur_lat > lat) != (prev_lat > lat) and lon < (
+                (lat - cur_lat) * (prev_lon - cur_lon) / (prev_lat - cur_lat) + cur_lon):
+            inside = not inside
+        prev_lon, prev_lat = cur_lon, cur_lat
+    return inside
 
 
 def _steps(range_m: float, lat: float) -> int:
@@ -244,10 +284,8 @@ def _move(bits: int, step: int, dx: int, dy: int) -> int:
 _AROUND = ((0, 1), (0, -1), (1, 0), (-1, 0), (1, 1), (-1, 1), (1, -1), (-1, -1))
 
 
-def search_boxes(shape: Shape) -> list[tuple[int, int]]:
-    """geohashCalculateAreasByShapeWGS84 then membersOfAllNeighbors' order: the
-    (min, max) score ranges to scan, the centre box first, zeroed and repeated
-    neighbours left out."""
+def _bounds(shape: Shape) -> tuple[float, float, float, float]:
+    """geohashBoundingBox of a circle or a box: (min lon, max lon, min lat, max lat)."""
     lon, lat = shape.lon, shape.lat
     if shape.box:
         height = shape.conversion * (shape.height / 2)
@@ -258,16 +296,28 @@ def search_boxes(shape: Shape) -> list[tuple[int, int]]:
     top = (width / EARTH_RADIUS / math.cos((lat + lat_delta) * _D_R)) / _D_R
     bottom = (width / EARTH_RADIUS / math.cos((lat - lat_delta) * _D_R)) / _D_R
     if lat < 0:
-        min_lon, max_lon = lon - bottom, lon + bottom
+        return lon - bottom, lon + bottom, lat - lat_delta, lat + lat_delta
+    return lon - top, lon + top, lat - lat_delta, lat + lat_delta
+
+
+def search_boxes(shape: Shape) -> list[tuple[int, int]]:
+    """geohashCalculateAreasByShapeWGS84 then membersOfAllNeighbors' order: the
+    (min, max) score ranges to scan, the centre box first, zeroed and repeated
+    neighbours left out."""
+    lon, lat = shape.lon, shape.lat
+    if shape.polygon:
+        min_lon, min_lat, max_lon, max_lat = shape.bounds
+        radius_m = max(distance(lon, lat, min_lon, max_lat), distance(lon, lat, max_lon, max_lat),
+                       distance(lon, lat, min_lon, min_lat),
+                       distance(lon, lat, max_lon, min_lat)) * shape.conversion
     else:
-        min_lon, max_lon = lon - top, lon + top
-    min_lat, max_lat = lat - lat_delta, lat + lat_delta
-    if shape.box:
-        radius_m = math.sqrt((shape.width / 2) * (shape.width / 2)
-                             + (shape.height / 2) * (shape.height / 2))
-    else:
-        radius_m = shape.radius
-    radius_m *= shape.conversion
+        min_lon, max_lon, min_lat, max_lat = _bounds(shape)
+        if shape.box:
+            radius_m = math.sqrt((shape.width / 2) * (shape.width / 2)
+                                 + (shape.height / 2) * (shape.height / 2))
+        else:
+            radius_m = shape.radius
+        radius_m *= shape.conversion
     steps = _steps(radius_m, lat)
     bits = encode(lon, lat, steps) or 0
     around = [_move(bits, steps, dx, dy) for dx, dy in _AROUND]
