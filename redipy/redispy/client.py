@@ -13,17 +13,20 @@ from __future__ import annotations
 from typing import Any
 
 import redis
-from redis.client import EMPTY_RESPONSE, NEVER_DECODE
+from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
 from redis.exceptions import ResponseError
 
 from redipy.redispy import forking
 from redipy.redispy.connection import MemoryConnectionPool
+from redipy.redispy.methods import FastCommands
 from redipy.redispy.pipeline import MemoryPipeline
 from redipy.redispy.registry import backend_of
-from redipy.redispy.replies import callback_of, respond
+from redipy.redispy.replies import respond
+
+_dict_get = dict.get
 
 
-class MemoryRedis(redis.Redis):
+class MemoryRedis(FastCommands, redis.Redis):
     """A ``redis.Redis`` over a memory backend (see :func:`make_client`)."""
 
     def execute_command(self, *args: Any, **options: Any) -> Any:
@@ -47,7 +50,14 @@ class MemoryRedis(redis.Redis):
             raise
         finally:
             idle.append(conn)
-        callback = callback_of(self.response_callbacks, args[0])
+        name = args[0]  # callback_of inlined (a call less)
+        callbacks = self.response_callbacks
+        if type(callbacks) is CaseInsensitiveDict:
+            callback = _dict_get(callbacks, name)
+            if callback is None and not name.isupper():
+                callback = callbacks.get(name)
+        else:
+            callback = callbacks.get(name)
         if callback is None:
             return response
         if options:

@@ -17,6 +17,7 @@ reconnecting, HIMPORT state) goes redis-py's own way.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
@@ -26,6 +27,7 @@ from redis.exceptions import ResponseError, WatchError
 
 from redipy.redispy.argv import VIEW_ENCODING
 from redipy.redispy.connection import NOT_RUN, MemoryConnection
+from redipy.redispy.methods import FastCommands, stock_set
 from redipy.redispy.replies import callback_of
 from redipy.reply import Status
 
@@ -33,8 +35,16 @@ _SCALARS = frozenset({bool, int, str, bytes, type(None)})
 """Results of a callback that one reply may share with the next equal one."""
 
 
-class MemoryPipeline(Pipeline):
+class MemoryPipeline(FastCommands, Pipeline):
     """A ``redis.client.Pipeline`` whose plain batches run in one call."""
+
+    def set(self, *args: Any, **kwargs: Any) -> Any:
+        # FastCommands.set with execute_command's queueing inlined (a SET is queued
+        # unless WATCH is on outside MULTI)
+        if not kwargs and len(args) == 2 and not self.watching:
+            self.command_stack.append((("SET", args[0], args[1]), {}))
+            return self
+        return stock_set(self, args, kwargs)
 
     def execute_command(self, *args: Any, **kwargs: Any) -> Any:
         # redis-py's, with pipeline_execute_command's append inlined (a call less for
@@ -184,3 +194,6 @@ def _converted(connection: MemoryConnection, raws: list[Any]) -> list[Any]:
         else:
             out.append(convert(raw))
     return out
+
+
+functools.update_wrapper(MemoryPipeline.set, FastCommands.set)

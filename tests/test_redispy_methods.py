@@ -1,0 +1,129 @@
+"""The drop-in's own ``set``, ``get`` and ``zadd`` (:mod:`redipy.redispy.methods`) and its
+pipeline's ``set``: the same values and errors as redis-py's stock methods on real
+servers, plain forms and the others, in and out of pipelines; the same warnings,
+signatures and TypeErrors as redis-py's own methods."""
+
+from __future__ import annotations
+
+import inspect
+import warnings
+from typing import Any
+
+import pytest
+import redis
+from redis.client import Pipeline
+
+import redipy
+from redipy.redispy.methods import SET_EXPERIMENTAL
+from tests.servers import Server
+from tests.test_redispy import MODES, outcome, server_client
+
+
+def calls(c: redis.Redis) -> list[Any]:
+    """Plain forms (the drop-in's shortcuts) and the rest (redis-py's bodies)."""
+    out = [
+        c.set("k", "v"), c.get("k"), c.get("missing"), c.set("kb", b"\xff"),
+        outcome(lambda: c.get("kb")),
+        c.set("n", 5), c.set("f", 1.5), c.get("n"), c.get("f"), c.set(b"b", "x"),
+        c.get(b"b"), c.set("k", "w", get=True), c.set("k", "x", nx=True),
+        c.set("k", "y", xx=True), c.set("k", "z", None, None, False, False),
+        c.set(name="k2", value="v"), c.get(name="k2"),
+        c.zadd("z", {"a": 1}), c.zadd("z", {"a": 2.5}), c.zadd("z", {b"b": "3"}),
+        c.zadd("z", {"a": 1, "c": 2}), c.zadd("z", {"a": 9}, ch=True),
+        c.zadd("z", {"a": 1}, incr=True), c.zadd("z", {"a": 5}, False, True),
+        c.zadd("z", mapping={"d": 4}), c.zrange("z", 0, -1, withscores=True),
+        outcome(lambda: c.zadd("z", {})), outcome(lambda: c.zadd("z", {"a": "x"})),
+        outcome(lambda: c.set("k", "v", ex=1, px=1)),
+        outcome(lambda: c.set("k", "v", nx=True, xx=True)),
+        outcome(lambda: c.set("k", {"a": 1})),  # type: ignore[arg-type]
+        c.lpush("l", "x"), outcome(lambda: c.get("l")), outcome(lambda: c.zadd("l", {"a": 1})),
+        outcome(lambda: c.set("k", True)),  # type: ignore[arg-type]
+    ]
+    for transaction in (False, True):
+        with c.pipeline(transaction=transaction) as pipe:
+            pipe.set("p", "1").get("p").zadd("pz", {"m": 1}).set("p", "2", get=True)
+            pipe.zadd("pz", {"m": 2}, ch=True).get("missing").set("q", 3)
+            out.append(outcome(lambda: pipe.execute()))
+        with c.pipeline(transaction=transaction) as pipe:
+            pipe.set("p", "1").lpush("p2", "x").get("p2").zadd("p2", {"a": 1}).get("p")
+            out.append(pipe.execute(raise_on_error=False))
+        with c.pipeline(transaction=True) as pipe:  # WATCH: set and get run at once
+            pipe.watch("w")
+            out.append([pipe.set("w2", "1"), pipe.get("w2"), pipe.zadd("wz", {"a": 1})])
+            pipe.multi()
+            pipe.set("w", "2").get("w")
+            out.append(pipe.execute())
+    return [_errors_as_text(v) for v in out]
+
+
+def _errors_as_text(value: Any) -> Any:
+    if isinstance(value, Exception):
+        return ("error", type(value).__name__, str(value))
+    if isinstance(value, list):
+        return [_errors_as_text(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize(("protocol", "decode"), MODES)
+def test_same_values_as_servers(servers: dict[str, Server], protocol: int | None,
+                                decode: bool) -> None:
+    mem = redipy.Redis().redis_py(protocol=protocol, decode_responses=decode)
+    want = calls(mem)
+    for kind, srv in servers.items():
+        client = server_client(srv, protocol, decode)
+        try:
+            assert calls(client) == want, f"{kind} (protocol={protocol}, decode={decode})"
+        finally:
+            client.close()
+
+
+def _warned(fn: Any) -> list[tuple[str, type[Warning], str]]:
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        try:
+            fn()
+        except redis.RedisError:
+            pass  # not every server version knows IFEQ and the like
+    return [(str(w.message), w.category, w.filename) for w in got]
+
+
+@pytest.mark.parametrize("name", SET_EXPERIMENTAL)
+def test_experimental_warnings_as_redis_pys(name: str) -> None:
+    """Warned once per experimental argument passed (even as None, even positionally),
+    at the caller's line, as redis-py's ``@experimental_args`` warns."""
+    rp = redipy.Redis().redis_py()
+    stock = redis.Redis.set  # redis-py's own, over the same connection
+    position = list(inspect.signature(stock).parameters).index(name) - 1  # no self
+    for client in (rp, rp.pipeline(transaction=False)):
+        mine = _warned(lambda: client.set("k", "v", **{name: "x"}))  # noqa: B023
+        theirs = _warned(lambda: stock(client, "k", "v", **{name: "x"}))  # noqa: B023
+        assert mine == theirs and len(mine) == 1 and mine[0][2] == __file__
+        assert _warned(lambda: client.set("k", "v", **{name: None})) == theirs  # noqa: B023
+        args = ["k", "v", *[None] * (position - 2), "x"]
+        theirs = _warned(lambda: stock(client, *args))  # noqa: B023
+        assert _warned(lambda: client.set(*args)) == theirs  # noqa: B023
+        assert len(theirs) == SET_EXPERIMENTAL.index(name) + 1  # the Nones before it too
+    assert _warned(lambda: rp.set("k", "v", nx=True)) == []
+
+
+@pytest.mark.filterwarnings("ignore:Call to 'set' method with experimental")
+def test_signatures_and_type_errors_as_redis_pys() -> None:
+    rp = redipy.Redis().redis_py()
+    bare = redis.Redis()  # redis-py's own methods (never connected: errors come first)
+    pipe = rp.pipeline()
+    assert isinstance(rp, redis.Redis) and isinstance(pipe, Pipeline)
+    for name in ("set", "get", "zadd"):
+        assert inspect.signature(getattr(rp, name)) == inspect.signature(getattr(bare, name))
+        assert inspect.signature(getattr(pipe, name)) == inspect.signature(getattr(bare, name))
+        assert getattr(rp, name).__doc__ == getattr(bare, name).__doc__
+    for args, kwargs in [((), {}), (("k",), {}), (("k", "v"), {"bogus": 1}),
+                         (("k", "v", 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13), {})]:
+        for method in ("set", "get", "zadd"):
+            if method == "get" and args == ("k",) and not kwargs:
+                continue  # a valid call
+            with pytest.raises(TypeError) as theirs:
+                getattr(bare, method)(*args, **kwargs)
+            for client in (rp, pipe):
+                with pytest.raises(TypeError) as mine:
+                    getattr(client, method)(*args, **kwargs)
+                assert str(mine.value) == str(theirs.value)
