@@ -23,7 +23,8 @@ commandstats would cost them: the typed API's door (``MemoryBackend.run``) as it
 against a copy that counts as the drop-in's fast path counts (the stat looked up, one
 call in SAMPLE timed, calls and failures counted), interleaved.
 
-Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick] [--counting] [--breakdown]
+Run: python benchmarks/bench_redispy.py [--rounds 5] [--quick] [--only ZADD] [--counting]
+[--breakdown]
 """
 
 from __future__ import annotations
@@ -292,6 +293,8 @@ def main() -> None:
                         help="what counting the typed API in INFO commandstats would cost")
     parser.add_argument("--breakdown", action="store_true",
                         help="where a SET's time goes, and a pipelined SET's")
+    parser.add_argument("--only", action="append", default=[],
+                        help="rows whose name contains this (repeatable)")
     opts = parser.parse_args()
     n_drop, n_fake = (4000, 600) if opts.quick else (20000, 3000)
     if opts.counting:
@@ -312,6 +315,9 @@ def main() -> None:
     typed = redipy.Redis()
 
     drop_ops = {**sync_ops(drop, sha), **async_ops(mem.redis_py(asyncio=True))}
+    if opts.only:
+        drop_ops = {name: op for name, op in drop_ops.items()
+                    if any(part in name for part in opts.only)}
     fake_ops = {**sync_ops(fake, sha), **async_ops(fakeredis.FakeAsyncRedis())}
     typed_table = typed_ops(typed)
     bare = {name: op for name, op in sync_ops(ClientCostOnly(), sha).items()

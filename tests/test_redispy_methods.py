@@ -127,3 +127,42 @@ def test_signatures_and_type_errors_as_redis_pys() -> None:
                 with pytest.raises(TypeError) as mine:
                     getattr(client, method)(*args, **kwargs)
                 assert str(mine.value) == str(theirs.value)
+
+
+async def _async_calls(c: Any) -> list[Any]:
+    out = [await c.set("k", "v"), await c.get("k"), await c.get("missing"),
+           await c.set("k", "w", get=True), await c.set("n", 5), await c.get("n"),
+           await c.zadd("z", {"a": 1}), await c.zadd("z", {"a": 2}, ch=True),
+           await c.zrange("z", 0, -1, withscores=True)]
+    async with c.pipeline(transaction=True) as pipe:
+        pipe.set("p", "1").get("p").zadd("pz", {"m": 1})
+        out.append(await pipe.execute())
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        try:
+            await c.set("k", "v", ifeq="w")
+        except redis.RedisError:
+            pass
+    out.append([(str(w.message), w.filename) for w in got])
+    return out
+
+
+def test_asyncio_same_values_as_servers(servers: dict[str, Server]) -> None:
+    import asyncio
+
+    import redis.asyncio
+
+    async def both() -> None:
+        mem = redipy.Redis().redis_py(asyncio=True)
+        want = await _async_calls(mem)
+        assert want[-1] and want[-1][0][1] == __file__
+        for kind, srv in servers.items():
+            client = redis.asyncio.Redis(port=srv.port)
+            try:
+                await client.flushall()
+                assert await _async_calls(client) == want, kind
+            finally:
+                await client.aclose()
+        await mem.aclose()
+
+    asyncio.run(both())

@@ -30,6 +30,7 @@ from redipy.memory.backend import MemoryBackend
 from redipy.redispy import forking
 from redipy.redispy.argv import ascii_compatible, to_argv
 from redipy.redispy.connection import _SOCKET_ONLY, Packed, _parse_requests
+from redipy.redispy.methods import FastCommands
 from redipy.redispy.registry import backend_for_url, backend_of, default_backend
 from redipy.redispy.replies import callback_of, make_converter, respond
 from redipy.redispy.session import NO_REPLY, Blocked, DropInSession
@@ -324,9 +325,11 @@ class AsyncMemoryConnectionPool(ConnectionPool):
         self._available_connections.append(connection)
 
 
-class AsyncMemoryRedis(redis.asyncio.Redis):
+# (the ignore: redis-py's own bases of redis.asyncio.Redis disagree on command_info)
+class AsyncMemoryRedis(FastCommands, redis.asyncio.Redis):  # type: ignore[misc]
     """A ``redis.asyncio.Redis`` over a memory backend; ``execute_command`` goes straight
-    to the connection (as :class:`redipy.redispy.client.MemoryRedis` does)."""
+    to the connection (as :class:`redipy.redispy.client.MemoryRedis` does), and ``set``,
+    ``get`` and ``zadd`` are the drop-in's (:mod:`redipy.redispy.methods`)."""
 
     async def execute_command(self, *args: Any, **options: Any) -> Any:
         if self.single_connection_client:

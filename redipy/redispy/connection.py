@@ -376,6 +376,19 @@ class MemoryConnection(AbstractConnection):
                 two = (two.decode(VIEW_ENCODING) if type(two) is bytes
                        else other_arg(two, self._args, ascii_safe))
             argv = [one, two]
+        elif argc == 4:  # ZADD key score member, HSET key field value, ...
+            one, two, three = args[1], args[2], args[3]
+            if type(one) is not str or not ascii_safe or not one.isascii():
+                one = (one.decode(VIEW_ENCODING) if type(one) is bytes
+                       else other_arg(one, self._args, ascii_safe))
+            if type(two) is not str or not ascii_safe or not two.isascii():
+                two = (two.decode(VIEW_ENCODING) if type(two) is bytes
+                       else str(two) if type(two) is int
+                       else other_arg(two, self._args, ascii_safe))
+            if type(three) is not str or not ascii_safe or not three.isascii():
+                three = (three.decode(VIEW_ENCODING) if type(three) is bytes
+                         else other_arg(three, self._args, ascii_safe))
+            argv = [one, two, three]
         else:
             argv = []
             for arg in args[1:]:
@@ -411,6 +424,8 @@ class MemoryConnection(AbstractConnection):
                 reply = fn(db, one)
             elif argc == 3:
                 reply = fn(db, one, two)
+            elif argc == 4:
+                reply = fn(db, one, two, three)
             else:
                 reply = fn(db, *argv)
         except ResponseError as err:
