@@ -14,10 +14,10 @@ from redipy.migrate.endpoints import FileTarget, now_ms
 from redipy.migrate.records import TYPES, UNSTABLE, Mark, Record, live_fields
 from redipy.migrate.report import Report
 
+from redipy.records import COLLECTIONS, PAIRED
+
 Progress = Callable[[int, int | None], None]
 
-_FLAT = frozenset(("list", "set", "hash", "zset"))  # values flat lists of elements
-_PAIRED = frozenset(("hash", "zset"))  # two list items an element
 
 
 def restore_counts(report: Report, state: dict[str, Any] | None) -> None:
@@ -241,8 +241,8 @@ def copy_records(source: Any, target: Any, report: Report, state: dict[str, Any]
             # rec.size(), inline: this loop runs once per record
             if kind == "string":
                 elems += 1
-            elif kind in _FLAT:
-                elems += len(rec.value) >> (kind in _PAIRED)
+            elif kind in COLLECTIONS:
+                elems += len(rec.value) >> (kind in PAIRED)
             else:
                 elems += rec.size()
             if elems >= max_elems:

@@ -30,6 +30,8 @@ from redipy.migrate.endpoints import ServerEndpoint, now_ms
 from redipy.migrate.records import DEFAULT_CHUNK, TYPES
 from redipy.migrate.resp import ReplyError
 
+from redipy.commands.types import TYPES as DATA_TYPES
+
 #: MIGRATE's wait for the target when no --timeout bounds it (0 would mean 1 s there)
 NO_TIMEOUT_MS = 24 * 3600 * 1000
 
@@ -232,8 +234,7 @@ def _conflicts(src: ServerEndpoint, dst: ServerEndpoint, keys: list[str]) -> lis
             out.append(k)
             continue
         if ta in TYPES and ta != "string":
-            card = {"list": "LLEN", "hash": "HLEN", "set": "SCARD", "zset": "ZCARD",
-                    "stream": "XLEN"}[ta]
+            card = DATA_TYPES[ta].length
             if src.reader().call(card, k) != dst.writer().call(card, k):
                 out.append(k)
         elif ta == "string" and src.reader().call("GET", k) != dst.writer().call("GET", k):

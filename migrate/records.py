@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from redipy.records import TYPES, Record
+from redipy.records import TYPES, UNSTABLE, Record, discard, unstable
 
 __all__ = ["DEFAULT_CHUNK", "TYPES", "UNSTABLE", "Mark", "Record", "discard", "key_filter",
            "live_fields", "redis_glob", "unstable"]
@@ -40,21 +40,6 @@ def live_fields(rec: Record, now: int) -> Record | None:
     if not flat:
         return None
     return Record(rec.key, rec.type, flat, rec.expire_at, rec.part, rec.more, keep or None)
-
-
-def discard(key: str, kind: str) -> Record:
-    """A first part with no value: "forget the parts of ``key`` handed out so far" (the
-    source saw the key change or vanish while it was read in parts)."""
-    return Record(key, kind, None, None, 0, False)
-
-
-def unstable(key: str, kind: str, attempts: int) -> Record:
-    """The source could not read ``key`` whole: it changed during every attempt."""
-    return Record(key, UNSTABLE, attempts, None, 0, False)
-
-
-#: the type of an :func:`unstable` record
-UNSTABLE = "(changed while read)"
 
 
 @dataclass(slots=True)

@@ -1,27 +1,17 @@
-"""Streams in transit: a server's stream read in windows and checked in place.
+"""Streams in transit: the shape of a stream record read from a snapshot file.
 
 The stream record value, its ghosts and the commands that write it back are the
-library's (:mod:`redipy.stream_records`); what stays here is migrate's own windowed
-reading over its raw connection (XRANGE a chunk at a time, so a huge stream is never
-held whole) and the in-place check the compare and verify passes run.
+library's (:mod:`redipy.stream_records`), and so is a server's stream read in windows
+and checked in place (:mod:`redipy.redis.records`); what stays here is the shape check
+a snapshot file's stream records pass before anything is written.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
-from redipy.migrate.resp import RawConnection, ReplyError
-
-from redipy.stream_records import (
-    comparable,
-    id_int,
-    meta_of,
-    pairs,
-    pending_ids,
-    with_ghosts,
-)
+from redipy.stream_records import id_int
 
 _ID = re.compile(r"(\d{1,20})-(\d{1,20})")
 
@@ -95,61 +85,3 @@ def _meta_error(meta: Any) -> str | None:
                 and type(p[2]) is int and type(p[3]) is int for p in pend):
             return "a group's pending must be [id, consumer, time_ms, count]"
     return None
-
-
-# ---- reading a server --------------------------------------------------------------
-
-
-def server_meta(conn: RawConnection, key: str) -> dict[str, Any] | None:
-    """The stream's counters, groups, consumers and whole PELs (``XINFO STREAM FULL``,
-    with a COUNT as big as the biggest PEL); ``None`` when ``key`` is no stream now."""
-    groups = conn.call("XINFO", "GROUPS", key)
-    if isinstance(groups, ReplyError):
-        return None
-    most = max([int(pairs(g).get("pending", 0)) for g in groups] + [1])
-    full = conn.call("XINFO", "STREAM", key, "FULL", "COUNT", str(most))
-    if isinstance(full, ReplyError):
-        return None
-    length = int(pairs(full)["length"])
-    first = conn.call("XRANGE", key, "-", "+", "COUNT", "1") if length else []
-    return meta_of(full, first[0][0] if first and not isinstance(first, ReplyError)
-                   else None)
-
-
-def server_windows(conn: RawConnection, key: str, chunk: int) -> Iterator[dict[str, Any]]:
-    """A stream's record values, ``chunk`` entries each (XRANGE windows), meta last."""
-    meta = server_meta(conn, key)
-    if meta is None:
-        return
-    ghosts = pending_ids(meta)
-    placed: list[str] = []
-    lo = -1
-    start = "-"
-    while True:
-        got = conn.call("XRANGE", key, start, "+", "COUNT", str(chunk))
-        if isinstance(got, ReplyError):
-            got = []
-        done = len(got) < chunk
-        hi = None if done else id_int(got[-1][0])
-        part = with_ghosts([[e[0], e[1]] for e in got], ghosts, lo, hi)
-        placed.extend(e[0] for e in part if e[1] is None)
-        if done:
-            yield {"entries": part, "meta": {**meta, "ghosts": placed}}
-            return
-        yield {"entries": part}
-        lo = hi  # type: ignore[assignment]
-        start = "(" + got[-1][0]
-
-
-def server_check(conn: RawConnection, key: str, value: dict[str, Any]) -> bool:
-    """Whether ``key`` on a server holds this record part."""
-    real = [e for e in value["entries"] if e[1] is not None]
-    if real:
-        got = conn.call("XRANGE", key, real[0][0], real[-1][0])
-        if isinstance(got, ReplyError) or [[e[0], e[1]] for e in got] != real:
-            return False
-    meta = value.get("meta")
-    if meta is None:
-        return True
-    theirs = server_meta(conn, key)
-    return theirs is not None and comparable(theirs) == comparable(meta)

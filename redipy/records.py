@@ -38,6 +38,12 @@ from typing import Any, Protocol
 TYPES: tuple[str, ...] = ("string", "list", "hash", "set", "zset", "stream")
 """The types a record can carry (what TYPE answers for them)."""
 
+COLLECTIONS = frozenset(("list", "hash", "set", "zset"))
+"""The types whose value is a flat list of elements (and can be split anywhere)."""
+
+PAIRED = frozenset(("hash", "zset"))
+"""The collections whose elements are two list items each (field, value / member, score)."""
+
 
 @dataclass(slots=True)
 class Record:
@@ -58,11 +64,11 @@ class Record:
         if self.type == "stream":
             return sum(1 for e in self.value["entries"] if e[1] is not None)
         n = len(self.value)
-        return n // 2 if self.type in ("hash", "zset") else n
+        return n // 2 if self.type in PAIRED else n
 
     def pairs(self) -> list[tuple[str, str]]:
         """A hash's (field, value) or a sorted set's (member, score) pairs."""
-        if self.type not in ("hash", "zset"):
+        if self.type not in PAIRED:
             raise TypeError(f"a {self.type} record has no pairs")
         it = iter(self.value)
         return list(zip(it, it))
@@ -116,3 +122,18 @@ def whole(record: Record) -> None:
                          f"{record.part} of a split one")
     if record.type not in TYPES:
         raise ValueError(f"{record.key!r}: no record carries type {record.type!r}")
+
+
+#: the type of an :func:`unstable` record
+UNSTABLE = "(changed while read)"
+
+
+def discard(key: str, kind: str) -> Record:
+    """A first part with no value: "forget the parts of ``key`` handed out so far" (the
+    source saw the key change or vanish while it was read in parts)."""
+    return Record(key, kind, None, None, 0, False)
+
+
+def unstable(key: str, kind: str, attempts: int) -> Record:
+    """The source could not read ``key`` whole: it changed during every attempt."""
+    return Record(key, UNSTABLE, attempts, None, 0, False)
