@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, overload
 
-from redipy.api.base import CommandsBase, enc, pairs_to_scored, to_float, to_opt_float
+from redipy.api.base import CommandsBase, enc, pairs_to_scored, to_opt_float
 from redipy.api.sets import to_opt_str, to_strs
 
 Bound = int | float | str
@@ -106,7 +106,8 @@ class SortedSetCommands(CommandsBase):
 
     def zincrby(self, name: str, amount: float, value: str) -> float:
         """Add ``amount`` to a member's score (a missing member starts at 0)."""
-        return self._conv(to_float, "ZINCRBY", name, enc_score(amount), value)
+        return self._conv(float, "ZINCRBY", name,
+                          str(amount) if type(amount) is int else enc_score(amount), value)
 
     def zrem(self, name: str, *values: str) -> int:
         """Remove members; returns how many were there."""
@@ -158,7 +159,9 @@ class SortedSetCommands(CommandsBase):
 
     def zcount(self, name: str, min: Bound, max: Bound) -> int:
         """How many scores lie in [min, max] (``"(x"`` excludes x)."""
-        return self._conv(int, "ZCOUNT", name, enc_score(min), enc_score(max))
+        return self._conv(int, "ZCOUNT", name,  # ints (most bounds) without enc_score's frame
+                          str(min) if type(min) is int else enc_score(min),
+                          str(max) if type(max) is int else enc_score(max))
 
     def zlexcount(self, name: str, min: str, max: str) -> int:
         """How many members lie in a lex range (``"[a"``, ``"(a"``, ``"-"``, ``"+"``)."""
@@ -223,6 +226,10 @@ class SortedSetCommands(CommandsBase):
 
     def _byscore(self, command: str, name: str, low: Bound, high: Bound, start: int | None,
                  num: int | None, withscores: bool) -> list[str] | Scored:
+        if start is None and num is None and not withscores:  # the common call, lean
+            return self._conv(list, command, name,
+                              str(low) if type(low) is int else enc_score(low),
+                              str(high) if type(high) is int else enc_score(high))
         args = [name, enc_score(low), enc_score(high), *_limit(start, num, "start")]
         if withscores:
             args.append("WITHSCORES")
@@ -273,11 +280,15 @@ class SortedSetCommands(CommandsBase):
     def zrangebylex(self, name: str, min: str, max: str,
                     start: int | None = None, num: int | None = None) -> list[str]:
         """Members in a lex range, in order (meant for members of equal score)."""
+        if start is None and num is None:
+            return self._conv(list, "ZRANGEBYLEX", name, min, max)
         return self._conv(to_strs, "ZRANGEBYLEX", name, min, max, *_limit(start, num, "start"))
 
     def zrevrangebylex(self, name: str, max: str, min: str,
                        start: int | None = None, num: int | None = None) -> list[str]:
         """Members in a lex range, in reverse order (note: max comes first)."""
+        if start is None and num is None:
+            return self._conv(list, "ZREVRANGEBYLEX", name, max, min)
         return self._conv(
             to_strs, "ZREVRANGEBYLEX", name, max, min, *_limit(start, num, "start"))
 
@@ -297,11 +308,15 @@ class SortedSetCommands(CommandsBase):
 
     def zremrangebyrank(self, name: str, min: int, max: int) -> int:
         """Remove the members at positions min..max; returns how many."""
-        return self._conv(int, "ZREMRANGEBYRANK", name, enc(min), enc(max))
+        return self._conv(int, "ZREMRANGEBYRANK", name,
+                          str(min) if type(min) is int else enc(min),
+                          str(max) if type(max) is int else enc(max))
 
     def zremrangebyscore(self, name: str, min: Bound, max: Bound) -> int:
         """Remove the members with a score in [min, max]; returns how many."""
-        return self._conv(int, "ZREMRANGEBYSCORE", name, enc_score(min), enc_score(max))
+        return self._conv(int, "ZREMRANGEBYSCORE", name,
+                          str(min) if type(min) is int else enc_score(min),
+                          str(max) if type(max) is int else enc_score(max))
 
     def zremrangebylex(self, name: str, min: str, max: str) -> int:
         """Remove the members in a lex range; returns how many."""

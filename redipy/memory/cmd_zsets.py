@@ -13,9 +13,11 @@ from __future__ import annotations
 import math
 import random
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from math import isnan
+from math import nextafter as _nextafter
 from operator import add, eq, itemgetter
 from typing import Any
 
@@ -33,6 +35,7 @@ from redipy.memory.cmd_sets import (
     parse_scan_options,
 )
 from redipy.memory.db import WRONGTYPE, Database
+from redipy.memory.errtext import arity_error
 from redipy.memory.glob import key_matcher
 from redipy.memory.numbers import (
     INT64_MAX,
@@ -43,7 +46,7 @@ from redipy.memory.numbers import (
     parse_int,
 )
 from redipy.memory.options import option_reader
-from redipy.memory.registry import direct
+from redipy.memory.registry import command, direct
 from redipy.memory.structs import RSet, RZSet
 from redipy.memory.zorder import Place
 from redipy.reply import Double
@@ -177,7 +180,11 @@ def _lte_max(member: str, hi: LexItem) -> bool:
 
 
 def _zset(db: Database, key: str) -> RZSet | None:
-    return db.get_typed(key, RZSet)
+    """``db.get_typed(key, RZSet)`` inlined (one frame less on every command)."""
+    zs = db.get(key) if db.expires else db.data.get(key)
+    if zs is None or type(zs) is RZSet:
+        return zs
+    raise WrongTypeError(WRONGTYPE)
 
 
 def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
@@ -186,6 +193,103 @@ def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
     order = zs.order
     return (order.place((low, _TOP) if lowex else (low,)),
             order.place((high,) if highex else (high, _TOP)))
+
+
+def _score_keys(low: str, high: str) -> tuple[Any, Any]:
+    """Bisection keys of a score range (ZCOUNT's min and max): the entries ``e`` with
+    ``lo <= e < hi`` are those in it. Plain digits (most bounds) skip the parser; a
+    score ``x`` that an exclusive min or an inclusive max must stay below is
+    ``(nextafter(x),)`` (floats are discrete), so a bound equal to a score compares
+    no ``_TOP`` (a Python call); infinities keep ``_TOP``."""
+    if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
+            and low.isascii() and high.isascii()):
+        return (float(low),), (_nextafter(float(high), _INF),)
+    lval, lowex, hval, highex = parse_score_range(low, high)
+    return (_above(lval) if lowex else (lval,)), ((hval,) if highex else _above(hval))
+
+
+def _above(score: float) -> Any:
+    """A key just after every entry of ``score``."""
+    return (score, _TOP) if score == _INF else (_nextafter(score, _INF),)
+
+
+def _span(order: Any, lo: Any, hi: Any) -> tuple[int, int, int, int]:
+    """The places ``(i, j)`` and ``(k, m)`` (sublist, offset) where the entries ``e`` with
+    ``lo <= e < hi`` begin and end, by bisections of SortedList's ``_maxes`` and
+    sublists (the second search starts where the first ended); an empty range has
+    ``i == k`` and ``m <= j``."""
+    maxes = order._maxes
+    n = len(maxes)
+    i = bisect_left(maxes, lo)
+    if i == n:
+        return 0, 0, 0, 0
+    lists = order._lists
+    sub = lists[i]
+    j = bisect_left(sub, lo)
+    k = bisect_left(maxes, hi, i)
+    if k == i:
+        return i, j, i, bisect_left(sub, hi, j)
+    if k == n:
+        k -= 1
+        return i, j, k, len(lists[k])
+    return i, j, k, bisect_left(lists[k], hi)
+
+
+def _span_count(order: Any, i: int, j: int, k: int, m: int) -> int:
+    """How many entries a :func:`_span` holds: O(1) within a sublist or a few of them,
+    else through the positional index (O(log n))."""
+    if i == k:
+        return m - j if m > j else 0
+    if k - i <= 8:
+        lists = order._lists
+        total = len(lists[i]) - j + m
+        for t in range(i + 1, k):
+            total += len(lists[t])
+        return total
+    return order.position((k, m)) - order.position((i, j))  # type: ignore[no-any-return]
+
+
+def _span_cut(order: Any, i: int, j: int, k: int, m: int) -> list[Entry]:
+    """The entries of a :func:`_span`, in order."""
+    if i == k:
+        return order._lists[i][j:m]  # type: ignore[no-any-return]
+    return order.cut((i, j), (k, m))  # type: ignore[no-any-return]
+
+
+_LEX_OPEN = frozenset("[(")
+_LEX_ENDS = frozenset(("-", "+"))
+
+
+def _lex_bad(low: str, high: str) -> bool:
+    """Whether either bound is not a lex range item (``_lex_item`` gives None)."""
+    return not ((low[:1] in _LEX_OPEN or low in _LEX_ENDS)
+                and (high[:1] in _LEX_OPEN or high in _LEX_ENDS))
+
+
+def _lex_key(score: float, text: str, upper: bool) -> Any:
+    """With one score for all: the bisection key of a (valid) lex bound, lower or
+    ``upper``: members ``e`` with ``lo <= e < hi`` are in range (``_TOP`` as a third
+    item sorts just after the member it follows)."""
+    head = text[0]
+    if head == "[":
+        return (score, text[1:], _TOP) if upper else (score, text[1:])
+    if head == "(":
+        return (score, text[1:]) if upper else (score, text[1:], _TOP)
+    if head == "-":
+        return (score,)
+    return _above(score)
+
+
+def _lex_one(zs: RZSet, low: str, high: str) -> tuple[int, int, int, int] | None:
+    """The :func:`_span` of a lex range when every score is equal (the valid use),
+    else ``None`` (the bounds already checked)."""
+    lists = zs.order._lists
+    if not lists:
+        return 0, 0, 0, 0
+    score = lists[0][0][0]
+    if score != lists[-1][-1][0]:
+        return None
+    return _span(zs.order, _lex_key(score, low, False), _lex_key(score, high, True))
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
@@ -583,12 +687,15 @@ def zadd_three(db: Database, key: str, score: str, member: str) -> Any:
     return _zadd(db, [key, score, member], False)
 
 
-@arity_checked("ZINCRBY")
+@command("ZINCRBY")
 def cmd_zincrby(db: Database, args: Sequence[str]) -> Any:
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZINCRBY")
     if args[1][:1] not in _SCORE_START:  # "ZINCRBY k nx m": ZADD's option parsing
         return _zadd(db, args, True)
-    key, member = args[0], args[2]  # the arity is exact: three arguments
-    score = get_score(args[1])
+    key, member, text = args[0], args[2], args[1]  # the arity is exact: three arguments
+    score = (float(text) if text.isdigit() and len(text) < 30 and text.isascii()
+             else get_score(text))
     zs = db.get(key) if db.expires else db.data.get(key)
     if zs is None:
         zs = _created(1, len(member))
@@ -607,10 +714,8 @@ def cmd_zincrby(db: Database, args: Sequence[str]) -> Any:
         if score == cur:
             return format_double(score)
         stored = score if zs.big else score + 0.0  # RZSet.set inlined: the member is there
-        order = zs.order
-        order.remove((cur, member))
         scores[member] = stored
-        order.add((stored, member))
+        zs.order.move((cur, member), (stored, member))
     if db.watchers or db.on_touch:
         db.touch(key)
     return format_double(score)
@@ -653,8 +758,10 @@ def cmd_zscore(db: Database, args: Sequence[str]) -> str | None:
     return None if score is None else format_double(score)
 
 
-@arity_checked("ZMSCORE")
+@command("ZMSCORE")
 def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
+    if len(args) < 2:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZMSCORE")
     zs = _zset(db, args[0])
     if zs is None:
         return [None] * (len(args) - 1)
@@ -707,24 +814,34 @@ def cmd_zcard(db: Database, args: Sequence[str]) -> int:
     return 0 if zs is None else len(zs)
 
 
-@arity_checked("ZCOUNT")
+@command("ZCOUNT")
 def cmd_zcount(db: Database, args: Sequence[str]) -> int:
-    rng = parse_score_range(args[1], args[2])
-    zs = _zset(db, args[0])
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZCOUNT")
+    lo, hi = _score_keys(args[1], args[2])
+    zs = db.get(args[0]) if db.expires else db.data.get(args[0])
     if zs is None:
         return 0
-    return zs.order.between(*_score_places(zs, rng))  # type: ignore[no-any-return]
+    if type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
+    order = zs.order
+    return _span_count(order, *_span(order, lo, hi))
 
 
-@arity_checked("ZLEXCOUNT")
+@command("ZLEXCOUNT")
 def cmd_zlexcount(db: Database, args: Sequence[str]) -> int:
-    rng = parse_lex_range(args[1], args[2])
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZLEXCOUNT")
+    low, high = args[1], args[2]
+    if _lex_bad(low, high):
+        raise ResponseError(NOT_LEX_RANGE)
     zs = _zset(db, args[0])
     if zs is None:
         return 0
-    if _one_score(zs):
-        return zs.order.between(*_lex_places(zs, rng))  # type: ignore[no-any-return]
-    lo, hi = _lex_span(zs, rng)
+    span = _lex_one(zs, low, high)
+    if span is not None:
+        return _span_count(zs.order, *span)
+    lo, hi = _lex_span(zs, parse_lex_range(low, high))
     return hi - lo
 
 
@@ -752,22 +869,8 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
     if len(args) == 3 and (by == "score" or by == "lex"):  # ZRANGEBYSCORE, ZRANGEBYLEX, bare
         lo_arg, hi_arg = (args[2], args[1]) if rev else (args[1], args[2])
         if by == "score":
-            srng = parse_score_range(lo_arg, hi_arg)
-            zs = _zset(db, args[0])
-            if zs is None:
-                return []
-            found = zs.order.cut(*_score_places(zs, srng))
-        else:
-            lrng = parse_lex_range(lo_arg, hi_arg)
-            zs = _zset(db, args[0])
-            if zs is None:
-                return []
-            if not _one_score(zs):
-                return _flat(_lex_slice(zs, lrng, 0, -1, bool(rev)), False)
-            found = zs.order.cut(*_lex_places(zs, lrng))
-        if rev:
-            found.reverse()
-        return list(map(_member, found))
+            return _bare_score_range(db, args[0], lo_arg, hi_arg, bool(rev))
+        return _bare_lex_range(db, args[0], lo_arg, hi_arg, bool(rev))
     base = 1 if store else 0
     src = args[base]
     withscores = False
@@ -818,6 +921,35 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
     return _flat(entries, withscores)
 
 
+def _bare_score_range(db: Database, key: str, low: str, high: str, rev: bool) -> list[str]:
+    """ZRANGEBYSCORE / ZREVRANGEBYSCORE without options."""
+    lo, hi = _score_keys(low, high)
+    zs = _zset(db, key)
+    if zs is None:
+        return []
+    order = zs.order
+    found = _span_cut(order, *_span(order, lo, hi))
+    if rev:
+        found.reverse()
+    return list(map(_member, found))
+
+
+def _bare_lex_range(db: Database, key: str, low: str, high: str, rev: bool) -> list[str]:
+    """ZRANGEBYLEX / ZREVRANGEBYLEX without options."""
+    if _lex_bad(low, high):
+        raise ResponseError(NOT_LEX_RANGE)
+    zs = _zset(db, key)
+    if zs is None:
+        return []
+    span = _lex_one(zs, low, high)
+    if span is None:
+        return _flat(_lex_slice(zs, parse_lex_range(low, high), 0, -1, rev), False)
+    found = _span_cut(zs.order, *span)
+    if rev:
+        found.reverse()
+    return list(map(_member, found))
+
+
 @arity_checked("ZRANGE")
 def cmd_zrange(db: Database, args: Sequence[str]) -> Any:
     return _zrange(db, args)
@@ -833,28 +965,46 @@ def cmd_zrevrange(db: Database, args: Sequence[str]) -> Any:
     return _zrange(db, args, by="rank", rev=True)
 
 
-@arity_checked("ZRANGEBYSCORE")
+@command("ZRANGEBYSCORE")
 def cmd_zrangebyscore(db: Database, args: Sequence[str]) -> Any:
+    if len(args) < 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZRANGEBYSCORE")
+    if len(args) == 3:
+        return _bare_score_range(db, args[0], args[1], args[2], False)
     return _zrange(db, args, by="score", rev=False)
 
 
-@arity_checked("ZREVRANGEBYSCORE")
+@command("ZREVRANGEBYSCORE")
 def cmd_zrevrangebyscore(db: Database, args: Sequence[str]) -> Any:
+    if len(args) < 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZREVRANGEBYSCORE")
+    if len(args) == 3:
+        return _bare_score_range(db, args[0], args[2], args[1], True)
     return _zrange(db, args, by="score", rev=True)
 
 
-@arity_checked("ZRANGEBYLEX")
+@command("ZRANGEBYLEX")
 def cmd_zrangebylex(db: Database, args: Sequence[str]) -> Any:
+    if len(args) < 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZRANGEBYLEX")
+    if len(args) == 3:
+        return _bare_lex_range(db, args[0], args[1], args[2], False)
     return _zrange(db, args, by="lex", rev=False)
 
 
-@arity_checked("ZREVRANGEBYLEX")
+@command("ZREVRANGEBYLEX")
 def cmd_zrevrangebylex(db: Database, args: Sequence[str]) -> Any:
+    if len(args) < 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZREVRANGEBYLEX")
+    if len(args) == 3:
+        return _bare_lex_range(db, args[0], args[2], args[1], True)
     return _zrange(db, args, by="lex", rev=True)
 
 
-@arity_checked("ZREMRANGEBYRANK")
+@command("ZREMRANGEBYRANK")
 def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZREMRANGEBYRANK")
     start, end = get_int(args[1]), get_int(args[2])
     key = args[0]
     zs = _zset(db, key)
@@ -873,26 +1023,35 @@ def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
                           order.place_at(min(end, size - 1) + 1))
 
 
-@arity_checked("ZREMRANGEBYSCORE")
+@command("ZREMRANGEBYSCORE")
 def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
-    rng = parse_score_range(args[1], args[2])
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZREMRANGEBYSCORE")
+    lo, hi = _score_keys(args[1], args[2])
     key = args[0]
     zs = _zset(db, key)
     if zs is None:
         return 0
-    return _remove_places(db, key, zs, *_score_places(zs, rng))
+    i, j, k, m = _span(zs.order, lo, hi)
+    return _remove_places(db, key, zs, (i, j), (k, m))
 
 
-@arity_checked("ZREMRANGEBYLEX")
+@command("ZREMRANGEBYLEX")
 def cmd_zremrangebylex(db: Database, args: Sequence[str]) -> int:
-    rng = parse_lex_range(args[1], args[2])
+    if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZREMRANGEBYLEX")
+    low, high = args[1], args[2]
+    if _lex_bad(low, high):
+        raise ResponseError(NOT_LEX_RANGE)
     key = args[0]
     zs = _zset(db, key)
     if zs is None:
         return 0
-    if _one_score(zs):
-        return _remove_places(db, key, zs, *_lex_places(zs, rng))
-    lo, hi = _lex_span(zs, rng)
+    span = _lex_one(zs, low, high)
+    if span is not None:
+        i, j, k, m = span
+        return _remove_places(db, key, zs, (i, j), (k, m))
+    lo, hi = _lex_span(zs, parse_lex_range(low, high))
     return _remove_span(db, key, zs, lo, hi)
 
 

@@ -437,9 +437,8 @@ class RZSet:
         if old is not None:
             if old == score:
                 return False
-            self.order.remove((old, member))
             self.scores[member] = score
-            self.order.add((score, member))
+            self.order.move((old, member), (score, member))
             return False
         self.scores[member] = score
         self.order.add((score, member))

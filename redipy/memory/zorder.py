@@ -95,6 +95,22 @@ class ZOrder(SortedList):  # type: ignore[misc]
         else:
             self._delete(pos, idx)
 
+    def move(self, old: Entry, new: Entry) -> None:
+        """``remove(old)`` then ``add(new)``; in one frame and with no index update when
+        ``new`` sorts inside the sublist that holds ``old`` (below its max, which
+        ``old`` is not, and above the previous sublist's): that sublist keeps its
+        length (ZINCRBY's and ZADD's score updates, mostly small moves)."""
+        maxes = self._maxes
+        pos = bisect_left(maxes, old)
+        top = maxes[pos]
+        if new < top and old != top and (not pos or maxes[pos - 1] < new):
+            sub = self._lists[pos]
+            del sub[bisect_left(sub, old)]
+            insort(sub, new)
+            return
+        self.remove(old)
+        self.add(new)
+
     def rank(self, value: Entry) -> int:
         """The position of ``value`` (which must be there)."""
         pos = bisect_left(self._maxes, value)
