@@ -548,8 +548,10 @@ def _remove_places(db: Database, key: str, zs: RZSet, lo: Place, hi: Place) -> i
     for _, member in gone:
         del scores[member]
         ra.remove(member)
-    db.touch(key)
-    db.drop_if_empty(key, zs)
+    if db.watchers or db.on_touch:
+        db.touch(key)
+    if not scores:
+        db.drop_if_empty(key, zs)
     return len(gone)
 
 

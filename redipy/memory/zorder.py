@@ -194,10 +194,10 @@ class ZOrder(SortedList):  # type: ignore[misc]
 
     def drop(self, lo: Place, hi: Place) -> list[Entry]:
         """Delete the entries from ``lo`` up to ``hi`` and return them."""
-        gone = self.cut(lo, hi)
+        (i, j), (k, m) = lo, hi
+        gone = self._lists[i][j:m] if i == k else self.cut(lo, hi)
         if not gone:
             return gone
-        (i, j), (k, m) = lo, hi
         if i != k or len(self._lists[i]) - len(gone) <= self._load >> 1:
             start = self.position(lo)
             del self[start:start + len(gone)]
