@@ -289,7 +289,13 @@ def _lex_one(zs: RZSet, low: str, high: str) -> tuple[int, int, int, int] | None
     score = lists[0][0][0]
     if score != lists[-1][-1][0]:
         return None
-    return _span(zs.order, _lex_key(score, low, False), _lex_key(score, high, True))
+    head = low[0]  # the "[" and "(" bounds inline, as _lex_key spells them
+    lo = ((score, low[1:]) if head == "[" else (score, low[1:], _TOP) if head == "("
+          else _lex_key(score, low, False))
+    head = high[0]
+    hi = ((score, high[1:], _TOP) if head == "[" else (score, high[1:]) if head == "("
+          else _lex_key(score, high, True))
+    return _span(zs.order, lo, hi)
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
