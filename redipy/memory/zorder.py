@@ -195,7 +195,12 @@ class ZOrder(SortedList):  # type: ignore[misc]
     def drop(self, lo: Place, hi: Place) -> list[Entry]:
         """Delete the entries from ``lo`` up to ``hi`` and return them."""
         (i, j), (k, m) = lo, hi
-        gone = self._lists[i][j:m] if i == k else self.cut(lo, hi)
+        if i == k:
+            if m <= j:
+                return []
+            gone = self._lists[i][j:m]
+        else:
+            gone = self.cut(lo, hi)
         if not gone:
             return gone
         if i != k or len(self._lists[i]) - len(gone) <= self._load >> 1:
