@@ -252,7 +252,8 @@ def _span_count(order: Any, i: int, j: int, k: int, m: int) -> int:
 def _span_cut(order: Any, i: int, j: int, k: int, m: int) -> list[Entry]:
     """The entries of a :func:`_span`, in order."""
     if i == k:
-        return order._lists[i][j:m] if m > j else []  # type: ignore[no-any-return]
+        found: list[Entry] = order._lists[i][j:m] if m > j else []
+        return found
     return order.cut((i, j), (k, m))  # type: ignore[no-any-return]
 
 

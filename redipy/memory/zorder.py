@@ -198,7 +198,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         if i == k:
             if m <= j:
                 return []
-            gone = self._lists[i][j:m]
+            gone: list[Entry] = self._lists[i][j:m]
         else:
             gone = self.cut(lo, hi)
         if not gone:
