@@ -63,21 +63,21 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
 
 
 @command("GEOADD")
-def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
-    if len(args) == 4:  # one member, no options
+def cmd_geoadd(db: Database, args: Sequence[str], _plain: bytes = b"0123456789.-+",
+               _score_of: Any = geohash.score_of, _add: Any = _zadd_one) -> Any:
+    if len(args) == 4:  # one member, no options (the helpers bound as defaults)
         lon_text, lat_text = args[1], args[2]
         both = lon_text + lat_text
-        if len(both) < 40 and not both.translate(_PLAIN):
+        if len(both) < 40 and both.isascii() and not both.encode().translate(None, _plain):
             # only digits, dots and signs, too short to underflow: float() reads them
             # as strtod does, or refuses them (then the checked path gives the error)
             try:
                 lon, lat = float(lon_text), float(lat_text)
             except ValueError:
                 lon, lat = _lonlat(lon_text, lat_text)
-            if (not geohash.LON_MIN <= lon <= geohash.LON_MAX
-                    or not geohash.LAT_MIN <= lat <= geohash.LAT_MAX):
+            if not -180.0 <= lon <= 180.0 or not -85.05112878 <= lat <= 85.05112878:
                 lon, lat = _lonlat(lon_text, lat_text)  # raises the server's error
-            return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
+            return _add(db, args[0], float(_score_of(lon, lat)), args[3])
         if lon_text[:1] in _NUMBER_START:
             lon, lat = _lonlat(lon_text, lat_text)
             return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
@@ -104,8 +104,6 @@ def cmd_geoadd(db: Database, args: Sequence[str]) -> Any:
 _NUMBER_START = frozenset("0123456789-+.")
 """How a longitude can start (no option word does)."""
 
-_PLAIN = str.maketrans("", "", "0123456789.-+")
-"""Deletes what a plain decimal is made of: what is left marks one to check closely."""
 
 
 def _position(zs: RZSet | None, member: str) -> tuple[float, float] | None:

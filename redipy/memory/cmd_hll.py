@@ -47,18 +47,29 @@ def _editable(db: Database, key: str, raw: bytes | bytearray) -> bytearray:
 
 
 @command("PFADD")
-def cmd_pfadd(db: Database, args: Sequence[str]) -> Any:
+def cmd_pfadd(db: Database, args: Sequence[str], _pat_len: Any = hll.pat_len,
+              _sparse_set: Any = hll.sparse_set, _dense_set: Any = hll.dense_set) -> Any:
     key = args[0]
     s = db.get(key) if db.expires else db.data.get(key)
-    if len(args) == 2 and type(s) is bytearray and len(s) > 16 and s.startswith(b"HYLL\x01"):
-        # one element into a sparse HLL that PFADD left (valid_header's checks for it)
-        index, count = hll.pat_len(args[1].encode("latin-1"))
-        result = hll.sparse_set(s, index, count)
-        if result < 0:
-            raise response_error(CORRUPT)
-        if result and (db.watchers or db.on_touch):  # (sparse_set marked the cache stale)
-            db.touch(key)
-        return result
+    if len(args) == 2 and type(s) is bytearray and len(s) > 16 and s.startswith(b"HYLL"):
+        # one element into an HLL that PFADD left (a bytearray): valid_header's checks
+        # for it inline, the helpers bound as defaults (the typed API's hot path)
+        index, count = _pat_len(args[1].encode("latin-1"))
+        encoding = s[4]
+        if encoding == 1:  # sparse
+            result: int = _sparse_set(s, index, count)
+            if result < 0:
+                raise response_error(CORRUPT)
+            if result and (db.watchers or db.on_touch):  # (sparse_set marked it stale)
+                db.touch(key)
+            return result
+        if encoding == 0 and len(s) == hll.DENSE_SIZE:
+            if not _dense_set(s, index, count):
+                return 0
+            s[15] |= 0x80
+            if db.watchers or db.on_touch:
+                db.touch(key)
+            return 1
     updated = 0
     if type(s) is not bytearray or not hll.valid_header(s):  # PFADD left a bytearray
         raw = _load(db, key)

@@ -125,16 +125,20 @@ _SPREAD13 = [_spread(v) for v in range(1 << 13)]
 """The bits of every 13-bit number spread to the even bits: two lookups spread 26."""
 
 
-def score_of(lon: float, lat: float) -> int:
+def score_of(lon: float, lat: float, _spread13: list[int] = _SPREAD13,
+             _lat_min: float = LAT_MIN, _lat_span: float = _LAT_SPAN,
+             _lon_min: float = LON_MIN, _lon_span: float = _LON_SPAN,
+             _steps: float = float(_STEPS26)) -> int:
     """The 52-bit score GEOADD stores for a position already checked to be valid
     (:func:`encode` at step 26 over the WGS84 ranges, without its checks; offsets
-    of valid positions are below 2**26, so two 13-bit halves spread each)."""
-    lat_off = int((lat - LAT_MIN) / _LAT_SPAN * _STEPS26)
-    lon_off = int((lon - LON_MIN) / _LON_SPAN * _STEPS26)
+    of valid positions are below 2**26, so two 13-bit halves spread each). GEOADD's
+    hot path: the constants and the table are defaults (local reads)."""
+    lat_off = int((lat - _lat_min) / _lat_span * _steps)
+    lon_off = int((lon - _lon_min) / _lon_span * _steps)
     if lat_off >> 26 or lon_off >> 26 or lat_off < 0 or lon_off < 0:  # LAT_MAX itself
         return _spread(lat_off & 0xFFFFFFFF) | (_spread(lon_off & 0xFFFFFFFF) << 1)
-    return (_SPREAD13[lat_off & 0x1FFF] | _SPREAD13[lat_off >> 13] << 26
-            | _SPREAD13[lon_off & 0x1FFF] << 1 | _SPREAD13[lon_off >> 13] << 27)
+    return (_spread13[lat_off & 0x1FFF] | _spread13[lat_off >> 13] << 26
+            | _spread13[lon_off & 0x1FFF] << 1 | _spread13[lon_off >> 13] << 27)
 
 
 _ALPHABET = "0123456789bcdefghjkmnpqrstuvwxyz"

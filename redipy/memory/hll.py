@@ -236,14 +236,15 @@ def _zero_entries(first: int, length: int) -> tuple[int, ...]:
 
 
 def sparse_set(s: bytearray, index: int, count: int,
-               max_bytes: int = SPARSE_MAX_BYTES) -> int:
+               max_bytes: int = SPARSE_MAX_BYTES, _last_edit: list[Any] = _LAST,
+               _bisect: Any = bisect_right) -> int:
     """hllSparseSet: 1 if the register grew (the cached cardinality then marked
     stale), 0 if not, -1 for corrupt opcodes; may promote ``s`` to dense. The hot path
     of PFADD, hence one flat function, and the commonest edit (a register inside a run
     of zeros, split in three) first."""
     if count > 32:
         return _promote(s, index, count)
-    last_edit = _LAST
+    last_edit = _last_edit
     if last_edit[0] is s:
         ix = last_edit[1]
         if s != ix.snap:  # bytes changed by something else (or the header)
@@ -257,7 +258,7 @@ def sparse_set(s: bytearray, index: int, count: int,
     firsts = ix.firsts
     if index >= ix.end:
         return -1  # the opcodes end before the register (the server's walk runs off)
-    k = bisect_right(firsts, index) - 1
+    k = _bisect(firsts, index) - 1
     first = firsts[k]
     if k and firsts[k - 1] == first:
         k -= 1  # an XZERO's second byte
