@@ -206,3 +206,28 @@ def test_polygon_typed(servers: dict[str, Server]) -> None:
         with pytest.raises(DataError):
             r.geosearch("Sicily", polygon=square, radius=10)
         r.close()
+
+
+def test_older_servers_lack_bypolygon(servers: dict[str, Server]) -> None:
+    """What Valkey 8.1 and Redis 7.0 answer instead (README's table of differences):
+    BYPOLYGON is a syntax error, and the no-shape error names BYRADIUS and BYBOX."""
+    import redis as redis_py
+
+    older = {kind: srv for kind, srv in servers.items() if not is_newest(srv)}
+    assert older, "no Valkey 8.1 or Redis 7.0 test server"
+    for srv in older.values():
+        raw = redis_py.Redis(port=srv.port, decode_responses=True)
+        raw.flushall()
+        raw.execute_command(*SICILY)
+        for cmd, error in (
+                (("GEOSEARCH", "g", *SQUARE), "syntax error"),
+                (("GEOSEARCHSTORE", "d", "g", *SQUARE), "syntax error"),
+                (("GEOSEARCH", "g", "FROMLONLAT", "1", "2", "ASC", "ASC"),
+                 "exactly one of BYRADIUS and BYBOX can be specified for GEOSEARCH")):
+            try:
+                raw.execute_command(*cmd)
+            except redis_py.ResponseError as err:
+                assert str(err) == error, (srv.version(), cmd)
+            else:
+                raise AssertionError((srv.version(), cmd))
+        raw.close()
