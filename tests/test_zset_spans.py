@@ -64,7 +64,12 @@ def queries() -> list[list[object]]:
                 ["ZCOUNT", "missing", "(1", "(2"], ["ZLEXCOUNT", "missing", "-", "+"],
                 ["ZCOUNT", "str", "1", "2"], ["ZLEXCOUNT", "str", "-", "+"],
                 ["ZLEXCOUNT", "str", "x", "+"], ["ZRANGEBYSCORE", "str", "1", "2"],
-                ["ZCOUNT", "mixed", "1"], ["ZREMRANGEBYSCORE", "mixed", "1", "2", "3"]):
+                ["ZCOUNT", "mixed", "1"], ["ZREMRANGEBYSCORE", "mixed", "1", "2", "3"],
+                ["ZREMRANGEBYRANK", "one", "01", "2"], ["ZREMRANGEBYRANK", "one", "0", "+1"],
+                ["ZREMRANGEBYRANK", "one", "0", "1.0"], ["ZREMRANGEBYRANK", "one", "\u00b2", "3"],
+                ["ZREMRANGEBYRANK", "one", "0", "99999999999999999999"],
+                ["ZREMRANGEBYRANK", "one", "-3", "-2"], ["ZREMRANGEBYRANK", "one", "0", "1"],
+                ["ZRANGE", "one", 0, 5]):
         out.append(bad)
     return out
 

@@ -1010,11 +1010,20 @@ def cmd_zrevrangebylex(db: Database, args: Sequence[str]) -> Any:
     return _zrange(db, args, by="lex", rev=True)
 
 
+def _int_pair(a: str, b: str) -> tuple[int, int]:
+    """``get_int(a), get_int(b)`` in one frame when both are small plain decimals (what
+    parse_int's own fast path takes: ASCII digits, no leading zero)."""
+    if (a.isdecimal() and b.isdecimal() and len(a) < 19 and len(b) < 19 and a.isascii()
+            and b.isascii() and (a[0] != "0" or len(a) == 1) and (b[0] != "0" or len(b) == 1)):
+        return int(a), int(b)
+    return get_int(a), get_int(b)
+
+
 @command("ZREMRANGEBYRANK")
 def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
     if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
         raise arity_error("ZREMRANGEBYRANK")
-    start, end = get_int(args[1]), get_int(args[2])
+    start, end = _int_pair(args[1], args[2])
     key = args[0]
     zs = _zset(db, key)
     if zs is None:
