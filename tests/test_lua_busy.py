@@ -43,6 +43,35 @@ end
 PCALL_SPIN = "while true do pcall(function() local i = 0 while true do i = i + 1 end end) end"
 CO_SPIN = ("local co = coroutine.create(function() local i = 0 while true do i = i + 1 end end)"
            " local r = {coroutine.resume(co)} return r[2]")
+WRAP_SPIN = ("local f = coroutine.wrap(function() local i = 0 while true do i = i + 1 end end)"
+             " return f()")
+YIELD_SPIN = """
+local co = coroutine.create(function()
+  while true do for i = 1, 30000 do end coroutine.yield() end
+end)
+while true do coroutine.resume(co) end
+"""
+WRAP_YIELD_SPIN = """
+local f = coroutine.wrap(function()
+  while true do for i = 1, 30000 do end coroutine.yield() end
+end)
+while true do f() end
+"""
+WRAP_CASES = [
+    "return coroutine.wrap(5)",
+    "return coroutine.wrap(print)",
+    "return {pcall(coroutine.wrap)}",
+    "local f = coroutine.wrap(function(a, b) local c = coroutine.yield(a + b) return c * 2 end)"
+    " return {f(1, 2), f(10)}",
+    "local f = coroutine.wrap(function() error('boom') end) return {pcall(f)}",
+    "local f = coroutine.wrap(function() error({err = 'E x'}) end) return f()",
+    "local f = coroutine.wrap(function() return redis.call('NOSUCH') end) return f()",
+    "local f = coroutine.wrap(function() return redis.pcall('NOSUCH') end) return f()",
+    "local f = coroutine.wrap(function() end) f() return {pcall(f)}",
+    "local co = coroutine.create(function() coroutine.yield(1) return 2 end)"
+    " return {coroutine.resume(co), coroutine.resume(co), coroutine.resume(co)}",
+    "return type(coroutine.wrap(function() end))",
+]
 LIBRARY = ("#!lua name=spinlib\n"
            "redis.register_function('spin', function()\n"
            "  local i = 0 while true do i = i + 1 end end)")
@@ -132,6 +161,16 @@ _pcall_cannot_catch = _killed_spin(PCALL_SPIN)
 #: a loop inside a coroutine counts too (servers' hook is inherited by coroutines):
 #: busy, killed, and resume hands the kill error back to the script
 _coroutine_counted = _killed_spin(CO_SPIN)
+#: coroutine.wrap's coroutine counts too, and a coroutine's count goes on across its
+#: resumes (one that yields before each 100k instructions still makes the script busy)
+_wrap_counted = _killed_spin(WRAP_SPIN)
+_yielding_counted = _killed_spin(YIELD_SPIN)
+_wrap_yielding_counted = _killed_spin(WRAP_YIELD_SPIN)
+
+
+def _wrap_semantics(make: Callable[[], Any]) -> list[Any]:
+    b = make()
+    return [b.call("EVAL", body, "0") for body in WRAP_CASES]
 
 
 def _kill_function(make: Callable[[], Any]) -> list[Any]:
@@ -162,6 +201,9 @@ def _config(make: Callable[[], Any]) -> list[Any]:
 
 SCENARIOS = {"kill_eval": _kill_eval, "unkillable": _unkillable,
              "pcall_cannot_catch": _pcall_cannot_catch, "coroutine_counted": _coroutine_counted,
+             "wrap_counted": _wrap_counted, "yielding_counted": _yielding_counted,
+             "wrap_yielding_counted": _wrap_yielding_counted,
+             "wrap_semantics": _wrap_semantics,
              "kill_function": _kill_function,
              "config": _config}
 

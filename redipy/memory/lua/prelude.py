@@ -137,17 +137,35 @@ hook = function()
 end
 sethook(hook, "", COUNT)
 local corolib = lib(coroutine)
--- a hook belongs to its coroutine: each resume counts the coroutine's instructions too
--- (servers' C hook is inherited by every coroutine); a kill inside it stops the caller
-corolib.resume = function(co, ...)
-  if type(co) == "thread" then
-    local h = gethook(co)  -- the debugger's line hook, when it set one, stays
-    if h == nil or h == hook then
-      sethook(co, hook, killing and "l" or "", killing and 0 or COUNT)
-    end
+-- a hook belongs to its coroutine: servers' C hook is inherited by every coroutine a
+-- script creates, with a count of its own that goes on across resumes. Here each
+-- coroutine gets the hook at its first resume (coroutine.wrap's at its start) and
+-- keeps its count; a kill inside it stops the caller
+local co_wrap = coroutine.wrap
+local function hooked(co)
+  local h, mask = gethook(co)  -- the debugger's line hook, when it set one, stays
+  if h == nil then
+    sethook(co, hook, killing and "l" or "", killing and 0 or COUNT)
+  elseif h == hook and (mask == "l") ~= killing then
+    sethook(co, hook, killing and "l" or "", killing and 0 or COUNT)
   end
+end
+corolib.resume = function(co, ...)
+  if type(co) == "thread" then hooked(co) end
   return fixresume(co_resume(co, ...))
 end
+-- coroutine.wrap is py.wrap (a C function to Lua, as the original is: a bad argument is
+-- reported at the caller's line): it checks its argument and calls hooked_wrap
+local function hooked_wrap(f)
+  return co_wrap(function(...)
+    sethook(hook, killing and "l" or "", killing and 0 or COUNT)
+    return f(...)
+  end)
+end
+local function lua_function(f)
+  return type(f) == "function" and getinfo(f, "S").what ~= "C"
+end
+corolib.wrap = py.wrap
 G.coroutine = readonly(corolib, nil)
 G.os = readonly({clock = os.clock}, nil)
 for _, name in next, {"cjson", "bit", "struct", "cmsgpack"} do
@@ -373,6 +391,7 @@ end
 return {run = run, run_table = run_table, runners = runners, small = SMALL,
         compile = compile, classify = classify,
         G = G, PG = PG, redis = redis, handler = handler, where = where,
+        hooked_wrap = hooked_wrap, lua_function = lua_function,
         compile_library = compile_library, load_library = load_library,
         call_function = call_function}
 """

@@ -119,6 +119,9 @@ class RunContext:
     """Past busy-reply-threshold (set by the Lua hook): others get BUSY."""
     killed = False
     """SCRIPT KILL / FUNCTION KILL asked: the hook raises at its next look."""
+    others: list[Any] | None = None
+    """Once busy: the other databases' locks the script's thread holds until it ends
+    (:meth:`LuaRuntime._tick`), so a command on any database meets the busy script."""
     readonly = False
     resp = 2
     name = ""
@@ -191,7 +194,7 @@ class LuaRuntime:
             "random": self._random, "randomseed": self._randomseed,
             "constants": self.lua.table_from(CONSTANTS), "unwrap_err": unwrap_err,
             "register_function": self._register_function,
-            "tick": self._tick, "hook_count": HOOK_COUNT,
+            "tick": self._tick, "hook_count": HOOK_COUNT, "wrap": self._wrap,
         })
         for name, build in libs.LIBRARIES.items():
             py[name] = build(self.lua, self._where)
@@ -209,7 +212,19 @@ class LuaRuntime:
         self.globals = api["G"]
         self.redis = api["redis"]
         self.handler = api["handler"]
+        self._hooked_wrap = api["hooked_wrap"]
+        self._lua_function = api["lua_function"]
         self.api = api
+
+    def _wrap(self, *args: Any) -> Any:
+        """coroutine.wrap: the coroutine counted by the time-limit hook (the prelude's
+        ``hooked_wrap``); a bad argument with the original's words and position (no
+        name when the caller is C, pcall(coroutine.wrap))."""
+        if not args or not self._lua_function(args[0]):
+            where = self._where()
+            raise ScriptRaise(f"{where}bad argument #1 to '{'wrap' if where else '?'}' "
+                              "(Lua function expected)")
+        return self._hooked_wrap(args[0])
 
     def _where(self) -> str:
         return str(self.where())
@@ -261,6 +276,9 @@ class LuaRuntime:
             db.no_block = before
             self.ctx = outer
             self.fast_db = outer_db
+            if ctx.others is not None:
+                for lock in ctx.others:
+                    lock.release()
         kind = type(res)
         if kind is int or kind is str:
             return res
@@ -499,9 +517,29 @@ class LuaRuntime:
             return None
         if ctx.killed:
             return self.table_from({"err": KILLED_FUNCTION if ctx.name else KILLED})
-        if not ctx.busy and _monotonic() - ctx.start >= threshold(ctx.db):
+        if not ctx.busy:
+            if _monotonic() - ctx.start < threshold(ctx.db):
+                return None
             ctx.busy = True
+            ctx.others = []
+        others = ctx.others
+        server = getattr(ctx.db, "server", None)
+        if server is not None and others is not None and len(others) < len(server.dbs) - 1:
+            self._hold_others(ctx.db, server.dbs, others)
         return None
+
+    @staticmethod
+    def _hold_others(db: Database, dbs: Sequence[Database], others: list[Any]) -> None:
+        """A busy script takes every other database's lock it can get (one taken by a
+        command running now at its next look): a server is busy as a whole, so another
+        client's command on any database then finds a lock taken and gets BUSY."""
+        held = {id(lock) for lock in others}
+        held.add(id(db.lock))
+        for other in dbs:
+            lock = other.lock
+            if id(lock) not in held and lock.acquire(False):
+                others.append(lock)
+                held.add(id(lock))
 
     def _raise(self, msg: str) -> ScriptRaise:
         """A Lua error carrying a server error table (``{err=msg}``)."""
