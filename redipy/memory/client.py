@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
-from redipy.memory.busy import refuse_if_busy
+from redipy.memory.busy import busy_error, exec_refused, refuse_if_busy, refused
 from redipy.memory.cmd_pubsub import MemoryPubSub
 from redipy.memory.cmd_transactions import EXECABORT, Session
 from redipy.memory.db import Database
@@ -325,6 +325,16 @@ class ClientSession:
                 tx.queue_error = True
             state.stat(stat_key(upper, argv)).rejected += 1
             raise arity_error(name)
+        busy_ctx = refused(self.db, upper, argv)  # a script past busy-reply-threshold
+        if busy_ctx is not None and not (
+                self.listener is not None and self.protocol == 2 and self.listener.subscribed
+                and upper not in _SUBSCRIBED_OK):  # the subscribed client's error first
+            if upper == "EXEC":
+                tx.close()
+                raise exec_refused(busy_ctx)
+            if tx.queue is not None:
+                tx.queue_error = True
+            raise busy_error(busy_ctx)
         if tx.queue is not None:
             if upper in _NOT_IN_MULTI or (spec is not None and "no_multi" in spec.flags):
                 tx.queue_error = True

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from redipy import commands
 from redipy.errors import ExecAbortError, ResponseError
+from redipy.memory import busy
 from redipy.memory.boundary import clean_error, reply_text, views
 from redipy.memory.db import Database
 from redipy.memory.errtext import arity_error, unknown_command
@@ -101,29 +102,48 @@ class Session:
         if self.text:
             keys = views(keys)
         db = self.db
-        with db.lock:
+        held = busy.hold(db)  # False: a busy script holds the lock (copy-on-write then)
+        try:
             have = {(w.db, w.key) for w in self.watched}
+            watchers = db.watchers
             for key in keys:
                 if (db, key) in have:
                     continue
                 have.add((db, key))
                 token = WatchedKey(self, db, key)
-                db.watchers.setdefault(key, set()).add(token)
+                if held:
+                    watchers.setdefault(key, set()).add(token)
+                else:
+                    watchers[key] = {*watchers.get(key, ()), token}
                 self.watched.append(token)
+        finally:
+            if held:
+                db.lock.release()
 
     def unwatch(self) -> None:
         if not self.watched and not self.dirty:
             return
         db = self.db
-        with db.lock:
+        held = busy.hold(db)
+        try:
             for token in self.watched:
-                tokens = token.db.watchers.get(token.key)
-                if tokens is not None:
+                watchers = token.db.watchers
+                tokens = watchers.get(token.key)
+                if tokens is None:
+                    continue
+                if held:
                     tokens.discard(token)
-                    if not tokens:
-                        del token.db.watchers[token.key]
+                else:
+                    tokens = tokens - {token}
+                    if tokens:
+                        watchers[token.key] = tokens
+                if not tokens:
+                    watchers.pop(token.key, None)
             self.watched = []
             self.dirty = False
+        finally:
+            if held:
+                db.lock.release()
 
     def _watch_failed(self) -> bool:
         return self.dirty or any(w.expired_since_watch() for w in self.watched)
@@ -167,6 +187,10 @@ class Session:
         if spec is not None and not spec.arity_ok(len(args) + 1):
             self.queue_error = True
             raise arity_error(name)
+        ctx = busy.busy_script(self.db)
+        if ctx is not None and not busy.allowed(upper, args):
+            self.queue_error = True  # a server refuses it before queueing
+            raise busy.busy_error(ctx)
         self.queue.append((upper, tuple(args)))
         return QUEUED
 

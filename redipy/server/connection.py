@@ -23,6 +23,7 @@ from collections import deque
 from typing import TYPE_CHECKING, Any, cast
 
 from redipy.errors import ResponseError
+from redipy.memory.busy import busy_script
 from redipy.memory.client import (
     NIL_ARRAY,
     NO_REPLY,
@@ -35,6 +36,7 @@ from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 from redipy.reply import OK, Map, Status
 from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import BULK_HEADERS, INTS, bulk_array, error_bytes, write2, write3
+from redipy.server.scripts import INLINE_BUDGET, LONG, PROVEN, SCRIPTS, ScriptJob, script_key
 
 if TYPE_CHECKING:
     from redipy.memory.db import Database
@@ -62,6 +64,9 @@ class Connection(asyncio.Protocol):
         self.running = False
         self.flush_pending = False
         self.blocked: Blocked | None = None
+        self.script: ScriptJob | None = None
+        """The script (EVAL, FCALL, an EXEC with one) the worker thread runs for this
+        client; its further requests wait in :attr:`queue` meanwhile."""
         self.timer: asyncio.TimerHandle | None = None
         self.error: ProtocolError | None = None
         self.read_paused = False
@@ -105,7 +110,7 @@ class Connection(asyncio.Protocol):
         self._pause_reading()
 
     def resume_writing(self) -> None:
-        if self.blocked is None and not self.queue:
+        if self.blocked is None and not self.queue and self.script is None:
             self._resume_reading()
 
     def data_received(self, data: bytes) -> None:
@@ -124,7 +129,7 @@ class Connection(asyncio.Protocol):
             except ProtocolError as err:
                 requests = err.requests
                 self.error = err
-            if self.blocked is not None or self.queue:
+            if self.blocked is not None or self.queue or self.script is not None:
                 self.queue.extend(requests)
                 if len(self.queue) > MAX_QUEUED:
                     self._pause_reading()
@@ -308,26 +313,44 @@ class Connection(asyncio.Protocol):
         assert session is not None
         queued = None
         upper = argv[0].upper()
-        if session.protocol == 3 and session.tx.queue and upper == "EXEC":
-            queued = list(session.tx.queue)
+        tx = session.tx.queue
+        if tx and upper == "EXEC":
+            if session.protocol == 3:
+                queued = list(tx)
+            if any(call[0] in SCRIPTS for call in tx):
+                return self._run_script(argv, queued, out)
+        elif upper in SCRIPTS and tx is None:
+            return self._run_script(argv, None, out)
         try:
             reply = session.execute(argv, block=False)
         except ResponseError as err:
             out.append(error_bytes(err))
             return False
         except Exception as err:  # a bug in a handler: answer, log, keep serving
-            self.server.log(f"client {session.addr}: internal error in "
-                            f"{argv[0]!r}: {type(err).__name__}: {err}")
-            out.append(error_bytes(ResponseError(
-                f"ERR internal error: {type(err).__name__}")))
+            self._internal_error(argv, err, out)
             return False
         state = self.server.state
         if state._ready:
             state.serve_ready()
-        kind = type(reply)
-        if kind is Blocked:
+        if type(reply) is Blocked:
             self._park(reply)
             return True
+        self._write(argv, reply, queued, out)
+        return False
+
+    def _internal_error(self, argv: list[str], err: BaseException, out: list[bytes]) -> None:
+        session = self.session
+        addr = session.addr if session is not None else "?"
+        self.server.log(f"client {addr}: internal error in "
+                        f"{argv[0]!r}: {type(err).__name__}: {err}")
+        out.append(error_bytes(ResponseError(f"ERR internal error: {type(err).__name__}")))
+
+    def _write(self, argv: list[str], reply: Any, queued: list[Any] | None,
+               out: list[bytes]) -> None:
+        """A reply from the session, encoded for the client's protocol."""
+        session = self.session
+        assert session is not None
+        kind = type(reply)
         if session.protocol == 3:
             if kind is Replies:
                 for item in reply:
@@ -339,11 +362,107 @@ class Connection(asyncio.Protocol):
                 write2(item, out)
         elif reply is not NO_REPLY:
             write2(reply, out)
-        return False
+
+    # ---- scripts, off the loop --------------------------------------------------------------
+
+    def _run_script(self, argv: list[str], queued: list[Any] | None,
+                    out: list[bytes]) -> bool:
+        """A script command on the server's script thread, so the loop keeps serving the
+        other clients while it runs (BUSY past busy-reply-threshold, SCRIPT KILL,
+        SHUTDOWN NOSAVE). The loop waits a moment for it (a short script's reply goes
+        out with the rest of the chunk); a longer one parks this client until it ends.
+        True when the client is parked."""
+        session = self.session
+        assert session is not None
+        db = session.db
+        ctx = busy_script(db)
+        if ctx is not None:  # another client's script is busy: refused on the loop
+            try:
+                reply = session.execute(argv, block=False)
+            except ResponseError as err:
+                out.append(error_bytes(err))
+            else:
+                self._write(argv, reply, queued, out)
+            return False
+        scripts = self.server.scripts
+        if queued is None and argv[0].upper() != "EXEC":
+            key = script_key(argv)
+            if key is not None and scripts.known.get(key, 0) >= PROVEN and self._inline(
+                    argv, key, out):
+                return False
+        job = ScriptJob(self, argv, queued)
+        if scripts.run(job):
+            self._finish_script(job, out)
+            return False
+        self.script = job
+        return True
+
+    def _inline(self, argv: list[str], key: tuple[str, str], out: list[bytes]) -> bool:
+        """A script proven short, run on the loop within :data:`INLINE_BUDGET`; False
+        when the hook stopped it past the budget before it had any effect (it is to run
+        on the script thread from the start)."""
+        server = self.server
+        rt = getattr(server.backend, "_redipy_lua_runtime", None)
+        session = self.session
+        if rt is None or session is None:
+            return False
+        limit = int(server.state.params["busy-reply-threshold"].value) / 2000
+        started = _monotonic()
+        rt.inline_until = started + (INLINE_BUDGET if INLINE_BUDGET < limit else limit)
+        try:
+            reply = session.execute(argv, block=False)
+        except ResponseError as err:
+            reply = err
+        except Exception as err:  # a bug in a handler: answer, log, keep serving
+            reply = err
+        finally:
+            rt.inline_until = 0.0
+        if rt.moved:
+            rt.moved = False
+            server.scripts.known[key] = 0
+            return False
+        if _monotonic() - started >= INLINE_BUDGET:  # it wrote, then ran long
+            server.scripts.known[key] = LONG
+        state = server.state
+        if state._ready:
+            state.serve_ready()
+        if isinstance(reply, ResponseError):
+            out.append(error_bytes(reply))
+        elif isinstance(reply, Exception):
+            self._internal_error(argv, reply, out)
+        else:
+            self._write(argv, reply, None, out)
+        return True
+
+    def _script_done(self, job: ScriptJob) -> None:
+        """The script thread finished a parked client's script (on the loop)."""
+        self.script = None
+        if self.closed:
+            return
+        self._finish_script(job, self.out)
+        session = self.session
+        if session is not None and session.closing:
+            self._close_after_reply()
+            return
+        self.fast = self._can_be_fast()
+        self._flush()
+        self._resume()
+
+    def _finish_script(self, job: ScriptJob, out: list[bytes]) -> None:
+        state = self.server.state
+        if state._ready:
+            state.serve_ready()
+        error = job.error
+        if error is None:
+            self._write(job.argv, job.reply, job.queued, out)
+        elif isinstance(error, ResponseError):
+            out.append(error_bytes(error))
+        else:
+            self._internal_error(job.argv, error, out)
 
     def _resume(self) -> None:
         """After a blocked command has its answer: the requests that came meanwhile."""
-        if self.closed or self.blocked is not None:
+        if self.closed or self.blocked is not None or self.script is not None:
             return
         requests = list(self.queue)
         self.queue.clear()

@@ -33,6 +33,7 @@ from redipy.memory.serverstate import ServerState, server_state
 from redipy.redispy.shapes import RESP3_SHAPES
 from redipy.server.connection import Connection
 from redipy.server.loops import loop_factory
+from redipy.server.scripts import SCRIPTS, ScriptThread
 
 SaveHook = Callable[[MemoryBackend], None]
 
@@ -112,6 +113,8 @@ class Server:
         self._wake_pending = False
         self._saver: asyncio.Task[None] | None = None
         self._stopping = False
+        self.scripts = ScriptThread(self)
+        """Runs the clients' scripts off the loop (:mod:`redipy.server.scripts`)."""
         self.plain: dict[str, Any] = name_cache(self)
         """Fast-path entries by command name as sent (``False``: not a plain command)."""
 
@@ -167,6 +170,7 @@ class Server:
                 self.log(f"save at shutdown failed: {type(err).__name__}: {err}")
         if self._saver is not None:
             self._saver.cancel()
+        self.scripts.stop()
         if self._server is not None:
             self._server.close()
         for conn in list(self.connections):
@@ -220,7 +224,8 @@ class Server:
         entry: Any = False
         if (spec is not None and handler is not None and upper not in _SESSION_NAMES
                 and "blocking" not in spec.flags and upper not in _NOT_PLAIN
-                and upper not in CONTAINERS):  # counted per subcommand by the session
+                and upper not in CONTAINERS  # counted per subcommand by the session
+                and upper not in SCRIPTS):  # run off the loop (:mod:`.scripts`)
             arity = spec.arity
             least, most = (arity, arity) if arity >= 0 else (-arity, 1 << 62)
             direct = DIRECT.get(upper)

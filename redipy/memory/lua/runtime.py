@@ -61,6 +61,7 @@ HOOK_COUNT = 100_000
 """Lua instructions between two looks of the hook at the clock and the kill flag (the
 servers' count)."""
 _monotonic = time.monotonic
+_EFFECTS = frozenset({"PUBLISH", "SPUBLISH"})
 
 
 def threshold(db: Database) -> float:
@@ -105,6 +106,8 @@ class CommandEntry:
     noscript: bool
     write: bool
     fast: FastCaller | None
+    effect: bool = False
+    """Seen outside the keyspace (PUBLISH): a script that ran it cannot be run again."""
 
 
 class RunContext:
@@ -119,6 +122,11 @@ class RunContext:
     """Past busy-reply-threshold (set by the Lua hook): others get BUSY."""
     killed = False
     """SCRIPT KILL / FUNCTION KILL asked: the hook raises at its next look."""
+    effects = False
+    """The script did something a second run would repeat where others see it (PUBLISH,
+    redis.log): with a write, what keeps it from being moved off the loop."""
+    moved = False
+    """Stopped past :attr:`LuaRuntime.inline_until` to be run again elsewhere."""
     others: list[Any] | None = None
     """Once busy: the other databases' locks the script's thread holds until it ends
     (:meth:`LuaRuntime._tick`), so a command on any database meets the busy script."""
@@ -179,6 +187,12 @@ class LuaRuntime:
         self.table_from = self.lua.table_from
         self.rand = Rand48()
         self.ctx: RunContext | None = None
+        self.inline_until = 0.0
+        """When set (``redipy serve``'s loop runs a script known to be short): the
+        monotonic time past which the hook stops a script that has had no effect yet
+        (:attr:`RunContext.moved`, :attr:`moved`), so it can run again off the loop."""
+        self.moved = False
+        """The last script was stopped that way (its reply is to be dropped)."""
         self.fast_db: Database | None = None
         """The running script's database while ``redis.call`` may take direct forms."""
         self.libraries = Libraries()
@@ -410,7 +424,9 @@ class LuaRuntime:
                 handler, arity, direct.fn if direct is not None else None,
                 direct.kinds if direct is not None else (),
                 direct.fixed if direct is not None else (), write=write)
-            entry = CommandEntry(upper, handler, arity, noscript, write, fast)
+            effect = upper in _EFFECTS
+            entry = CommandEntry(upper, handler, arity, noscript, write,
+                                 None if effect else fast, effect)
             if len(self._entries) < 4096:
                 self._entries[name] = entry
                 self._fast[name] = entry.fast
@@ -451,6 +467,8 @@ class LuaRuntime:
             if ctx.readonly:
                 return ResponseError(RO_WRITE)
             ctx.db.script_wrote = True
+        elif entry.effect:
+            ctx.effects = True
         try:
             reply = entry.handler(ctx.db, args[1:])
         except ResponseError as err:
@@ -515,7 +533,11 @@ class LuaRuntime:
         ctx = self.ctx
         if ctx is None:
             return None
-        if ctx.killed:
+        if self.inline_until and _monotonic() >= self.inline_until:
+            self.inline_until = 0.0
+            if not ctx.db.script_wrote and not ctx.effects:
+                ctx.moved = self.moved = True
+        if ctx.killed or ctx.moved:
             return self.table_from({"err": KILLED_FUNCTION if ctx.name else KILLED})
         if not ctx.busy:
             if _monotonic() - ctx.start < threshold(ctx.db):
@@ -563,6 +585,8 @@ class LuaRuntime:
             raise self._raise("ERR First argument must be a number (log level).")
         if not 0 <= level <= 3:
             raise self._raise("ERR Invalid log level.")
+        if self.ctx is not None:
+            self.ctx.effects = True
         parts = [a if isinstance(a, str) else lua_tostring(a)
                  for a in args[1:] if isinstance(a, str | int | float)]
         log.log((logging.DEBUG, logging.DEBUG, logging.INFO, logging.WARNING)[int(level)],
