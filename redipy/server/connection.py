@@ -407,8 +407,7 @@ class Connection(asyncio.Protocol):
         if rt is None or session is None:
             return False
         limit = int(server.state.params["busy-reply-threshold"].value) / 2000
-        started = _monotonic()
-        rt.inline_until = started + (INLINE_BUDGET if INLINE_BUDGET < limit else limit)
+        rt.inline_until = _monotonic() + (INLINE_BUDGET if INLINE_BUDGET < limit else limit)
         try:
             reply = session.execute(argv, block=False)
         except ResponseError as err:
@@ -416,12 +415,13 @@ class Connection(asyncio.Protocol):
         except Exception as err:  # a bug in a handler: answer, log, keep serving
             reply = err
         finally:
+            overran = rt.inline_until == 0.0  # the hook saw it past the budget
             rt.inline_until = 0.0
         if rt.moved:
             rt.moved = False
             server.scripts.known[key] = 0
             return False
-        if _monotonic() - started >= INLINE_BUDGET:  # it wrote, then ran long
+        if overran:  # it had written (published, logged), then ran long
             server.scripts.known[key] = LONG
         state = server.state
         if state._ready:

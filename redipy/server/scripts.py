@@ -12,14 +12,14 @@ thread hands the reply back to the loop when the script ends.
 
 The hand-over costs two thread wake-ups (some 15 us of CPU), as much as a cheap
 EVALSHA itself, so a script proven short runs on the loop again: one (the same EVAL
-body, EVALSHA digest or FCALL function) whose last :data:`PROVEN` runs here each
-ended within :data:`INLINE_BUDGET`. On the loop it runs with that budget: past it, a
-script that has not yet written, published or logged is stopped by the Lua hook
-(``LuaRuntime.inline_until``), its reply dropped, and it runs again from the start
-here (and has to prove itself short again). One that has written by then cannot be run
-again and finishes on the loop (the others wait for it, BUSY or not; the script runs
-here from then on): the one case left where a long script holds the loop, and then
-only a script that was short its last runs.
+body, EVALSHA digest or FCALL function) whose last :data:`PROVEN` runs here each took
+less than :data:`INLINE_BUDGET` of CPU time. On the loop it runs with that budget (wall
+time): past it, a script that has not yet written, published or logged is stopped by
+the Lua hook (``LuaRuntime.inline_until``), its reply dropped, and it runs again from
+the start here (and has to prove itself short again). One that has written by then
+cannot be run again and finishes on the loop (the others wait for it, BUSY or not; the
+script runs here from then on): the one case left where a long script holds the loop,
+and then only a script that was short its last runs.
 
 Meanwhile the other clients' commands meet the database lock the script holds: under
 the threshold they wait (the loop with them, as a single-threaded server waits), past
@@ -37,7 +37,9 @@ if TYPE_CHECKING:
     from redipy.server.connection import Connection
     from redipy.server.listener import Server
 
-_monotonic = time.monotonic
+_cpu = time.thread_time
+"""A run's length is its thread's CPU time: a run cut by other processes (or waiting
+for the lock) is not a long script."""
 SCRIPTS = frozenset({"EVAL", "EVALSHA", "EVAL_RO", "EVALSHA_RO", "FCALL", "FCALL_RO"})
 """The commands that run a script (what the connection hands to the thread)."""
 
@@ -142,7 +144,7 @@ class ScriptThread:
                 return
             self.current = job
             session = job.conn.session
-            started = _monotonic()
+            started = _cpu()
             try:
                 if session is None:
                     raise RuntimeError("no session")
@@ -150,7 +152,7 @@ class ScriptThread:
             except BaseException as err:  # ResponseError: the reply; others: logged
                 job.error = err
             if job.queued is None:  # not an EXEC
-                self.learn(script_key(job.argv), _monotonic() - started)
+                self.learn(script_key(job.argv), _cpu() - started)
             with mutex:
                 self.current = None
                 job.finished = True
