@@ -36,7 +36,15 @@ from redipy.redispy.shapes import RESP3_SHAPES, resp3_shape
 from redipy.reply import OK, Map, Status
 from redipy.server.request import ProtocolError, RequestParser
 from redipy.server.resp import BULK_HEADERS, INTS, bulk_array, error_bytes, write2, write3
-from redipy.server.scripts import INLINE_BUDGET, LONG, PROVEN, SCRIPTS, ScriptJob, script_key
+from redipy.server.scripts import (
+    INLINE_BUDGET,
+    LONG,
+    OFFLOAD,
+    PROVEN,
+    SCRIPTS,
+    ScriptJob,
+    script_key,
+)
 
 if TYPE_CHECKING:
     from redipy.memory.db import Database
@@ -212,49 +220,52 @@ class Connection(asyncio.Protocol):
                                 else:
                                     reply = handler(db, argv[1:])
                             except ResponseError as err:
-                                stat.failed += 1
-                                done += 1
-                                append(error_bytes(err))
-                                continue
-                            done += 1
-                            if write:
-                                writes += 1
-                                if state._ready:
-                                    state.serve_ready()
-                            if resp3 and shaped:
-                                write3(resp3_shape(upper, argv[1:], reply), out)
-                                continue
-                            kind = type(reply)
-                            if reply is OK:  # the common replies, written in place
-                                append(b"+OK\r\n")
-                            elif kind is int:
-                                append(ints[reply + 1] if -1 <= reply < 1023
-                                       else b":%d\r\n" % reply)
-                            elif kind is str:
-                                if len(reply) < 4096:
-                                    append((headers[len(reply)] + reply + "\r\n").encode(
-                                        "latin-1"))
-                                else:
-                                    data = reply.encode("latin-1")
-                                    append(b"$%d\r\n%s\r\n" % (len(data), data))
-                            elif reply is None:
-                                if nil and (nil == 1 or n == 3):
-                                    append(b"_\r\n" if resp3 else b"*-1\r\n")
-                                else:
-                                    append(b"_\r\n" if resp3 else b"$-1\r\n")
-                            elif kind is list and len(reply) > 2:  # LRANGE, SMEMBERS, ...
-                                data = bulk_array(reply, bulk)
-                                if data is None:
-                                    (write3 if resp3 else write2)(reply, out)
-                                else:
-                                    append(data)
-                            elif kind is Status and reply in statuses:
-                                append(statuses[reply])
-                            elif resp3:
-                                write3(reply, out)
+                                if err is not OFFLOAD:
+                                    stat.failed += 1
+                                    done += 1
+                                    append(error_bytes(err))
+                                    continue
+                                same -= 1  # a script for the script thread: below
                             else:
-                                write2(reply, out)
-                            continue
+                                done += 1
+                                if write:
+                                    writes += 1
+                                    if state._ready:
+                                        state.serve_ready()
+                                if resp3 and shaped:
+                                    write3(resp3_shape(upper, argv[1:], reply), out)
+                                    continue
+                                kind = type(reply)
+                                if reply is OK:  # the common replies, written in place
+                                    append(b"+OK\r\n")
+                                elif kind is int:
+                                    append(ints[reply + 1] if -1 <= reply < 1023
+                                           else b":%d\r\n" % reply)
+                                elif kind is str:
+                                    if len(reply) < 4096:
+                                        append((headers[len(reply)] + reply + "\r\n").encode(
+                                            "latin-1"))
+                                    else:
+                                        data = reply.encode("latin-1")
+                                        append(b"$%d\r\n%s\r\n" % (len(data), data))
+                                elif reply is None:
+                                    if nil and (nil == 1 or n == 3):
+                                        append(b"_\r\n" if resp3 else b"*-1\r\n")
+                                    else:
+                                        append(b"_\r\n" if resp3 else b"$-1\r\n")
+                                elif kind is list and len(reply) > 2:  # LRANGE, SMEMBERS, ...
+                                    data = bulk_array(reply, bulk)
+                                    if data is None:
+                                        (write3 if resp3 else write2)(reply, out)
+                                    else:
+                                        append(data)
+                                elif kind is Status and reply in statuses:
+                                    append(statuses[reply])
+                                elif resp3:
+                                    write3(reply, out)
+                                else:
+                                    write2(reply, out)
+                                continue
                 entry = None  # the session names and counts the command itself
                 if held is not None:
                     held.lock.release()

@@ -224,8 +224,7 @@ class Server:
         entry: Any = False
         if (spec is not None and handler is not None and upper not in _SESSION_NAMES
                 and "blocking" not in spec.flags and upper not in _NOT_PLAIN
-                and upper not in CONTAINERS  # counted per subcommand by the session
-                and upper not in SCRIPTS):  # run off the loop (:mod:`.scripts`)
+                and upper not in CONTAINERS):  # counted per subcommand by the session
             arity = spec.arity
             least, most = (arity, arity) if arity >= 0 else (-arity, 1 << 62)
             direct = DIRECT.get(upper)
@@ -235,6 +234,8 @@ class Server:
                     and set(direct.kinds) == {"str"} and len(direct.fixed) <= 1):
                 fn, nargs = _positional(direct.fn, len(direct.kinds), direct.fixed), \
                     len(direct.kinds) + 1
+            if upper in SCRIPTS:  # proven short ones here, the others off the loop
+                fn, nargs, handler = None, -1, self.scripts.inline_handler(upper, handler)
             nil = 1 if upper in NULL_ARRAY_COMMANDS else 2 if upper in ("LPOP", "RPOP") else 0
             entry = (fn, nargs, handler, least, most, upper, "write" in spec.flags, nil,
                      upper in RESP3_SHAPES, upper in _BULK_ARRAYS)

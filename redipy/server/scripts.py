@@ -33,6 +33,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+from redipy.errors import ResponseError
+
 if TYPE_CHECKING:
     from redipy.server.connection import Connection
     from redipy.server.listener import Server
@@ -51,6 +53,14 @@ PROVEN = 3
 """Runs within :data:`INLINE_BUDGET` here before a script runs on the loop."""
 LONG = -1
 _KNOWN_MAX = 4096
+_monotonic = time.monotonic
+
+
+class _Offload(ResponseError):
+    """The fast path's script handler declines: the script runs on the thread."""
+
+
+OFFLOAD = _Offload("offload")
 
 
 def script_key(argv: list[str]) -> tuple[str, str] | None:
@@ -85,9 +95,53 @@ class ScriptThread:
         self.mutex = threading.Lock()
         self.thread: threading.Thread | None = None
         self.current: ScriptJob | None = None
+        self._threshold_text = ""
+        self._budget = INLINE_BUDGET
         self.known: dict[tuple[str, str], int] = {}
         """Short runs here in a row by script (:data:`LONG` once one wrote and then ran
         long on the loop: it never runs there again)."""
+
+    def budget(self) -> float:
+        """Seconds a script may run on the loop: :data:`INLINE_BUDGET`, at most half
+        of busy-reply-threshold."""
+        text = self.server.state.params["busy-reply-threshold"].value
+        if text is not self._threshold_text:
+            self._threshold_text = text
+            self._budget = min(INLINE_BUDGET, int(text) / 2000)
+        return self._budget
+
+    def inline_handler(self, upper: str, handler: Any) -> Any:
+        """The loop's fast path's handler for a script command: ``handler`` within the
+        budget for a script proven short; :data:`OFFLOAD` (raised) for any other, or
+        for one the hook stopped before it had an effect (the connection then hands it
+        to the thread)."""
+        known = self.known
+        backend = self.server.backend
+
+        def run(db: Any, args: Any) -> Any:
+            key = (upper, args[0]) if args else None
+            rt = getattr(backend, "_redipy_lua_runtime", None)
+            if rt is None or known.get(key, 0) < PROVEN:  # type: ignore[arg-type]
+                raise OFFLOAD
+            rt.inline_until = _monotonic() + self.budget()
+            try:
+                reply = handler(db, args)
+            except ResponseError as err:
+                reply = err
+            finally:
+                overran = rt.inline_until == 0.0
+                rt.inline_until = 0.0
+            if rt.moved:
+                rt.moved = False
+                known[key] = 0  # type: ignore[index]
+                raise OFFLOAD
+            if overran:
+                known[key] = LONG  # type: ignore[index]
+            if isinstance(reply, ResponseError):
+                raise reply
+            return reply
+
+        return run
 
     def learn(self, key: tuple[str, str] | None, seconds: float) -> None:
         """A run of the script ``key`` took ``seconds``."""
