@@ -72,7 +72,7 @@ def main() -> None:
     servers = {"before": start(args.before.resolve()), "after": start(ROOT)}
     rows: dict[str, list[str]] = {}
     try:
-        for name, (_, port) in servers.items():
+        for _, port in servers.values():
             for label, body in SCRIPTS.items():
                 rows[label] = ["evalsha", cli(port, "SCRIPT", "LOAD", body),
                                "1" if "KEYS" in body else "0", *(["k"] if "KEYS" in body else [])]
