@@ -270,3 +270,22 @@ def test_geo_set_migrated_from_a_server_searches_the_same(servers: dict[str, Ser
     assert raw.zrange("g", 0, -1, withscores=True) == raw.zrange("orig", 0, -1,
                                                                  withscores=True)
     raw.close()
+
+
+def test_count_cut_orders_ties_as_the_server(servers: dict[str, Server]) -> None:
+    """COUNT below the number of matches sorts with the server's partial quicksort
+    (pqsort), which is not stable: members at one distance come back in its order
+    (7 members at one point, COUNT 1: the server answers m3, a stable sort m0)."""
+    cmds: list[tuple[str, ...]] = []
+    for n in (6, 7, 9, 12, 41, 50):
+        cmds += [("DEL", "t"), ("GEOADD", "t", *(x for i in range(n)
+                                                 for x in ("0", "0", f"m{i}")))]
+        cmds += [("GEOADD", "t", "0.0001", "0", "far")] if n == 9 else []
+        for count in ("1", "3", str(n - 1)):
+            for order in ("ASC", "DESC"):
+                cmds.append(("GEOSEARCH", "t", "FROMLONLAT", "0", "0", "BYRADIUS", "1",
+                             "km", "COUNT", count, order, "WITHDIST"))
+                cmds.append(("GEORADIUS", "t", "0", "0", "1", "km", "COUNT", count, order))
+        cmds.append(("GEOSEARCH", "t", "FROMMEMBER", "m0", "BYBOX", "1", "1", "km",
+                     "COUNT", "4"))
+    assert_same(servers, cmds)

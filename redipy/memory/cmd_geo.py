@@ -2,8 +2,9 @@
 
 GEOADD turns positions into 52-bit geohash scores and hands the rest to ZADD, as the
 server does; the searches scan the nine boxes of :func:`geohash.search_boxes` in the
-server's order, keep what lies inside the shape, then sort stably by distance (the
-server's qsort is glibc's merge sort), so replies match member for member.
+server's order, keep what lies inside the shape, then sort by distance: stably for a
+whole reply (the server's qsort is glibc's merge sort), with the server's partial
+quicksort when COUNT cuts it, so replies match member for member, ties included.
 """
 
 from __future__ import annotations
@@ -275,10 +276,13 @@ def _search(db: Database, args: Sequence[str], name: str, flags: int) -> Any:
     found_points = _points(zs, shape, count if any_ else 0)
     if not found_points and storekey is None:
         return []
-    if sort:
+    if sort and count and count < len(found_points):
+        _pqsort(found_points, sort == 2, count - 1)
+        del found_points[count:]
+    elif sort:
         found_points.sort(key=lambda point: point[3], reverse=sort == 2)
-    if count:
-        found_points = found_points[:count]
+    elif count:
+        del found_points[count:]
     conv = shape.conversion
     if storekey is None:
         out: list[Any] = []
@@ -358,3 +362,89 @@ def cmd_geosearch(db: Database, args: Sequence[str]) -> Any:
 @command("GEOSEARCHSTORE")
 def cmd_geosearchstore(db: Database, args: Sequence[str]) -> Any:
     return _search(db, args, "GEOSEARCHSTORE", _SEARCH | _SEARCHSTORE)
+
+
+def _pqsort(items: list[Any], desc: bool, last: int) -> None:
+    """Order ``items[0..last]`` by distance (``item[3]``) as the server's ``pqsort`` does
+    when COUNT cuts a sorted reply: Bentley and McIlroy's quicksort, recursing only into
+    the parts that overlap the kept range. It is not stable, so members at equal
+    distances come out in the server's order only if the same swaps are made; the full
+    sort without a cut is glibc's stable merge sort (``list.sort``)."""
+
+    def cmp(i: int, j: int) -> int:
+        a: float = items[i][3]
+        b: float = items[j][3]
+        res = (a > b) - (a < b)
+        return -res if desc else res
+
+    def swap(i: int, j: int) -> None:
+        items[i], items[j] = items[j], items[i]
+
+    def vecswap(i: int, j: int, n: int) -> None:
+        for k in range(n):
+            swap(i + k, j + k)
+
+    def med3(a: int, b: int, c: int) -> int:
+        if cmp(a, b) < 0:
+            return b if cmp(b, c) < 0 else (c if cmp(a, c) < 0 else a)
+        return b if cmp(b, c) > 0 else (a if cmp(a, c) < 0 else c)
+
+    def run(a: int, n: int) -> None:
+        while True:
+            if n < 7:  # insertion sort
+                for m in range(a + 1, a + n):
+                    pl = m
+                    while pl > a and cmp(pl - 1, pl) > 0:
+                        swap(pl, pl - 1)
+                        pl -= 1
+                return
+            pm = a + n // 2
+            if n > 7:
+                pl, pn = a, a + n - 1
+                if n > 40:
+                    d = n // 8
+                    pl = med3(pl, pl + d, pl + 2 * d)
+                    pm = med3(pm - d, pm, pm + d)
+                    pn = med3(pn - 2 * d, pn - d, pn)
+                pm = med3(pl, pm, pn)
+            swap(a, pm)
+            pa = pb = a + 1
+            pc = pd = a + n - 1
+            while True:
+                while pb <= pc:
+                    res = cmp(pb, a)
+                    if res > 0:
+                        break
+                    if res == 0:
+                        swap(pa, pb)
+                        pa += 1
+                    pb += 1
+                while pb <= pc:
+                    res = cmp(pc, a)
+                    if res < 0:
+                        break
+                    if res == 0:
+                        swap(pc, pd)
+                        pd -= 1
+                    pc -= 1
+                if pb > pc:
+                    break
+                swap(pb, pc)
+                pb += 1
+                pc -= 1
+            pn = a + n
+            r = min(pa - a, pb - pa)
+            vecswap(a, pb - r, r)
+            r = min(pd - pc, pn - pd - 1)
+            vecswap(pb, pn - r, r)
+            r = pb - pa
+            if r > 1 and a <= last:  # the left part holds some of 0..last
+                run(a, r)
+            r = pd - pc
+            if r <= 1:
+                return
+            a, n = pn - r, r
+            if a > last:  # the right part lies wholly past the kept range
+                return
+
+    run(0, len(items))
