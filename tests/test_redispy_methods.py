@@ -166,3 +166,81 @@ def test_asyncio_same_values_as_servers(servers: dict[str, Server]) -> None:
         await mem.aclose()
 
     asyncio.run(both())
+
+
+# ---- the drop-in's direct GET (MemoryRedis.get -> MemoryConnection.call_get) -------------
+
+def _get_calls(c: redis.Redis) -> list[Any]:
+    """What a user sees of ``get(name)`` on the direct path and off it: replies in each
+    decoding, non-UTF-8 values, keys of every kind, errors, a user's callback, SELECT,
+    and what the server counts (INFO commandstats)."""
+    c.config_resetstat()
+    out = [c.set("a", "plain"), c.get("a"), c.get("missing"), c.set(b"\xff\xfe", b"\x80\xff"),
+           outcome(lambda: c.get(b"\xff\xfe")), c.set("\u043a\u043b\u044e\u0447", "\u00e9t\u00e9"),
+           outcome(lambda: c.get("\u043a\u043b\u044e\u0447")), c.set("7", "seven"), c.get(7),
+           c.set("1.5", "x"), c.get(1.5), c.set(b"b", "bytes key"), c.get(b"b"),
+           c.set("e", ""), c.get("e"), c.set("big", "x" * 5000), len(c.get("big") or ""),
+           c.lpush("l", "x"), outcome(lambda: c.get("l")), c.hset("h", "f", "v"),
+           outcome(lambda: c.get("h")), c.set("n", 12), c.incr("n"), c.get("n")]
+    out.append(outcome(lambda: c.get({"a": 1})))  # type: ignore[arg-type]
+    info = c.info("commandstats")["cmdstat_get"]
+    out.append((info["calls"], info["failed_calls"], info.get("rejected_calls")))
+    c.execute_command("SELECT", 3)  # the pool's one connection now on db 3
+    out += [c.get("a"), c.set("a", "in three"), c.get("a")]
+    c.execute_command("SELECT", 0)
+    out.append(c.get("a"))
+    c.set_response_callback("GET", lambda reply: ("called back", reply))
+    out += [c.get("a"), c.get("missing"), outcome(lambda: c.get("l"))]
+    del c.response_callbacks["GET"]
+    out.append(c.get("a"))
+    info = c.info("commandstats")["cmdstat_get"]
+    out.append((info["calls"], info["failed_calls"]))
+    return [_errors_as_text(v) for v in out]
+
+
+GET_MODES = [{"protocol": protocol, "decode_responses": decode} for protocol, decode in MODES] + [
+    {"decode_responses": True, "encoding_errors": "replace"},
+    {"decode_responses": True, "encoding": "latin-1"},
+    {"decode_responses": True, "encoding": "latin-1", "encoding_errors": "ignore"},
+    {"health_check_interval": 30},
+    {"single_connection_client": True, "decode_responses": True}]
+
+
+@pytest.mark.parametrize("kwargs", GET_MODES,
+                         ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+def test_direct_get_as_servers(servers: dict[str, Server], kwargs: dict[str, Any]) -> None:
+    mem = redipy.Redis().redis_py(**kwargs)
+    want = _get_calls(mem)
+    if kwargs.get("decode_responses") and not {"encoding", "encoding_errors"} & set(kwargs):
+        assert want[4][:2] == ("error", "UnicodeDecodeError")
+    else:
+        assert type(want[4]) in (bytes, str)
+    for kind, srv in servers.items():
+        client = redis.Redis(port=srv.port, **kwargs)
+        client.flushall()
+        try:
+            assert _get_calls(client) == want, f"{kind} {kwargs}"
+        finally:
+            client.close()
+
+
+def test_direct_get_keeps_connection_state() -> None:
+    """A client made on a db and named, MONITOR watching, CLIENT INFO's counters:
+    the direct GET keeps them as a server does."""
+    mem = redipy.Redis().redis_py(db=2, client_name="getter")
+    other = redipy.Redis().redis_py()
+    for c in (mem, other):
+        c.flushall()
+    mem.set("k", "v")
+    assert mem.get("k") == b"v" and mem.client_getname() == "getter"
+    info = mem.client_info()
+    assert info["db"] == 2 and info["name"] == "getter"
+    with mem.monitor() as monitor:
+        mem.get("k")
+        # the GET on a new connection of the pool (the monitor has the first one),
+        # after that connection's hand-shake
+        heard = [monitor.next_command()["command"]]
+        while heard[-1] != "GET k" and len(heard) < 8:
+            heard.append(monitor.next_command()["command"])
+    assert heard[0] == "CLIENT SETNAME getter" and heard[-2:] == ["SELECT 2", "GET k"]
+    assert mem.get("k") == b"v"

@@ -10,10 +10,12 @@ redis-py's own. Retries still wrap the connection's hand-shake (``connect``), wh
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import redis
 from redis.client import EMPTY_RESPONSE, NEVER_DECODE, CaseInsensitiveDict
+from redis.commands.core import BasicKeyCommands
 from redis.exceptions import ResponseError
 
 from redipy.redispy import forking
@@ -64,6 +66,29 @@ class MemoryRedis(FastCommands, redis.Redis):
             return respond(callback, response, options)
         return callback(response)  # what respond does with no options, a call less
 
+    def get(self, name: Any) -> Any:
+        # redis-py's get(name) (its signature, docstring and TypeErrors: update_wrapper
+        # below); with no response callback for GET and a pooled client, it goes from
+        # here to the connection's GET (MemoryConnection.call_get), without
+        # execute_command's generic steps
+        callbacks = self.response_callbacks
+        if (self.connection is not None or type(callbacks) is not CaseInsensitiveDict
+                or _dict_get(callbacks, "GET") is not None):
+            return self.execute_command("GET", name)
+        pool = self.connection_pool
+        if pool.pid != forking.PID:
+            pool._checkpid()
+        idle = pool._available_connections
+        try:
+            conn = idle.pop()
+        except IndexError:
+            conn = pool.get_connection()
+            pool._in_use_connections.discard(conn)
+        try:
+            return conn.call_get(name)
+        finally:
+            idle.append(conn)
+
     def pipeline(self, transaction: bool = True, shard_hint: Any = None) -> MemoryPipeline:
         return MemoryPipeline(self.connection_pool, self.response_callbacks, transaction,
                               shard_hint)
@@ -77,6 +102,9 @@ class MemoryRedis(FastCommands, redis.Redis):
             raise
         callback = self.response_callbacks.get(args[0])
         return response if callback is None else respond(callback, response, options)
+
+
+functools.update_wrapper(MemoryRedis.get, BasicKeyCommands.get)
 
 
 def make_client(server: Any, *, asyncio: bool = False, **redis_kwargs: Any) -> Any:

@@ -450,6 +450,62 @@ class MemoryConnection(AbstractConnection):
                 return str(reply)
         return (self._convert_raw if never_decode else self._convert)(reply)
 
+    def call_get(self, key: Any) -> Any:
+        """``call(("GET", key), False)`` with GET's checks and steps worked out in
+        advance: its direct form (:attr:`DropInSession.get_fn`) runs under the database
+        lock, counted in commandstats as :meth:`call` counts, its reply converted as
+        :meth:`call` converts it. Anything else (the connection not ready, the session
+        not bare, MONITOR on, the lock taken) goes :meth:`call`'s way."""
+        session = self._session
+        if (session is None or self._replies.items or self._should_reconnect
+                or not self._sock or self.health_check_interval or not session.bare
+                or session.backend.monitors):
+            return self.call(("GET", key), False)
+        fn = session.get_fn
+        if fn is None:
+            return self.call(("GET", key), False)
+        arg = key
+        if type(arg) is not str or not self._ascii or not arg.isascii():
+            arg = (arg.decode(VIEW_ENCODING) if type(arg) is bytes
+                   else other_arg(arg, self._args, self._ascii))
+        client = session.client
+        db = client.db
+        stat = client.state.commandstats.get("GET")
+        if stat is None:
+            stat = client.state.stat("GET")
+        lock = db.lock
+        if not lock.acquire(False):
+            return self._call_session(session, ("GET", key), False)
+        client.commands_run += 1
+        calls = stat.calls
+        stat.calls = calls + 1
+        if calls & SAMPLE_MASK == SAMPLE_MASK:  # timed one call in SAMPLE, as call times
+            started = perf_counter_ns()
+            try:
+                reply = fn(db, arg)
+            except ResponseError as err:
+                stat.failed += 1
+                raise self._convert(clean_error(err)) from None
+            finally:
+                lock.release()
+                stat.ns += (perf_counter_ns() - started) * SAMPLE
+        else:
+            try:
+                reply = fn(db, arg)
+            except ResponseError as err:
+                stat.failed += 1
+                raise self._convert(clean_error(err)) from None
+            finally:
+                lock.release()
+        if reply is None:
+            return None
+        if type(reply) is str:
+            if not self._decode:
+                return reply.encode(VIEW_ENCODING)
+            if self._ascii_replies and reply.isascii():
+                return reply
+        return self._convert(reply)
+
     def run_batch(self, commands: Sequence[tuple[Sequence[Any], Any]]) -> list[Any] | None:
         """A pipeline's commands run in order under one hold of the database lock:
         their raw replies, errors (redipy's) in place, as the pipeline converts them.

@@ -60,6 +60,14 @@ class DropInSession:
         self._plain: dict[str, Plain] = cache[1]
         self.handlers = cache[0]
         self.table = commands.COMMANDS
+        entry = self._plain.get("GET") or self.plain_entry("GET")
+        self.get_fn: Any = None
+        """GET's direct form ``fn(db, key)`` when it takes the key alone and its reply
+        needs no RESP3 shape (the drop-in's ``get()``, :meth:`MemoryConnection.call_get`)."""
+        if entry is not None:
+            _, arity, shaped, _, fn, fn_argc, fixed = entry
+            if fn is not None and arity == 2 and fn_argc == 2 and not fixed and not shaped:
+                self.get_fn = fn
         self.bare = self._is_bare()
         """True while the client is in no state a command must see (no MULTI, no
         subscription, replies on, authenticated, open): then a plain command may skip
