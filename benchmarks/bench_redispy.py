@@ -15,7 +15,8 @@ and ``zadd``: :mod:`redipy.redispy.methods`), so its ratio can pass the ceiling.
 ``--breakdown`` prints where a SET's time goes (CPU µs per call, medians of interleaved
 rounds): redis-py's stock ``set()`` with nothing behind it, its ``@experimental_args``
 wrapper and its body apart, the drop-in's own part (``execute_command``), the typed
-API's whole call; and for a pipeline of 100 SETs queueing (the drop-in's ``pipe.set``,
+API's whole call; a GET's (the drop-in's direct ``get()``, the connection's part of it,
+the general ``execute_command`` path, the typed API); and for a pipeline of 100 SETs queueing (the drop-in's ``pipe.set``,
 and redis-py's stock one) against running.
 
 ``--counting`` measures instead what counting redipy's own typed methods in INFO
@@ -232,6 +233,9 @@ def breakdown(rounds: int, n: int) -> None:
     typed = redipy.Redis()
     fake = fakeredis.FakeRedis()
     body = BasicKeyCommands.set.__wrapped__  # redis-py's set() without its decorator
+    drop.set("g", "value")
+    typed.set_value("g", "value")
+    conn = drop.connection_pool._available_connections[0]  # the one the calls reuse
 
     def piped(client: Any, run: bool) -> Callable[[int], None]:
         def op(i: int) -> None:
@@ -249,6 +253,10 @@ def breakdown(rounds: int, n: int) -> None:
         "bare body": lambda i: body(bare, "k", "v"),
         "own": lambda i: drop.execute_command("SET", "k", "v"),
         "typed": lambda i: typed.set_value("k", "v"),
+        "get": lambda i: drop.get("g"),
+        "conn get": lambda i: conn.call_get("g"),
+        "exec get": lambda i: drop.execute_command("GET", "g"),
+        "typed get": lambda i: typed.get_value("g"),
         "queue": piped(drop, False),
         "stock queue": piped(bare, False),
         "pipeline": piped(drop, True),
@@ -265,6 +273,10 @@ def breakdown(rounds: int, n: int) -> None:
         ["  its body (checks, pieces, the call on)", f"{got['bare body']:.2f}"],
         ["typed API set_value('k', 'v')", f"{got['typed']:.2f}"],
         ["fakeredis set('k', 'v')", f"{fake_got['fake set']:.2f}"],
+        ["drop-in rp.get('g') (its own get(), redipy.redispy.client)", f"{got['get']:.2f}"],
+        ["  of which the connection's call_get('g')", f"{got['conn get']:.2f}"],
+        ["drop-in execute_command('GET', 'g') (the general path)", f"{got['exec get']:.2f}"],
+        ["typed API get_value('g')", f"{got['typed get']:.2f}"],
         ["drop-in pipeline of 100 SET, per command", f"{got['pipeline']:.2f}"],
         ["  queueing alone (the drop-in's pipe.set)", f"{got['queue']:.2f}"],
         ["  running the batch", f"{got['pipeline'] - got['queue']:.2f}"],
@@ -276,8 +288,9 @@ def breakdown(rounds: int, n: int) -> None:
           f"{got['typed'] / got['bare set']:.0%} (target 50%); "
           f"best pipeline ratio to fakeredis: "
           f"{fake_got['fake pipeline'] / got['stock queue']:.1f}x (target 10x)")
-    print(f"the drop-in (its own set() and pipeline): SET share of the typed API "
-          f"{got['typed'] / got['set']:.0%}, pipeline ratio to fakeredis "
+    print(f"the drop-in (its own set(), get() and pipeline): SET share of the typed API "
+          f"{got['typed'] / got['set']:.0%}, GET share {got['typed get'] / got['get']:.0%}, "
+          f"pipeline ratio to fakeredis "
           f"{fake_got['fake pipeline'] / got['pipeline']:.1f}x")
 
 
