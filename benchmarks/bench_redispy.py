@@ -16,8 +16,8 @@ and ``zadd``: :mod:`redipy.redispy.methods`), so its ratio can pass the ceiling.
 rounds): redis-py's stock ``set()`` with nothing behind it, its ``@experimental_args``
 wrapper and its body apart, the drop-in's own part (``execute_command``), the typed
 API's whole call; a GET's (the drop-in's direct ``get()``, the connection's part of it,
-the general ``execute_command`` path, the typed API); and for a pipeline of 100 SETs queueing (the drop-in's ``pipe.set``,
-and redis-py's stock one) against running.
+the general ``execute_command`` path, the typed API); and for a pipeline of 100 SETs
+queueing (the drop-in's ``pipe.set``, and redis-py's stock one) against running.
 
 ``--counting`` measures instead what counting redipy's own typed methods in INFO
 commandstats would cost them: the typed API's door (``MemoryBackend.run``) as it is,
