@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from redipy.errors import ConnectionError, TimeoutError
+from redipy.redis.records import Pipelining
 
 try:  # the C parser; optional
     import hiredis
@@ -126,7 +127,7 @@ class _PyReader:
         raise ConnectionError(f"protocol error: unexpected reply type {tag!r}")
 
 
-class RawConnection:
+class RawConnection(Pipelining):
     """One dedicated connection to a server, opened through redis-py's handshake."""
 
     def __init__(self, redis_py_client: Any, *, target: str,
@@ -180,16 +181,6 @@ class RawConnection:
                 continue
             append(reply)
         return out
-
-    def run(self, commands: Sequence[Sequence[str]]) -> list[Any]:
-        """Pipeline ``commands``: one write, then every reply in order."""
-        if not commands:
-            return []
-        self.send(commands)
-        return self.recv(len(commands))
-
-    def call(self, *args: str) -> Any:
-        return self.run([args])[0]
 
     def _lost(self, err: OSError | None) -> ConnectionError:
         why = f": {err.strerror or err}" if err is not None else ""

@@ -288,7 +288,27 @@ class Pipe(Protocol):
     def call(self, *args: str) -> Any: ...
 
 
-class PoolPipe:
+class Pipelining:
+    """``run`` and ``call`` of a :class:`Pipe`, made of its ``send`` and ``recv``."""
+
+    def send(self, commands: Sequence[Sequence[str]]) -> None:
+        raise NotImplementedError
+
+    def recv(self, count: int) -> list[Any]:
+        raise NotImplementedError
+
+    def run(self, commands: Sequence[Sequence[str]]) -> list[Any]:
+        """Pipeline ``commands``: one write, then every reply in order."""
+        if not commands:
+            return []
+        self.send(commands)
+        return self.recv(len(commands))
+
+    def call(self, *args: str) -> Any:
+        return self.run([args])[0]
+
+
+class PoolPipe(Pipelining):
     """A :class:`Pipe` on a connection of its own from a redis-py client's pool (RESP2,
     decoded with surrogate escapes, as the backend's client is set up)."""
 
@@ -308,15 +328,6 @@ class PoolPipe:
             except ResponseErrorPy as err:
                 out.append(err)
         return out
-
-    def run(self, commands: Sequence[Sequence[str]]) -> list[Any]:
-        if not commands:
-            return []
-        self.send(commands)
-        return self.recv(len(commands))
-
-    def call(self, *args: str) -> Any:
-        return self.run([args])[0]
 
     def close(self) -> None:
         self._conn.disconnect()
