@@ -62,7 +62,8 @@ def hint(text: str, catalog: Catalog = TABLE) -> str:
         if subs:
             return f"{words[0].upper()} " + " | ".join(subs)
         return f"{words[0]}: not a command {catalog.source} knows (sent as is)"
-    return f"{spec.syntax}  ·  @{spec.group}  ·  {spec.complexity}  ·  since {spec.since}"
+    return (f"{spec.syntax}  ·  @{spec.group}  ·  {spec.complexity}  ·  "
+            f"since {spec.introduced}")
 
 
 def arg_hint(text: str, catalog: Catalog = TABLE) -> str:
@@ -90,7 +91,7 @@ def arg_hint(text: str, catalog: Catalog = TABLE) -> str:
 
 def _one(spec: CommandSpec) -> str:
     return (f"\n  {spec.syntax}\n  summary: {spec.summary}\n  complexity: {spec.complexity}"
-            f"\n  since: {spec.since}\n  group: {spec.group}\n")
+            f"\n  since: {spec.introduced}\n  group: {spec.group}\n")
 
 
 def help_text(args: list[str], catalog: Catalog = TABLE) -> str:

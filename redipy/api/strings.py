@@ -235,6 +235,25 @@ class StringCommands(CommandsBase):
         """MSETNX: store the pairs only if no key exists; whether it did."""
         return self._conv(to_bool, "MSETNX", *_pairs(mapping))
 
+    def msetex(self, mapping: Mapping[str, Value],
+               data_persist_option: Literal["NX", "XX"] | None = None,
+               ex: Seconds | None = None, px: Seconds | None = None,
+               exat: Stamp | None = None, pxat: Stamp | None = None,
+               keepttl: bool = False) -> bool:
+        """MSETEX (Valkey 9.1, Redis 8.4): store the pairs with one expiry, with ``"NX"``
+        only if no key exists, with ``"XX"`` only if all do; whether it stored them."""
+        args = [str(len(mapping)), *_pairs(mapping)]
+        if data_persist_option is not None:
+            args.append(getattr(data_persist_option, "value", data_persist_option))
+        args += _expiry(ex, px, exat, pxat)
+        if keepttl:
+            args.append("KEEPTTL")
+        return self._conv(to_bool, "MSETEX", *args)
+
+    def delifeq(self, name: str, value: Value) -> bool:
+        """DELIFEQ (Valkey 9): delete ``name`` only if it holds ``value``; whether it did."""
+        return self._conv(to_bool, "DELIFEQ", name, enc(value))
+
     def setnx(self, name: str, value: Value) -> bool:
         """SETNX: store ``value`` only if ``name`` does not exist; whether it did."""
         return self._conv(to_bool, "SETNX", name, enc(value))

@@ -32,17 +32,19 @@ class KeyRange:
 
 @dataclass(frozen=True, slots=True)
 class KeyNum:
-    """A count at ``numkeys_at`` followed by that many keys from ``first``."""
+    """A count at ``numkeys_at`` followed by that many keys from ``first``, every
+    ``step``-th argument (2 for MSETEX's key/value pairs)."""
 
     numkeys_at: int
     first: int
+    step: int = 1
 
     def positions(self, argc: int, args: tuple[str, ...] | list[str]) -> range:
         try:
             count = int(args[self.numkeys_at])
         except (IndexError, ValueError):
             return range(0)
-        return range(self.first, min(self.first + max(count, 0), argc))
+        return range(self.first, min(self.first + max(count, 0) * self.step, argc), self.step)
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +119,8 @@ class CommandSpec:
     position; ``special``: merged by code of its own (SCAN's cursor, RANDOMKEY)."""
     valkey_since: str = ""
     """The first Valkey version with the command (empty: the Redis ``since`` up to 7.2,
-    which Valkey 7.2.4 inherited; a newer command must say)."""
+    which Valkey 7.2.4 inherited; a newer command must say). An empty ``since`` with a
+    ``valkey_since``: Redis never had it (DELIFEQ)."""
     module: str = ""
     """Who added the command at run time (:func:`redipy.custom.register_command`, as a
     Redis module adds its commands); empty for the built-ins."""
@@ -127,6 +130,12 @@ class CommandSpec:
         """The reply's shape in RESP3 where it differs from RESP2's flat arrays and bulk
         strings (a map, a set, doubles: :data:`redipy.commands.replies.RESP3_SHAPE_NAMES`)."""
         return self.resp3_shape or RESP3.get(self.name, "")
+
+    @property
+    def introduced(self) -> str:
+        """The version COMMAND DOCS and HELP give: Redis's, or Valkey's for a command
+        Redis never had (``since`` empty, as DELIFEQ)."""
+        return self.since or self.valkey_since
 
     @property
     def cluster_policy(self) -> str:

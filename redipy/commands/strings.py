@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from redipy.commands.spec import CommandSpec, KeyRange
+from redipy.commands.spec import CommandSpec, KeyNum, KeyRange, KeySpec
 
 _ONE = (KeyRange(1),)
 _ALL = (KeyRange(1, -1),)
@@ -14,11 +14,11 @@ _WF = frozenset({"write", "fast"})
 
 
 def _s(name: str, arity: int, summary: str, complexity: str, syntax: str, since: str,
-       flags: frozenset[str], *, keys: tuple[KeyRange, ...] = _ONE, status: bool = False,
-       group: str = "string") -> CommandSpec:
+       flags: frozenset[str], *, keys: tuple[KeySpec, ...] = _ONE, status: bool = False,
+       group: str = "string", valkey: str = "") -> CommandSpec:
     return CommandSpec(name=name, group=group, arity=arity, summary=summary,
                        complexity=complexity, syntax=syntax, since=since, keys=keys,
-                       flags=flags, status_reply=status)
+                       flags=flags, status_reply=status, valkey_since=valkey)
 
 
 COMMANDS: tuple[CommandSpec, ...] = (
@@ -33,6 +33,8 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _s("GETEX", -2, "Read the string at a key and change or remove its expiry.", "O(1)",
        "GETEX key [EX seconds | PX milliseconds | EXAT unix-time-seconds | "
        "PXAT unix-time-milliseconds | PERSIST]", "6.2.0", _WF),
+    _s("DELIFEQ", 3, "Delete the key if it holds exactly this string; 1 when deleted.",
+       "O(1)", "DELIFEQ key value", "", _WF, valkey="9.0.0"),
     _s("GETSET", 3, "Store a string and return the value it replaced (clears the expiry).",
        "O(1)", "GETSET key value", "1.0.0", _WF),
     _s("MGET", -2, "Read the strings at several keys (nil for missing or non-string keys).",
@@ -44,6 +46,12 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _s("MSETNX", -3, "Store several key/value pairs only if none of the keys exists.",
        "O(N) where N is the number of keys", "MSETNX key value [key value ...]", "1.0.1",
        _W, keys=_PAIRS),
+    _s("MSETEX", -4, "Store several key/value pairs at once with one expiry, optionally only "
+       "if none (NX) or all (XX) of the keys exist; 1 when stored, 0 when not.",
+       "O(N) where N is the number of keys to set",
+       "MSETEX numkeys key value [key value ...] [NX | XX] [EX seconds | PX milliseconds | "
+       "EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]", "8.4.0",
+       frozenset({"write", "denyoom"}), keys=(KeyNum(1, 2, 2),), valkey="9.1.0"),
     _s("SETNX", 3, "Store a string only if the key does not exist yet.", "O(1)",
        "SETNX key value", "1.0.0", _WF),
     _s("SETEX", 4, "Store a string that expires after some seconds.", "O(1)",

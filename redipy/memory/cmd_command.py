@@ -90,7 +90,7 @@ def _key_specs(spec: CommandSpec) -> SetReply:
             begin = Map(["type", "index", "spec", Map(["index", key.numkeys_at])])
             find = Map(["type", "keynum", "spec",
                         Map(["keynumidx", 0, "firstkey", key.first - key.numkeys_at,
-                             "keystep", 1])])
+                             "keystep", key.step])])
         out.append(Map(["flags", SetReply([flag]), "begin_search", begin,
                         "find_keys", find]))
     return out
@@ -104,7 +104,7 @@ def command_info(spec: CommandSpec) -> list[Any]:
 
 
 def command_docs(spec: CommandSpec) -> Map:
-    return Map(["summary", spec.summary, "since", spec.since, "group", spec.group,
+    return Map(["summary", spec.summary, "since", spec.introduced, "group", spec.group,
                 "complexity", spec.complexity])
 
 

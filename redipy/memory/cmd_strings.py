@@ -134,8 +134,10 @@ _SET_ONLY = _NX | _XX | _GET | _KEEPTTL | _IFEQ
 _WITH_VALUE = _ANY_EXPIRE | _IFEQ
 
 
-def _parse_options(args: Sequence[str], start: int, for_set: bool) -> tuple[int, str, str]:
-    """Redis's parseExtendedStringArgumentsOrReply: (flags, expire text, IFEQ value)."""
+def _parse_options(args: Sequence[str], start: int, for_set: bool,
+                   refused: int = 0) -> tuple[int, str, str]:
+    """Redis's parseExtendedStringArgumentsOrReply: (flags, expire text, IFEQ value);
+    ``refused``: SET's words a caller does not take (MSETEX: GET and IFEQ)."""
     flags = 0
     expire = ""
     compare = ""
@@ -144,7 +146,7 @@ def _parse_options(args: Sequence[str], start: int, for_set: bool) -> tuple[int,
     while j < n:
         opt = _kw(args[j])
         flag = _FLAG.get(opt, 0)
-        if (not flag or flags & _CONFLICTS[opt]
+        if (not flag or flags & _CONFLICTS[opt] or flag & refused
                 or (flag & _SET_ONLY and not for_set) or (flag == _PERSIST and for_set)
                 or (flag & _WITH_VALUE and j + 1 >= n)):
             raise ResponseError(SYNTAX)
@@ -318,6 +320,47 @@ def cmd_msetnx(db: Database, args: Sequence[str]) -> int:
             return 0
     for i in range(0, len(args), 2):
         db.put(args[i], args[i + 1])
+    return 1
+
+
+@command("MSETEX")
+def cmd_msetex(db: Database, args: Sequence[str]) -> int:
+    """Valkey 9.1's msetexCommand: numkeys (1..INT_MAX), its pairs, then SET's NX/XX and
+    expiry words (checked in full before the time is read); all keys or none."""
+    count = parse_int(args[0])
+    if count is None or not 0 < count <= 2**31 - 1:
+        raise ResponseError("ERR invalid numkeys value or out of range")
+    end = 1 + 2 * count
+    if end > len(args):
+        raise ResponseError(SYNTAX)
+    flags, expire, _ = _parse_options(args, end, True, _GET | _IFEQ)
+    now = 0
+    when = None
+    if flags & _ANY_EXPIRE:
+        now = db.clock()
+        when = _expire_ms(db, expire, flags, "msetex", now)
+    if flags & (_NX | _XX):
+        for i in range(1, end, 2):
+            if (db.get(args[i]) is None) == bool(flags & _XX):
+                return 0
+    keep = bool(flags & _KEEPTTL) or when is not None
+    for i in range(1, end, 2):
+        db.put(args[i], args[i + 1], keep_ttl=keep)
+        if when is not None:
+            db.set_expiry(args[i], when, now)
+    return 1
+
+
+@command("DELIFEQ")
+def cmd_delifeq(db: Database, args: Sequence[str]) -> int:
+    """Valkey 9's DELIFEQ: a lock's safe release in one command (WRONGTYPE for others)."""
+    key = args[0]
+    val = _raw(db, key)
+    if type(val) is bytearray:
+        val = frozen(db, key, val)
+    if val is None or val != args[1]:
+        return 0
+    db.delete(key)
     return 1
 
 

@@ -102,7 +102,7 @@ def _numkeys_ok(spec: Any, argv: Sequence[str]) -> bool:
                 count = int(argv[keys.numkeys_at])
             except (IndexError, ValueError):
                 continue
-            if count < 0 or keys.first + count > len(argv):
+            if count < 0 or keys.first + (count - 1) * keys.step >= len(argv):
                 return False
     return True
 

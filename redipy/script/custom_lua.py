@@ -88,8 +88,8 @@ def _split(spec: CommandSpec) -> str:
                          "iskey[i] = true end")
         elif isinstance(key, KeyNum):
             lines.append(f"    local c = tonumber(a[{key.numkeys_at}]) or 0")
-            lines.append(f"    for i = {key.first}, math.min({key.first} + c - 1, n) do "
-                         "iskey[i] = true end")
+            lines.append(f"    for i = {key.first}, math.min({key.first} + (c - 1) * "
+                         f"{key.step}, n), {key.step} do iskey[i] = true end")
     lines.append("    for i = 1, n do if iskey[i] then k[#k + 1] = a[i] "
                  "else v[#v + 1] = a[i] end end")
     lines.append("    return k, v")
