@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from redipy.api.base import CommandsBase, enc, to_opt_float
+from redipy.commands.build import geo_unit, geodist_args
 from redipy.errors import DataError
-
-_UNITS = ("m", "km", "mi", "ft")
 
 
 def _to_positions(reply: Any) -> list[tuple[float, float] | None]:
@@ -43,14 +42,6 @@ def _results(withdist: bool, withhash: bool, withcoord: bool) -> Any:
             out.append(row)
         return out
     return conv
-
-
-def _unit(unit: str | None) -> str:
-    if unit is None:
-        return "m"
-    if unit not in _UNITS:
-        raise DataError(f"invalid geo unit {unit!r}: use one of m, km, mi, ft")
-    return unit
 
 
 def _options(sort: str | None, count: int | None, any: bool) -> list[str]:
@@ -97,8 +88,7 @@ class GeoCommands(CommandsBase):
     def geodist(self, name: str, place1: str, place2: str,
                 unit: str | None = None) -> float | None:
         """The distance between two members (meters unless ``unit``), None if missing."""
-        args = [name, place1, place2] + ([_unit(unit)] if unit else [])
-        return self._conv(to_opt_float, "GEODIST", *args)
+        return self._conv(to_opt_float, "GEODIST", name, *geodist_args(place1, place2, unit))
 
     def geohash(self, name: str, *values: str) -> list[str | None]:
         """The 11-character geohash of each member, None for missing ones."""
@@ -121,8 +111,8 @@ class GeoCommands(CommandsBase):
         if (radius is None) == (width is None or height is None):
             raise DataError("give radius, or width and height")
         if radius is not None:
-            return [*args, "BYRADIUS", enc(radius), _unit(unit)]
-        return [*args, "BYBOX", enc(width), enc(height), _unit(unit)]
+            return [*args, "BYRADIUS", enc(radius), geo_unit(unit)]
+        return [*args, "BYBOX", enc(width), enc(height), geo_unit(unit)]
 
     def geosearch(self, name: str, member: str | None = None,
                   longitude: float | None = None, latitude: float | None = None,
@@ -155,7 +145,7 @@ class GeoCommands(CommandsBase):
     def _radius(self, command: str, head: list[str], unit: str | None, withdist: bool,
                 withcoord: bool, withhash: bool, count: int | None, sort: str | None,
                 store: str | None, store_dist: str | None, any: bool) -> Any:
-        args = [*head, _unit(unit), *_with(withdist, withcoord, withhash),
+        args = [*head, geo_unit(unit), *_with(withdist, withcoord, withhash),
                 *_options(sort, count, any)]
         if store is not None and store_dist is not None:
             raise DataError("give store or store_dist, not both")

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from redipy.api.base import CommandsBase, enc, to_bool, to_ok
+from redipy.commands.build import stream_trim_args, xtrim_args
 
 StreamId = str | int
 """An ID as text (``"1700000000000-0"``, ``"*"``, ``"$"``, ``">"``) or a bare millisecond."""
@@ -61,19 +62,9 @@ def _dicts(reply: Any) -> list[dict[str, Any]]:
 
 def _trim_args(maxlen: int | None, minid: StreamId | None, approximate: bool,
                limit: int | None) -> list[str]:
-    if maxlen is not None and minid is not None:
-        raise ValueError("only one of maxlen and minid can be given")
-    if maxlen is None and minid is None:
-        if limit is not None:
-            raise ValueError("limit needs maxlen or minid")
-        return []
-    out = ["MAXLEN" if maxlen is not None else "MINID"]
-    if approximate:
-        out.append("~")
-    out.append(enc(maxlen if maxlen is not None else minid))
-    if limit is not None:
-        out += ["LIMIT", enc(limit)]
-    return out
+    return stream_trim_args(None if maxlen is None else enc(maxlen),
+                            None if minid is None else enc(minid), approximate,
+                            None if limit is None else enc(limit))
 
 
 def _streams(streams: Mapping[str, StreamId]) -> list[str]:
@@ -154,9 +145,9 @@ class StreamCommands(CommandsBase):
     def xtrim(self, name: str, maxlen: int | None = None, approximate: bool = True,
               minid: StreamId | None = None, limit: int | None = None) -> int:
         """Evict the oldest entries down to ``maxlen`` or below ``minid``; how many went."""
-        if maxlen is None and minid is None:
-            raise ValueError("xtrim needs maxlen or minid")
-        return self._conv(int, "XTRIM", name, *_trim_args(maxlen, minid, approximate, limit))
+        return self._conv(int, "XTRIM", name, *xtrim_args(
+            None if maxlen is None else enc(maxlen), None if minid is None else enc(minid),
+            approximate, None if limit is None else enc(limit)))
 
     def xsetid(self, name: str, id: StreamId, entries_added: int | None = None,
                max_deleted_id: StreamId | None = None) -> bool:

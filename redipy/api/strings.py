@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Literal, overload
 
 from redipy.api.base import CommandsBase, enc, to_bool, to_float, to_ok
+from redipy.commands.build import set_value_args
 
 if TYPE_CHECKING:
     from redipy.api import RSetMode
@@ -21,9 +22,6 @@ if TYPE_CHECKING:
 Value = str | bytes | int | float
 Seconds = int | datetime.timedelta
 Stamp = int | datetime.datetime
-
-_MODES: dict[str, tuple[str, ...]] = {"always": (), "if_missing": ("NX",), "if_exists": ("XX",)}
-
 
 def _lcs_plain(reply: Any) -> Any:
     return reply
@@ -135,21 +133,11 @@ class StringCommands(CommandsBase):
         ``mode`` "if_missing" is NX, "if_exists" is XX; ``expire_in`` is in seconds,
         ``expire_timestamp`` an absolute time; ``keep_ttl`` keeps the current expiry.
         """
-        flags = _MODES.get(mode)
-        if flags is None:
-            raise ValueError(f"unknown set mode {mode!r}: use 'always', 'if_missing' "
-                             "or 'if_exists'")
-        args = [key, enc(value), *flags]
-        if return_previous:
-            args.append("GET")
-        if expire_in is not None:
-            if expire_timestamp is not None:
-                raise ValueError("expire_in and expire_timestamp cannot both be set")
-            args += ("PX", str(int(expire_in * 1000)))
-        elif expire_timestamp is not None:
-            args += ("PXAT", _at_millis(expire_timestamp))
-        if keep_ttl:
-            args.append("KEEPTTL")
+        args = [key, *set_value_args(
+            enc(value), mode, return_previous=return_previous,
+            millis=None if expire_in is None else str(int(expire_in * 1000)),
+            at_millis=None if expire_timestamp is None else _at_millis(expire_timestamp),
+            keep_ttl=keep_ttl)]
         if return_previous:
             return self._conv(_same, "SET", *args)  # type: ignore[no-any-return]
         return self._conv(to_ok, "SET", *args)

@@ -8,6 +8,7 @@ from typing import Any, Literal, overload
 
 from redipy.api.base import CommandsBase, enc, pairs_to_scored, to_opt_float
 from redipy.api.sets import to_opt_str, to_strs
+from redipy.commands.build import count_args, zadd_args
 
 Bound = int | float | str
 """A range end: a rank, a score (``"(1.5"``, ``"-inf"`` and floats) or a lex bound
@@ -93,13 +94,8 @@ class SortedSetCommands(CommandsBase):
         if len(mapping) == 1 and not (nx or xx or gt or lt or ch or incr):
             ((member, score),) = mapping.items()
             return self._conv(int, "ZADD", key, enc_score(score), member)
-        args = [key]
-        for flag, word in ((nx, "NX"), (xx, "XX"), (gt, "GT"), (lt, "LT"), (ch, "CH"),
-                           (incr, "INCR")):
-            if flag:
-                args.append(word)
-        for member, score in mapping.items():
-            args += [enc_score(score), member]
+        args = [key, *zadd_args([(member, enc_score(score)) for member, score in mapping.items()],
+                                nx=nx, xx=xx, gt=gt, lt=lt, ch=ch, incr=incr)]
         if incr:
             return self._conv(to_opt_float, "ZADD", *args)
         return self._conv(int, "ZADD", *args)
@@ -334,13 +330,13 @@ class SortedSetCommands(CommandsBase):
 
     def zpopmax(self, name: str, count: int | None = None) -> Scored:
         """redis-py's name for :meth:`zpop_max` (one member when ``count`` is None)."""
-        extra = [] if count is None else [enc(count)]
-        return self._conv(pairs_to_scored, "ZPOPMAX", name, *extra)
+        return self._conv(pairs_to_scored, "ZPOPMAX", name,
+                          *count_args(None if count is None else enc(count)))
 
     def zpopmin(self, name: str, count: int | None = None) -> Scored:
         """redis-py's name for :meth:`zpop_min` (one member when ``count`` is None)."""
-        extra = [] if count is None else [enc(count)]
-        return self._conv(pairs_to_scored, "ZPOPMIN", name, *extra)
+        return self._conv(pairs_to_scored, "ZPOPMIN", name,
+                          *count_args(None if count is None else enc(count)))
 
     def zmpop(self, num_keys: int, keys: Iterable[str], min: bool = False,
               max: bool = False, count: int = 1) -> tuple[str, Scored] | None:

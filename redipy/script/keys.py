@@ -7,13 +7,35 @@ HGETALL/HMGET give dicts, ZPOPMIN/ZPOPMAX give ``[member, score]`` pairs.
 
 from __future__ import annotations
 
-from redipy.commands.build import expire_command
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from redipy.commands.build import (
+    count_args,
+    expire_command,
+    geodist_args,
+    set_value_args,
+    xadd_args,
+    xrange_args,
+    xtrim_args,
+    zadd_args,
+)
 from redipy.errors import ScriptBuildError
 from redipy.script import ir
 from redipy.script.expr import Expr, MixedType, lit_node, redis_call
 
 RSetMode = str
 RExpireMode = str
+R = TypeVar("R")
+
+
+def _built(build: Callable[[], R]) -> R:
+    """A shared builder's result; its refusal (``ValueError``, ``DataError``) as the
+    ScriptBuildError of the same message, raised when the script is built."""
+    try:
+        return build()
+    except (ValueError, TypeError) as err:
+        raise ScriptBuildError(str(err)) from None
 
 
 class RedisObj:
@@ -41,11 +63,8 @@ class RedisObj:
 
     def expire(self, *, mode: RExpireMode = "always", expire_in: float | None = None) -> Expr:
         """Expire in ``expire_in`` seconds (None: remove the expiry); True when changed."""
-        try:
-            built = expire_command(
-                mode, millis=None if expire_in is None else int(expire_in * 1000.0))
-        except ValueError as err:
-            raise ScriptBuildError(str(err)) from None
+        built = _built(lambda: expire_command(
+            mode, millis=None if expire_in is None else int(expire_in * 1000.0)))
         if built is None:  # nothing can change: False, as the typed API answers
             return Expr(lit_node(False))
         name, args = built
@@ -75,9 +94,6 @@ class RedisObj:
         return self._call("TYPE", post="type")
 
 
-_SET_MODES = {"always": None, "if_missing": "NX", "if_exists": "XX"}
-
-
 class RedisVar(RedisObj):
     """A string key."""
 
@@ -85,17 +101,10 @@ class RedisVar(RedisObj):
                   return_previous: bool = False, expire_in: float | None = None,
                   keep_ttl: bool = False) -> Expr:
         """SET; whether it was set, or the previous value with ``return_previous``."""
-        if mode not in _SET_MODES:
-            raise ScriptBuildError(f"unknown set mode {mode!r}")
-        args: list[MixedType] = [value]
-        if _SET_MODES[mode]:
-            args.append(_SET_MODES[mode])
-        if return_previous:
-            args.append("GET")
-        if expire_in is not None:
-            args.extend(["PX", int(expire_in * 1000.0)])
-        elif keep_ttl:
-            args.append("KEEPTTL")
+        args = _built(lambda: set_value_args(
+            value, mode, return_previous=return_previous,
+            millis=None if expire_in is None else int(expire_in * 1000.0),
+            keep_ttl=keep_ttl))
         return self._call("SET", *args, post="bulk" if return_previous else "ok")
 
     def get_value(self, *, default: MixedType = None, no_adjust: bool = False) -> Expr:
@@ -104,7 +113,9 @@ class RedisVar(RedisObj):
         return get if default is None else get.or_(default)
 
     def incrby(self, inc: MixedType) -> Expr:
-        """Add ``inc`` (int or float, via INCRBYFLOAT as in 0.7.1); the new value."""
+        """Add ``inc`` (int or float, via INCRBYFLOAT as in 0.7.1); the new value.
+        ``r.incrby`` sends INCRBY for an int (tests/test_key_twins.py lists the cases
+        where the two differ)."""
         return self._call("INCRBYFLOAT", inc, post="num")
 
     def incrbyfloat(self, inc: MixedType) -> Expr:
@@ -137,14 +148,12 @@ class RedisList(RedisObj):
 
     def lpop(self, count: MixedType = None, *, no_adjust: bool = False) -> Expr:
         """One value (None when empty), or a list of up to ``count`` (None when missing)."""
-        if count is None:
-            return self._call("LPOP", post="bulk")
-        return self._call("LPOP", count, post="strs")
+        opt: tuple[MixedType, ...] = count_args(count)
+        return self._call("LPOP", *opt, post="bulk" if count is None else "strs")
 
     def rpop(self, count: MixedType = None, *, no_adjust: bool = False) -> Expr:
-        if count is None:
-            return self._call("RPOP", post="bulk")
-        return self._call("RPOP", count, post="strs")
+        opt: tuple[MixedType, ...] = count_args(count)
+        return self._call("RPOP", *opt, post="bulk" if count is None else "strs")
 
     def lrange(self, start: MixedType, stop: MixedType) -> Expr:
         """Values from ``start`` to ``stop`` inclusive (negative: from the end)."""
@@ -190,7 +199,8 @@ class RedisHash(RedisObj):
         return self._call("HMGET", *fields, post="hmget")
 
     def hincrby(self, field: MixedType, inc: MixedType) -> Expr:
-        """Add ``inc`` to a field (via HINCRBYFLOAT, as in 0.7.1); the new value."""
+        """Add ``inc`` to a field (via HINCRBYFLOAT, as in 0.7.1); the new value.
+        ``r.hincrby`` sends HINCRBY for an int (see ``incrby``)."""
         return self._call("HINCRBYFLOAT", field, inc, post="num")
 
     def hincrbyfloat(self, field: MixedType, inc: MixedType) -> Expr:
@@ -249,27 +259,22 @@ class RedisSortedSet(RedisObj):
 
     def add(self, score: MixedType, value: MixedType) -> Expr:
         """Add (or re-score) a member; the number newly added."""
-        return self._call("ZADD", score, value, post="int")
+        return self._call("ZADD", *zadd_args([(value, score)]), post="int")
 
     def add_many(self, mapping: dict[MixedType, MixedType]) -> Expr:
         """ZADD of several ``{member: score}``; the number newly added."""
         if not mapping:
             raise ScriptBuildError("add_many needs at least one member")
-        args: list[MixedType] = []
-        for member, score in mapping.items():
-            args.extend((score, member))
-        return self._call("ZADD", *args, post="int")
+        return self._call("ZADD", *zadd_args(list(mapping.items())), post="int")
 
     def pop_max(self, count: MixedType = None) -> Expr:
         """``[[member, score], ...]`` of the highest scores (one unless ``count``)."""
-        if count is None:
-            return self._call("ZPOPMAX", post="score_pairs")
-        return self._call("ZPOPMAX", count, post="score_pairs")
+        opt: tuple[MixedType, ...] = count_args(count)
+        return self._call("ZPOPMAX", *opt, post="score_pairs")
 
     def pop_min(self, count: MixedType = None) -> Expr:
-        if count is None:
-            return self._call("ZPOPMIN", post="score_pairs")
-        return self._call("ZPOPMIN", count, post="score_pairs")
+        opt: tuple[MixedType, ...] = count_args(count)
+        return self._call("ZPOPMIN", *opt, post="score_pairs")
 
     def range(self, start: MixedType, stop: MixedType) -> Expr:
         """Members by rank from ``start`` to ``stop`` inclusive."""
@@ -316,9 +321,11 @@ class RedisGeo(RedisSortedSet):
         """GEOADD of one member; the number newly added."""
         return self._call("GEOADD", longitude, latitude, member, post="int")
 
-    def dist(self, member1: MixedType, member2: MixedType, unit: str = "m") -> Expr:
-        """GEODIST in ``unit`` (m, km, mi, ft) as a number, or None for a missing member."""
-        return self._call("GEODIST", member1, member2, unit, post="num")
+    def dist(self, member1: MixedType, member2: MixedType, unit: str | None = None) -> Expr:
+        """GEODIST in ``unit`` (m, km, mi, ft; meters when None) as a number, or None
+        for a missing member."""
+        return self._call("GEODIST", *_built(lambda: geodist_args(member1, member2, unit)),
+                          post="num")
 
     geodist = dist
 
@@ -335,34 +342,21 @@ class RedisStream(RedisObj):
             maxlen: MixedType = None, minid: MixedType = None,
             approximate: bool = False) -> Expr:
         """XADD; the new entry's ID. ``maxlen`` / ``minid`` trim in the same step
-        (``approximate``: only whole nodes, as ``~``)."""
-        if not fields:
-            raise ScriptBuildError("add needs at least one field")
-        args: list[MixedType] = []
-        if maxlen is not None and minid is not None:
-            raise ScriptBuildError("add takes maxlen or minid, not both")
-        if maxlen is not None or minid is not None:
-            args.append("MAXLEN" if maxlen is not None else "MINID")
-            args.append("~" if approximate else "=")
-            args.append(maxlen if maxlen is not None else minid)
-        args.append(id)
-        for field, value in fields.items():
-            args.extend((field, value))
+        (``approximate``: only whole nodes, as ``~``; exact by default, where
+        ``r.xadd`` defaults to ``~`` as redis-py does)."""
+        args = _built(lambda: xadd_args(list(fields.items()), id, maxlen=maxlen,
+                                        minid=minid, approximate=approximate))
         return self._call("XADD", *args, post="bulk")
 
     def range(self, start: MixedType = "-", end: MixedType = "+",
               count: MixedType = None) -> Expr:
         """XRANGE: entries from ``start`` to ``end`` (``(`` for exclusive), oldest first."""
-        if count is None:
-            return self._call("XRANGE", start, end, post="entries")
-        return self._call("XRANGE", start, end, "COUNT", count, post="entries")
+        return self._call("XRANGE", *xrange_args(start, end, count), post="entries")
 
     def revrange(self, end: MixedType = "+", start: MixedType = "-",
                  count: MixedType = None) -> Expr:
         """XREVRANGE: entries from ``end`` down to ``start``, newest first."""
-        if count is None:
-            return self._call("XREVRANGE", end, start, post="entries")
-        return self._call("XREVRANGE", end, start, "COUNT", count, post="entries")
+        return self._call("XREVRANGE", *xrange_args(end, start, count), post="entries")
 
     def length(self) -> Expr:
         """XLEN: the number of entries (0 when missing)."""
@@ -370,12 +364,10 @@ class RedisStream(RedisObj):
 
     def trim(self, *, maxlen: MixedType = None, minid: MixedType = None,
              approximate: bool = False) -> Expr:
-        """XTRIM to ``maxlen`` entries or IDs from ``minid``; the number evicted."""
-        if (maxlen is None) == (minid is None):
-            raise ScriptBuildError("trim takes exactly one of maxlen and minid")
-        return self._call("XTRIM", "MAXLEN" if maxlen is not None else "MINID",
-                          "~" if approximate else "=",
-                          maxlen if maxlen is not None else minid, post="int")
+        """XTRIM to ``maxlen`` entries or IDs from ``minid``; the number evicted (exact
+        unless ``approximate``, where ``r.xtrim`` defaults to ``~``)."""
+        args: list[Any] = _built(lambda: xtrim_args(maxlen, minid, approximate, None))
+        return self._call("XTRIM", *args, post="int")
 
     def ack(self, group: MixedType, *ids: MixedType) -> Expr:
         """XACK: the number of IDs that were pending in ``group``."""
