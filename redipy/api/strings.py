@@ -133,6 +133,10 @@ class StringCommands(CommandsBase):
         ``mode`` "if_missing" is NX, "if_exists" is XX; ``expire_in`` is in seconds,
         ``expire_timestamp`` an absolute time; ``keep_ttl`` keeps the current expiry.
         """
+        if (mode == "always" and expire_in is None and expire_timestamp is None
+                and not (return_previous or keep_ttl)):
+            # the common call, as set_value_args builds it (tests/test_key_twins.py)
+            return self._conv(to_ok, "SET", key, enc(value))
         args = [key, *set_value_args(
             enc(value), mode, return_previous=return_previous,
             millis=None if expire_in is None else str(int(expire_in * 1000)),

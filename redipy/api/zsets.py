@@ -94,7 +94,7 @@ class SortedSetCommands(CommandsBase):
         if len(mapping) == 1 and not (nx or xx or gt or lt or ch or incr):
             ((member, score),) = mapping.items()
             return self._conv(int, "ZADD", key, enc_score(score), member)
-        args = [key, *zadd_args([(member, enc_score(score)) for member, score in mapping.items()],
+        args = [key, *zadd_args(((member, enc_score(score)) for member, score in mapping.items()),
                                 nx=nx, xx=xx, gt=gt, lt=lt, ch=ch, incr=incr)]
         if incr:
             return self._conv(to_opt_float, "ZADD", *args)

@@ -8,6 +8,7 @@ cannot send different commands for the same call.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 from redipy.errors import DataError
@@ -81,14 +82,24 @@ def count_args(count: T | None) -> tuple[T, ...]:
     return () if count is None else (count,)
 
 
-def zadd_args(pairs: list[tuple[T, T]], *, nx: bool = False, xx: bool = False,
+def zadd_args(pairs: Iterable[tuple[T, T]], *, nx: bool = False, xx: bool = False,
               gt: bool = False, lt: bool = False, ch: bool = False,
               incr: bool = False) -> list[T | str]:
     """ZADD's arguments (key left out) for ``(member, score)`` pairs: the flags in
     redis-py's order (conflicts left for the server to refuse), then score, member."""
-    args: list[T | str] = [word for on, word in ((nx, "NX"), (xx, "XX"), (gt, "GT"),
-                                                 (lt, "LT"), (ch, "CH"), (incr, "INCR"))
-                           if on]
+    args: list[T | str] = []
+    if nx:
+        args.append("NX")
+    if xx:
+        args.append("XX")
+    if gt:
+        args.append("GT")
+    if lt:
+        args.append("LT")
+    if ch:
+        args.append("CH")
+    if incr:
+        args.append("INCR")
     for member, score in pairs:
         args += (score, member)
     return args
