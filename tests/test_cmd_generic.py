@@ -164,6 +164,49 @@ def test_keys_skips_other_nothing_and_wrong_arity(servers: dict[str, Server]) ->
     ])
 
 
+KEYS_CHURN: list[tuple[str, ...]] = [
+    ("MSET", "k:1", "a", "k:2", "b", "k:3", "c", "x:1", "d"), ("KEYS", "k:*"),
+    ("SET", "k:4", "e"), ("KEYS", "k:*"), ("SET", "k:1", "again"), ("KEYS", "k:*"),
+    ("DEL", "k:2"), ("KEYS", "k:*"), ("SET", "k:2", "back"), ("KEYS", "k:*"),
+    ("RENAME", "k:3", "k:30"), ("KEYS", "k:3*"), ("RENAME", "x:1", "k:x"), ("KEYS", "k:*"),
+    ("COPY", "k:4", "k:5"), ("KEYS", "k:*"), ("SADD", "k:s", "m"), ("KEYS", "k:*"),
+    ("SPOP", "k:s"), ("KEYS", "k:*"), ("INCR", "k:n"), ("KEYS", "k:*"),
+    ("PEXPIREAT", "k:1", "1"), ("KEYS", "k:*"), ("SET", "k:\nlf", "v"), ("KEYS", "k:*"),
+    ("KEYS", "k:\n*"), ("DEL", "k:\nlf"), ("KEYS", "k:*"), ("MOVE", "k:5", "1"),
+    ("KEYS", "k:*"), ("SWAPDB", "0", "1"), ("KEYS", "k:*"), ("SWAPDB", "0", "1"),
+    ("KEYS", "k:*"), ("FLUSHDB",), ("KEYS", "k:*"), ("SET", "k:9", "v"), ("KEYS", "k:*"),
+]
+
+
+def test_keys_after_each_keyspace_change_parity(servers: dict[str, Server]) -> None:
+    """KEYS with a prefix searches a cached join of the keyspace: every way a key comes or
+    goes must show in the next KEYS."""
+    keys_at = [i for i, cmd in enumerate(KEYS_CHURN) if cmd[0] == "KEYS"]
+    assert_same(servers, KEYS_CHURN, unordered=keys_at)
+
+
+def test_keys_prefix_keeps_keyspace_order() -> None:
+    """A prefix KEYS lists its keys in the order KEYS * does, before and after churn."""
+    r = redipy.Redis()
+    for i in range(300):
+        r.execute_command("SET", f"{'ab'[i % 2]}:{i}", "v")
+
+    def consistent() -> None:
+        every = r.execute_command("KEYS", "*")
+        for prefix in ("a:", "b:1", "a:29"):
+            want = [k for k in every if k.startswith(prefix)]
+            assert r.execute_command("KEYS", prefix + "*") == want
+
+    consistent()
+    for i in range(0, 300, 7):
+        r.execute_command("DEL", f"{'ab'[i % 2]}:{i}")
+        consistent()
+        r.execute_command("SET", f"{'ab'[i % 2]}:{i}", "w")  # back, now at the end
+    consistent()
+    r.execute_command("FLUSHALL")
+    assert r.execute_command("KEYS", "a:*") == []
+
+
 def test_glob_matcher_unit() -> None:
     assert stringmatch("h?llo", "hello") and not stringmatch("h?llo", "hllo")
     assert stringmatch("h*llo", "hllo") and stringmatch("h*llo", "heeeello")

@@ -96,7 +96,7 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
         return [pattern] if db.get(pattern) is not None else []
     prefix = literal_prefix(pattern)
     if prefix is not None:
-        found = _with_prefix(db.data, prefix)
+        found = _with_prefix(db, prefix)
     else:
         match = key_matcher(pattern)
         found = list(db.data) if match is None else list(filter(match, db.data))
@@ -106,14 +106,13 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
     return found
 
 
-def _with_prefix(data: dict[str, Any], prefix: str) -> list[str]:
-    """The keys starting with ``prefix``, in keyspace order. The keys joined by LF and
-    searched by one regex in C (a literal search, ~3x cheaper than ``startswith`` on
-    each key); the loop when a key holds a LF itself."""
-    joined = "\n" + "\n".join(data)
-    if joined.count("\n") == len(data):
+def _with_prefix(db: Database, prefix: str) -> list[str]:
+    """The keys starting with ``prefix``, in keyspace order: one regex over the joined
+    keys (:meth:`Database.joined_keys`), a loop when a key holds a LF itself."""
+    joined = db.joined_keys()
+    if joined:
         return _prefix_regex(prefix).findall(joined)
-    return [key for key in data if key.startswith(prefix)]
+    return [key for key in db.data if key.startswith(prefix)]
 
 
 @lru_cache(maxsize=256)

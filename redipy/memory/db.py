@@ -89,6 +89,34 @@ class Reaper:
 REAPER = Reaper()
 
 
+class KeySet(Sampler):
+    """The keyspace's :class:`Sampler`, which also keeps, for KEYS, the keys joined into
+    one string in keyspace order (see :meth:`Database.joined_keys`). The cache is
+    dropped whenever a key comes or goes, the only events that change that order (a
+    value replaced in place keeps its key's slot in the dict)."""
+
+    __slots__ = ("joined",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.joined: str | None = None
+
+    def add(self, member: str) -> None:  # Sampler.add, inlined: the cache dropped too
+        self.joined = None
+        ghosts = self.ghosts
+        if ghosts and member in ghosts:
+            ghosts.discard(member)
+        else:
+            self.slots.append(member)
+
+    def remove(self, member: str) -> None:
+        self.joined = None
+        ghosts = self.ghosts
+        ghosts.add(member)
+        if len(ghosts) * 4 > len(self.slots):
+            self._sweep(4)
+
+
 class Database:
     """A keyspace. Callers hold :attr:`lock` around every command (the backend does)."""
 
@@ -100,7 +128,7 @@ class Database:
         """Hashes with field TTLs, for active expiry of their fields: key -> the deadline
         it is queued under in :attr:`_hfe_due` (a heap of (deadline, key))."""
         self._hfe_due: list[tuple[int, str]] = []
-        self.keyset = Sampler()
+        self.keyset = KeySet()
         # bucket number (deadline >> BUCKET_BITS) -> keys; heap of bucket numbers
         self._buckets: dict[int, set[str]] = {}
         self._due: list[int] = []
@@ -137,6 +165,21 @@ class Database:
 
     def exists(self, key: str) -> bool:
         return self.get(key) is not None
+
+    def joined_keys(self) -> str:
+        """Every key (expired ones not reclaimed yet included), each after a LF, in
+        keyspace order: one string a regex searches in C, ~10x cheaper than a test per
+        key. ``""`` when some key holds a LF itself (or there are no keys). Built in
+        O(n) on the first call after a key came or went, as KEYS is O(n) anyway."""
+        keyset = self.keyset
+        joined = keyset.joined
+        if joined is None:
+            data = self.data
+            joined = "\n" + "\n".join(data)
+            if joined.count("\n") != len(data):
+                joined = ""
+            keyset.joined = joined
+        return joined
 
     def type_name(self, key: str) -> str:
         val = self.get(key)
@@ -219,7 +262,7 @@ class Database:
         self.expires.clear()
         self.hfe.clear()
         self._hfe_due.clear()
-        self.keyset = Sampler()
+        self.keyset = KeySet()
         self._buckets.clear()
         self._due.clear()
 
