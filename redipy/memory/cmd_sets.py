@@ -428,6 +428,21 @@ def _smallest_first(sets: list[RSet | None]) -> list[RSet] | None:
 
 def _inter(sets: list[RSet | None]) -> tuple[Collection[str], RSet | None]:
     """The intersection, in the smallest set's order when it has one, and that set."""
+    if len(sets) == 2:  # the common call: no sorting, one C intersection
+        first, other = sets
+        if not first or not other:
+            return [], None
+        if len(other) < len(first):
+            first, other = other, first
+        order = first.order
+        if order is None:
+            return first.live.intersection(other.live), first
+        if first is other:
+            return order, first
+        common = first.live.intersection(other.live)
+        if len(common) == len(order):
+            return order, first
+        return [m for m in order if m in common], first
     present = _smallest_first(sets)
     if present is None:
         return [], None
@@ -443,6 +458,9 @@ def _inter(sets: list[RSet | None]) -> tuple[Collection[str], RSet | None]:
 
 
 def _inter_card(sets: list[RSet | None], limit: int) -> int:
+    if not limit and len(sets) == 2:
+        first, other = sets
+        return len(first.live.intersection(other.live)) if first and other else 0
     present = _smallest_first(sets)
     if present is None:
         return 0
