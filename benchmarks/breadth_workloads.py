@@ -188,6 +188,8 @@ def workloads() -> list[Work]:
              lambda c, a: c.scan(a[1], match=a[3], count=a[5]), setup=ks))
     add(Work("KEYS", "k:99* of 10k keys", lambda i: ["KEYS", "k:99*"],
              lambda c, a: c.keys(a[1]), lambda c, a: c.keys_block(match=a[1]), setup=ks, n=20))
+    add(Work("KEYS", "k:*99 of 10k keys", lambda i: ["KEYS", "k:*99"],
+             lambda c, a: c.keys(a[1]), lambda c, a: c.keys_block(match=a[1]), setup=ks, n=20))
     add(Work("RANDOMKEY", "10k keys", lambda i: ["RANDOMKEY"],
              lambda c, a: c.randomkey(), setup=ks))
     add(Work("RENAME", "ping-pong", lambda i: ["RENAME", f"rn{i % 2}", f"rn{(i + 1) % 2}"],

@@ -16,7 +16,7 @@ import redipy
 from redipy.commands.generic import COMMANDS as GENERIC_TABLE
 from redipy.errors import PipelineError, ResponseError
 from redipy.memory.boundary import to_bytes
-from redipy.memory.glob import compile_glob, key_matcher, stringmatch
+from redipy.memory.glob import compile_glob, is_literal, joined_regex, key_matcher, stringmatch
 from tests.conftest import make_client
 from tests.parity import assert_same, fresh, outcome
 from tests.servers import Server
@@ -172,7 +172,9 @@ KEYS_CHURN: list[tuple[str, ...]] = [
     ("COPY", "k:4", "k:5"), ("KEYS", "k:*"), ("SADD", "k:s", "m"), ("KEYS", "k:*"),
     ("SPOP", "k:s"), ("KEYS", "k:*"), ("INCR", "k:n"), ("KEYS", "k:*"),
     ("PEXPIREAT", "k:1", "1"), ("KEYS", "k:*"), ("SET", "k:\nlf", "v"), ("KEYS", "k:*"),
-    ("KEYS", "k:\n*"), ("DEL", "k:\nlf"), ("KEYS", "k:*"), ("MOVE", "k:5", "1"),
+    ("KEYS", "k:\n*"), ("KEYS", "k:?lf"), ("KEYS", "*lf"), ("KEYS", "k[:]?"),
+    ("DEL", "k:\nlf"), ("KEYS", "k:*"), ("KEYS", "k:?"), ("KEYS", "*:*"), ("KEYS", "*[0-9]"),
+    ("MOVE", "k:5", "1"),
     ("KEYS", "k:*"), ("SWAPDB", "0", "1"), ("KEYS", "k:*"), ("SWAPDB", "0", "1"),
     ("KEYS", "k:*"), ("FLUSHDB",), ("KEYS", "k:*"), ("SET", "k:9", "v"), ("KEYS", "k:*"),
 ]
@@ -205,6 +207,21 @@ def test_keys_prefix_keeps_keyspace_order() -> None:
     consistent()
     r.execute_command("FLUSHALL")
     assert r.execute_command("KEYS", "a:*") == []
+
+
+def test_joined_regex_agrees_with_the_matcher() -> None:
+    """KEYS's one regex over the joined keyspace picks what the per-key matcher picks,
+    in keyspace order, for every pattern of the parity test (byte strings, as stored)."""
+    keys = [to_bytes(key) for key in GLOB_KEYS] + ["a\tb", "\x0b"]
+    joined = "\n" + "\n".join(keys)
+    for pattern in map(to_bytes, [*GLOB_PATTERNS, "[^a]", "[\x09-\x0b]", "?\x00?", "*[^b]"]):
+        if is_literal(pattern) or pattern == "*":
+            continue  # KEYS answers these without a matcher
+        regex = joined_regex(pattern)
+        if regex is None:
+            continue
+        match = compile_glob(pattern)
+        assert regex.findall(joined) == [k for k in keys if match(k)], pattern
 
 
 def test_glob_matcher_unit() -> None:

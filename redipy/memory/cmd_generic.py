@@ -11,12 +11,11 @@ import copy
 import re
 import time
 from collections.abc import Iterable, Sequence
-from functools import lru_cache
 from typing import Any
 
 from redipy.errors import ResponseError
 from redipy.memory.db import Database
-from redipy.memory.glob import is_literal, key_matcher, literal_prefix
+from redipy.memory.glob import is_literal, joined_regex, key_matcher, literal_prefix
 from redipy.memory.numbers import INT64_MAX, NOT_INT, parse_int
 from redipy.memory.options import option_reader
 from redipy.memory.registry import command
@@ -94,30 +93,24 @@ def cmd_keys(db: Database, args: Sequence[str]) -> list[str]:
     pattern = args[0]
     if is_literal(pattern):
         return [pattern] if db.get(pattern) is not None else []
-    prefix = literal_prefix(pattern)
-    if prefix is not None:
-        found = _with_prefix(db, prefix)
+    found: list[str]
+    if pattern == "*":
+        found = list(db.data)
     else:
-        match = key_matcher(pattern)
-        found = list(db.data) if match is None else list(filter(match, db.data))
+        regex = joined_regex(pattern)
+        joined = db.joined_keys() if regex is not None else ""
+        if regex is not None and joined:  # one regex in C over every key, in keyspace order
+            found = regex.findall(joined)
+        else:  # a key holds a LF, or more than two '*' groups: a test per key
+            prefix = literal_prefix(pattern)
+            if prefix is not None:
+                found = [key for key in db.data if key.startswith(prefix)]
+            else:
+                found = list(filter(key_matcher(pattern), db.data))
     if db.expires:
         now, expires = db.clock(), db.expires
         found = [key for key in found if expires.get(key, now + 1) > now]
     return found
-
-
-def _with_prefix(db: Database, prefix: str) -> list[str]:
-    """The keys starting with ``prefix``, in keyspace order: one regex over the joined
-    keys (:meth:`Database.joined_keys`), a loop when a key holds a LF itself."""
-    joined = db.joined_keys()
-    if joined:
-        return _prefix_regex(prefix).findall(joined)
-    return [key for key in db.data if key.startswith(prefix)]
-
-
-@lru_cache(maxsize=256)
-def _prefix_regex(prefix: str) -> re.Pattern[str]:
-    return re.compile("\n(" + re.escape(prefix) + "[^\n]*)")
 
 
 @command("SCAN")

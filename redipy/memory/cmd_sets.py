@@ -459,8 +459,8 @@ def _inter(sets: list[RSet | None]) -> tuple[Collection[str], RSet | None]:
 
 def _inter_card(sets: list[RSet | None], limit: int) -> int:
     if not limit and len(sets) == 2:
-        first, other = sets
-        return len(first.live.intersection(other.live)) if first and other else 0
+        one, two = sets
+        return len(one.live.intersection(two.live)) if one and two else 0
     present = _smallest_first(sets)
     if present is None:
         return 0

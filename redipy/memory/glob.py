@@ -155,6 +155,33 @@ def compile_glob(pattern: str) -> Matcher:
     return starred
 
 
+_ESCAPED_LF = re.escape("\n")
+
+
+def _no_lf(atom: str) -> str:
+    """A one-byte regex atom that never matches LF (the separator of the joined keys)."""
+    if atom == ".":
+        return "[^\n]"
+    if atom.startswith("[\\x"):
+        kept = atom.replace("\\x0a", "")
+        return kept if kept != "[]" else "(?!)"
+    return "(?!)" if atom in ("\n", _ESCAPED_LF) else atom
+
+
+@lru_cache(maxsize=256)
+def joined_regex(pattern: str) -> re.Pattern[str] | None:
+    """A regex whose ``findall`` over the keys joined as ``"\\n" + "\\n".join(keys)`` (no
+    key holding a LF) gives the keys matching ``pattern``, in their order: each key is
+    tried from the LF before it, and ``*`` runs only within a key. ``None`` for
+    patterns of more than two ``*`` groups (the per-key matcher's linear walk then)."""
+    segments, _ = _parse(pattern.encode("latin-1"))
+    if len(segments) > _ONE_REGEX:
+        return None
+    body = "[^\n]*".join("".join(map(_no_lf, seg)) for seg in segments)
+    # (?=[^\n]): the empty key is never matched, as compile_glob refuses it
+    return re.compile("\n((?=[^\n])" + body + ")(?=\n|\\Z)", re.DOTALL)
+
+
 def stringmatch(pattern: str, text: str) -> bool:
     """Whether ``text`` matches the glob ``pattern`` (Redis's ``stringmatchlen``)."""
     return bool(compile_glob(pattern)(text))
