@@ -178,8 +178,9 @@ def joined_regex(pattern: str) -> re.Pattern[str] | None:
     if len(segments) > _ONE_REGEX:
         return None
     body = "[^\n]*".join("".join(map(_no_lf, seg)) for seg in segments)
-    # (?=[^\n]): the empty key is never matched, as compile_glob refuses it
-    return re.compile("\n((?=[^\n])" + body + ")(?=\n|\\Z)", re.DOTALL)
+    if not any(segments):  # only stars: refuse the empty key, as compile_glob does
+        body = "(?=[^\n])" + body  # (elsewhere: it would hide the literal prefix from re)
+    return re.compile("\n(" + body + ")(?=\n|\\Z)", re.DOTALL)
 
 
 def stringmatch(pattern: str, text: str) -> bool:
