@@ -235,3 +235,43 @@ def test_sparse_index_follows_every_edit() -> None:
             assert kept == fresh_each
             if kept[4] == hll.DENSE:
                 break
+
+
+def test_one_element_adds_follow_the_servers_walk() -> None:
+    """PFADD of one element at a time (the handler's fast path for the HLL it edited
+    last) gives the bytes of the server's own walk, with other keys, PFCOUNT (a new
+    header), SETRANGE (bytes changed in place), RENAME and COPY in between."""
+    from redipy.memory import hll
+
+    rng = random.Random(7)
+    r = redipy.Redis()
+    data = r._backend.db.data  # type: ignore[attr-defined]
+    refs = {key: hll.new_sparse() for key in ("a", "b", "c")}
+    for step in range(6000):
+        key = rng.choice("aab") if step % 500 < 400 else "c"
+        element = f"{rng.random()}"[: rng.randint(1, 12)] + str(step)
+        index, count = hll.pat_len(element.encode("latin-1"))
+        ref = refs[key]
+        if len(ref) > hll.SPARSE_MAX_BYTES - 6 or count > 32:
+            continue  # near the promotion, which the reference leaves out
+        want = _reference_sparse_set(ref, index, count)
+        got = r.pfadd(key, element)
+        assert got == (want or step < 3), (step, key)
+        assert bytes(data[key]) == ref, (step, key)
+        roll = rng.random()
+        if roll < 0.03:
+            r.pfcount(key)
+            ref[8:16] = data[key][8:16]
+        elif roll < 0.04:
+            vals = [i for i in range(16, len(ref)) if ref[i] & 0x80 and ref[i - 1] < 0x40]
+            if vals:
+                at = rng.choice(vals)
+                byte = 0x80 | (ref[at] & 3) | rng.randrange(4) << 2
+                r.setrange(key, at, bytes([byte]))  # type: ignore[arg-type]
+                ref[at] = byte
+        elif roll < 0.05:
+            r.rename(key, "tmp")
+            r.rename("tmp", key)
+        elif roll < 0.06:
+            r.copy(key, "copied", replace=True)
+            assert r.pfadd("copied", "x" + element) in (0, 1)

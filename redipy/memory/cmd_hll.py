@@ -47,17 +47,42 @@ def _editable(db: Database, key: str, raw: bytes | bytearray) -> bytearray:
 
 
 @command("PFADD")
-def cmd_pfadd(db: Database, args: Sequence[str], _pat_len: Any = hll.pat_len,
+def cmd_pfadd(db: Database, args: Sequence[str], _last: list[Any] = hll.LAST,
+              _room: int = hll.SPARSE_MAX_BYTES - 3, _h0: list[int] = hll.H0,
+              _split: Any = hll.split_zeros, _pat_len: Any = hll.pat_len,
               _sparse_set: Any = hll.sparse_set, _dense_set: Any = hll.dense_set) -> Any:
     key = args[0]
     s = db.get(key) if db.expires else db.data.get(key)
+    if s is _last[0] and len(args) == 2 and len(s) <= _room and s == _last[1].snap:
+        # one element into the sparse HLL the last edit left, unchanged since (hll.LAST):
+        # no header checks, the hash of hll.pat_len inline, the commonest edit first
+        element = args[1].encode("latin-1")
+        n = len(element)
+        if 0 < n < 8:
+            h = ((_h0[n] ^ int.from_bytes(element, "little")) * 0xC6A4A7935BD1E995
+                 ) & 0xFFFFFFFFFFFFFFFF
+            h = ((h ^ (h >> 47)) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
+            h ^= h >> 47
+        else:
+            h = hll.murmur64a(element)
+        rest = (h >> 14) | 0x4000000000000
+        count = (rest & -rest).bit_length()
+        if count > 32 or not _split(s, _last[1], h & 16383, count):
+            result: int = _sparse_set(s, h & 16383, count)
+            if result <= 0:
+                if result:
+                    raise response_error(CORRUPT)
+                return 0
+        if db.watchers or db.on_touch:
+            db.touch(key)
+        return 1
     if len(args) == 2 and type(s) is bytearray and len(s) > 16 and s.startswith(b"HYLL"):
         # one element into an HLL that PFADD left (a bytearray): valid_header's checks
         # for it inline, the helpers bound as defaults (the typed API's hot path)
         index, count = _pat_len(args[1].encode("latin-1"))
         encoding = s[4]
         if encoding == 1:  # sparse
-            result: int = _sparse_set(s, index, count)
+            result = _sparse_set(s, index, count)
             if result < 0:
                 raise response_error(CORRUPT)
             if result and (db.watchers or db.on_touch):  # (sparse_set marked it stale)

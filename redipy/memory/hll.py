@@ -30,7 +30,7 @@ _Q = 64 - P
 ALPHA_INF = 0.721347520444481703680
 
 
-_H0 = [(_SEED ^ (n * _MUL)) & _M64 for n in range(64)]  # the hash's start per length
+H0 = [(_SEED ^ (n * _MUL)) & _M64 for n in range(64)]  # the hash's start per length
 
 
 def murmur64a(data: bytes, seed: int = _SEED) -> int:
@@ -39,7 +39,7 @@ def murmur64a(data: bytes, seed: int = _SEED) -> int:
     The constants are literals (_MUL, _M64); a mask before a multiplication whose
     product is masked is left out (bits past 64 do not reach the low 64)."""
     n = len(data)
-    h = _H0[n] if n < 64 and seed == _SEED else (seed ^ (n * _MUL)) & _M64
+    h = H0[n] if n < 64 and seed == _SEED else (seed ^ (n * _MUL)) & _M64
     blocks = n >> 3
     if blocks:
         whole = int.from_bytes(data, "little")
@@ -56,7 +56,7 @@ def murmur64a(data: bytes, seed: int = _SEED) -> int:
     return h ^ (h >> 47)
 
 
-def pat_len(element: bytes, _h0: list[int] = _H0) -> tuple[int, int]:
+def pat_len(element: bytes, _h0: list[int] = H0) -> tuple[int, int]:
     """(register index, run length of 0...1) of an element's hash (hllPatLen)."""
     n = len(element)
     if 0 < n < 8:  # murmur64a of a short element, inlined (one call less per PFADD)
@@ -158,19 +158,23 @@ def sparse_to_dense(s: bytearray) -> bool:
 # Finding the opcode that covers a register walks the opcodes from the start (the
 # server's loop): most of PFADD's time in Python. An edit of hllSparseSet (a split, a
 # merge of neighbours) leaves the register every other opcode starts at unchanged, so a
-# sorted list with, for every byte of the opcodes, the first register of the opcode it
-# belongs to (an XZERO's two bytes both hold its register) finds the opcode and its byte
-# offset by one bisection (past an XZERO's first byte, one step back), and an edit
-# changes the entries of the bytes it changes, as a slice of the list. An index is only
-# trusted while the value's bytes equal the copy taken at its last edit (one memcmp),
-# so a change by any other command (SETRANGE, APPEND) just makes it rebuilt; a change
-# of the header alone (the cached cardinality) only takes a new copy.
+# sorted list with an entry for every byte of the opcodes finds the opcode and its byte
+# offset by one bisection: the first register of the opcode the byte starts, and for an
+# XZERO's second byte the first register of the opcode after it. The opcode covering
+# register r is then at the last entry <= r, and its last register is one before the
+# next entry. An edit changes the entries of the bytes it changes, as a slice of the
+# list. An index is only trusted while the value's bytes equal the copy taken at its
+# last edit (one memcmp), so a change by any other command (SETRANGE, APPEND) just makes
+# it rebuilt; a change of the header alone (the cached cardinality) only takes a new copy.
 
 
 class _Index:
     __slots__ = ("end", "firsts", "snap")
 
     def __init__(self, s: bytearray) -> None:
+        if not _ZB:
+            _ZB.extend((b"", *_BYTE[:64], *((0x3FFF + n).to_bytes(2, "big")
+                                            for n in range(65, REGISTERS + 1))))
         firsts: list[int] = []
         size, p, first = len(s), HDR, 0
         while p < size:
@@ -183,8 +187,8 @@ class _Index:
                 first += (op & 3) + 1
                 p += 1
             else:
-                firsts.append(first)
                 first += (((op & 0x3F) << 8) | (s[p + 1] if p + 1 < size else 0)) + 1
+                firsts.append(first)
                 p += 2
         firsts.append(first)
         self.firsts = firsts  # len(s) - HDR entries, and one past the last register
@@ -193,10 +197,16 @@ class _Index:
 
 
 _INDEXES: dict[int, _Index] = {}
-_LAST: list[Any] = [None, None]
-"""The string sparse_set edited last and its index (adds come in runs to one key): no
-id() and no dict look-up then. The string is held, so ``is`` cannot mistake it."""
+_NONE = bytearray()
+LAST: list[Any] = [_NONE, None]
+"""The string sparse_set edited last and its index, set by each edit that leaves a
+sparse HLL whose opcodes reach register 16383: while the string equals the index's
+snapshot, it is that HLL as the edit left it, its cache marked stale (PFADD's fast path
+relies on it). The string is held, so ``is`` cannot mistake it."""
 _BYTE = [bytes((i,)) for i in range(256)]
+_ZB: list[bytes] = []
+"""The ZERO (up to 64 registers) or XZERO opcode of n zero registers, by n (b"" for 0);
+filled with the first index."""
 
 
 def _index(s: bytearray) -> _Index:
@@ -217,114 +227,106 @@ def _index(s: bytearray) -> _Index:
 
 def forget(s: bytearray) -> None:
     _INDEXES.pop(id(s), None)
-    if _LAST[0] is s:
-        _LAST[:] = None, None
-
-
-def _zeros(length: int) -> bytes:
-    """The ZERO (up to 64 registers) or XZERO opcode of ``length`` zero registers."""
-    if length > 64:
-        return (0x3FFF + length).to_bytes(2, "big")  # 01xxxxxx yyyyyyyy: length - 1
-    return _BYTE[length - 1] if length else b""
+    if LAST[0] is s:
+        LAST[:] = _NONE, None
 
 
 def _zero_entries(first: int, length: int) -> tuple[int, ...]:
-    """The index entries of :func:`_zeros`' bytes for a run starting at ``first``."""
+    """The index entries of the zeros opcode (``_ZB[length]``) of a run at ``first``."""
     if length > 64:
-        return first, first
+        return first, first + length
     return (first,) if length else ()
 
 
-def sparse_set(s: bytearray, index: int, count: int,
-               max_bytes: int = SPARSE_MAX_BYTES, _last_edit: list[Any] = _LAST,
-               _bisect: Any = bisect_right) -> int:
-    """hllSparseSet: 1 if the register grew (the cached cardinality then marked
-    stale), 0 if not, -1 for corrupt opcodes; may promote ``s`` to dense. The hot path
-    of PFADD, hence one flat function, and the commonest edit (a register inside a run
-    of zeros, split in three) first."""
-    if count > 32:
-        return _promote(s, index, count)
-    last_edit = _last_edit
-    if last_edit[0] is s:
-        ix = last_edit[1]
-        if s != ix.snap:  # bytes changed by something else (or the header)
-            ix = last_edit[1] = _index(s)
-    else:
-        ix = _INDEXES.get(id(s))
-        if ix is None or s != ix.snap:  # a new string, or changed by something else
-            ix = _index(s)
-        last_edit[0] = s
-        last_edit[1] = ix
+def split_zeros(s: bytearray, ix: _Index, index: int, count: int,
+                _bisect: Any = bisect_right, _zb: list[bytes] = _ZB,
+                _byte: list[bytes] = _BYTE) -> int:
+    """hllSparseSet's commonest edit, on a string whose index ``ix`` is current: the
+    register ``index`` strictly inside a run of zeros gets ``count`` (at most 32), the
+    run becoming zeros, the VAL, zeros (the cache marked stale). 1 when done, 0 when
+    the register is elsewhere (nothing changed). The caller leaves room for 3 bytes more
+    (no promotion here)."""
     firsts = ix.firsts
-    if index >= ix.end:
-        return -1  # the opcodes end before the register (the server's walk runs off)
     k = _bisect(firsts, index) - 1
     first = firsts[k]
-    if k and firsts[k - 1] == first:
-        k -= 1  # an XZERO's second byte
+    last = firsts[k + 1] - 1
     p = k + 16  # HDR
     op = s[p]
-    xzero = op & 0xC0 == 0x40
-    last = firsts[k + 2 if xzero else k + 1] - 1
-    val = ((count - 1) << 2) | 0x80
-    if op < 0x80 and first < index < last:  # zeros, the VAL, zeros
-        left, right = index - first, last - index
-        if xzero:  # each side a ZERO (up to 64) or an XZERO (01xxxxxx yyyyyyyy)
-            if left > 64:
-                if right > 64:
-                    seq = (((0x3FFF + left) << 24) | (val << 16) | (0x3FFF + right)
-                           ).to_bytes(5, "big")
-                    ents: tuple[int, ...] = (index, index + 1, index + 1)
-                    size = 5
-                else:
-                    seq = (((0x3FFF + left) << 16) | (val << 8) | (right - 1)).to_bytes(4, "big")
-                    ents = (index, index + 1)
-                    size = 4
-                at = k + 2  # the left side keeps both entries
-            else:
-                if right > 64:
-                    seq = (((left - 1) << 24) | (val << 16) | (0x3FFF + right)).to_bytes(4, "big")
-                    ents = (index, index + 1, index + 1)
-                    size = 4
-                else:
-                    seq = (((left - 1) << 16) | (val << 8) | (right - 1)).to_bytes(3, "big")
-                    ents = (index, index + 1)
-                    size = 3
-                at = k + 1
-            if len(s) + size - 2 > max_bytes:
-                return _promote(s, index, count)
-            s[p:p + 2] = seq
-            firsts[at:k + 2] = ents
-        else:  # a ZERO: three one-byte opcodes
-            if len(s) + 2 > max_bytes:
-                return _promote(s, index, count)
-            s[p] = left - 1
-            s.insert(p + 1, val)
-            s.insert(p + 2, right - 1)
-            firsts.insert(k + 1, index)
-            firsts.insert(k + 2, index + 1)
-            size = 3
-        if k:
-            # step 4 over five opcodes from the one before: it, the zeros, the VAL (its
-            # neighbour is zeros), the zeros, and the opcode after them, which is the
-            # only one that can merge (with its own next one)
-            x = p + size
-            if x + 1 < len(s):
-                o1 = s[x]
-                o2 = s[x + 1]
-                if o1 & o2 & 0x80 and not (o1 ^ o2) & 0x7C and (o1 & 3) + (o2 & 3) <= 2:
-                    s[x + 1] = o1 + (o2 & 3) + 1
-                    del s[x]
-                    del firsts[x + 1 - HDR]
-        else:
-            _merge(s, firsts, HDR)
+    if op >= 0x80 or not first < index < last:
+        return 0
+    left = index - first
+    right = last - index
+    seq = _zb[left] + _byte[((count - 1) << 2) | 0x80] + _zb[right]
+    mid = (index, index, index + 1) if left > 64 else (index, index + 1)
+    if op < 0x40:  # a ZERO
+        s[p:p + 1] = seq
+        firsts[k + 1:k + 1] = mid
+    else:  # an XZERO: its second entry (the next opcode's first) stays when right does
+        s[p:p + 2] = seq
+        firsts[k + 1:k + 1 if right > 64 else k + 2] = mid
+    if k:
+        # step 4 over five opcodes from the one before: it, the zeros, the VAL (its
+        # neighbour is zeros), the zeros, and the opcode after them, which is the
+        # only one that can merge (with its own next one)
+        x = p + len(seq)
+        if x + 1 < len(s):
+            o1 = s[x]
+            o2 = s[x + 1]
+            if o1 & o2 & 0x80 and not (o1 ^ o2) & 0x7C and (o1 & 3) + (o2 & 3) <= 2:
+                s[x + 1] = o1 + (o2 & 3) + 1
+                del s[x]
+                del firsts[x + 1 - HDR]
+    else:
+        _merge(s, firsts, HDR)
+    if s[15] < 0x80:
         s[15] |= 0x80
-        ix.snap = s[:]
-        return 1
-    # where step 4's scan starts: the opcode before this one (two bytes if an XZERO)
-    q = (p - 2 if k > 1 and firsts[k - 2] == firsts[k - 1] else p - 1) if k else HDR
+    ix.snap = s[:]
+    return 1
+
+
+def sparse_set(s: bytearray, index: int, count: int,
+               max_bytes: int = SPARSE_MAX_BYTES, _last: list[Any] = LAST) -> int:
+    """hllSparseSet: 1 if the register grew (the cached cardinality then marked
+    stale), 0 if not, -1 for corrupt opcodes; may promote ``s`` to dense."""
+    if count > 32:
+        return _promote(s, index, count)
+    if _last[0] is s and s == _last[1].snap:
+        ix = _last[1]
+    else:
+        _last[0] = _NONE  # until an edit leaves this string as LAST says
+        ix = _index(s)
+    if index >= ix.end:
+        return -1  # the opcodes end before the register (the server's walk runs off)
+    if not (len(s) + 3 <= max_bytes and split_zeros(s, ix, index, count)):
+        result = _sparse_edit(s, ix, index, count, max_bytes)
+        if result != 1 or s[4] != SPARSE:
+            return result
+    if ix.end >= REGISTERS:
+        _last[0] = s
+        _last[1] = ix
+    return 1
+
+
+def _sparse_edit(s: bytearray, ix: _Index, index: int, count: int, max_bytes: int) -> int:
+    """sparse_set's other edits (and a split of zeros near ``max_bytes``)."""
+    firsts = ix.firsts
+    k = bisect_right(firsts, index) - 1
+    first = firsts[k]
+    last = firsts[k + 1] - 1
+    p = k + HDR
+    op = s[p]
+    xzero = op & 0xC0 == 0x40
+    if op < 0x80 and first < index < last:  # zeros, the VAL, zeros
+        grow = len(_ZB[index - first]) + 1 + len(_ZB[last - index]) - (2 if xzero else 1)
+        if len(s) + grow > max_bytes:
+            return _promote(s, index, count)
+        return split_zeros(s, ix, index, count)
+    val = ((count - 1) << 2) | 0x80
+    # where step 4's scan starts: the opcode before this one (two bytes if an XZERO,
+    # whose second entry is then this opcode's first register)
+    q = (p - 2 if firsts[k - 1] == first else p - 1) if k else HDR
     if xzero:  # an XZERO edited at one of its ends: the VAL and zeros
-        seq = _zeros(index - first) + _BYTE[val] + _zeros(last - index)
+        seq = _ZB[index - first] + _BYTE[val] + _ZB[last - index]
         if len(seq) > 2 and len(s) + len(seq) - 2 > max_bytes:
             return _promote(s, index, count)
         s[p:p + 2] = seq
