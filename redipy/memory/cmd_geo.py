@@ -65,7 +65,10 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
 
 @command("GEOADD")
 def cmd_geoadd(db: Database, args: Sequence[str], _plain: bytes = b"0123456789.-+",
-               _score_of: Any = geohash.score_of, _add: Any = _zadd_one) -> Any:
+               _spread13: list[int] = geohash._SPREAD13, _lat_min: float = geohash.LAT_MIN,
+               _lat_span: float = geohash._LAT_SPAN, _lon_min: float = geohash.LON_MIN,
+               _lon_span: float = geohash._LON_SPAN, _steps: float = float(geohash._STEPS26),
+               _add: Any = _zadd_one) -> Any:
     if len(args) == 4:  # one member, no options (the helpers bound as defaults)
         lon_text, lat_text = args[1], args[2]
         both = lon_text + lat_text
@@ -76,9 +79,18 @@ def cmd_geoadd(db: Database, args: Sequence[str], _plain: bytes = b"0123456789.-
                 lon, lat = float(lon_text), float(lat_text)
             except ValueError:
                 lon, lat = _lonlat(lon_text, lat_text)
-            if not -180.0 <= lon <= 180.0 or not -85.05112878 <= lat <= 85.05112878:
-                lon, lat = _lonlat(lon_text, lat_text)  # raises the server's error
-            return _add(db, args[0], float(_score_of(lon, lat)), args[3])
+            if -180.0 <= lon <= 180.0 and -85.05112878 <= lat <= 85.05112878:
+                # geohash.score_of inlined: both offsets are >= 0 here, 2**26 only at
+                # the ranges' ends (then score_of's own path)
+                lat_off = int((lat - _lat_min) / _lat_span * _steps)
+                lon_off = int((lon - _lon_min) / _lon_span * _steps)
+                if (lat_off | lon_off) >> 26:
+                    return _add(db, args[0], float(geohash.score_of(lon, lat)), args[3])
+                return _add(db, args[0], float(
+                    _spread13[lat_off & 0x1FFF] | _spread13[lat_off >> 13] << 26
+                    | _spread13[lon_off & 0x1FFF] << 1 | _spread13[lon_off >> 13] << 27),
+                    args[3])
+            lon, lat = _lonlat(lon_text, lat_text)  # raises the server's error
         if lon_text[:1] in _NUMBER_START:
             lon, lat = _lonlat(lon_text, lat_text)
             return _zadd_one(db, args[0], float(geohash.score_of(lon, lat)), args[3])
