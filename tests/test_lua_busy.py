@@ -25,6 +25,7 @@ import redis as redis_py
 
 import redipy
 from redipy.memory.backend import MemoryBackend
+from redipy.reply import Status
 from tests.lua_wire import MemoryWire, Wire, as_valkey9
 from tests.servers import Server
 
@@ -303,3 +304,57 @@ def test_short_scripts_are_not_busy() -> None:
     assert r.get("x") is None  # waited for the script, no BUSY
     thread.join(4)
     assert out == [1]
+
+
+LONG_WRITES = """
+redis.call('SET', KEYS[1], 'first')
+local t = redis.call('TIME') local s = t[1] * 1e6 + t[2]
+while true do
+  t = redis.call('TIME')
+  if t[1] * 1e6 + t[2] - s > 200000 then break end
+end
+redis.call('SET', KEYS[2], 'second')
+return 'done'
+"""
+
+
+def test_scripts_on_two_databases_take_turns() -> None:
+    """A script on another database (another thread) waits for the running one, as on a
+    server, where one script runs at a time: each writes to its own database. (They
+    once shared the Lua state's current script: the first one's later writes went to the
+    second one's database, and the second one failed.)"""
+    backend = MemoryBackend()
+    db0, db1 = backend.dbs[0], backend.dbs[1]
+    backend.dispatch(db0, ["CONFIG", "SET", "busy-reply-threshold", "5000"])
+    sha = backend.dispatch(db1, ["SCRIPT", "LOAD", "return redis.call('SET', KEYS[1], 'b')"])
+    thread, out = _in_thread(lambda: backend.dispatch(db0, ["EVAL", LONG_WRITES, "2", "a1",
+                                                            "a2"]))
+    time.sleep(0.05)
+    assert backend.dispatch(db1, ["EVALSHA", sha, "1", "b"]) == Status("OK")
+    thread.join(4)
+    assert out == ["done"]
+    assert sorted(backend.dispatch(db0, ["KEYS", "*"])) == ["a1", "a2"]
+    assert backend.dispatch(db1, ["KEYS", "*"]) == ["b"]
+
+
+def test_script_on_another_database_gets_busy() -> None:
+    """Past the threshold, a script sent on another database is refused with BUSY."""
+    backend = MemoryBackend()
+    db0, db1 = backend.dbs[0], backend.dbs[1]
+    backend.dispatch(db0, ["CONFIG", "SET", "busy-reply-threshold", "100"])
+    thread, out = _in_thread(lambda: _error_of(lambda: backend.dispatch(
+        db0, ["EVAL", SPIN, "0"])))
+    assert _until_busy(lambda: backend.dispatch(db1, ["EVAL", "return 1", "0"])) == BUSY
+    assert backend.dispatch(db1, ["SCRIPT", "KILL"]) == Status("OK")
+    thread.join(4)
+    assert not thread.is_alive()
+    assert out[0].startswith("ERR Script killed by user with SCRIPT KILL.")
+    assert backend.dispatch(db1, ["EVAL", "return 1", "0"]) == 1
+
+
+def _error_of(call: Callable[[], Any]) -> str:
+    try:
+        call()
+    except Exception as err:
+        return str(err)
+    raise AssertionError("no error")

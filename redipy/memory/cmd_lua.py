@@ -126,10 +126,14 @@ def run_script(db: Database, script: LuaScript, keys: Sequence[str], argv: Seque
 
 
 def _eval(db: Database, args: Sequence[str], readonly: bool) -> Any:
-    keys, argv = _split(args[1:])
     body = args[0]
     sha = sha1_of(body)
     entry = db.scripts.get(sha)
+    if type(entry) is LuaScript and not readonly:  # the common call, as EVALSHA's
+        nkeys = _SMALL.get(args[1])
+        if nkeys is not None and nkeys <= len(args) - 2:
+            return entry.rt.run_args(entry, db, args, nkeys)
+    keys, argv = _split(args[1:])
     if entry is not None and cmd_scripting.is_builder(entry):
         return cmd_scripting.run_builder(db, entry, keys, argv)
     script = entry if isinstance(entry, LuaScript) else load_script(db, body)
@@ -142,8 +146,7 @@ def _evalsha(db: Database, args: Sequence[str], readonly: bool) -> Any:
     if type(entry) is LuaScript and not readonly:  # the common call, checks inlined
         nkeys = _SMALL.get(args[1])
         if nkeys is not None and nkeys <= len(args) - 2:
-            return entry.rt.call_function(entry.fn, _context(db, entry.no_writes),
-                                          args[2:2 + nkeys], args[2 + nkeys:])
+            return entry.rt.run_args(entry, db, args, nkeys)
     keys, argv = _split(args[1:])
     if entry is None and len(sha) == 40:
         entry = db.scripts.get(sha.lower())
@@ -170,8 +173,7 @@ def evalsha(db: Database, args: Sequence[str]) -> Any:
     if type(entry) is LuaScript:  # the common call, _evalsha's first branch inlined
         nkeys = _SMALL.get(args[1])
         if nkeys is not None and nkeys <= len(args) - 2:
-            return entry.rt.call_function(entry.fn, _context(db, entry.no_writes),
-                                          args[2:2 + nkeys], args[2 + nkeys:])
+            return entry.rt.run_args(entry, db, args, nkeys)
     return _evalsha(db, args, False)
 
 

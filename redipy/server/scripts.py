@@ -23,7 +23,9 @@ and then only a script that was short its last runs.
 
 Meanwhile the other clients' commands meet the database lock the script holds: under
 the threshold they wait (the loop with them, as a single-threaded server waits), past
-it they are answered at once (:mod:`redipy.memory.busy`).
+it they are answered at once (:mod:`redipy.memory.busy`). A proven-short script the
+loop would run while the thread runs another (on another database) goes to the thread
+too: one script runs at a time in the Lua state (``LuaRuntime.gate``).
 """
 
 from __future__ import annotations
@@ -123,7 +125,9 @@ class ScriptThread:
             rt = getattr(backend, "_redipy_lua_runtime", None)
             if rt is None or known.get(key, 0) < PROVEN:  # type: ignore[arg-type]
                 raise OFFLOAD
-            rt.inline_until = _monotonic() + self.budget()
+            if not rt.gate.acquire(False):  # the thread runs a script: this one queues
+                raise OFFLOAD
+            rt.inline_until = _monotonic() + self.budget()  # seen by this run alone
             try:
                 reply = handler(db, args)
             except ResponseError as err:
@@ -131,6 +135,7 @@ class ScriptThread:
             finally:
                 overran = rt.inline_until == 0.0
                 rt.inline_until = 0.0
+                rt.gate.release()
             if rt.moved:
                 rt.moved = False
                 known[key] = 0  # type: ignore[index]

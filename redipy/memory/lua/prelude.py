@@ -286,6 +286,28 @@ for k = 0, SMALL - 1 do
   end
 end
 
+-- binders[nkeys * SMALL + nargs + 1](f): a runner of that shape with the script bound in
+-- (EVALSHA's common call: the function is not handed over at each run, and exec's call
+-- is inlined)
+local binders = {}
+for k = 0, SMALL - 1 do
+  for m = 0, SMALL - 1 do
+    local ks, as = {}, {}
+    for i = 1, k do ks[i] = "k" .. i end
+    for i = 1, m do as[i] = "a" .. i end
+    local params = table.concat(ks, ", ")
+    if m > 0 then params = params .. (k > 0 and ", " or "") .. table.concat(as, ", ") end
+    local src = "local G, xpcall, handler, fail = ...\n" ..
+      "return function(f) return function(" .. params .. ")\n" ..
+      "  G.KEYS = {" .. table.concat(ks, ", ") .. "}\n" ..
+      "  G.ARGV = {" .. table.concat(as, ", ") .. "}\n" ..
+      "  local ok, r = xpcall(f, handler)\n" ..
+      "  if ok then return r end\n" ..
+      "  return fail(r)\nend end"
+    binders[k * SMALL + m + 1] = assert(loadstring(src, "=redipy"))(G, xpcall, handler, fail)
+  end
+end
+
 -- what kind of reply a returned table is (the server's order of checks)
 local function classify(t)
   local v = rawget(t, "err")
@@ -388,7 +410,7 @@ local function where()
   return ""
 end
 
-return {run = run, run_table = run_table, runners = runners, small = SMALL,
+return {run = run, run_table = run_table, runners = runners, binders = binders, small = SMALL,
         compile = compile, classify = classify,
         G = G, PG = PG, redis = redis, handler = handler, where = where,
         hooked_wrap = hooked_wrap, lua_function = lua_function,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from redipy.memory.lua.numbers import arg_text, double_text, lua_tostring, to_in
 from redipy.memory.lua.prelude import PRELUDE
 from redipy.memory.lua.rand48 import Rand48
 from redipy.memory.lua.resp3 import reshape
-from redipy.memory.lua.script import as_bytes
+from redipy.memory.lua.script import LuaScript, as_bytes
 from redipy.memory.lua.wrap import LuaLibError, ScriptRaise, checknumber, unwrap_err
 from redipy.memory.registry import DIRECT, HANDLERS, name_cache, resolve
 from redipy.reply import BigNumber, Bool, Double, Map, Pairs, SetReply, Status, Verbatim
@@ -62,6 +63,25 @@ HOOK_COUNT = 100_000
 servers' count)."""
 _monotonic = time.monotonic
 _EFFECTS = frozenset({"PUBLISH", "SPUBLISH"})
+POLL = 0.002
+"""Seconds a script waits for another thread's script before it looks whether that one
+became busy (as :data:`redipy.memory.busy.POLL`)."""
+
+
+def _goers() -> list[Callable[[Any, Sequence[str]], Any]]:
+    """``go[n](run, args)``: ``run(args[2], ..., args[n + 1])``, the values of an
+    EVALSHA's ``args`` (digest, key count, keys, arguments) without a slice."""
+    out = []
+    for n in range(7):
+        values = ", ".join(f"a[{i + 2}]" for i in range(n))
+        namespace: dict[str, Any] = {}
+        exec(compile(f"def go(run, a):\n    return run({values})\n", f"<go {n}>", "exec"),
+             namespace)
+        out.append(namespace["go"])
+    return out
+
+
+_GO = _goers()
 
 
 def threshold(db: Database) -> float:
@@ -187,6 +207,12 @@ class LuaRuntime:
         self.table_from = self.lua.table_from
         self.rand = Rand48()
         self.ctx: RunContext | None = None
+        self.gate = threading.RLock()
+        """Held while a script runs in this state: :attr:`ctx` and :attr:`fast_db` are
+        the state's, so a script on another database (another thread) waits for it
+        (BUSY once it is busy), as on a server, where one script runs at a time."""
+        self._enter = self.gate.acquire
+        self._leave = self.gate.release
         self.inline_until = 0.0
         """When set (``redipy serve``'s loop runs a script known to be short): the
         monotonic time past which the hook stops a script that has had no effect yet
@@ -220,6 +246,7 @@ class LuaRuntime:
         assert small == 4, "call_function's runners are indexed for SMALL = 4"
         self._small = small
         self._runners = [api["runners"][i + 1] for i in range(small * small)]
+        self._binders = [api["binders"][i + 1] for i in range(small * small)]
         self._compile = api["compile"]
         self._classify = api["classify"]
         self.where = api["where"]
@@ -269,9 +296,11 @@ class LuaRuntime:
                       argv: Sequence[str], *, fcall: bool = False) -> Any:
         """Run ``fn`` with KEYS/ARGV as a script (or, ``fcall``, as a library function
         given ``keys, args``); returns the reply or raises the error the server gives."""
+        db = ctx.db
+        if not self._enter(False):
+            self._wait(db)
         outer, outer_db = self.ctx, self.fast_db
         self.ctx = ctx
-        db = ctx.db
         self.fast_db = db if ctx.fast else None
         before = db.no_block
         db.no_block = True
@@ -293,9 +322,77 @@ class LuaRuntime:
             if ctx.others is not None:
                 for lock in ctx.others:
                     lock.release()
+            self._leave()
         kind = type(res)
         if kind is int or kind is str:
             return res
+        return self._result(res, ctx)
+
+    def run_args(self, script: LuaScript, db: Database, args: Sequence[str], nkeys: int
+                 ) -> Any:
+        """EVALSHA's (and EVAL's) call of ``script`` with ``args`` as the command has
+        them (digest or body, key count, keys, arguments; ``nkeys`` checked): what
+        ``call_function(script.fn, script_context(db, script.no_writes), keys, argv)``
+        does, for fewer than 4 keys and 4 arguments with no list made, the script's own
+        runner of that shape (:attr:`LuaScript.runs`) given the values."""
+        na = len(args) - 2 - nkeys
+        if nkeys >= 4 or na >= 4:
+            return self.call_function(script.fn, script_context(db, script.no_writes),
+                                      args[2:2 + nkeys], args[2 + nkeys:])
+        idx = nkeys * 4 + na
+        run = script.runs[idx]
+        if run is None:
+            run = script.runs[idx] = self._binders[idx](script.fn)
+        if not self._enter(False):
+            self._wait(db)
+        ctx: RunContext = ScriptContext()  # script_context(), inlined
+        ctx.start = _monotonic()
+        ctx.db = db
+        outer, outer_db = self.ctx, self.fast_db
+        self.ctx = ctx
+        if script.no_writes:
+            ctx.readonly = True
+            ctx.fast = False
+            self.fast_db = None
+        else:
+            self.fast_db = db
+        before = db.no_block
+        db.no_block = True
+        db.script_wrote = False
+        try:
+            try:
+                res = _GO[nkeys + na](run, args)
+            except UnicodeEncodeError:
+                res = self._start(script.fn, [as_lua(k) for k in args[2:2 + nkeys]],
+                                  [as_lua(a) for a in args[2 + nkeys:]], False)
+        finally:
+            db.no_block = before
+            self.ctx = outer
+            self.fast_db = outer_db
+            if ctx.others is not None:
+                for lock in ctx.others:
+                    lock.release()
+            self._leave()
+        kind = type(res)
+        if kind is int or kind is str:
+            return res
+        return self._result(res, ctx)
+
+    def _wait(self, db: Database) -> None:
+        """Another thread's script runs in this state: wait for it (returns holding
+        :attr:`gate`), or raise BUSY once it is busy."""
+        from redipy.memory.busy import busy_error
+
+        while True:
+            running = self.ctx
+            if running is not None and running.busy:
+                raise busy_error(running)
+            if self.gate.acquire(timeout=POLL):
+                return
+
+    def _result(self, res: Any, ctx: RunContext) -> Any:
+        """A run's value as the reply (a tuple: the error to raise)."""
+        kind = type(res)
         if kind is not tuple:
             return self.to_reply(res, ctx.resp)
         _, msg, source, line = res

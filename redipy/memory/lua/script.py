@@ -5,7 +5,7 @@ before lupa is (:mod:`redipy.memory.lua.runtime` loads it on a script's first us
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -37,3 +37,6 @@ class LuaScript:
     shebang: bool
     rt: Any = None
     no_writes: bool = False
+    runs: list[Any] = field(default_factory=lambda: [None] * 16)
+    """The script's runners by shape (keys * 4 + arguments, fewer than 4 of each), made
+    at their first use (``LuaRuntime.run_args``)."""
