@@ -5,7 +5,7 @@ taken calls :func:`wait_turn` instead of waiting blindly: it waits in short slic
 once the Lua hook has marked the running script busy (it ran longer than the
 threshold), refuses the command with the server's BUSY text, except the few commands
 a server still answers then (SCRIPT KILL, FUNCTION KILL, FUNCTION STATS, SHUTDOWN
-NOSAVE, MULTI, DISCARD, WATCH, UNWATCH), which run without the lock. The doors' common
+NOSAVE / ABORT, MULTI, DISCARD, WATCH, UNWATCH), which run without the lock. The doors' common
 case (the lock is free) costs nothing here: ``lock.acquire(False)`` first.
 
 A client session (:class:`~redipy.memory.client.ClientSession`) asks :func:`refused`
@@ -43,6 +43,8 @@ _ANSWERED = frozenset({"SCRIPT", "FUNCTION", "SHUTDOWN", "MULTI", "DISCARD", "WA
                        "UNWATCH"})
 """Backend commands whose allowed forms run without the lock while a script is busy."""
 _TX = frozenset({"MULTI", "DISCARD", "WATCH", "UNWATCH"})
+_SHUTDOWN_SAVING = frozenset({"SAVE", "NOW", "FORCE"})
+"""SHUTDOWN's words that leave it a saving shutdown (BUSY while a script is busy)."""
 
 ALLOW_BUSY = frozenset({"AUTH", "HELLO", "MULTI", "DISCARD", "WATCH", "UNWATCH", "QUIT",
                         "RESET", "SELECT", "REPLCONF", "SHUTDOWN"})
@@ -90,8 +92,10 @@ def allowed(name: str, args: Sequence[str]) -> bool:
         return False
     if upper in _TX:
         return True
-    if upper == "SHUTDOWN":  # without NOSAVE it would save a half-run script's writes
-        return any(a.upper() == "NOSAVE" for a in args)
+    if upper == "SHUTDOWN":  # Valkey 9.1's order: its syntax errors and ABORT's answer
+        # first, then BUSY for a form that would save a half-run script's writes
+        words = {a.upper() for a in args}
+        return "NOSAVE" in words or "ABORT" in words or not words <= _SHUTDOWN_SAVING
     sub = args[0].upper() if args else ""
     return sub == "KILL" or (upper == "FUNCTION" and sub == "STATS")
 
