@@ -266,9 +266,8 @@ def _same_meta(mine: dict[str, Any] | None, theirs: dict[str, Any]) -> bool:
 
 
 class FileSource:
-    """A snapshot file as a source: its bytes, checksum and trailer checked before the
-    first record (:meth:`SnapshotReader.prepare`), every record before its block of the
-    file is handed out."""
+    """A snapshot file as a source: every line, the checksum and the trailer checked
+    before the first record is handed out (:meth:`SnapshotReader.validate`)."""
 
     kind = "file"
 
@@ -280,7 +279,7 @@ class FileSource:
 
     def validate(self) -> None:
         if not self._validated:
-            self.reader.prepare()
+            self.reader.validate()
             self._validated = True
 
     def identity(self) -> dict[str, Any]:

@@ -24,14 +24,13 @@ scores and expiries, parts of a key contiguous and in order, no key twice, trail
 counts and checksum equal to what was read), in memory that does not grow with the
 values (a set of 64-bit key fingerprints is the only thing kept per key); the first
 thing wrong is refused naming its line. :meth:`SnapshotReader.validate` does all of it
-in one pass that loads nothing. A load instead:
-:meth:`SnapshotReader.prepare` first checks the bytes only (every line whole, the
-trailer last, the records' SHA-256 and number), so a corrupt, truncated or edited file
-is refused before anything is written; then :meth:`SnapshotReader.records` decodes and
-checks a block (:data:`BLOCK`) of lines at a time before handing out any record of it
-(and decodes the block again as it hands its records out: see ``_blocks_of``).
-Only a file edited by hand with its checksum recomputed can fail there, after the keys
-of earlier blocks were written: the run then ends failed, naming the line, never ok.
+in one pass that loads nothing, and a load or a compare runs it to the end before the
+first record is handed out: an invalid file, also one edited by hand with its checksum
+recomputed, is refused with zero keys written. The pass keeps a digest per block
+(:data:`BLOCK`) of the file; :meth:`SnapshotReader.records` then reads the file again
+a block at a time, refuses a block whose bytes changed since (before any of its
+records goes out) and decodes the others' lines as the check decoded them, without
+checking them again.
 New record types add a shape check to :data:`SHAPES`.
 """
 
@@ -63,7 +62,7 @@ _loads = _decoder.decode
 # the C scanner, without decode()'s regexes (typeshed types it as its own argument)
 _scan = json.scanner.make_scanner(_decoder)  # type: ignore[arg-type]
 
-try:  # the fast decoder of the common record lines (see _common); optional
+try:  # the fast decoder of the common record lines (see _quick); optional
     from orjson import loads as _orjson_loads
 
     _fast_loads: Any = _orjson_loads
@@ -83,8 +82,8 @@ def _load_line(text: str) -> Any:
     return _loads(text)  # whitespace or more after the value
 
 
-#: bytes of record lines per block digest (:meth:`SnapshotReader.validate`, ``prepare``);
-#: the load pass holds one block at a time (or one line, when longer)
+#: bytes of record lines per block digest (:meth:`SnapshotReader.validate`); each pass
+#: holds one block's bytes at a time (or one line, when longer)
 BLOCK = 1 << 20
 
 #: a resumable point is offered after this many whole keys
@@ -391,11 +390,11 @@ def _join_ok(items: Any) -> bool:
     return True
 
 
-def _common(line: bytes) -> Record | None:
-    """The line as a record when it is the common case, checked as :func:`check_record`
-    would (exactly the fields key, type, value and pexpireat; a string, list, set, hash
-    or sorted set, well shaped); ``None`` for anything else, which the caller checks
-    the long way (and so names what is wrong).
+def _quick(line: bytes) -> dict[str, Any] | None:
+    """The line decoded, when it is the common record and well formed, checked as
+    :func:`check_record` would (exactly the fields key, type, value and pexpireat; a
+    string, list, set, hash or sorted set, well shaped); ``None`` for anything else,
+    which the caller checks the long way (and so names what is wrong).
 
     With orjson installed the line is decoded by it (4x the stdlib's speed). Wherever
     the two decoders could disagree, orjson fails (lone surrogates, NaN, numbers out of
@@ -429,33 +428,51 @@ def _common(line: bytes) -> Record | None:
     elif kind == "hash":
         if type(value) is not dict or not value or not _join_ok(value.values()):
             return None
-        value = [x for kv in value.items() for x in kv]
     elif kind == "zset":  # [[member, score], ...]: the checks of _shape_zset, fused
         if type(value) is not list or not value or set(map(type, value)) != _LIST \
                 or set(map(len, value)) != _TWO:
             return None
-        value = [x for p in value for x in p]
+        members, scores = zip(*value)
         try:
-            "".join(value[0::2])
-            scores = "\x00".join(value[1::2])
+            "".join(members)
+            joined = "\x00".join(scores)
         except TypeError:
             return None
-        if scores.count("\x00") != len(value) // 2 - 1 or _SCORES.fullmatch(scores) is None:
+        if joined.count("\x00") != len(scores) - 1 or _SCORES.fullmatch(joined) is None:
             return None
     else:
         return None
-    return Record(key, kind, value, exp)
+    return obj
+
+
+def _quick_record(obj: dict[str, Any]) -> Record:
+    """A record object :func:`_quick` took (or a line it took, decoded the same way
+    again) as a :class:`Record`: no check, nothing but the value flattened."""
+    kind = obj["type"]
+    value = obj["value"]
+    if kind == "hash":
+        value = [x for kv in value.items() for x in kv]
+    elif kind == "zset":
+        value = [x for p in value for x in p]
+    return Record(obj["key"], kind, value, obj["pexpireat"])
+
+
+def _decode_quick(line: bytes) -> Record:
+    """A line :meth:`SnapshotReader.validate` took the quick way (:func:`_quick`), as its
+    record: decoded by the same decoder, not checked again (its block's digest says the
+    bytes are the ones checked)."""
+    if _fast_loads is not None:
+        return _quick_record(_fast_loads(line))
+    return _quick_record(_scan(line.decode("utf-8"), 0)[0])
 
 
 class _Structure:
     """The checks that span records: the parts of a key contiguous and in order, no key
-    twice, the keys per type counted for the trailer. ``confirm`` (a line number ->
-    first line of the key, or ``None``) settles a fingerprint collision at once; without
-    it collisions are collected in :attr:`twice` for a look after the pass."""
+    twice, the keys per type counted for the trailer. Fingerprint collisions are
+    collected in :attr:`twice` for a look after the pass."""
 
-    def __init__(self, path: str, confirm: Any) -> None:
+    def __init__(self, path: str) -> None:
         self.path = path
-        self.confirm = confirm
         self.seen: set[int] = set()
         self.twice: set[int] = set()
         self.keys = 0
@@ -482,13 +499,7 @@ class _Structure:
         else:
             fp = hash(key)
             if fp in self.seen:
-                if self.confirm is None:
-                    self.twice.add(fp)
-                else:
-                    before = self.confirm(key, lineno)
-                    if before is not None:
-                        raise SnapshotError(path, lineno, f"key {key[:80]!r} appears twice "
-                                            f"(first on line {before})")
+                self.twice.add(fp)
             else:
                 self.seen.add(fp)
             self.keys += 1
@@ -512,8 +523,8 @@ class _Structure:
 
 
 class SnapshotReader:
-    """Reads a snapshot in constant memory, after :meth:`validate` (a full check) or
-    :meth:`prepare` (the bytes first, each record as its block is read)."""
+    """Reads a snapshot in constant memory, after :meth:`validate` (a full check of
+    every line, before any record is handed out)."""
 
     def __init__(self, path: str) -> None:
         self.path = os.fspath(path)
@@ -537,57 +548,84 @@ class SnapshotReader:
         self.header: dict[str, Any] = header
         self.version: int = header["version"]
         self.trailer: dict[str, Any] | None = None
-        self._blocks: list[tuple[int, int, int, bytes]] | None = None
+        self._blocks: list[tuple[int, int, int, bytes, frozenset[int]]] | None = None
 
     def validate(self) -> dict[str, Any]:
         """Check every line before anything is loaded (see the module docstring); the
-        first thing wrong is raised as :class:`SnapshotError` naming its line."""
+        first thing wrong is raised as :class:`SnapshotError` naming its line. The file
+        is read a block (:data:`BLOCK`) at a time; each block's digest is kept, with the
+        lines of it that took the long way, for :meth:`records`."""
         path = self.path
         version = self.version
         digest = hashlib.sha256()
-        update = digest.update
-        load_line = _load_line
-        struct = _Structure(path, None)
-        add = struct.add
+        struct = _Structure(path)
+        seen = struct.seen
+        seen_add = seen.add
+        types = struct.types
+        quick = _quick
+        keys = 0  # whole keys counted here (the quick way), not by struct.add
         records = 0
         trailer: Any = None
         trailer_line = 0
         lineno = 1
-        blocks: list[tuple[int, int, int, bytes]] = []  # (start, end, first line, digest)
-        block = hashlib.blake2b(digest_size=16)
-        with open(path, "rb") as fh:
-            fh.readline()  # the header, checked when the reader was made
-            start = offset = fh.tell()
-            first = 2
-            for line in fh:
-                if offset - start >= BLOCK:
-                    blocks.append((start, offset, first, block.digest()))
-                    block = hashlib.blake2b(digest_size=16)
-                    start, first = offset, lineno + 1
-                offset += len(line)
-                block.update(line)
-                lineno += 1
-                if trailer is not None:
-                    raise SnapshotError(path, trailer_line, "trailer before the end of the file")
-                if not line.endswith(b"\n"):
-                    raise SnapshotError(path, lineno, "truncated in the middle of a line")
-                try:
-                    obj = load_line(line.decode("utf-8"))
-                except (UnicodeDecodeError, ValueError) as err:
-                    why = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
-                    raise SnapshotError(path, lineno, f"not a JSON record ({why})") from None
-                except RecursionError:
-                    raise SnapshotError(path, lineno,
-                                        "not a record (JSON nested too deeply)") from None
-                if type(obj) is dict and obj.get("trailer") is True:
-                    trailer, trailer_line = obj, lineno
-                    continue
-                problem = check_record(obj, version)
-                if problem is not None:
-                    raise SnapshotError(path, lineno, problem)
-                add(obj, lineno)
-                records += 1
-                update(line)
+        # (start, end, first line, digest, the lines of the block checked the long way)
+        blocks: list[tuple[int, int, int, bytes, frozenset[int]]] = []
+        last = b""  # the last line so far, kept out of the digest: the trailer, if last
+        try:
+            with open(path, "rb") as fh:
+                fh.readline()  # the header, checked when the reader was made
+                start = fh.tell()
+                while True:
+                    data = fh.read(BLOCK)
+                    if not data:
+                        break
+                    data += fh.readline()  # a block ends at the end of a line
+                    first = lineno + 1
+                    lines = data.split(b"\n")
+                    tail = lines.pop()  # after the last newline: nothing, or a cut line
+                    slow: list[int] = []
+                    for i, line in enumerate(lines):
+                        lineno += 1
+                        obj = quick(line)  # a whole small key, as the writer writes it
+                        if obj is not None and trailer is None and struct.open_key is None:
+                            fp = hash(obj["key"])
+                            if fp not in seen:
+                                seen_add(fp)
+                                keys += 1
+                                kind = obj["type"]
+                                types[kind] = types.get(kind, 0) + 1
+                                records += 1
+                                continue
+                        # anything else: every check, one at a time
+                        slow.append(i)
+                        if trailer is not None:
+                            raise SnapshotError(path, trailer_line,
+                                                "trailer before the end of the file")
+                        obj = self._decoded(line, lineno)
+                        if type(obj) is dict and obj.get("trailer") is True:
+                            trailer, trailer_line = obj, lineno
+                            continue
+                        problem = check_record(obj, version)
+                        if problem is not None:
+                            raise SnapshotError(path, lineno, problem)
+                        struct.add(obj, lineno)
+                        records += 1
+                    if tail:
+                        lineno += 1
+                        if trailer is not None:
+                            raise SnapshotError(path, trailer_line,
+                                                "trailer before the end of the file")
+                        raise SnapshotError(path, lineno, "truncated in the middle of a line")
+                    blocks.append((start, start + len(data), first,
+                                   hashlib.blake2b(data, digest_size=16).digest(),
+                                   frozenset(slow)))
+                    cut = data.rfind(b"\n", 0, len(data) - 1) + 1
+                    digest.update(last)
+                    digest.update(data[:cut])
+                    last = data[cut:]
+                    start += len(data)
+        finally:
+            struct.keys += keys
         struct.end(lineno)
         if trailer is None:
             if records == 0 and lineno == 1:
@@ -601,67 +639,21 @@ class SnapshotReader:
         struct.against(trailer, trailer_line)
         if struct.twice:
             self._find_twice(struct.twice)
-        blocks.append((start, offset, first, block.digest()))
         self.trailer = trailer
         self._blocks = blocks
         return dict(trailer)
 
-    def prepare(self) -> dict[str, Any]:
-        """The quick first pass before a load: the bytes only, no JSON decoded but the
-        trailer's. Every line ends with a newline, the last is the trailer, the records'
-        SHA-256 and number are the trailer's, and a digest per block is kept; the load
-        pass (:meth:`records`) then decodes each line once and checks it, a block at a
-        time, before that block's records are handed out. Anything wrong here is
-        reported as :meth:`validate` reports it (the first bad line, named)."""
+    def _decoded(self, line: bytes, lineno: int) -> Any:
+        """One line (without its newline) decoded by the stdlib; undecodable, it is
+        refused naming its line."""
         try:
-            return self._prepare()
-        except SnapshotError:
-            self.validate()  # names the first thing wrong, as the full check does
-            raise
-
-    def _prepare(self) -> dict[str, Any]:
-        path = self.path
-        digest = hashlib.sha256()
-        blocks: list[tuple[int, int, int, bytes]] = []
-        with open(path, "rb") as fh:
-            fh.readline()
-            start = fh.tell()
-            first = 2
-            lines = 0  # record lines and trailer, hashed as they come
-            last = b""
-            while True:
-                data = fh.read(BLOCK)
-                if not data:
-                    break
-                tail = fh.readline()  # a block ends at the end of a line
-                data += tail
-                lines += data.count(b"\n")
-                cut = data.rfind(b"\n", 0, len(data) - 1) + 1
-                blocks.append((start, start + len(data), first,
-                               hashlib.blake2b(data, digest_size=16).digest()))
-                digest.update(last)
-                digest.update(data[:cut])
-                last = data[cut:]
-                start += len(data)
-                first = 2 + lines
-        if not last.endswith(b"\n"):
-            raise SnapshotError(path, first - 1, "truncated: the last line is not the trailer")
-        try:
-            trailer = _loads(last.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            trailer = None
-        if type(trailer) is not dict or trailer.get("trailer") is not True:
-            raise SnapshotError(path, first - 1, "truncated: the last line is not the trailer")
-        if trailer.get("sha256") != digest.hexdigest():
-            raise SnapshotError(path, first - 1, "checksum mismatch: records were altered")
-        if trailer.get("records") != lines - 1:
-            raise SnapshotError(path, first - 1, "trailer counts differ from the records")
-        self.trailer = trailer
-        self._blocks = blocks
-        self._checked = False
-        return dict(trailer)
-
-    _checked = True  # whether the blocks' lines were checked when the blocks were taken
+            return _load_line(line.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError) as err:
+            why = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
+            raise SnapshotError(self.path, lineno, f"not a JSON record ({why})") from None
+        except RecursionError:
+            raise SnapshotError(self.path, lineno,
+                                "not a record (JSON nested too deeply)") from None
 
     def _find_twice(self, fingerprints: set[int]) -> None:
         """Second look at keys whose fingerprints collided: raise for a real duplicate."""
@@ -698,7 +690,7 @@ class SnapshotReader:
         return self._unchecked_records(start)
 
     def _unchecked_records(self, start: dict[str, int] | None) -> Iterator[Record | Mark]:
-        """:meth:`records` of a reader neither validated nor prepared: line by line."""
+        """:meth:`records` of a reader not validated: line by line, each checked."""
         path = self.path
         with open(path, "rb") as fh:
             fh.readline()
@@ -727,24 +719,22 @@ class SnapshotReader:
                         whole = 0
                         yield Mark({"offset": offset, "line": lineno})
 
-    def _blocks_of(self, blocks: list[tuple[int, int, int, bytes]],
+    def _blocks_of(self, blocks: list[tuple[int, int, int, bytes, frozenset[int]]],
                    start: dict[str, int] | None) -> Iterator[list[Record | Mark]]:
-        """The records and marks, in lists of up to :data:`MARK_EVERY` whole keys. A
-        block :meth:`validate` did not check is checked whole first (every line decoded
-        and checked: :meth:`_check_lines`), and the records of its common lines (whole
-        small keys) are kept from that pass for handing out; other lines are decoded
-        again then. (Keeping them costs the garbage collector some young-generation
-        passes over a block's records; decoding each line twice cost more: the client
-        CPU of file -> server fell 5-8% in bench_migrate's file path at load 5-8.)"""
+        """The records and marks of validated blocks, in lists of up to
+        :data:`MARK_EVERY` whole keys. A block whose bytes are not the ones
+        :meth:`validate` checked (its digest differs) is refused before any of its
+        records goes out; the others' lines are decoded as validation decoded them (the
+        quick lines by the same decoder, the rest by the stdlib) and not checked again."""
         path, version = self.path, self.version
         begin = int(start["offset"]) if start else 0
         end = blocks[-1][1]  # where the trailer, the last line, ends
-        struct = None if self._checked else _Structure(path, self._first_line_of)
         whole = 0
+        quick = _decode_quick
         with open(path, "rb") as fh:
-            for bstart, bend, lineno, digest in blocks:
-                if bend <= begin and struct is None:
-                    continue
+            for bstart, bend, lineno, digest, slow in blocks:
+                if bend <= begin:
+                    continue  # before the resume point
                 fh.seek(bstart)
                 data = fh.read(bend - bstart)
                 if hashlib.blake2b(data, digest_size=16).digest() != digest:
@@ -753,18 +743,6 @@ class SnapshotReader:
                 lines = data.split(b"\n")
                 lines.pop()  # after the last newline: nothing
                 del data
-                kept: list[Record | None] | None = None
-                if struct is not None:  # the whole block checked before any of it goes out
-                    kept = []
-                    self._check_lines(lines[:-1] if bend == end else lines, lineno, struct,
-                                      kept)
-                    if bend == end:
-                        trailer_line = lineno + len(lines) - 1
-                        struct.end(trailer_line - 1)
-                        assert self.trailer is not None
-                        struct.against(self.trailer, trailer_line)
-                    if bend <= begin:
-                        continue  # before the resume point
                 out: list[Record | Mark] = []
                 add = out.append
                 offset = bstart
@@ -779,8 +757,8 @@ class SnapshotReader:
                         return
                     if offset <= begin:
                         continue  # before the resume point
-                    rec = (kept[i] if kept is not None else _common(line)) or decode_record(
-                        line, path, lineno, version, checked=True)
+                    rec = decode_record(line, path, lineno, version, checked=True) \
+                        if i in slow else quick(line)
                     add(rec)
                     if not rec.more:
                         whole += 1
@@ -791,63 +769,6 @@ class SnapshotReader:
                             out = []
                             add = out.append
                 yield out
-
-    def _check_lines(self, lines: list[bytes], lineno: int, struct: _Structure,
-                     kept: list[Record | None] | None = None) -> None:
-        """Check record lines (the first is line ``lineno``) as :meth:`validate` does,
-        keeping what spans records in ``struct``; raise at the first bad one. With
-        ``kept``, the records of the common lines go there (``None`` for the others),
-        one per line, so they are not decoded twice."""
-        seen = struct.seen
-        seen_add = seen.add
-        types = struct.types
-        keys = 0
-        lineno -= 1
-        try:
-            for line in lines:
-                lineno += 1
-                got = _common(line)  # a whole small key, as the writer writes it
-                if kept is not None:
-                    kept.append(got)
-                if got is not None and struct.open_key is None:
-                    fp = hash(got.key)
-                    if fp not in seen:
-                        seen_add(fp)
-                        keys += 1
-                        types[got.type] = types.get(got.type, 0) + 1
-                        continue
-                # anything else: every check, one at a time
-                struct.add(self._checked_line(line, lineno), lineno)
-        finally:
-            struct.keys += keys
-
-    def _checked_line(self, line: bytes, lineno: int) -> dict[str, Any]:
-        """One record line decoded and checked as :meth:`validate` checks it."""
-        try:
-            obj = _load_line(line.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as err:
-            why = err.msg if isinstance(err, json.JSONDecodeError) else "not UTF-8"
-            raise SnapshotError(self.path, lineno, f"not a JSON record ({why})") from None
-        except RecursionError:
-            raise SnapshotError(self.path, lineno,
-                                "not a record (JSON nested too deeply)") from None
-        problem = check_record(obj, self.version)
-        if problem is not None:
-            raise SnapshotError(self.path, lineno, problem)
-        return obj  # type: ignore[no-any-return]
-
-    def _first_line_of(self, key: str, before: int) -> int | None:
-        """The line of ``key``'s first part before line ``before``, if any (a fingerprint
-        collision is rare: the file is read again up to there)."""
-        with open(self.path, "rb") as fh:
-            fh.readline()
-            for lineno, line in enumerate(fh, start=2):
-                if lineno >= before:
-                    return None
-                obj = _loads(line.decode("utf-8"))
-                if obj.get("key") == key and not obj.get("part", 0):
-                    return lineno
-        return None
 
     def keys(self) -> Iterator[tuple[str, str]]:
         """(key, type) of every key, reading only the start of each line."""

@@ -400,10 +400,11 @@ def test_hand_edited_snapshot_is_refused_before_any_write(tmp_path: Path, one: S
 
 def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Server,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    """A load's quick first pass (bytes, checksum, block digests) and its decoding pass
-    give the same records as a fully checked read (from any resume point), and a file
-    rewritten between the passes (checksum recomputed, so only the blocks can tell) is
-    refused at the block that changed: its bad line is never handed out."""
+    """A load's validation pass (every line, checksum, block digests) and its decoding
+    pass give the same records as a reader that checks each line as it reads it (from
+    any resume point), and a file rewritten between the passes (checksum recomputed, so
+    only the blocks can tell) is refused at the block that changed: its bad line is
+    never handed out."""
     from redipy.migrate import snapshot
 
     monkeypatch.setattr(snapshot, "BLOCK", 4096)  # many blocks
@@ -414,23 +415,19 @@ def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Serve
     assert list(reader.records()) == list(fresh.records())
     marks = [m for m in fresh.records() if isinstance(m, snapshot.Mark)]
     assert len(marks) > 10
-    prepared = snapshot.SnapshotReader(str(path))
-    prepared.prepare()
-    assert list(prepared.records()) == list(fresh.records())
     for mark in (marks[1], marks[len(marks) // 2], marks[-1]):  # resumed mid-block
         assert list(reader.records(mark.pos)) == list(fresh.records(mark.pos))
-        assert list(prepared.records(mark.pos)) == list(fresh.records(mark.pos))
 
     edited = [*recs]
     edited[2000] = rec(key="k:2000", type="string", value=5)  # not a valid record
-    prepare = snapshot.SnapshotReader.prepare
+    validate = snapshot.SnapshotReader.validate
 
-    def prepare_then_edit(self: snapshot.SnapshotReader) -> dict[str, Any]:
-        out = prepare(self)
+    def validate_then_edit(self: snapshot.SnapshotReader) -> dict[str, Any]:
+        out = validate(self)
         rewrite(path, edited)  # after the first pass, before the second
         return out
 
-    monkeypatch.setattr(snapshot.SnapshotReader, "prepare", prepare_then_edit)
+    monkeypatch.setattr(snapshot.SnapshotReader, "validate", validate_then_edit)
     r = redis_py.Redis(port=one.port)
     r.flushall()
     rep = redipy.migrate.load(str(path), redipy.Redis(url=one.url))
@@ -438,6 +435,30 @@ def test_snapshot_changed_after_validation_is_refused(tmp_path: Path, one: Serve
     assert "Traceback" not in rep.summary()
     assert 0 < r.dbsize() < 2000  # stopped at the changed block
     assert r.exists("k:2000") == 0
+
+
+def test_bad_record_far_into_a_big_snapshot_writes_nothing(tmp_path: Path, one: Server,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """Every record is checked before the first key is written, not only those of the
+    first block: a bad line in the last block of a many-block file (checksum
+    recomputed) leaves the target empty."""
+    from redipy.migrate import snapshot
+
+    monkeypatch.setattr(snapshot, "BLOCK", 4096)  # the file spans many blocks
+    path, recs = good_snapshot(tmp_path)
+    assert path.stat().st_size > 20 * 4096
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(path.read_text())
+    rewrite(bad, put(len(recs) - 2, rec(key="late", type="list", value=["a", 5]))(recs))
+    r = redis_py.Redis(port=one.port)
+    r.flushall()
+    rep = redipy.migrate.load(str(bad), redipy.Redis(url=one.url))
+    assert not rep.ok and "value must be a non-empty list of strings" in rep.summary()
+    assert f":{len(recs)}:" in rep.summary(), rep.summary()
+    assert r.dbsize() == 0
+    mem = redipy.Redis()
+    assert not redipy.migrate.load(str(bad), mem).ok and mem.dbsize() == 0
 
 
 #: record lines on which orjson and the stdlib's json could disagree, and common ones
@@ -471,16 +492,16 @@ def test_snapshot_lines_mean_the_same_with_or_without_orjson(
     else:
         assert snapshot._fast_loads is not None  # orjson comes with the test extra
     for line in DECODER_LINES:
-        got = snapshot._common(line.encode())
+        taken = snapshot._quick(line.encode()) is not None
         try:
             obj = json.loads(line)
         except ValueError:
             obj = None
-        if got is not None:  # taken the quick way: exactly the stdlib's record
+        if taken:  # taken the quick way: exactly the stdlib's record, both passes
             assert obj is not None and snapshot.check_record(obj) is None, line
-            assert got == snapshot._to_record(obj), line
-    assert snapshot._common(DECODER_LINES[0].encode()) is not None
-    assert snapshot._common(DECODER_LINES[1].encode()) is not None
+            assert snapshot._decode_quick(line.encode()) == snapshot._to_record(obj), line
+    assert snapshot._quick(DECODER_LINES[0].encode()) is not None
+    assert snapshot._quick(DECODER_LINES[1].encode()) is not None
     # a whole file with such lines: the same records as a reader that checks each line
     mem = redipy.Redis()
     mem.set("k\udcff", "v\udcfe")
@@ -491,10 +512,10 @@ def test_snapshot_lines_mean_the_same_with_or_without_orjson(
     mem.set("t", "x", px=3_600_000)
     path = tmp_path / "snap.jsonl"
     assert dump(mem, str(path)).ok
-    prepared = snapshot.SnapshotReader(str(path))
-    prepared.prepare()
+    validated = snapshot.SnapshotReader(str(path))
+    validated.validate()
     fresh = snapshot.SnapshotReader(str(path))
-    assert list(prepared.records()) == list(fresh.records())
+    assert list(validated.records()) == list(fresh.records())
     assert len([r for r in fresh.records() if isinstance(r, snapshot.Record)]) == 6
 
 
