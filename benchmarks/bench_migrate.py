@@ -10,7 +10,9 @@ Besides wall time it takes the CPU seconds of this process (the migration's clie
 side) and of the servers (INFO cpu): on a shared machine the wall time of a copy
 depends on who else runs, its CPU time much less.
 
-Run: python benchmarks/bench_migrate.py [N] [ROUNDS]   (starts its own servers)
+Run: python benchmarks/bench_migrate.py [N] [ROUNDS] [KINDS]   (starts its own servers;
+KINDS is a comma-separated list of tests.servers kinds, default ``valkey,redis``: Valkey
+8.1 and Redis 7.0; ``valkey9`` is Valkey 9.1)
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from tests.servers import redis_binary, start_server
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
 ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+KINDS = sys.argv[3].split(",") if len(sys.argv) > 3 else None
 BATCH = 500
 
 
@@ -218,7 +221,7 @@ def measure(fn: Callable[[], Any], ports: list[int]) -> tuple[float, float, floa
 
 
 def main() -> None:
-    kinds = ["valkey"] + (["redis"] if redis_binary() else [])
+    kinds = KINDS or ["valkey"] + (["redis"] if redis_binary() else [])
     sources = {kind: start_server(kind) for kind in kinds}
     targets = {kind: start_server(kind) for kind in kinds}
     workdir = tempfile.mkdtemp(prefix="redipy-bench-")
@@ -227,7 +230,7 @@ def main() -> None:
         print(f"populating {N:,} keys ...", flush=True)
         for srv in sources.values():
             populate(srv.port, N)
-        check(dump(redipy.Redis(url=sources["valkey"].url), snap))
+        check(dump(redipy.Redis(url=sources[kinds[0]].url), snap))
         mem = redipy.Redis()
         check(load(snap, mem))
         load_before = os.getloadavg()[0]

@@ -147,7 +147,8 @@ def copy_records(source: Any, target: Any, report: Report, state: dict[str, Any]
         recs, nkeys, elems = [], 0, 0
         kinds: dict[str, str] = {}
         if batch_recs:
-            firsts = [r.key for r in batch_recs if r.part == 0 and r.key != counted]
+            firsts = [r.key for r in batch_recs if r.part == 0 and r.key != counted] \
+                if replace_all or pending or check_exists else []  # else unused
             replace: set[str] = set()
             skip: set[str] = set()
             if replace_all:

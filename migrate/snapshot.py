@@ -379,6 +379,7 @@ class SnapshotWriter:
 
 
 _LIST = {list}
+_flat = chain.from_iterable
 _TWO = {2}
 
 
@@ -451,9 +452,9 @@ def _quick_record(obj: dict[str, Any]) -> Record:
     kind = obj["type"]
     value = obj["value"]
     if kind == "hash":
-        value = [x for kv in value.items() for x in kv]
+        value = list(_flat(value.items()))
     elif kind == "zset":
-        value = [x for p in value for x in p]
+        value = list(_flat(value))
     return Record(obj["key"], kind, value, obj["pexpireat"])
 
 
