@@ -269,7 +269,7 @@ def workloads() -> list[Work]:
     add(Work("INCR", "100 counters", lambda i: ["INCR", f"c:{i % 100}"],
              lambda c, a: c.incr(a[1]), lambda c, a: c.execute_command(*a), setup=ks))
     add(Work("INCRBY", "100 counters", lambda i: ["INCRBY", f"c:{i % 100}", 5],
-             lambda c, a: c.incrby(a[1], a[2]), lambda c, a: c.incr(a[1], a[2]), setup=ks))
+             lambda c, a: c.incr(a[1], a[2]), setup=ks))
     add(Work("DECR", "100 counters", lambda i: ["DECR", f"c:{i % 100}"],
              lambda c, a: c.decr(a[1]), lambda c, a: c.execute_command(*a), setup=ks))
     add(Work("DECRBY", "100 counters", lambda i: ["DECRBY", f"c:{i % 100}", 5],
@@ -357,6 +357,7 @@ def workloads() -> list[Work]:
     add(Work("HGETALL", "100 fields", lambda i: ["HGETALL", "hs"],
              lambda c, a: c.hgetall(a[1]), setup=hs))
     add(Work("HINCRBY", "100 counters", lambda i: ["HINCRBY", "h", f"c{i % 100}", 3],
+             lambda c, a: c.hincrby_int(a[1], a[2], a[3]),
              lambda c, a: c.hincrby(a[1], a[2], a[3]), setup=hs))
     add(Work("HINCRBYFLOAT", "100 counters", lambda i: ["HINCRBYFLOAT", "h", f"c{i % 100}", 0.25],
              lambda c, a: c.hincrbyfloat(a[1], a[2], a[3]), setup=hs))

@@ -112,8 +112,10 @@ def test_incr(r: redipy.Redis) -> None:
     assert r.hget("h", "n") == "-2"
     assert r.hincrby("h", "n", 0.5) == -1.5
     assert r.hget("h", "n") == "-1.5"
+    assert r.hincrby("h", "n", 1) == -0.5  # 0.7.1's: an int adds to a float
     with pytest.raises(ResponseError, match=r"^ERR hash value is not an integer$"):
-        r.hincrby("h", "n", 1)
+        r.hincrby_int("h", "n", 1)
+    assert r.hincrby_int("h", "i", 4) == 4 and r.hincrby_int("h", "i", -1) == 3
     assert r.hincrbyfloat("h", "f") == 1.0
     assert r.hincrbyfloat("h", "f", 0.1) == 1.1
     assert r.hget("h", "f") == "1.1"
@@ -127,9 +129,9 @@ def test_incr(r: redipy.Redis) -> None:
         r.hincrbyfloat("h", "f", float("inf"))
     with pytest.raises(ResponseError, match=r"^ERR value is not a valid float$"):
         r.hincrby("h", "f", float("nan"))
-    assert r.hincrby("h", "big", 2**62) == float(2**62)
+    assert r.hincrby_int("h", "big", 2**62) == 2**62
     with pytest.raises(ResponseError, match="would overflow"):
-        r.hincrby("h", "big", 2**62)
+        r.hincrby_int("h", "big", 2**62)
 
 
 def test_randfield(r: redipy.Redis) -> None:

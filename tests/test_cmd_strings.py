@@ -99,8 +99,10 @@ def test_incrby_071(r: redipy.Redis) -> None:
     assert r.incrby("f", 0.1) == 0.1
     assert r.incrby("f", 0.2) == pytest.approx(0.3)
     assert r.get_value("f") == "0.3"
+    # 0.7.1's arithmetic: an int adds to a value holding a float (INCRBYFLOAT either way)
+    assert r.incrby("f", 1) == pytest.approx(1.3) and r.get_value("f") == "1.3"
     r.set_value("s", "abc")
-    with pytest.raises(ResponseError, match="not an integer"):
+    with pytest.raises(ResponseError, match="not a valid float"):
         r.incrby("s", 1)
     with pytest.raises(ResponseError, match="not a valid float"):
         r.incrby("s", 1.0)

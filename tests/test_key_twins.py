@@ -73,7 +73,6 @@ class Twin:
     why: str = ""  # why ``shape`` is needed (a documented difference)
     seconds: bool = False  # a TTL: compared in whole seconds (the clock runs between)
     unordered: bool = False  # a set's members: compared sorted
-    differs_on: str = ""  # states where script and API still disagree (see _INCR_WHY)
 
 
 def _ttl_shape(value: Any) -> Any:
@@ -98,13 +97,6 @@ _TTL_WHY = "the key object's ttl() is None without an expiry, r.ttl() is -1.0 (0
 _EXISTS_WHY = "r.exists(*keys) counts keys; the key object's exists() is a bool"
 _LSET_WHY = "r.lset() is None as redis-py's; the key object's lset() is True"
 _DEFAULT_WHY = "r.get_value() has no default: the twin applies it to the reply"
-#: the one disagreement left open: the key objects' incrby/hincrby send INCRBYFLOAT /
-#: HINCRBYFLOAT for any increment (0.7.1's scripts and 0.7.1's typed API did), the typed
-#: API sends INCRBY / HINCRBY for an int (tests/test_cmd_strings.py, test_cmd_hashes.py
-#: and test_direct.py pin "not an integer" and "would overflow"), so an int added to a
-#: value holding a float works in a script and fails through the API. Making the scripts
-#: follow the API changes what test_debugger.py steps to (its INCRBYFLOAT event).
-_INCR_WHY = "incrby/hincrby: INCRBYFLOAT in scripts, INCRBY for an int in the typed API"
 
 V, L, H, S, Z = RedisVar, RedisList, RedisHash, RedisSet, RedisSortedSet
 HLL, G, X, OBJ = RedisHyperLogLog, RedisGeo, RedisStream, RedisObj
@@ -161,7 +153,7 @@ TWINS: list[Twin] = [
     Twin(V, "get_value", lambda k: k.get_value(default="d"), lambda r: r.get_value("k"),
          "string empty missing", _default_d, _DEFAULT_WHY),
     Twin(V, "incrby", lambda k: k.incrby(2), lambda r: r.incrby("k", 2),
-         "string float missing hash", differs_on="float"),
+         "string float missing hash"),
     Twin(V, "incrby", lambda k: k.incrby(0.5), lambda r: r.incrby("k", 0.5),
          "string float empty"),
     Twin(V, "incrbyfloat", lambda k: k.incrbyfloat(0.5), lambda r: r.incrbyfloat("k", 0.5),
@@ -213,13 +205,13 @@ TWINS: list[Twin] = [
     Twin(H, "hincrby", lambda k: k.hincrby("f", 0.5), lambda r: r.hincrby("k", "f", 0.5),
          "hash missing"),
     Twin(H, "hincrby", lambda k: k.hincrby("g", 1), lambda r: r.hincrby("k", "g", 1),
-         "hash", differs_on="hash"),
+         "hash"),
     Twin(H, "hincrbyfloat", lambda k: k.hincrbyfloat("f", 0.5),
          lambda r: r.hincrbyfloat("k", "f", 0.5), "hash missing string"),
     Twin(H, "hincrby_int", lambda k: k.hincrby_int("f", 2),
-         lambda r: r.hincrby("k", "f", 2), "hash missing string"),
+         lambda r: r.hincrby_int("k", "f", 2), "hash missing string"),
     Twin(H, "hincrby_int", lambda k: k.hincrby_int("g", 2),
-         lambda r: r.hincrby("k", "g", 2), "hash"),
+         lambda r: r.hincrby_int("k", "g", 2), "hash"),
     Twin(H, "hkeys", lambda k: k.hkeys(), lambda r: r.hkeys("k"), "hash missing string"),
     Twin(H, "hvals", lambda k: k.hvals(), lambda r: r.hvals("k"), "hash missing string"),
     Twin(H, "hgetall", lambda k: k.hgetall(), lambda r: r.hgetall("k"),
@@ -361,7 +353,6 @@ def test_every_key_method_has_a_twin() -> None:
     for twin in TWINS:  # and no case names a method that is not there
         assert twin.method in public_methods(twin.cls), (twin.cls.__name__, twin.method)
         assert twin.states and all(s in STATES for s in twin.states.split()), twin
-        assert set(twin.differs_on.split()) <= set(twin.states.split()), twin
 
 
 # ---- running a case -------------------------------------------------------------------------
@@ -494,11 +485,6 @@ def run_twins(r: redipy.Redis, seen: dict[str, Any] | None = None) -> list[str]:
             name = f"{twin.cls.__name__}.{twin.method} on {state}"
             if seen is not None:
                 seen[f"#{len(seen)} {name}"] = (_server_part(s_out), s_keys)
-            if state in twin.differs_on.split():  # a known disagreement: still there?
-                if all(_same(s_out, out) and s_keys == space for _, out, space in others):
-                    failures.append(f"{name}: agrees now: drop it from differs_on "
-                                    f"({_INCR_WHY})")
-                continue
             for how, out, space in others:
                 if not _same(s_out, out):
                     failures.append(f"{name}: script {s_out!r} != {how} {out!r}")

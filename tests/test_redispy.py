@@ -24,7 +24,7 @@ def outcome(fn: Callable[[], Any]) -> Any:
     """A call's value, or its error as (class name, message)."""
     try:
         return fn()
-    except (redis.RedisError, UnicodeDecodeError) as err:
+    except (redis.RedisError, UnicodeError) as err:  # decoding, and encoding (redis-py 8.2)
         return ("error", type(err).__name__, str(err))
 
 

@@ -176,7 +176,9 @@ def _get_calls(c: redis.Redis) -> list[Any]:
     and what the server counts (INFO commandstats)."""
     c.config_resetstat()
     out = [c.set("a", "plain"), c.get("a"), c.get("missing"), c.set(b"\xff\xfe", b"\x80\xff"),
-           outcome(lambda: c.get(b"\xff\xfe")), c.set("\u043a\u043b\u044e\u0447", "\u00e9t\u00e9"),
+           outcome(lambda: c.get(b"\xff\xfe")),
+           # latin-1 cannot encode the key: redis-py 8.2 refuses it, 8.1 sent UTF-8
+           outcome(lambda: c.set("\u043a\u043b\u044e\u0447", "\u00e9t\u00e9")),
            outcome(lambda: c.get("\u043a\u043b\u044e\u0447")), c.set("7", "seven"), c.get(7),
            c.set("1.5", "x"), c.get(1.5), c.set(b"b", "bytes key"), c.get(b"b"),
            c.set("e", ""), c.get("e"), c.set("big", "x" * 5000), len(c.get("big") or ""),

@@ -118,12 +118,16 @@ class HashCommands(CommandsBase):
     def hincrby(self, key: str, field: str, inc: float | int) -> float:
         """Add to a numeric field (a missing one counts as 0); returns the new value.
 
-        An ``int`` goes through HINCRBY (the field must hold an integer), a ``float``
-        through HINCRBYFLOAT; the answer is a float either way, as in 0.7.1.
+        0.7.1's signature and arithmetic: HINCRBYFLOAT for an int or a float, the
+        answer a float (as 0.7.1 and the script key objects send it).
         """
-        if isinstance(inc, int) and not isinstance(inc, bool):
-            return self._conv(to_float, "HINCRBY", key, enc(field), enc(inc))
         return self._conv(to_float, "HINCRBYFLOAT", key, enc(field), enc(inc))
+
+    def hincrby_int(self, name: str, key: str, amount: int = 1) -> int:
+        """HINCRBY (the field must hold an integer); the new value. redis-py's
+        ``hincrby`` under the script key object's name, since 0.7.1's ``hincrby`` adds
+        floats."""
+        return self._conv(_int, "HINCRBY", name, enc(key), enc(amount))
 
     def hincrbyfloat(self, name: str, key: str, amount: float = 1.0) -> float:
         """Add a float to a field in Redis's long double precision; the new value."""

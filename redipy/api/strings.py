@@ -151,9 +151,9 @@ class StringCommands(CommandsBase):
         return self._call("GET", key)  # type: ignore[no-any-return]
 
     def incrby(self, key: str, inc: float | int) -> float:
-        """INCRBY for an int, INCRBYFLOAT for a float; the new value as a float."""
-        if isinstance(inc, int) and not isinstance(inc, bool):
-            return self._conv(to_float, "INCRBY", key, str(inc))
+        """0.7.1's one method for both: INCRBYFLOAT for an int or a float (so an int adds
+        to a value holding a float, as 0.7.1 and the script key objects do); the new value
+        as a float. ``incr`` is redis-py's integer INCRBY."""
         return self._conv(to_float, "INCRBYFLOAT", key, enc(inc))
 
     # ---- redis-py names --------------------------------------------------------------

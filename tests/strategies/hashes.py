@@ -32,6 +32,7 @@ OPS: list[Op] = [
     Op("hvals", st.tuples(keys), unordered=True),
     Op("hgetall", st.tuples(keys)),
     Op("hincrby", st.tuples(keys, fields, int_incs | float_incs)),
+    Op("hincrby_int", st.tuples(keys, fields, int_incs)),
     Op("hincrbyfloat", st.tuples(keys, fields, float_incs)),
     Op("hincrbyfloat", st.tuples(keys, fields)),
     Op("hstrlen", st.tuples(keys, fields)),
