@@ -335,3 +335,48 @@ def test_scripts_on_two_databases_take_turns() -> None:
     assert out == ["done"]
     assert sorted(backend.dispatch(db0, ["KEYS", "*"])) == ["a1", "a2"]
     assert backend.dispatch(db1, ["KEYS", "*"]) == ["b"]
+
+
+def test_script_on_another_database_gets_busy() -> None:
+    """Past the threshold, a script sent on another database is refused with BUSY."""
+    backend = MemoryBackend()
+    db0, db1 = backend.dbs[0], backend.dbs[1]
+    backend.dispatch(db0, ["CONFIG", "SET", "busy-reply-threshold", "100"])
+    thread, out = _in_thread(lambda: _error_of(lambda: backend.dispatch(
+        db0, ["EVAL", SPIN, "0"])))
+    assert _until_busy(lambda: backend.dispatch(db1, ["EVAL", "return 1", "0"])) == BUSY
+    assert backend.dispatch(db1, ["SCRIPT", "KILL"]) == Status("OK")
+    thread.join(4)
+    assert not thread.is_alive()
+    assert out[0].startswith("ERR Script killed by user with SCRIPT KILL.")
+    assert backend.dispatch(db1, ["EVAL", "return 1", "0"]) == 1
+
+
+def _error_of(call: Callable[[], Any]) -> str:
+    try:
+        call()
+    except Exception as err:
+        return str(err)
+    raise AssertionError("no error")
+
+
+def test_first_scripts_of_two_threads_share_one_lua_state() -> None:
+    """Two threads' first EVALs on a fresh backend (on two databases) get one Lua state:
+    with one each, the busy check of one never saw the other's script (a hang, not BUSY)."""
+    from redipy.memory.cmd_lua import runtime_for
+
+    for _ in range(50):
+        backend = MemoryBackend()
+        start = threading.Barrier(2)
+        got: list[Any] = []
+
+        def first(db: Any, start: threading.Barrier = start, got: list[Any] = got) -> None:
+            start.wait()
+            got.append(runtime_for(db))
+
+        threads = [threading.Thread(target=first, args=(db,)) for db in backend.dbs[:2]]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert got[0] is got[1]

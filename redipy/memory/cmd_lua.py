@@ -15,6 +15,7 @@ position (``... script: on @user_script:1.``; Valkey 8.1 and Redis 7.0 write
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -68,9 +69,15 @@ def runtime_for(db: Database) -> LuaRuntime:
     owner = _owner(db)
     rt: LuaRuntime | None = getattr(owner, _ATTR, None)
     if rt is None:
-        rt = _new_runtime()
-        setattr(owner, _ATTR, rt)
+        with _MAKING:  # two threads' first scripts must not make a state each
+            rt = getattr(owner, _ATTR, None)
+            if rt is None:
+                rt = _new_runtime()
+                setattr(owner, _ATTR, rt)
     return rt
+
+
+_MAKING = threading.Lock()
 
 
 def reset_runtime(db: Database) -> None:

@@ -286,8 +286,14 @@ class LuaRuntime:
     # ---- compiling and running ------------------------------------------------------------
 
     def compile(self, body: str, chunkname: str = "@user_script") -> Any:
-        """A Lua function for ``body``; raises the server's compile error."""
-        res = self._compile(as_lua(body), chunkname)
+        """A Lua function for ``body``; raises the server's compile error. Waits for a
+        script running in another thread (BUSY once it is busy), as a run does."""
+        if not self._enter(False):
+            self._wait(None)
+        try:
+            res = self._compile(as_lua(body), chunkname)
+        finally:
+            self._leave()
         if type(res) is tuple:
             raise ResponseError(f"ERR Error compiling script (new function): {res[1]}")
         return res
@@ -340,11 +346,15 @@ class LuaRuntime:
             return self.call_function(script.fn, script_context(db, script.no_writes),
                                       args[2:2 + nkeys], args[2 + nkeys:])
         idx = nkeys * 4 + na
+        if not self._enter(False):  # before any Lua call: lupa's own lock would wait
+            self._wait(db)
         run = script.runs[idx]
         if run is None:
-            run = script.runs[idx] = self._binders[idx](script.fn)
-        if not self._enter(False):
-            self._wait(db)
+            try:
+                run = script.runs[idx] = self._binders[idx](script.fn)
+            except BaseException:
+                self._leave()
+                raise
         ctx: RunContext = ScriptContext()  # script_context(), inlined
         ctx.start = _monotonic()
         ctx.db = db
@@ -378,7 +388,7 @@ class LuaRuntime:
             return res
         return self._result(res, ctx)
 
-    def _wait(self, db: Database) -> None:
+    def _wait(self, db: Database | None) -> None:
         """Another thread's script runs in this state: wait for it (returns holding
         :attr:`gate`), or raise BUSY once it is busy."""
         from redipy.memory.busy import busy_error
