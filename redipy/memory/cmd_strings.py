@@ -391,7 +391,7 @@ def cmd_append(db: Database, args: Sequence[str]) -> int:
     return total
 
 
-@command("GETRANGE")
+@command("GETRANGE", "SUBSTR")
 def cmd_getrange(db: Database, args: Sequence[str]) -> str:
     start = _int(args[1])
     end = _int(args[2])
