@@ -16,7 +16,7 @@ from redipy.commands import COMMANDS
 from redipy.commands.grammar import Node, OneOf, Optional, Repeat, Seq, Token, Value, grammar
 from redipy.commands.spec import CommandSpec
 
-KEYS = ["s", "n", "l", "h", "st", "z", "g", "p", "missing"]
+KEYS = ["s", "n", "l", "h", "st", "z", "g", "p", "x", "missing"]
 
 #: the keys each sequence starts with, one of each type (a geo set is a zset)
 SEED: list[tuple[str, ...]] = [
@@ -28,6 +28,9 @@ SEED: list[tuple[str, ...]] = [
     ("ZADD", "z", "1", "m1", "2", "m2", "2", "b", "0", "a", "-1.5", "c"),
     ("GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"),
     ("PFADD", "p", "a", "b", "c"),
+    ("XADD", "x", "1-1", "a", "1"), ("XADD", "x", "2-1", "b", "2"), ("XADD", "x", "3-5", "c", "3"),
+    ("XGROUP", "CREATE", "x", "g1", "0"), ("XGROUP", "CREATE", "x", "g2", "$"),
+    ("XREADGROUP", "GROUP", "g1", "c1", "COUNT", "2", "STREAMS", "x", ">"),
 ]
 
 _MEMBERS = ["a", "b", "c", "m1", "m2", "1", "2.5", "", "ü", "Palermo", "Catania"]
@@ -74,10 +77,22 @@ POOLS: dict[str, list[str]] = {
     "numfields": ["1", "2", "0", "x"],
     "num-vertices": ["3", "x"],
 }
+_IDS = ["0-1", "1-1", "1-2", "2-1", "3-5", "4", "9-9", "0", "0-0", "1-1", "2-1", "3-5",
+        "3-*", "$", ">", "+", "-", "(1-1", "x", "18446744073709551615-18446744073709551615"]
+#: the stream commands' own pools for names other groups use differently
+STREAM_POOLS: dict[str, list[str]] = {
+    "id": _IDS, "start": _IDS, "end": _IDS, "last-id": _IDS, "lastid": _IDS,
+    "max-deleted-id": _IDS,
+    "group": ["g1", "g2", "g3", "x"], "consumer": ["c1", "c2", "c3"],
+    "min-idle-time": ["0", "0", "100000000", "x", "-1"],
+    "threshold": ["0", "1", "2", "2-1", "9-9", "x", "-1"],
+    "entries-read": ["0", "1", "3", "-1", "x"], "entries-added": ["0", "3", "10", "x"],
+    "ms": ["0", "5", "x"], "field": ["a", "b", "f"], "value": ["1", "2", "v", ""],
+}
 _KEYLIKE = {"key", "source", "key1", "key2", "sourcekey", "src"}
 #: the seed key of each group's type
 PREFER = {"string": "s", "bitmap": "s", "list": "l", "hash": "h", "set": "st",
-          "sorted_set": "z", "geo": "g", "hyperloglog": "p"}
+          "sorted_set": "z", "geo": "g", "hyperloglog": "p", "stream": "x"}
 for _name in ("destination", "source", "newkey", "destkey", "storekey", "storedistkey",
               "key1", "key2", "sourcekey", "dst", "src"):
     POOLS[_name] = KEYS
@@ -89,7 +104,7 @@ _OTHER = ["1", "0", "x", "a", "-1"]
 _COUNTED = {"numkeys", "numfields", "num-vertices"}
 
 GROUPS = ("generic", "string", "bitmap", "list", "hash", "set", "sorted_set", "geo",
-          "hyperloglog")
+          "hyperloglog", "stream")
 
 #: commands whose replies a second run would not repeat (random picks, clocks, cursors,
 #: the whole server) or that wait; each is covered by its own tests
@@ -109,12 +124,40 @@ def _past_32_bits(word: str) -> bool:
         return False
 
 
+#: blocking commands drawn without their BLOCK option (they then answer at once)
+UNBLOCKED = {"XREAD", "XREADGROUP"}
+
+
 def drawable(spec: CommandSpec) -> bool:
-    return (spec.group in GROUPS and not spec.blocking and spec.name not in NOT_DRAWN
-            and " " not in spec.name)
+    return (spec.group in GROUPS and (not spec.blocking or spec.name in UNBLOCKED)
+            and spec.name not in NOT_DRAWN and " " not in spec.name)
 
 
-def words(node: Node, rng: random.Random, prefer: str = "") -> list[str]:
+def _stream_args(name: str, args: list[str], rng: random.Random) -> list[str]:
+    """What a second run would not repeat, taken out: XADD's clock IDs, BLOCK, the idle
+    times of XPENDING's extended form, XINFO's FULL and CONSUMERS forms."""
+    if name == "XADD":
+        return [rng.choice(["5-1", "6-*", "7"]) if a == "*" else a for a in args]
+    if name in UNBLOCKED:
+        upper = [a.upper() for a in args]
+        if "BLOCK" in upper:
+            at = upper.index("BLOCK")
+            args, upper = args[:at] + args[at + 2:], upper[:at] + upper[at + 2:]
+        if "STREAMS" in upper and rng.random() < 0.7:  # as many IDs as keys
+            at = upper.index("STREAMS") + 1
+            n = rng.choice((1, 1, 2))
+            ids = [">", ">", "0", "1-1"] if name == "XREADGROUP" else ["0", "1-1", "$", "+"]
+            args = [*args[:at], *(rng.choice(["x", "x", "x", "l"]) for _ in range(n)),
+                    *(rng.choice(ids) for _ in range(n))]
+    if name == "XPENDING":
+        return args[:2]
+    if name == "XINFO" and (args[:1] in (["CONSUMERS"], ["consumers"])
+                            or "FULL" in (a.upper() for a in args)):
+        return ["GROUPS", *args[1:2]]
+    return args
+
+
+def words(node: Node, rng: random.Random, prefer: str = "", group: str = "") -> list[str]:
     """One random sentence of a grammar (``prefer``: the key of the group's type, drawn
     for most key arguments so that calls get past the type check)."""
     if isinstance(node, Token):
@@ -122,7 +165,8 @@ def words(node: Node, rng: random.Random, prefer: str = "") -> list[str]:
     if isinstance(node, Value):
         if prefer and node.name in _KEYLIKE and rng.random() < 0.6:
             return [prefer]
-        return [rng.choice(POOLS.get(node.name, _OTHER))]
+        pools = STREAM_POOLS if group == "stream" and node.name in STREAM_POOLS else POOLS
+        return [rng.choice(pools.get(node.name, _OTHER))]
     if isinstance(node, Seq):
         out: list[str] = []
         items = node.items
@@ -133,25 +177,27 @@ def words(node: Node, rng: random.Random, prefer: str = "") -> list[str]:
             if (isinstance(item, Value) and item.name in _COUNTED
                     and isinstance(follows, Repeat) and rng.random() < 0.8):
                 reps = rng.choice((1, 1, 2, 3))  # the count that matches what follows
-                body = [w for _ in range(reps) for w in words(follows.node, rng, prefer)]
+                body = [w for _ in range(reps) for w in words(follows.node, rng, prefer, group)]
                 out += [str(reps), *body]
                 i += 2
                 continue
-            out += words(item, rng, prefer)
+            out += words(item, rng, prefer, group)
             i += 1
         return out
     if isinstance(node, OneOf):
-        return words(rng.choice(node.choices), rng, prefer)
+        return words(rng.choice(node.choices), rng, prefer, group)
     if isinstance(node, Optional):
-        return words(node.node, rng, prefer) if rng.random() < 0.5 else []
+        return words(node.node, rng, prefer, group) if rng.random() < 0.5 else []
     if isinstance(node, Repeat):
         reps = rng.choice((1, 1, 2, 3))
-        return [w for _ in range(reps) for w in words(node.node, rng, prefer)]
+        return [w for _ in range(reps) for w in words(node.node, rng, prefer, group)]
     raise TypeError(node)
 
 
 def command(spec: CommandSpec, rng: random.Random, prefer: str = "") -> tuple[str, ...]:
-    args = words(grammar(spec), rng, prefer)
+    args = words(grammar(spec), rng, prefer, spec.group)
+    if spec.group == "stream":
+        args = _stream_args(spec.name, args, rng)
     if spec.name == "LSET" and len(args) > 1 and _past_32_bits(args[1]):
         args[1] = "100"  # memory differs from Valkey there on purpose (the README says why)
     roll = rng.random()
@@ -174,7 +220,8 @@ def sequence(group: str, seed: int, length: int = 40) -> list[tuple[str, ...]]:
         cmds.append(command(spec, rng, PREFER.get(spec.group, "")))
     for key in KEYS:  # the final state, whole (a wrong type is an equal error)
         cmds += [("TYPE", key), ("GET", key), ("LRANGE", key, "0", "-1"), ("HGETALL", key),
-                 ("SMEMBERS", key), ("ZRANGE", key, "0", "-1", "WITHSCORES")]
+                 ("SMEMBERS", key), ("ZRANGE", key, "0", "-1", "WITHSCORES"),
+                 ("XRANGE", key, "-", "+"), ("XINFO", "GROUPS", key)]
     return cmds
 
 
