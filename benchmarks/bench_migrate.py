@@ -17,10 +17,10 @@ KINDS is a comma-separated list of tests.servers kinds, default ``valkey,redis``
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -34,9 +34,15 @@ from redipy.migrate.engine import Report
 import redipy
 from tests.servers import redis_binary, start_server
 
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 200_000
-ROUNDS = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-KINDS = sys.argv[3].split(",") if len(sys.argv) > 3 else None
+_ARGS = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+_ARGS.add_argument("n", nargs="?", type=int, default=200_000, help="keys (default 200000)")
+_ARGS.add_argument("rounds", nargs="?", type=int, default=3, help="rounds (default 3)")
+_ARGS.add_argument("kinds", nargs="?", default=None,
+                   help="server kinds, comma-separated (default valkey,redis; valkey9)")
+_OPTS = _ARGS.parse_args() if __name__ == "__main__" else _ARGS.parse_args([])
+N: int = _OPTS.n
+ROUNDS: int = _OPTS.rounds
+KINDS: list[str] | None = _OPTS.kinds.split(",") if _OPTS.kinds else None
 BATCH = 500
 
 

@@ -12,8 +12,8 @@ Run: python benchmarks/bench_strings_scaling.py [rounds]
 
 from __future__ import annotations
 
+import argparse
 import statistics
-import sys
 import time
 from collections.abc import Callable
 
@@ -74,4 +74,6 @@ def main(rounds: int = 7) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 7)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
+    parser.add_argument("rounds", nargs="?", type=int, default=7, help="rounds (default 7)")
+    main(parser.parse_args().rounds)
