@@ -605,7 +605,10 @@ def _after_id(s: RStream | None, text: str, gname: str | None) -> int:
         # just before the last generated ID (Valkey 8.1 refuses an empty stream's
         # 0-0 with an error; 9.1 answers nil, as here)
         return s.last_id - 1 if s is not None and s.last_id else 0
-    return strict_id(text)
+    found = strict_id(text)
+    if found == MAX_ID and gname is not None:
+        return _NEW  # the servers encode '>' as the greatest ID, so naming it reads new ones
+    return found
 
 
 def _resolve(db: Database, ra: ReadArgs) -> list[int]:
