@@ -169,13 +169,14 @@ double, so numeric order needs no tie-break by bytes. Longer ones can share a do
 def _numeric_order(elements: list[str], desc: bool) -> bool:
     """Sort ``elements`` (a list of the caller's) in numeric order, in place, when every
     one is a canonical non-negative integer of at most EXACT_DIGITS digits; False (and
-    the list as it was, or in another order) otherwise. One C-level sort keyed by
-    float(), which for ASCII digits is strtod's value: canonical integers that small are
-    each their own double, so no two different elements tie and no pass over ties is
-    due. The checks are C passes over the texts joined by commas, as bytes: digits and
-    commas only (one translate), no leading zero (as many texts start with "0" as are
-    "0"), and float() refuses an empty text or one with a comma; the largest (last, or
-    first under DESC) is at most EXACT_DIGITS long."""
+    the list as it was, or in another order) otherwise. Canonical integers that small
+    are each their own double (strtod's value of their digits), so no two different
+    elements tie and no pass over ties is due; and their numeric order is their order
+    by length, then by digits: two C-level sorts (of the texts, then stably by len),
+    no float made. The checks are C passes over the texts joined by commas, as bytes:
+    digits and commas only (one translate), none empty (no two commas in a row, none
+    at either end), no leading zero (as many texts start with "0" as are "0"); the
+    largest (last, or first under DESC) is at most EXACT_DIGITS long."""
     if not elements:
         return False
     marked = ",".join(elements)
@@ -184,13 +185,14 @@ def _numeric_order(elements: list[str], desc: bool) -> bool:
     raw = marked.encode()
     if raw.translate(None, _DIGITS_COMMA):
         return False
+    if (not raw or raw.count(b",") != len(elements) - 1 or b",," in raw
+            or raw[:1] == b"," or raw[-1:] == b","):
+        return False  # an empty text, or a comma inside one
     if b",0" in raw or raw[:1] == b"0":
         if (raw[:1] == b"0") + raw.count(b",0") != elements.count("0"):
             return False  # "00", "007": not canonical
-    try:
-        elements.sort(key=float, reverse=desc)
-    except ValueError:  # an empty text, a comma inside one
-        return False
+    elements.sort(reverse=desc)
+    elements.sort(key=len, reverse=desc)  # stable: equal lengths keep the digits' order
     return len(elements[0 if desc else -1]) <= EXACT_DIGITS
 
 
