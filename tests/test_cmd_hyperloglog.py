@@ -63,6 +63,9 @@ def test_pf_errors_on_other_values(servers: dict[str, Server]) -> None:
         ("RPUSH", "l", "x"), ("PFADD", "l", "a"), ("PFCOUNT", "l"), ("PFCOUNT", "nope", "l"),
         ("PFMERGE", "l"), ("PFMERGE", "d", "l"), ("EXISTS", "d"),
         ("SET", "short", "HYLL"), ("PFADD", "short", "a"), ("PFCOUNT", "short"),
+        ("SETRANGE", "tiny", "0", "HYLL"), ("PFADD", "tiny", "a"), ("APPEND", "tiny", "\x01"),
+        ("PFADD", "tiny", "a"), ("SETRANGE", "hdr", "0", hdr_sparse), ("PFADD", "hdr", "a"),
+        ("GET", "hdr"),
         ("SET", "magic", b"HYLX" + bytes(14)), ("PFCOUNT", "magic"),
         ("SET", "enc", b"HYLL\x02" + bytes(13)), ("PFADD", "enc", "x"),
         ("SET", "dense", b"HYLL\x00" + bytes(200)), ("PFCOUNT", "dense"),
@@ -275,3 +278,24 @@ def test_one_element_adds_follow_the_servers_walk() -> None:
         elif roll < 0.06:
             r.copy(key, "copied", replace=True)
             assert r.pfadd("copied", "x" + element) in (0, 1)
+
+
+_LONG_RUNS = ["z132923", "z193705", "z195097", "z215953"]
+"""Elements whose hash has the 16 bits past the index all zero (a count of 17 or more:
+hll.TZ16 cannot tell it, the long way does)."""
+
+
+def test_counts_past_sixteen_bits(servers: dict[str, Server]) -> None:
+    from redipy.memory import hll
+
+    rng = random.Random(3)
+    for element in _LONG_RUNS + [f"{rng.random()}"[:rng.randint(1, 20)] for _ in range(3000)]:
+        h = hll.murmur64a(element.encode())
+        rest = (h >> 14) | 1 << 50
+        assert hll.pat_len(element.encode()) == (h & 16383, (rest & -rest).bit_length())
+    assert hll.pat_len(b"z132923")[1] == 18
+    assert_same(servers, [
+        ("PFADD", "s", "a", "b"), *[("PFADD", "s", e) for e in _LONG_RUNS], ("GET", "s"),
+        ("PFADD", "d", *_elements("x", 3000)), *[("PFADD", "d", e) for e in _LONG_RUNS],
+        ("GET", "d"), ("PFCOUNT", "d"),
+    ])

@@ -56,18 +56,27 @@ def murmur64a(data: bytes, seed: int = _SEED) -> int:
     return h ^ (h >> 47)
 
 
-def pat_len(element: bytes, _h0: list[int] = H0) -> tuple[int, int]:
+TZ16 = bytes([0]) + bytes((i & -i).bit_length() for i in range(1, 1 << 16))
+"""1 + the trailing zeros of a nonzero 16-bit number (0 for 0): hllPatLen's count from
+the 16 bits past the index, which are all zero once in 65536 hashes (then the long
+way, over all 50)."""
+
+
+def pat_len(element: bytes, _h0: list[int] = H0, _fb: Any = int.from_bytes,
+            _tz: bytes = TZ16) -> tuple[int, int]:
     """(register index, run length of 0...1) of an element's hash (hllPatLen)."""
     n = len(element)
     if 0 < n < 8:  # murmur64a of a short element, inlined (one call less per PFADD)
-        h = ((_h0[n] ^ int.from_bytes(element, "little")) * 0xC6A4A7935BD1E995
-             ) & 0xFFFFFFFFFFFFFFFF
+        h = ((_h0[n] ^ _fb(element, "little")) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
         h = ((h ^ (h >> 47)) * 0xC6A4A7935BD1E995) & 0xFFFFFFFFFFFFFFFF
         h ^= h >> 47
     else:
         h = murmur64a(element)
-    rest = (h >> 14) | 0x4000000000000  # the 50 bits past the index, and a 1 after them
-    return h & 16383, (rest & -rest).bit_length()
+    count = _tz[(h >> 14) & 0xFFFF]
+    if not count:
+        rest = (h >> 14) | 0x4000000000000  # the 50 bits past the index, and a 1 after them
+        count = (rest & -rest).bit_length()
+    return h & 16383, count
 
 
 def new_sparse() -> bytearray:
