@@ -70,10 +70,10 @@ class GeoCommands(CommandsBase):
         """Add (longitude, latitude, member) triads given flat in ``values``."""
         if len(values) == 3 and not (nx or xx or ch):  # one place: the common call
             lon, lat, member = values
-            return self._conv(int, "GEOADD", name,
-                              repr(lon) if type(lon) is float else enc(lon),
-                              repr(lat) if type(lat) is float else enc(lat),
-                              member if type(member) is str else enc(member))
+            return self._call(  # type: ignore[no-any-return]
+                "GEOADD", name, repr(lon) if type(lon) is float else enc(lon),
+                repr(lat) if type(lat) is float else enc(lat),
+                member if type(member) is str else enc(member))  # (an int as it comes)
         if nx and xx:
             raise DataError("GEOADD takes nx or xx, not both")
         if len(values) % 3:

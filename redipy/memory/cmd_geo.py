@@ -63,20 +63,31 @@ def _distance(value: str, unit: str) -> tuple[float, float]:
     return radius, _unit(unit)
 
 
+_LAT_LO = geohash._SPREAD13
+_LAT_HI = [bits << 26 for bits in geohash._SPREAD13]
+_LON_LO = [bits << 1 for bits in geohash._SPREAD13]
+_LON_HI = [bits << 27 for bits in geohash._SPREAD13]
+"""geohash._SPREAD13 shifted to where each 13-bit half of an offset lands in the score."""
+
+
 @command("GEOADD")
-def cmd_geoadd(db: Database, args: Sequence[str], _plain: bytes = b"0123456789.-+",
-               _spread13: list[int] = geohash._SPREAD13, _lat_min: float = geohash.LAT_MIN,
+def cmd_geoadd(db: Database, args: Sequence[str], _plain: str = "0123456789.-+",
+               _lat_lo: list[int] = _LAT_LO, _lat_hi: list[int] = _LAT_HI,
+               _lon_lo: list[int] = _LON_LO, _lon_hi: list[int] = _LON_HI,
+               _lat_min: float = geohash.LAT_MIN,
                _lat_span: float = geohash._LAT_SPAN, _lon_min: float = geohash.LON_MIN,
                _lon_span: float = geohash._LON_SPAN, _steps: float = float(geohash._STEPS26),
                _add: Any = _zadd_one) -> Any:
     if len(args) == 4:  # one member, no options (the helpers bound as defaults)
-        lon_text, lat_text = args[1], args[2]
+        lon_text = args[1]
+        lat_text = args[2]
         both = lon_text + lat_text
-        if len(both) < 40 and both.isascii() and not both.encode().translate(None, _plain):
+        if len(both) < 40 and not both.strip(_plain):
             # only digits, dots and signs, too short to underflow: float() reads them
             # as strtod does, or refuses them (then the checked path gives the error)
             try:
-                lon, lat = float(lon_text), float(lat_text)
+                lon = float(lon_text)
+                lat = float(lat_text)
             except ValueError:
                 lon, lat = _lonlat(lon_text, lat_text)
             if -180.0 <= lon <= 180.0 and -85.05112878 <= lat <= 85.05112878:
@@ -87,9 +98,8 @@ def cmd_geoadd(db: Database, args: Sequence[str], _plain: bytes = b"0123456789.-
                 if (lat_off | lon_off) >> 26:
                     return _add(db, args[0], float(geohash.score_of(lon, lat)), args[3])
                 return _add(db, args[0], float(
-                    _spread13[lat_off & 0x1FFF] | _spread13[lat_off >> 13] << 26
-                    | _spread13[lon_off & 0x1FFF] << 1 | _spread13[lon_off >> 13] << 27),
-                    args[3])
+                    _lat_lo[lat_off & 0x1FFF] | _lat_hi[lat_off >> 13]
+                    | _lon_lo[lon_off & 0x1FFF] | _lon_hi[lon_off >> 13]), args[3])
             lon, lat = _lonlat(lon_text, lat_text)  # raises the server's error
         if lon_text[:1] in _NUMBER_START:
             lon, lat = _lonlat(lon_text, lat_text)
