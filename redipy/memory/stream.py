@@ -718,42 +718,39 @@ class RStream:
     def delivered(self, group: Group, sid: int) -> None:
         """Advance a group past ``sid`` (an entry it just delivered), keeping its counter.
 
-        Valkey 8+ takes the exact count when it is known (``sid`` is the first or the last
-        entry and nothing is fragmented) before counting on from the group's own counter;
-        Redis 7.0 counts on first, so a group given a wrong ENTRIESREAD stays wrong there.
+        As Valkey 9.1 does (t_stream.c, streamReplyWithRange): the counter moves on by one
+        when it is known, the group's last ID is not before the first entry and no
+        tombstone lies at or after that last ID; otherwise it is estimated for ``sid``
+        (often unknown). Redis 7.0 looks for tombstones from ``sid`` instead, and so
+        counts on where Valkey gives up (tests/test_stream_fuzz_cases.py).
         """
         if sid > group.last_id:
-            exact = self.estimate_read(sid)
-            if exact != INVALID_READ:
-                group.entries_read = exact
-            elif group.entries_read != INVALID_READ and not self.has_tombstones(sid):
+            last = group.last_id
+            if (group.entries_read != INVALID_READ and last >= self.first_id
+                    and not self.has_tombstones(last)):
                 group.entries_read += 1
-            else:
-                group.entries_read = INVALID_READ
+            elif self.entries_added:
+                group.entries_read = self.estimate_read(sid)
             group.last_id = sid
 
     def delivered_many(self, group: Group, sids: list[int]) -> None:
         """:meth:`delivered` of ascending IDs, each above the group's last ID, in O(1)
-        calls: an ID strictly between the batch's ends is neither the stream's first
-        nor its last entry, so no exact count is known for it and the counter just
-        moves on by one per ID, unless a tombstone lies at or after it (then it becomes
-        unknown, and stays so up to the last ID)."""
+        calls. After the first, every last ID is an entry, so not before the first one;
+        an ID strictly between the batch's ends is neither the stream's first nor its
+        last entry, so its estimate is unknown: the counter moves on by one per ID if it
+        is known and no tombstone lies at or after the first ID (tombstones at or after a
+        later one lie after the first too), and is unknown up to the last ID otherwise."""
         self.delivered(group, sids[0])
         if len(sids) == 1:
             return
         inner = len(sids) - 2
         if inner:
-            low = sids[1]
-            if self.first_id < low:
-                read = group.entries_read
-                if read != INVALID_READ and not self.has_tombstones(low):
-                    group.entries_read = read + inner
-                else:
-                    group.entries_read = INVALID_READ
-                group.last_id = sids[-2]
+            read = group.entries_read
+            if read != INVALID_READ and not self.has_tombstones(sids[0]):
+                group.entries_read = read + inner
             else:
-                for sid in sids[1:-1]:
-                    self.delivered(group, sid)
+                group.entries_read = INVALID_READ
+            group.last_id = sids[-2]
         self.delivered(group, sids[-1])
 
     # ---- the radix tree's shape ----------------------------------------------------------------
