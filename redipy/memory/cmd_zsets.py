@@ -13,11 +13,10 @@ from __future__ import annotations
 import math
 import random
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from math import isnan
-from math import nextafter as _nextafter
 from operator import add, eq, itemgetter
 from typing import Any
 
@@ -64,28 +63,9 @@ _STRTOD = re.compile(
     re.IGNORECASE,
 )
 _INF = math.inf
+_member = itemgetter(1)
+_score_of = itemgetter(0)
 _INFS = {"inf": _INF, "+inf": _INF, "-inf": -_INF}
-
-
-class _Top:
-    """Sorts after every member: ``(score, _TOP)`` is just past all ``(score, m)``."""
-
-    __slots__ = ()
-
-    def __lt__(self, other: object) -> bool:
-        return False
-
-    def __gt__(self, other: object) -> bool:
-        return True
-
-    def __eq__(self, other: object) -> bool:
-        return other is self
-
-    def __hash__(self) -> int:
-        return 0
-
-
-_TOP = _Top()
 
 
 # ---- parsing -------------------------------------------------------------------------
@@ -189,50 +169,42 @@ def _zset(db: Database, key: str) -> RZSet | None:
 
 def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
     """Where the members whose score is in the range begin and end (places)."""
-    low, lowex, high, highex = rng
-    order = zs.order
-    return (order.place((low, _TOP) if lowex else (low,)),
-            order.place((high,) if highex else (high, _TOP)))
+    i, j, k, m = _score_span(zs.order, *rng)
+    return (i, j), (k, m)
 
 
-def _score_keys(low: str, high: str) -> tuple[Any, Any]:
-    """Bisection keys of a score range (ZCOUNT's min and max): the entries ``e`` with
-    ``lo <= e < hi`` are those in it. Plain digits (most bounds) skip the parser; a
-    score ``x`` that an exclusive min or an inclusive max must stay below is
-    ``(nextafter(x),)`` (floats are discrete), so a bound equal to a score compares
-    no ``_TOP`` (a Python call); infinities keep ``_TOP``."""
+def _score_bounds(low: str, high: str) -> ScoreRange:
+    """:func:`parse_score_range` with plain digits (most bounds) read in this frame."""
     if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
             and low.isascii() and high.isascii()):
-        return (float(low),), (_nextafter(float(high), _INF),)
-    lval, lowex, hval, highex = parse_score_range(low, high)
-    return (_above(lval) if lowex else (lval,)), ((hval,) if highex else _above(hval))
+        return float(low), False, float(high), False
+    return parse_score_range(low, high)
 
 
-def _above(score: float) -> Any:
-    """A key just after every entry of ``score``."""
-    return (score, _TOP) if score == _INF else (_nextafter(score, _INF),)
-
-
-def _span(order: Any, lo: Any, hi: Any) -> tuple[int, int, int, int]:
-    """The places ``(i, j)`` and ``(k, m)`` (sublist, offset) where the entries ``e`` with
-    ``lo <= e < hi`` begin and end, by bisections of SortedList's ``_maxes`` and
+def _score_span(order: Any, low: float, lowex: bool, high: float,
+                highex: bool) -> tuple[int, int, int, int]:
+    """The places ``(i, j)`` and ``(k, m)`` (sublist, offset) where the entries with a
+    score in the range begin and end, by bisections on the scores alone (``key``: a
+    float compared with a float, no tuple, no member) of SortedList's ``_maxes`` and
     sublists (the second search starts where the first ended); an empty range has
     ``i == k`` and ``m <= j``."""
     maxes = order._maxes
     n = len(maxes)
-    i = bisect_left(maxes, lo)
+    first = bisect_right if lowex else bisect_left
+    i = first(maxes, low, key=_score_of)
     if i == n:
         return 0, 0, 0, 0
     lists = order._lists
     sub = lists[i]
-    j = bisect_left(sub, lo)
-    k = bisect_left(maxes, hi, i)
+    j = first(sub, low, key=_score_of)
+    last = bisect_left if highex else bisect_right
+    k = last(maxes, high, i, key=_score_of)
     if k == i:
-        return i, j, i, bisect_left(sub, hi, j)
+        return i, j, i, last(sub, high, j, key=_score_of)
     if k == n:
         k -= 1
         return i, j, k, len(lists[k])
-    return i, j, k, bisect_left(lists[k], hi)
+    return i, j, k, last(lists[k], high, key=_score_of)
 
 
 def _span_count(order: Any, i: int, j: int, k: int, m: int) -> int:
@@ -267,36 +239,46 @@ def _lex_bad(low: str, high: str) -> bool:
                 and (high[:1] in _LEX_OPEN or high in _LEX_ENDS))
 
 
-def _lex_key(score: float, text: str, upper: bool) -> Any:
-    """With one score for all: the bisection key of a (valid) lex bound, lower or
-    ``upper``: members ``e`` with ``lo <= e < hi`` are in range (``_TOP`` as a third
-    item sorts just after the member it follows)."""
-    head = text[0]
-    if head == "[":
-        return (score, text[1:], _TOP) if upper else (score, text[1:])
-    if head == "(":
-        return (score, text[1:]) if upper else (score, text[1:], _TOP)
-    if head == "-":
-        return (score,)
-    return _above(score)
-
-
 def _lex_one(zs: RZSet, low: str, high: str) -> tuple[int, int, int, int] | None:
-    """The :func:`_span` of a lex range when every score is equal (the valid use),
-    else ``None`` (the bounds already checked)."""
-    lists = zs.order._lists
+    """The places ``(i, j)`` and ``(k, m)`` (sublist, offset) where a lex range begins
+    and ends when every score is equal (the valid use: the entries are then in member
+    order, bisected by member alone, ``key``), else ``None`` (the bounds already
+    checked); an empty range has ``i == k`` and ``m <= j``."""
+    order = zs.order
+    lists = order._lists
     if not lists:
         return 0, 0, 0, 0
-    score = lists[0][0][0]
-    if score != lists[-1][-1][0]:
+    if lists[0][0][0] != lists[-1][-1][0]:
         return None
-    head = low[0]  # the "[" and "(" bounds inline, as _lex_key spells them
-    lo = ((score, low[1:]) if head == "[" else (score, low[1:], _TOP) if head == "("
-          else _lex_key(score, low, False))
+    maxes = order._maxes
+    n = len(maxes)
+    head = low[0]
+    if head == "[" or head == "(":
+        first = bisect_left if head == "[" else bisect_right
+        lo = low[1:]
+        i = first(maxes, lo, key=_member)
+        if i == n:
+            return 0, 0, 0, 0
+        sub = lists[i]
+        j = first(sub, lo, key=_member)
+    elif head == "-":
+        i = j = 0
+        sub = lists[0]
+    else:  # "+": nothing is above it
+        return 0, 0, 0, 0
     head = high[0]
-    hi = ((score, high[1:], _TOP) if head == "[" else (score, high[1:]) if head == "("
-          else _lex_key(score, high, True))
-    return _span(zs.order, lo, hi)
+    if head == "[" or head == "(":
+        last = bisect_right if head == "[" else bisect_left
+        hi = high[1:]
+        k = last(maxes, hi, i, key=_member)
+        if k == i:
+            return i, j, i, last(sub, hi, j, key=_member)
+        if k == n:
+            return i, j, n - 1, len(lists[-1])
+        return i, j, k, last(lists[k], hi, key=_member)
+    if head == "+":
+        return i, j, n - 1, len(lists[-1])
+    return 0, 0, 0, 0  # "-": nothing is below it
 
 
 def _lex_possible(zs: RZSet, rng: LexRange) -> bool:
@@ -522,7 +504,6 @@ def _created(count: int, longest: int) -> RZSet:
     return zs
 
 
-_member = itemgetter(1)
 
 
 def _store(db: Database, dest: str, entries: Iterable[Entry],
@@ -540,21 +521,50 @@ def _store(db: Database, dest: str, entries: Iterable[Entry],
         map(len, scores if scores is not None else map(_member, items))) > SMALL_VALUE
     if big:
         new = RZSet.loaded(items, True, scores)
-    else:
+    elif 0.0 in map(_score_of, items):  # a -0 among them? (0.0 == -0.0)
         new = RZSet.loaded([(score + 0.0, member) for score, member in items], False)
+    else:
+        new = RZSet.loaded(items, False)
     db.put(dest, new)
     return len(items)
 
 
-def _remove_places(db: Database, key: str, zs: RZSet, lo: Place, hi: Place) -> int:
-    """Delete the entries between two places in O(log n + m)."""
+def _remove_places(db: Database, key: str, zs: RZSet, i: int, j: int, k: int,
+                   m: int) -> int:
+    """Delete the entries from place ``(i, j)`` up to ``(k, m)`` in O(log n + m); within
+    one sublist that stays over half full (most removals) in this frame, with
+    ``Sampler.remove`` inlined."""
     scores, ra = zs.scores, zs.ra  # first: a set built in bulk makes them from the order
-    gone = zs.order.drop(lo, hi)
-    if not gone:
-        return 0
+    order = zs.order
+    if i == k:
+        count = m - j
+        if count <= 0:
+            return 0
+        sub = order._lists[i]
+        if len(sub) - count <= order._load >> 1:
+            gone = order.drop((i, j), (k, m))
+        else:
+            gone = sub[j:m]
+            del sub[j:m]
+            order._len -= count
+            order._maxes[i] = sub[-1]
+            index = order._index
+            if index:
+                child = order._offset + i
+                while child > 0:
+                    index[child] -= count
+                    child = (child - 1) >> 1
+                index[0] -= count
+    else:
+        gone = order.drop((i, j), (k, m))
+        if not gone:
+            return 0
+    ghosts, slots = ra.ghosts, ra.slots
     for _, member in gone:
         del scores[member]
-        ra.remove(member)
+        ghosts.add(member)
+        if len(ghosts) * 4 > len(slots):
+            ra._sweep(4)
     if db.watchers or db.on_touch:
         db.touch(key)
     if not scores:
@@ -827,14 +837,36 @@ def cmd_zcard(db: Database, args: Sequence[str]) -> int:
 def cmd_zcount(db: Database, args: Sequence[str]) -> int:
     if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
         raise arity_error("ZCOUNT")
-    lo, hi = _score_keys(args[1], args[2])
+    low, high = args[1], args[2]
+    if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
+            and low.isascii() and high.isascii()):  # _score_bounds inlined
+        lo, hi = float(low), float(high)
+        first, last = bisect_left, bisect_right
+    else:
+        lo, lowex, hi, highex = parse_score_range(low, high)
+        first = bisect_right if lowex else bisect_left
+        last = bisect_left if highex else bisect_right
     zs = db.get(args[0]) if db.expires else db.data.get(args[0])
     if zs is None:
         return 0
     if type(zs) is not RZSet:
         raise WrongTypeError(WRONGTYPE)
-    order = zs.order
-    return _span_count(order, *_span(order, lo, hi))
+    order = zs.order  # _score_span inlined
+    maxes = order._maxes
+    n = len(maxes)
+    i = first(maxes, lo, key=_score_of)
+    if i == n:
+        return 0
+    lists = order._lists
+    sub = lists[i]
+    j = first(sub, lo, key=_score_of)
+    k = last(maxes, hi, i, key=_score_of)
+    if k == i:
+        return last(sub, hi, j, key=_score_of) - j  # type: ignore[no-any-return]
+    if k == n:
+        k -= 1
+        return _span_count(order, i, j, k, len(lists[k]))
+    return _span_count(order, i, j, k, last(lists[k], hi, key=_score_of))
 
 
 @command("ZLEXCOUNT")
@@ -932,31 +964,54 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
 
 def _bare_score_range(db: Database, key: str, low: str, high: str, rev: bool) -> list[str]:
     """ZRANGEBYSCORE / ZREVRANGEBYSCORE without options."""
-    lo, hi = _score_keys(low, high)
-    zs = _zset(db, key)
+    if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
+            and low.isascii() and high.isascii()):  # _score_bounds inlined
+        lo, hi = float(low), float(high)
+        first, last = bisect_left, bisect_right
+    else:
+        lo, lowex, hi, highex = parse_score_range(low, high)
+        first = bisect_right if lowex else bisect_left
+        last = bisect_left if highex else bisect_right
+    zs = db.get(key) if db.expires else db.data.get(key)
     if zs is None:
         return []
-    order = zs.order
-    found = _span_cut(order, *_span(order, lo, hi))
-    if rev:
-        found.reverse()
-    return list(map(_member, found))
+    if type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
+    order = zs.order  # _score_span and _span_cut inlined
+    maxes = order._maxes
+    n = len(maxes)
+    i = first(maxes, lo, key=_score_of)
+    if i == n:
+        return []
+    lists = order._lists
+    sub = lists[i]
+    j = first(sub, lo, key=_score_of)
+    k = last(maxes, hi, i, key=_score_of)
+    if k == i:
+        found = sub[j:last(sub, hi, j, key=_score_of)]
+    elif k == n:
+        found = order.cut((i, j), (n - 1, len(lists[-1])))
+    else:
+        found = order.cut((i, j), (k, last(lists[k], hi, key=_score_of)))
+    return list(map(_member, reversed(found) if rev else found))
 
 
 def _bare_lex_range(db: Database, key: str, low: str, high: str, rev: bool) -> list[str]:
     """ZRANGEBYLEX / ZREVRANGEBYLEX without options."""
-    if _lex_bad(low, high):
+    if not ((low[:1] in _LEX_OPEN or low in _LEX_ENDS)  # _lex_bad inlined
+            and (high[:1] in _LEX_OPEN or high in _LEX_ENDS)):
         raise ResponseError(NOT_LEX_RANGE)
-    zs = _zset(db, key)
+    zs = db.get(key) if db.expires else db.data.get(key)
     if zs is None:
         return []
+    if type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
     span = _lex_one(zs, low, high)
     if span is None:
         return _flat(_lex_slice(zs, parse_lex_range(low, high), 0, -1, rev), False)
-    found = _span_cut(zs.order, *span)
-    if rev:
-        found.reverse()
-    return list(map(_member, found))
+    i, j, k, m = span
+    found = zs.order._lists[i][j:m] if i == k else zs.order.cut((i, j), (k, m))
+    return list(map(_member, reversed(found) if rev else found))
 
 
 @arity_checked("ZRANGE")
@@ -964,8 +1019,14 @@ def cmd_zrange(db: Database, args: Sequence[str]) -> Any:
     return _zrange(db, args)
 
 
-@arity_checked("ZRANGESTORE")
+@command("ZRANGESTORE")
 def cmd_zrangestore(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 4:  # by rank, no options (the common call): no option parsing
+        start, end = _int_pair(args[2], args[3])
+        zs = _zset(db, args[1])
+        return _store(db, args[0], [] if zs is None else _rank_slice(zs, start, end, False))
+    if len(args) < 4:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZRANGESTORE")
     return _zrange(db, args, store=True)
 
 
@@ -1037,21 +1098,21 @@ def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
     if start > end or start >= size:
         return 0
     order = zs.order
-    return _remove_places(db, key, zs, order.place_at(start),
-                          order.place_at(min(end, size - 1) + 1))
+    i, j = order.place_at(start)
+    k, m = order.place_at(min(end, size - 1) + 1)
+    return _remove_places(db, key, zs, i, j, k, m)
 
 
 @command("ZREMRANGEBYSCORE")
 def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
     if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
         raise arity_error("ZREMRANGEBYSCORE")
-    lo, hi = _score_keys(args[1], args[2])
+    rng = _score_bounds(args[1], args[2])
     key = args[0]
     zs = _zset(db, key)
     if zs is None:
         return 0
-    i, j, k, m = _span(zs.order, lo, hi)
-    return _remove_places(db, key, zs, (i, j), (k, m))
+    return _remove_places(db, key, zs, *_score_span(zs.order, *rng))
 
 
 @command("ZREMRANGEBYLEX")
@@ -1067,8 +1128,7 @@ def cmd_zremrangebylex(db: Database, args: Sequence[str]) -> int:
         return 0
     span = _lex_one(zs, low, high)
     if span is not None:
-        i, j, k, m = span
-        return _remove_places(db, key, zs, (i, j), (k, m))
+        return _remove_places(db, key, zs, *span)
     lo, hi = _lex_span(zs, parse_lex_range(low, high))
     return _remove_span(db, key, zs, lo, hi)
 
@@ -1288,7 +1348,6 @@ def _by_score(entries: Iterable[Entry]) -> list[Entry]:
     return out
 
 
-_score_of = itemgetter(0)
 
 
 def _intercard_fast(srcs: list[Source]) -> int | None:
