@@ -6,7 +6,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, Literal, overload
 
-from redipy.api.base import CommandsBase, enc, pairs_to_scored, to_opt_float
+from redipy.api.base import CommandsBase, enc, to_opt_float
 from redipy.api.sets import to_opt_str, to_strs
 from redipy.commands.build import count_args, zadd_args
 
@@ -56,6 +56,13 @@ def to_opt_int(reply: Any) -> int | None:
 
 def to_opt_floats(reply: Any) -> list[float | None]:
     return [None if item is None else float(item) for item in reply]
+
+
+def pairs_to_scored(reply: Any) -> Scored:
+    """``[member, score, ...]`` as (member, float) pairs (zip and map: no loop in Python;
+    zip takes the member from ``it`` before ``map`` takes the score)."""
+    it = iter(reply)
+    return list(zip(it, map(float, it)))
 
 
 def to_zscan(reply: Any) -> tuple[int, Scored]:
@@ -292,6 +299,9 @@ class SortedSetCommands(CommandsBase):
                     byscore: bool = False, bylex: bool = False, desc: bool = False,
                     offset: int | None = None, num: int | None = None) -> int:
         """Store what :meth:`zrange` would select in ``dest``; returns its size."""
+        if (type(start) is int and type(end) is int and not (byscore or bylex or desc)
+                and offset is None and num is None):  # by rank (the common call), lean
+            return self._conv(int, "ZRANGESTORE", dest, name, str(start), str(end))
         args = [dest, name, enc_score(start), enc_score(end)]
         if byscore:
             args.append("BYSCORE")

@@ -690,10 +690,15 @@ def _zadd_one(db: Database, key: str, score: float, member: str) -> int:
     return 1 if cur is None else 0
 
 
-@arity_checked("ZADD")
+@command("ZADD")
 def cmd_zadd(db: Database, args: Sequence[str]) -> Any:
     if len(args) == 3 and args[1][:1] in _SCORE_START:
-        return _zadd_one(db, args[0], get_score(args[1]), args[2])
+        score = parse_double(args[1])  # get_score inlined
+        if score is None:
+            raise ResponseError(NOT_FLOAT)
+        return _zadd_one(db, args[0], score, args[2])
+    if len(args) < 3:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZADD")
     return _zadd(db, args, False)
 
 
@@ -784,11 +789,8 @@ def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
     zs = _zset(db, args[0])
     if zs is None:
         return [None] * (len(args) - 1)
-    out: list[str | None] = []
-    for member in args[1:]:
-        score = zs.scores.get(member)
-        out.append(None if score is None else format_double(score))
-    return out
+    scores = zs.scores
+    return [format_double(scores[m]) if m in scores else None for m in args[1:]]
 
 
 def _rank(db: Database, args: Sequence[str], name: str, rev: bool) -> Any:
@@ -1534,8 +1536,15 @@ def cmd_zrandmember(db: Database, args: Sequence[str]) -> Any:
     return _flat(((scores[m], m) for m in members), True)
 
 
-@arity_checked("ZSCAN")
+@command("ZSCAN")
 def cmd_zscan(db: Database, args: Sequence[str]) -> list[Any]:
+    if len(args) == 2:  # no options (the common call): a small set in one frame
+        text = args[1]
+        zs = _zset(db, args[0]) if text == "0" else None
+        if zs is not None and not zs.big:  # the listpack: the whole set, in score order
+            return ["0", _flat(list(zs.order), True)]
+    elif len(args) < 2:  # the arity, checked here (no wrapper frame: a hot path)
+        raise arity_error("ZSCAN")
     cursor = parse_cursor(args[1])
     zs = _zset(db, args[0])
     if zs is None:
