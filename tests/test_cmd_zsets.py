@@ -883,6 +883,12 @@ def test_parity_negative_zero_follows_the_encoding(servers: dict[str, Server]) -
         ("ZSCORE", "big", "neg2"),
         ("ZUNIONSTORE", "u", "1", "big"),         # fits: small again, -0 read back as 0
         ("ZSCORE", "u", "neg2"),
+        ("ZRANGESTORE", "r2", "big", "0", "-1"),  # by rank, fits: small, -0 read as 0
+        ("ZSCORE", "r2", "neg2"),
+        ("ZRANGE", "r2", "0", "-1", "WITHSCORES"),
+        ("ZSCAN", "r2", "0"),
+        ("ZRANGESTORE", "r3", "big", "1", "1"),
+        ("ZRANGE", "r3", "0", "-1", "WITHSCORES"),
         ("ZRANGESTORE", "r", "s", "0", "-1"),     # holds the long member: a skiplist
         ("ZSCORE", "r", LONG),
         ("ZSCORE", "r", "a"),

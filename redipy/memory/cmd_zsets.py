@@ -1325,9 +1325,9 @@ def _sort_entries(out: list[Entry]) -> None:
 def _union_pair(one: RZSet, two: RZSet) -> list[Entry]:
     """ZUNION of two sorted sets (weights 1, SUM), sorted: the first walked in its order
     (summed where the second has the member), then the second's own members, each kept
-    as the entry it is; the sort merges these few ascending runs."""
+    as the entry it is (no new tuple); the sort merges these few ascending runs."""
     other, first = two.scores, one.scores
-    out = [(score + other[m], m) if m in other else (score, m) for score, m in one.order]
+    out = [e if e[1] not in other else (e[0] + other[e[1]], e[1]) for e in one.order]
     out += [entry for entry in two.order if entry[1] not in first]
     out = _zero_nans(one, two, out)
     out.sort()
