@@ -56,6 +56,11 @@ def queries() -> list[list[object]]:
         out.append(["ZLEXCOUNT", "one", "-", "+"])
         out.append(["ZRANK", "one", f"m{rnd.randrange(SIZE):05d}"])
         out.append(["ZRANK", "mixed", f"m{rnd.randrange(SIZE):05d}"])
+    for _ in range(30):  # ZRANGESTORE by rank: in one sublist, across some, from the end
+        start = rnd.randrange(-SIZE - 5, SIZE + 5)
+        width = rnd.choice([0, 1, 9, 1500, 5000])
+        out.append(["ZRANGESTORE", "dst", "mixed", start, start + width])
+        out.append(["ZRANGE", "dst", 0, -1, "WITHSCORES"])
     out.append(["ZRANGE", "mixed", 0, -1, "WITHSCORES"])
     out.append(["ZRANGE", "one", 0, -1])
     for bad in (["ZCOUNT", "mixed", "x", "1"], ["ZLEXCOUNT", "one", "m", "+"],

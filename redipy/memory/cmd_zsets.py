@@ -173,14 +173,6 @@ def _score_places(zs: RZSet, rng: ScoreRange) -> tuple[Place, Place]:
     return (i, j), (k, m)
 
 
-def _score_bounds(low: str, high: str) -> ScoreRange:
-    """:func:`parse_score_range` with plain digits (most bounds) read in this frame."""
-    if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
-            and low.isascii() and high.isascii()):
-        return float(low), False, float(high), False
-    return parse_score_range(low, high)
-
-
 def _score_span(order: Any, low: float, lowex: bool, high: float,
                 highex: bool) -> tuple[int, int, int, int]:
     """The places ``(i, j)`` and ``(k, m)`` (sublist, offset) where the entries with a
@@ -789,8 +781,11 @@ def cmd_zmscore(db: Database, args: Sequence[str]) -> list[str | None]:
     zs = _zset(db, args[0])
     if zs is None:
         return [None] * (len(args) - 1)
-    scores = zs.scores
-    return [format_double(scores[m]) if m in scores else None for m in args[1:]]
+    out: list[str | None] = []
+    for member in args[1:]:
+        score = zs.scores.get(member)
+        out.append(None if score is None else format_double(score))
+    return out
 
 
 def _rank(db: Database, args: Sequence[str], name: str, rev: bool) -> Any:
@@ -841,7 +836,7 @@ def cmd_zcount(db: Database, args: Sequence[str]) -> int:
         raise arity_error("ZCOUNT")
     low, high = args[1], args[2]
     if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
-            and low.isascii() and high.isascii()):  # _score_bounds inlined
+            and low.isascii() and high.isascii()):  # plain digits (most bounds)
         lo, hi = float(low), float(high)
         first, last = bisect_left, bisect_right
     else:
@@ -967,7 +962,7 @@ def _zrange(db: Database, args: Sequence[str], *, store: bool = False, by: str =
 def _bare_score_range(db: Database, key: str, low: str, high: str, rev: bool) -> list[str]:
     """ZRANGEBYSCORE / ZREVRANGEBYSCORE without options."""
     if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
-            and low.isascii() and high.isascii()):  # _score_bounds inlined
+            and low.isascii() and high.isascii()):  # plain digits (most bounds)
         lo, hi = float(low), float(high)
         first, last = bisect_left, bisect_right
     else:
@@ -1026,7 +1021,23 @@ def cmd_zrangestore(db: Database, args: Sequence[str]) -> Any:
     if len(args) == 4:  # by rank, no options (the common call): no option parsing
         start, end = _int_pair(args[2], args[3])
         zs = _zset(db, args[1])
-        return _store(db, args[0], [] if zs is None else _rank_slice(zs, start, end, False))
+        if zs is None:
+            return _store(db, args[0], [])
+        size = len(zs)  # _rank_slice's clamping, then one place found by position
+        if start < 0:
+            start += size
+        if end < 0:
+            end += size
+        start = max(start, 0)
+        if start > end or start >= size:
+            return _store(db, args[0], [])
+        stop = min(end, size - 1) + 1
+        order = zs.order
+        i, j = order.place_at(start)
+        sub = order._lists[i]
+        if j + stop - start <= len(sub):  # within one sublist (most ranges): one slice
+            return _store(db, args[0], sub[j:j + stop - start])
+        return _store(db, args[0], order.cut((i, j), order.place_at(stop)))
     if len(args) < 4:  # the arity, checked here (no wrapper frame: a hot path)
         raise arity_error("ZRANGESTORE")
     return _zrange(db, args, store=True)
@@ -1109,12 +1120,36 @@ def cmd_zremrangebyrank(db: Database, args: Sequence[str]) -> int:
 def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
     if len(args) != 3:  # the arity, checked here (no wrapper frame: a hot path)
         raise arity_error("ZREMRANGEBYSCORE")
-    rng = _score_bounds(args[1], args[2])
+    low, high = args[1], args[2]
+    if (low.isdigit() and high.isdigit() and len(low) < 30 and len(high) < 30
+            and low.isascii() and high.isascii()):  # plain digits (most bounds)
+        lo, hi = float(low), float(high)
+        first, last = bisect_left, bisect_right
+    else:
+        lo, lowex, hi, highex = parse_score_range(low, high)
+        first = bisect_right if lowex else bisect_left
+        last = bisect_left if highex else bisect_right
     key = args[0]
-    zs = _zset(db, key)
+    zs = db.get(key) if db.expires else db.data.get(key)
     if zs is None:
         return 0
-    return _remove_places(db, key, zs, *_score_span(zs.order, *rng))
+    if type(zs) is not RZSet:
+        raise WrongTypeError(WRONGTYPE)
+    order = zs.order  # _score_span inlined
+    maxes = order._maxes
+    n = len(maxes)
+    i = first(maxes, lo, key=_score_of)
+    if i == n:
+        return 0
+    lists = order._lists
+    sub = lists[i]
+    j = first(sub, lo, key=_score_of)
+    k = last(maxes, hi, i, key=_score_of)
+    if k == i:
+        return _remove_places(db, key, zs, i, j, i, last(sub, hi, j, key=_score_of))
+    if k == n:
+        return _remove_places(db, key, zs, i, j, n - 1, len(lists[-1]))
+    return _remove_places(db, key, zs, i, j, k, last(lists[k], hi, key=_score_of))
 
 
 @command("ZREMRANGEBYLEX")
