@@ -56,8 +56,32 @@ def test_zorder_matches_a_sorted_list() -> None:
                 if op > 0.95:
                     assert order.drop(lo, hi) == model[i:j]
                     del model[i:j]
+            if op > 0.97 and model:  # SortedList's own paths: pop, del, move, copy
+                how = rnd.randrange(5)
+                if how == 0:
+                    assert order.pop(0) == model.pop(0)
+                elif how == 1:
+                    assert order.pop(-1) == model.pop(-1)
+                elif how == 2:
+                    at = rnd.randrange(len(model))
+                    assert order.pop(at) == model.pop(at)
+                elif how == 3:
+                    at = rnd.randrange(len(model))
+                    stop = at + rnd.randrange(1, 40)
+                    del order[at:stop]
+                    del model[at:stop]
+                else:
+                    old = rnd.choice(model)
+                    new = (float(rnd.randrange(40)), old[1])
+                    if new not in model:
+                        order.move(old, new)
+                        model.remove(old)
+                        bisect.insort(model, new)
+                if rnd.random() < 0.05:
+                    order = order.copy()
+                    order._reset(load)
             if step % 97 == 0:
-                order._check()
+                order._check()  # ZOrder's check includes its arrays of scores
                 assert list(order) == model
 
 

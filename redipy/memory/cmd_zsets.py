@@ -186,17 +186,16 @@ def _score_span(order: Any, low: float, lowex: bool, high: float,
     i = first(maxes, low, key=_score_of)
     if i == n:
         return 0, 0, 0, 0
-    lists = order._lists
-    sub = lists[i]
-    j = first(sub, low, key=_score_of)
+    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    j = first(fl[i], low)
     last = bisect_left if highex else bisect_right
     k = last(maxes, high, i, key=_score_of)
     if k == i:
-        return i, j, i, last(sub, high, j, key=_score_of)
+        return i, j, i, last(fl[i], high, j)
     if k == n:
         k -= 1
-        return i, j, k, len(lists[k])
-    return i, j, k, last(lists[k], high, key=_score_of)
+        return i, j, k, len(fl[k])
+    return i, j, k, last(fl[k], high)
 
 
 def _span_count(order: Any, i: int, j: int, k: int, m: int) -> int:
@@ -538,6 +537,7 @@ def _remove_places(db: Database, key: str, zs: RZSet, i: int, j: int, k: int,
         else:
             gone = sub[j:m]
             del sub[j:m]
+            del order._fl[i][j:m]
             order._len -= count
             order._maxes[i] = sub[-1]
             index = order._index
@@ -854,16 +854,15 @@ def cmd_zcount(db: Database, args: Sequence[str]) -> int:
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return 0
-    lists = order._lists
-    sub = lists[i]
-    j = first(sub, lo, key=_score_of)
+    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:
-        return last(sub, hi, j, key=_score_of) - j  # type: ignore[no-any-return]
+        return last(fl[i], hi, j) - j
     if k == n:
         k -= 1
-        return _span_count(order, i, j, k, len(lists[k]))
-    return _span_count(order, i, j, k, last(lists[k], hi, key=_score_of))
+        return _span_count(order, i, j, k, len(fl[k]))
+    return _span_count(order, i, j, k, last(fl[k], hi))
 
 
 @command("ZLEXCOUNT")
@@ -980,16 +979,15 @@ def _bare_score_range(db: Database, key: str, low: str, high: str, rev: bool) ->
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return []
-    lists = order._lists
-    sub = lists[i]
-    j = first(sub, lo, key=_score_of)
+    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:
-        found = sub[j:last(sub, hi, j, key=_score_of)]
+        found = order._lists[i][j:last(fl[i], hi, j)]
     elif k == n:
-        found = order.cut((i, j), (n - 1, len(lists[-1])))
+        found = order.cut((i, j), (n - 1, len(fl[-1])))
     else:
-        found = order.cut((i, j), (k, last(lists[k], hi, key=_score_of)))
+        found = order.cut((i, j), (k, last(fl[k], hi)))
     return list(map(_member, reversed(found) if rev else found))
 
 
@@ -1141,15 +1139,14 @@ def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return 0
-    lists = order._lists
-    sub = lists[i]
-    j = first(sub, lo, key=_score_of)
+    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:
-        return _remove_places(db, key, zs, i, j, i, last(sub, hi, j, key=_score_of))
+        return _remove_places(db, key, zs, i, j, i, last(fl[i], hi, j))
     if k == n:
-        return _remove_places(db, key, zs, i, j, n - 1, len(lists[-1]))
-    return _remove_places(db, key, zs, i, j, k, last(lists[k], hi, key=_score_of))
+        return _remove_places(db, key, zs, i, j, n - 1, len(fl[-1]))
+    return _remove_places(db, key, zs, i, j, k, last(fl[k], hi))
 
 
 @command("ZREMRANGEBYLEX")

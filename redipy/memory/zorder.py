@@ -7,17 +7,34 @@ methods' chain of calls. Complexity stays the library's: O(log n) to add, remove
 rank, O(log n + m) for a range of m entries. A place is a pair ``(sublist, offset)``
 so a range inside one sublist (most ranges) is one C slice, without turning places
 into positions.
+
+Beside each sublist ZOrder keeps its scores as an ``array('d')`` (``_fl``, one per
+sublist, the same length and order): a score range bisects those packed doubles
+instead of following a pointer to a tuple and another to its float at every probe
+(the cache misses were most of a range query's time on a big set). Every method that
+changes ``_lists`` changes ``_fl`` alike: the hot paths here, and SortedList's own
+``_delete``, ``_expand``, ``clear`` and ``update`` (through which its ``pop``,
+``discard``, ``__delitem__`` and ``copy`` go) overridden below.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right, insort
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from sortedcontainers import SortedList
 
 Entry = tuple[float, str]
 Place = tuple[int, int]
+
+_first = itemgetter(0)
+
+
+def _scores(sub: list[Entry]) -> array[float]:
+    return array("d", map(_first, sub))
 
 
 class ZOrder(SortedList):  # type: ignore[misc]
@@ -34,17 +51,24 @@ class ZOrder(SortedList):  # type: ignore[misc]
         lists = ([entries[i:i + load] for i in range(0, len(entries), load)]
                  if len(entries) > load else [entries[:]] if entries else [])
         order._lists = lists
+        order._fl = [_scores(sub) for sub in lists]
         order._maxes = [sub[-1] for sub in lists]
         order._index = []
         order._offset = 0
         return order
 
+    def __init__(self, iterable: Iterable[Entry] | None = None) -> None:
+        self._fl: list[array[float]] = []
+        super().__init__(iterable)
+
     def add(self, value: Entry) -> None:
-        """SortedList.add with ``_expand`` inlined."""
+        """SortedList.add with ``_expand`` inlined (and the scores' array kept alike)."""
         lists = self._lists
         maxes = self._maxes
+        fl = self._fl
         if not maxes:
             lists.append([value])
+            fl.append(array("d", (value[0],)))
             maxes.append(value)
             self._len = 1
             return
@@ -53,16 +77,22 @@ class ZOrder(SortedList):  # type: ignore[misc]
             pos -= 1
             sub = lists[pos]
             sub.append(value)
+            fl[pos].append(value[0])
             maxes[pos] = value
         else:
             sub = lists[pos]
-            insort(sub, value)
+            idx = bisect_right(sub, value)
+            sub.insert(idx, value)
+            fl[pos].insert(idx, value[0])
         self._len += 1
         load = self._load
         index = self._index
         if len(sub) > load << 1:
             half = sub[load:]
             del sub[load:]
+            scores = fl[pos]
+            fl.insert(pos + 1, scores[load:])
+            del scores[load:]
             maxes[pos] = sub[-1]
             lists.insert(pos + 1, half)
             maxes.insert(pos + 1, half[-1])
@@ -83,6 +113,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         idx = bisect_left(sub, value)
         if len(sub) - 1 > self._load >> 1:
             del sub[idx]
+            del self._fl[pos][idx]
             self._len -= 1
             maxes[pos] = sub[-1]
             index = self._index
@@ -105,8 +136,13 @@ class ZOrder(SortedList):  # type: ignore[misc]
         top = maxes[pos]
         if new < top and old != top and (not pos or maxes[pos - 1] < new):
             sub = self._lists[pos]
-            del sub[bisect_left(sub, old)]
-            insort(sub, new)
+            scores = self._fl[pos]
+            idx = bisect_left(sub, old)
+            del sub[idx]
+            del scores[idx]
+            idx = bisect_right(sub, new)
+            sub.insert(idx, new)
+            scores.insert(idx, new[0])
             return
         self.remove(old)
         self.add(new)
@@ -209,6 +245,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
             return gone
         sub = self._lists[i]
         del sub[j:m]
+        del self._fl[i][j:m]
         self._len -= len(gone)
         self._maxes[i] = sub[-1]
         index = self._index
@@ -220,3 +257,93 @@ class ZOrder(SortedList):  # type: ignore[misc]
                 child = (child - 1) >> 1
             index[0] -= count
         return gone
+
+    # ---- SortedList's own changes of the sublists, with the scores' arrays kept alike ----
+
+    def _delete(self, pos: int, idx: int) -> None:
+        """SortedList._delete (its pop, discard, __delitem__ and remove's rare case)."""
+        lists = self._lists
+        maxes = self._maxes
+        index = self._index
+        fl = self._fl
+        sub = lists[pos]
+        del sub[idx]
+        del fl[pos][idx]
+        self._len -= 1
+        size = len(sub)
+        if size > (self._load >> 1):
+            maxes[pos] = sub[-1]
+            if index:
+                child = self._offset + pos
+                while child > 0:
+                    index[child] -= 1
+                    child = (child - 1) >> 1
+                index[0] -= 1
+        elif len(lists) > 1:
+            if not pos:
+                pos += 1
+            prev = pos - 1
+            lists[prev].extend(lists[pos])
+            fl[prev].extend(fl[pos])
+            maxes[prev] = lists[prev][-1]
+            del lists[pos]
+            del fl[pos]
+            del maxes[pos]
+            del index[:]
+            self._expand(prev)
+        elif size:
+            maxes[pos] = sub[-1]
+        else:
+            del lists[pos]
+            del fl[pos]
+            del maxes[pos]
+            del index[:]
+
+    def _expand(self, pos: int) -> None:
+        """SortedList._expand: split a sublist past twice the load."""
+        lists = self._lists
+        index = self._index
+        sub = lists[pos]
+        load = self._load
+        if len(sub) > (load << 1):
+            maxes = self._maxes
+            fl = self._fl
+            half = sub[load:]
+            del sub[load:]
+            scores = fl[pos]
+            fl.insert(pos + 1, scores[load:])
+            del scores[load:]
+            maxes[pos] = sub[-1]
+            lists.insert(pos + 1, half)
+            maxes.insert(pos + 1, half[-1])
+            del index[:]
+        elif index:
+            child = self._offset + pos
+            while child:
+                index[child] += 1
+                child = (child - 1) >> 1
+            index[0] += 1
+
+    def clear(self) -> None:
+        SortedList.clear(self)
+        del self._fl[:]
+
+    _clear = clear
+
+    def update(self, iterable: Iterable[Entry]) -> None:
+        """SortedList.update: into an empty order in bulk, else one add each."""
+        values = sorted(iterable)
+        if self._maxes:
+            for value in values:
+                self.add(value)
+            return
+        SortedList.update(self, values)
+        self._fl = [_scores(sub) for sub in self._lists]
+
+    _update = update
+
+    def _check(self) -> None:
+        SortedList._check(self)
+        assert len(self._fl) == len(self._lists)
+        for sub, scores in zip(self._lists, self._fl):
+            assert list(scores) == [score for score, _ in sub]
