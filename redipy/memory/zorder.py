@@ -81,9 +81,13 @@ class ZOrder(SortedList):  # type: ignore[misc]
             maxes[pos] = value
         else:
             sub = lists[pos]
-            idx = bisect_right(sub, value)
+            scores = fl[pos]
+            score = value[0]
+            idx = bisect_right(scores, score)  # by the packed scores; members on a tie
+            if idx and scores[idx - 1] == score:
+                idx = bisect_right(sub, value, bisect_left(scores, score, 0, idx), idx)
             sub.insert(idx, value)
-            fl[pos].insert(idx, value[0])
+            scores.insert(idx, score)
         self._len += 1
         load = self._load
         index = self._index
@@ -110,10 +114,13 @@ class ZOrder(SortedList):  # type: ignore[misc]
         maxes = self._maxes
         pos = bisect_left(maxes, value)
         sub = self._lists[pos]
-        idx = bisect_left(sub, value)
+        scores = self._fl[pos]
+        idx = bisect_left(scores, value[0])  # by the packed scores; members on a tie
+        if sub[idx][1] != value[1]:
+            idx = bisect_left(sub, value, idx, bisect_right(scores, value[0], idx))
         if len(sub) - 1 > self._load >> 1:
             del sub[idx]
-            del self._fl[pos][idx]
+            del scores[idx]
             self._len -= 1
             maxes[pos] = sub[-1]
             index = self._index
@@ -137,12 +144,18 @@ class ZOrder(SortedList):  # type: ignore[misc]
         if new < top and old != top and (not pos or maxes[pos - 1] < new):
             sub = self._lists[pos]
             scores = self._fl[pos]
-            idx = bisect_left(sub, old)
+            score = old[0]  # by the packed scores; members on a tie
+            idx = bisect_left(scores, score)
+            if sub[idx][1] != old[1]:
+                idx = bisect_left(sub, old, idx, bisect_right(scores, score, idx))
             del sub[idx]
             del scores[idx]
-            idx = bisect_right(sub, new)
+            score = new[0]
+            idx = bisect_right(scores, score)
+            if idx and scores[idx - 1] == score:
+                idx = bisect_right(sub, new, bisect_left(scores, score, 0, idx), idx)
             sub.insert(idx, new)
-            scores.insert(idx, new[0])
+            scores.insert(idx, score)
             return
         self.remove(old)
         self.add(new)
@@ -150,7 +163,10 @@ class ZOrder(SortedList):  # type: ignore[misc]
     def rank(self, value: Entry) -> int:
         """The position of ``value`` (which must be there)."""
         pos = bisect_left(self._maxes, value)
-        idx: int = bisect_left(self._lists[pos], value)
+        scores = self._fl[pos]
+        idx: int = bisect_left(scores, value[0])  # by the packed scores; members on a tie
+        if self._lists[pos][idx][1] != value[1]:
+            idx = bisect_left(self._lists[pos], value, idx, bisect_right(scores, value[0], idx))
         if not pos:
             return idx
         index = self._index
