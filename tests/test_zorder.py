@@ -80,6 +80,8 @@ def test_zorder_matches_a_sorted_list() -> None:
                 if rnd.random() < 0.05:
                     order = order.copy()
                     order._reset(load)
+                elif rnd.random() < 0.05:  # built in bulk: its scores' arrays made on use
+                    order = ZOrder.of(list(order))
             if step % 97 == 0:
                 order._check()  # ZOrder's check includes its arrays of scores
                 assert list(order) == model

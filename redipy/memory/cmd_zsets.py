@@ -186,7 +186,7 @@ def _score_span(order: Any, low: float, lowex: bool, high: float,
     i = first(maxes, low, key=_score_of)
     if i == n:
         return 0, 0, 0, 0
-    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    fl = order._fl or order.scores()  # packed: no tuple to follow at a probe
     j = first(fl[i], low)
     last = bisect_left if highex else bisect_right
     k = last(maxes, high, i, key=_score_of)
@@ -537,7 +537,7 @@ def _remove_places(db: Database, key: str, zs: RZSet, i: int, j: int, k: int,
         else:
             gone = sub[j:m]
             del sub[j:m]
-            del order._fl[i][j:m]
+            del (order._fl or order.scores())[i][j:m]
             order._len -= count
             order._maxes[i] = sub[-1]
             index = order._index
@@ -854,7 +854,7 @@ def cmd_zcount(db: Database, args: Sequence[str]) -> int:
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return 0
-    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    fl = order._fl or order.scores()  # packed: no tuple to follow at a probe
     j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:
@@ -979,7 +979,7 @@ def _bare_score_range(db: Database, key: str, low: str, high: str, rev: bool) ->
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return []
-    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    fl = order._fl or order.scores()  # packed: no tuple to follow at a probe
     j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:
@@ -1139,7 +1139,7 @@ def cmd_zremrangebyscore(db: Database, args: Sequence[str]) -> int:
     i = first(maxes, lo, key=_score_of)
     if i == n:
         return 0
-    fl = order._fl  # the scores, packed: no tuple to follow at each probe
+    fl = order._fl or order.scores()  # packed: no tuple to follow at a probe
     j = first(fl[i], lo)
     k = last(maxes, hi, i, key=_score_of)
     if k == i:

@@ -51,21 +51,31 @@ class ZOrder(SortedList):  # type: ignore[misc]
         lists = ([entries[i:i + load] for i in range(0, len(entries), load)]
                  if len(entries) > load else [entries[:]] if entries else [])
         order._lists = lists
-        order._fl = [_scores(sub) for sub in lists]
+        order._fl = None  # made at the first use (scores()): a stored result may get none
         order._maxes = [sub[-1] for sub in lists]
         order._index = []
         order._offset = 0
         return order
 
     def __init__(self, iterable: Iterable[Entry] | None = None) -> None:
-        self._fl: list[array[float]] = []
+        self._fl: list[array[float]] | None = []
         super().__init__(iterable)
+
+    def scores(self) -> list[array[float]]:
+        """The packed scores of each sublist (``_fl``), made now when the order was built
+        in bulk (:meth:`of`) and none was needed yet."""
+        fl = self._fl
+        if fl is None:
+            fl = self._fl = [_scores(sub) for sub in self._lists]
+        return fl
 
     def add(self, value: Entry) -> None:
         """SortedList.add with ``_expand`` inlined (and the scores' array kept alike)."""
         lists = self._lists
         maxes = self._maxes
         fl = self._fl
+        if fl is None:
+            fl = self._fl or self.scores()
         if not maxes:
             lists.append([value])
             fl.append(array("d", (value[0],)))
@@ -114,7 +124,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         maxes = self._maxes
         pos = bisect_left(maxes, value)
         sub = self._lists[pos]
-        scores = self._fl[pos]
+        scores = (self._fl or self.scores())[pos]
         idx = bisect_left(scores, value[0])  # by the packed scores; members on a tie
         if sub[idx][1] != value[1]:
             idx = bisect_left(sub, value, idx, bisect_right(scores, value[0], idx))
@@ -143,7 +153,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         top = maxes[pos]
         if new < top and old != top and (not pos or maxes[pos - 1] < new):
             sub = self._lists[pos]
-            scores = self._fl[pos]
+            scores = (self._fl or self.scores())[pos]
             score = old[0]  # by the packed scores; members on a tie
             idx = bisect_left(scores, score)
             if sub[idx][1] != old[1]:
@@ -163,7 +173,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
     def rank(self, value: Entry) -> int:
         """The position of ``value`` (which must be there)."""
         pos = bisect_left(self._maxes, value)
-        scores = self._fl[pos]
+        scores = (self._fl or self.scores())[pos]
         idx: int = bisect_left(scores, value[0])  # by the packed scores; members on a tie
         if self._lists[pos][idx][1] != value[1]:
             idx = bisect_left(self._lists[pos], value, idx, bisect_right(scores, value[0], idx))
@@ -261,7 +271,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
             return gone
         sub = self._lists[i]
         del sub[j:m]
-        del self._fl[i][j:m]
+        del self.scores()[i][j:m]
         self._len -= len(gone)
         self._maxes[i] = sub[-1]
         index = self._index
@@ -281,7 +291,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         lists = self._lists
         maxes = self._maxes
         index = self._index
-        fl = self._fl
+        fl = self._fl or self.scores()
         sub = lists[pos]
         del sub[idx]
         del fl[pos][idx]
@@ -323,7 +333,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
         load = self._load
         if len(sub) > (load << 1):
             maxes = self._maxes
-            fl = self._fl
+            fl = self._fl or self.scores()
             half = sub[load:]
             del sub[load:]
             scores = fl[pos]
@@ -342,7 +352,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
 
     def clear(self) -> None:
         SortedList.clear(self)
-        del self._fl[:]
+        self._fl = []
 
     _clear = clear
 
@@ -360,6 +370,7 @@ class ZOrder(SortedList):  # type: ignore[misc]
 
     def _check(self) -> None:
         SortedList._check(self)
-        assert len(self._fl) == len(self._lists)
-        for sub, scores in zip(self._lists, self._fl):
+        fl = self._fl or self.scores()
+        assert len(fl) == len(self._lists)
+        for sub, scores in zip(self._lists, fl):
             assert list(scores) == [score for score, _ in sub]
