@@ -10,6 +10,12 @@ directly through the same door.
 Rounds interleave every backend; each figure is the median of the rounds' rates. The
 in-process rows count this process's CPU time (the machine is shared); the loopback row
 counts wall time, since the server's work is in another process.
+A second table splits one ``redis.call`` of the 100-command script into its layers, by
+timing the same Lua loop (50 INCRBY + 50 HSET shapes) calling, in turn: nothing; a
+Python function that returns 1 at once (lupa's crossing, the same arguments); a Python
+function that calls the two commands' direct forms with no checks (the dispatch floor);
+``redis.call`` itself (the fast lane: name lookup, value checks, write flag).
+
 Run: python benchmarks/bench_lua.py   (starts its own valkey-server)
 """
 
@@ -36,6 +42,9 @@ end
 return total
 """
 ROUNDS = 5
+LOOP = ("local t = 0 for i = 0, 49 do t = t + py('INCRBY', k1, n); "
+        "py('HSET', k2, 'f' .. (i % 10), t) end return t")
+BARE = "local t = 0 for i = 0, 49 do t = t + n; local f = 'f' .. (i % 10) end return t"
 
 
 def rate(fn: Callable[[], Any], n: int, clock: Callable[[], float]) -> float:
@@ -44,6 +53,55 @@ def rate(fn: Callable[[], Any], n: int, clock: Callable[[], float]) -> float:
     for _ in range(n):
         fn()
     return n / (clock() - start)
+
+
+def layers(mem: redipy.Redis, sha: str, fake_rate: float) -> list[list[str]]:
+    """Rows of the per-call split of the 100-command script (µs per call, CPU time,
+    median of interleaved rounds), and what 20x ``fake_rate`` (fakeredis's scripts/s)
+    leaves a call."""
+    from redipy.memory.cmd_hashes import hset_one
+    from redipy.memory.cmd_strings import incr_by
+    from redipy.memory.lua.runtime import script_context
+
+    backend: Any = mem._backend
+    rt, db = backend._redipy_lua_runtime, backend.dbs[0]
+
+    def make(body: str, py: Callable[..., Any]) -> Callable[[], Any]:
+        fn = rt.lua.eval(f"function(py) return function(k1, k2, n) {body} end end")(py)
+        return lambda: fn("c", "h", 1)
+
+    def ret1(*_: Any) -> int:
+        return 1
+
+    def floor(name: str, key: str, a: Any, b: Any = None) -> Any:
+        return incr_by(db, key, a) if b is None else hset_one(db, key, a, str(b))
+
+    ex = mem.execute_command
+    steps = {
+        "Lua loop alone (no call)": make(BARE, ret1),
+        "+ lupa's crossing (a Python function returning 1)": make(LOOP, ret1),
+        "+ the commands' direct forms, no checks (dispatch floor)": make(LOOP, floor),
+        "redis.call (the fast lane)": make(LOOP, rt._call),
+        "EVALSHA of the script, per call": lambda: ex("EVALSHA", sha, 2, "c", "h", 1),
+    }
+    times: dict[str, list[float]] = {}
+    for _ in range(ROUNDS):
+        for label, fn in steps.items():
+            direct = label != "EVALSHA of the script, per call"
+            if direct:  # what a run sets (RESP2, writes allowed, nobody watching)
+                rt.ctx, rt.fast_db = script_context(db, False), db
+            try:
+                times.setdefault(label, []).append(1e6 / rate(fn, 200, time.process_time))
+            finally:
+                rt.ctx, rt.fast_db = None, None
+    med = {k: statistics.median(v) / 100 for k, v in times.items()}
+    rows, prev = [], 0.0
+    for label, us in med.items():
+        rows.append([label, f"{us:.3f}", f"{us - prev:+.3f}"])
+        prev = us
+    rows.append(["(20x fakeredis's rate leaves a call)", f"{1e6 / (20 * fake_rate) / 100:.3f}",
+                 ""])
+    return rows
 
 
 def main() -> None:
@@ -115,6 +173,10 @@ def main() -> None:
              "<= 5x"],
         ]
         print(table("Targets", ["measure", "value", "target"], targets))
+        print(table("One redis.call of the 100-command script, by layer (µs per call, CPU, "
+                    f"median of {ROUNDS} interleaved rounds)",
+                    ["what the loop calls", "µs per call", "step"],
+                    layers(mem, shas["memory"][1], med[(fr, "hundred")])))
         print(f"\nmachine load (1-minute average, {os.cpu_count()} cores): "
               f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after")
         drop.close()

@@ -371,7 +371,13 @@ class LuaRuntime:
         db.script_wrote = False
         try:
             try:
-                res = _GO[nkeys + na](run, args)
+                n = nkeys + na
+                if n == 1:  # one key or one argument: no go() frame
+                    res = run(args[2])
+                elif n == 2:
+                    res = run(args[2], args[3])
+                else:
+                    res = _GO[n](run, args)
             except UnicodeEncodeError:
                 res = self._start(script.fn, [as_lua(k) for k in args[2:2 + nkeys]],
                                   [as_lua(a) for a in args[2 + nkeys:]], False)
@@ -602,7 +608,10 @@ class LuaRuntime:
         def call(name: Any = none, *args: Any) -> Any:
             db = rt.fast_db
             if db is not None:
-                fast = fasts.get(name)
+                try:  # a subscript is cheaper than .get(); a name not seen yet is rare
+                    fast = fasts[name]
+                except KeyError:
+                    fast = None
                 if fast is not None:
                     try:
                         reply = fast(db, args)
