@@ -11,6 +11,12 @@ than the rate does; TcpFakeServer's, with a thread per client, only to 10 ms per
 each server's peak RSS and CPU seconds over the whole run.
 
     python benchmarks/bench_serve.py [--rounds 3] [-n 100000] [--fake-n 20000]
+        [--servers redipy,redipy-asyncio,fakeredis,valkey] [--tests set,get,...]
+        [--compare DIR]
+
+``--compare DIR`` adds a redipy serve run from another source tree (e.g. a
+``git archive`` of an older commit), interleaved with the others: a before/after in one
+run, on the same load. ``--servers`` and ``--tests`` pick a subset.
 
 TcpFakeServer runs fewer requests per test (``--fake-n``; it manages a few thousand a
 second, and LRANGE_100 far fewer): a rate, not a total, is compared. redis-benchmark's
@@ -23,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -54,11 +61,16 @@ def _wait_port(port: int, proc: subprocess.Popen[bytes], timeout: float = 30.0) 
     raise RuntimeError(f"nothing listens on {port}")
 
 
-def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
+def start(kind: str, compare: str | None = None) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
+    env = None
+    cwd = None
     if kind.startswith("redipy"):
         loop = "asyncio" if kind == "redipy-asyncio" else "uvloop"
         cmd = [sys.executable, "-m", "redipy", "serve", "--port", str(port), "--loop", loop]
+        if kind == "redipy-compare" and compare is not None:  # that tree's redipy
+            cwd = compare
+            env = {**os.environ, "PYTHONPATH": compare}
     elif kind == "fakeredis":
         cmd = [sys.executable, "-c",
                "from fakeredis import TcpFakeServer\n"
@@ -67,7 +79,8 @@ def start(kind: str) -> tuple[subprocess.Popen[bytes], int]:
     else:
         cmd = [valkey_binary(), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
                "--appendonly", "no"]
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            cwd=cwd, env=env)
     _wait_port(port, proc)
     return proc, port
 
@@ -125,26 +138,46 @@ def _cpu_used(before: tuple[frozenset[str], float, float],
     return after[2] - before[2]
 
 
+NAMES = {"redipy": "redipy serve", "redipy-compare": "compared tree",
+         "redipy-asyncio": "on asyncio", "fakeredis": "TcpFakeServer",
+         "valkey": "valkey-server"}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("-n", type=int, default=100_000)
     ap.add_argument("--fake-n", type=int, default=20_000)
+    ap.add_argument("--servers", default="redipy,redipy-asyncio,fakeredis,valkey")
+    ap.add_argument("--tests", default=TESTS)
+    ap.add_argument("--compare", metavar="DIR",
+                    help="also run redipy serve from this source tree (before/after)")
     args = ap.parse_args()
     if shutil.which("redis-benchmark") is None:
         sys.exit("redis-benchmark not found (apt-get install redis-tools)")
-    kinds = ["redipy", "redipy-asyncio", "fakeredis", "valkey"]
-    procs = {kind: start(kind) for kind in kinds}
+    kinds = [k for k in args.servers.split(",") if k]
+    unknown = set(kinds) - set(NAMES)
+    if unknown:
+        sys.exit(f"unknown servers: {', '.join(sorted(unknown))}")
+    if args.compare:
+        kinds.insert(kinds.index("redipy") + 1 if "redipy" in kinds else 0, "redipy-compare")
+    tests = [t for t in args.tests.split(",") if t]
+    rows_of = dict(zip(TESTS.split(","), ROWS))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the servers too
+    procs: dict[str, tuple[subprocess.Popen[bytes], int]] = {}
     results: dict[tuple[str, int], dict[str, list[float]]] = {}
     cpu: dict[tuple[str, int], dict[str, list[float]]] = {}
     try:
+        for kind in kinds:
+            procs[kind] = start(kind, args.compare)
         for rnd in range(args.rounds):
             for pipeline in (1, 16):
                 for kind in kinds:
                     n = args.fake_n if kind == "fakeredis" else args.n
                     pid = procs[kind][0].pid
                     per_request: dict[str, float] = {}
-                    for test, row in zip(TESTS.split(","), ROWS):
+                    for test in tests:
+                        row = rows_of[test]
                         before = _cpu(pid)
                         got = bench(procs[kind][1], n, pipeline, test)
                         used = _cpu_used(before, _cpu(pid))
@@ -157,7 +190,8 @@ def main() -> None:
                             cpu.setdefault((kind, pipeline), {}).setdefault(row, []).append(
                                 used / n * 1e6)
                     print(f"round {rnd + 1}/{args.rounds} -P {pipeline} {kind}: "
-                          f"{len(per_request)} rows", file=sys.stderr)
+                          f"{len(per_request)} rows, load {os.getloadavg()[0]:.1f}",
+                          file=sys.stderr)
         stats = {kind: _proc_stats(proc.pid) for kind, (proc, _) in procs.items()}
     finally:
         for proc, _ in procs.values():
@@ -172,29 +206,39 @@ def main() -> None:
     rows = []
     cpu_rows = []
     for pipeline in (1, 16):
-        for row in ROWS:
-            ours, aio, fake, valkey = (med(k, pipeline, row) for k in kinds)
+        for test in tests:
+            row = rows_of[test]
             name = row.split(" (")[0]
-            rows.append([name, f"-P {pipeline}", f"{ours:,.0f}" if ours else "-",
-                         f"{aio:,.0f}" if aio else "-",
-                         f"{fake:,.0f}" if fake else "-", f"{valkey:,.0f}" if valkey else "-",
-                         f"{ours / fake:.1f}x" if fake and ours else "-",
-                         f"{ours / valkey:.0%}" if valkey and ours else "-"])
-            ours, aio, fake, valkey = (med(k, pipeline, row, cpu) for k in kinds)
-            cpu_rows.append([name, f"-P {pipeline}", f"{ours:.2f}" if ours else "-",
-                             f"{aio:.2f}" if aio else "-",
-                             f"{fake:.1f}" if fake > 0 else "-", f"{valkey:.2f}" if valkey else "-",
-                             f"{1e6 / ours:,.0f}" if ours else "-"])
+            rates = {k: med(k, pipeline, row) for k in kinds}
+            ours = rates.get("redipy", 0.0)
+            line = [name, f"-P {pipeline}"]
+            line += [f"{rates[k]:,.0f}" if rates[k] else "-" for k in kinds]
+            for ref in ("redipy-compare", "fakeredis", "valkey"):
+                if ref in kinds and "redipy" in kinds:
+                    other = rates[ref]
+                    line.append("-" if not (other and ours) else f"{ours / other:.2f}x"
+                                 if ref == "redipy-compare" else f"{ours / other:.1f}x"
+                                 if ref == "fakeredis" else f"{ours / other:.0%}")
+            rows.append(line)
+            us = {k: med(k, pipeline, row, cpu) for k in kinds}
+            line = [name, f"-P {pipeline}"]
+            line += [("-" if us[k] <= 0 else f"{us[k]:.1f}" if k == "fakeredis"
+                      else f"{us[k]:.2f}") for k in kinds]
+            if "redipy" in kinds:
+                line.append(f"{1e6 / us['redipy']:,.0f}" if us["redipy"] > 0 else "-")
+            cpu_rows.append(line)
+    refs = [{"redipy-compare": "vs compared", "fakeredis": "vs fakeredis",
+             "valkey": "vs valkey"}[r] for r in ("redipy-compare", "fakeredis", "valkey")
+            if r in kinds and "redipy" in kinds]
     print(table(f"redis-benchmark -c 50, requests/s (median of {args.rounds} interleaved "
                 f"rounds; -n {args.n}, TcpFakeServer -n {args.fake_n})",
-                ["test", "pipeline", "redipy serve", "on asyncio", "TcpFakeServer",
-                 "valkey-server", "vs fakeredis", "vs valkey"], rows))
+                ["test", "pipeline", *(NAMES[k] for k in kinds), *refs], rows))
     print(table("server CPU per request, us (median; the last column: the rate redipy's CPU "
                 "time allows on a core of its own)",
-                ["test", "pipeline", "redipy serve", "on asyncio", "TcpFakeServer",
-                 "valkey-server", "redipy ceiling/s"], cpu_rows))
+                ["test", "pipeline", *(NAMES[k] for k in kinds),
+                 *(["redipy ceiling/s"] if "redipy" in kinds else [])], cpu_rows))
     print(table("servers over the whole run", ["server", "peak RSS", "CPU seconds"],
-                [[kind, f"{peak / 2**20:.0f} MB", f"{seconds:.1f}"]
+                [[NAMES[kind], f"{peak / 2**20:.0f} MB", f"{seconds:.1f}"]
                  for kind, (peak, seconds) in stats.items()]))
 
 

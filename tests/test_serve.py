@@ -177,6 +177,18 @@ RAW_CASES = {
     "bignum_item": encode("PING") + b"*2\r\n$4\r\nECHO\r\n(123\r\n",
     "plus_after_request": encode("PING") + b"+PING\r\n",
     "plus_inside_value": encode("SET", "k", "\n+x\r\n=y\n(z") + encode("GET", "k"),
+    # one request alone in a chunk (what an unpipelined client sends: one reply read,
+    # nothing left): items that are not bulk strings, an empty array, a value holding
+    # what looks like the start of a next request
+    "alone_nested": b"*1\r\n*1\r\n$1\r\na\r\n",
+    "alone_nil_item": b"*2\r\n$3\r\nGET\r\n$-1\r\n",
+    "alone_number_item": b"*2\r\n$3\r\nGET\r\n:1\r\n",
+    "alone_error_item": b"*2\r\n$3\r\nGET\r\n-x\r\n",
+    "alone_double_item": b"*2\r\n$4\r\nECHO\r\n,1.5\r\n",
+    "alone_empty": b"*0\r\n",
+    "alone_value_like_a_request": encode("ECHO", "a\r\n*1\r\n$4\r\nPING\r\n"),
+    "alone_value_with_plus": encode("ECHO", "+x\n+y\n=z\n(w"),
+    "alone_empty_name": b"*1\r\n$0\r\n\r\n",
     # arrays of bulk strings, written in one piece when every item has one length: items
     # of several lengths (summing to what equal ones would, NULs where the separators of
     # equal ones would be), NUL inside, empty
@@ -206,6 +218,51 @@ def test_raw_bytes_match_valkey(served: ServerThread, valkey9: RealServer, case:
     data = RAW_CASES[case]
     ours, theirs = same_exchange(served.port, valkey9.port, data)
     assert ours == theirs
+
+
+def _exchange_chunks(port: int, chunks: list[bytes], wait: float = 0.15) -> bytes:
+    """Send ``chunks`` as separate writes, a pause between them (so the server reads
+    them apart); everything answered until the server stays quiet for ``wait``."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    try:
+        for chunk in chunks:
+            sock.sendall(chunk)
+            time.sleep(0.05)
+        sock.settimeout(wait)
+        got = b""
+        while True:
+            try:
+                part = sock.recv(65536)
+            except TimeoutError:
+                return got
+            if not part:
+                return got
+            got += part
+    finally:
+        sock.close()
+
+
+SET_KV = encode("SET", "k", "v")
+GET_K = encode("GET", "k")
+CHUNKED = {
+    "request_then_half": [SET_KV + GET_K[:5], GET_K[5:]],
+    "half_then_rest_and_more": [GET_K[:9], GET_K[9:] + encode("PING")],
+    "one_then_one": [SET_KV, GET_K, encode("DEL", "k"), GET_K],
+    "byte_by_byte": [bytes([b]) for b in encode("ECHO", "hi")],
+    "request_then_garbage": [GET_K, b"*2\r\n$3\r\nGET\r\n+k\r\n"],
+}
+
+
+@pytest.mark.parametrize("case", sorted(CHUNKED))
+def test_requests_split_across_reads_match_valkey(served: ServerThread, valkey9: RealServer,
+                                                  case: str) -> None:
+    """Chunks that end inside a request, or hold one and a part of the next, go to the
+    resumable parser; a chunk of exactly one request is read whole."""
+    _flush(served.port)
+    _flush(valkey9.port)
+    chunks = CHUNKED[case]
+    assert _exchange_chunks(served.port, chunks) == _exchange_chunks(valkey9.port, chunks)
 
 
 def test_status_and_number_in_an_array_match_valkey(served: ServerThread,

@@ -173,9 +173,6 @@ class Connection(asyncio.Protocol):
         self.running = True
         fast = self.fast and not server.backend.monitors
         resp3 = session.protocol == 3
-        statuses = _STATUS_BYTES
-        ints = INTS
-        headers = BULK_HEADERS
         held: Database | None = None
         db = session.db
         entry: Any = None
@@ -184,8 +181,9 @@ class Connection(asyncio.Protocol):
         stat: Any = None
         same = 0  # calls of ``prev`` not yet added to its counter
         done = writes = 0
+        pending = iter(requests)  # what is left of the chunk when a request parks
         try:
-            for index, argv in enumerate(requests):
+            for argv in pending:
                 if fast:
                     entry = plain.get(argv[0])
                     if entry is None:
@@ -239,11 +237,11 @@ class Connection(asyncio.Protocol):
                                 if reply is OK:  # the common replies, written in place
                                     append(b"+OK\r\n")
                                 elif kind is int:
-                                    append(ints[reply + 1] if -1 <= reply < 1023
+                                    append(INTS[reply + 1] if -1 <= reply < 1023
                                            else b":%d\r\n" % reply)
                                 elif kind is str:
                                     if len(reply) < 4096:
-                                        append((headers[len(reply)] + reply + "\r\n").encode(
+                                        append((BULK_HEADERS[len(reply)] + reply + "\r\n").encode(
                                             "latin-1"))
                                     else:
                                         data = reply.encode("latin-1")
@@ -259,8 +257,8 @@ class Connection(asyncio.Protocol):
                                         (write3 if resp3 else write2)(reply, out)
                                     else:
                                         append(data)
-                                elif kind is Status and reply in statuses:
-                                    append(statuses[reply])
+                                elif kind is Status and reply in _STATUS_BYTES:
+                                    append(_STATUS_BYTES[reply])
                                 elif resp3:
                                     write3(reply, out)
                                 else:
@@ -278,8 +276,7 @@ class Connection(asyncio.Protocol):
                     self._count(done, writes)
                     done = writes = 0
                 if self._slow(argv, out):
-                    rest = requests[index + 1:]
-                    self.queue.extendleft(reversed(rest))
+                    self.queue.extendleft(reversed(list(pending)))
                     return
                 self.fast = self._can_be_fast()
                 fast = self.fast and not server.backend.monitors
@@ -295,14 +292,25 @@ class Connection(asyncio.Protocol):
             self.running = False
             if same:
                 stat.calls += same
-            if done:
-                self._count(done, writes)
+            if done:  # what _count adds, in line
+                state.dirty += writes
+                session.commands_run += done
                 if entry:
                     session.last_command = entry[5]
             if state._ready:
                 state.serve_ready()
             if out and not self.closed:
-                self._flush()
+                transport = self.transport
+                if transport is None:
+                    out.clear()
+                else:  # _flush, in line
+                    self.flush_pending = False
+                    data = b"".join(out) if len(out) > 1 else out[0]
+                    out.clear()
+                    size = len(data)
+                    session.net_out += size
+                    state.net_output += size
+                    transport.write(data)
 
     def _count(self, done: int, writes: int) -> None:
         """What a run of fast-path requests adds to INFO's counters and to ``dirty``."""
