@@ -161,7 +161,9 @@ def test_wrong_type_and_bad_timeout(r: redipy.Redis) -> None:
 
 
 def test_woken_promptly(r: redipy.Redis) -> None:
-    """A waiting pop returns well under 50 ms after the push that serves it."""
+    """A waiting pop returns well under 50 ms after the push that serves it (the median
+    of five: a loaded machine may hold one thread back longer; a pop that polls would
+    be late every time)."""
     lags = []
     for i in range(5):
         waiter = Runner(lambda: r.blpop("q", 5))
@@ -172,8 +174,8 @@ def test_woken_promptly(r: redipy.Redis) -> None:
         r.rpush("q", f"v{i}")
         assert waiter.value() == ("q", f"v{i}")
         lags.append(waiter.done_at - pushed_at)
-    assert max(lags) < 0.05, lags
-    assert min(lags) >= 0
+    assert sorted(lags)[2] < 0.05, lags
+    assert 0 <= min(lags) and max(lags) < 1.0, lags
 
 
 def test_every_kind_is_woken(r: redipy.Redis) -> None:
