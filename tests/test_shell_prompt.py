@@ -147,9 +147,9 @@ def test_tab_completes_through_the_app(session: Session) -> None:
             "input": inp, "output": DummyOutput(), "history": InMemoryHistory()})
         loop.start()
         for chunk in ("LRAN\t", " user\t", " 0 -1" + ENTER):
-            time.sleep(0.3)
+            time.sleep(1.0)  # 0.3 s was too short for the completer at load 20 on 2 cores
             inp.send_text(chunk)
-        time.sleep(0.3)
+        time.sleep(1.0)
         inp.close()
         loop.join(10)
     assert out.getvalue() == '1) "x"\n'
