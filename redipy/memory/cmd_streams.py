@@ -206,8 +206,7 @@ def _group_destroyed(db: Database, key: str) -> None:
 
 
 def _entry(s: RStream, sid: int) -> list[Any] | None:
-    got = s.entries.get(sid)
-    return None if got is None else [got[0], got[1]]
+    return s.entries.get(sid)
 
 
 # ---- XADD / XTRIM ----------------------------------------------------------------------
@@ -314,8 +313,18 @@ def _next_id(s: RStream, db: Database) -> int:
 @command("XADD")
 def xadd(db: Database, args: Sequence[str]) -> Any:
     key = args[0]
-    # the fast path: XADD key * field value ...
+    # the fast path: XADD key * field value ..., onto an existing stream
     if args[1] == "*":
+        nfields = len(args) - 2
+        s = db.get(key) if db.expires else db.data.get(key)
+        if type(s) is RStream and nfields >= 2 and not nfields & 1:
+            last = s.last_id
+            if last != MAX_ID:  # (else the general path's error)
+                ms = db.clock()
+                text = s.append(ms << 64 if ms > last >> 64 else last + 1, list(args[2:]))
+                if db.watchers or db.on_touch:  # no call when nobody watches or waits
+                    db.touch(key)
+                return text
         pos = 2
         opts = None
     else:
@@ -687,7 +696,7 @@ def _history(s: RStream, grp: Group, cons: Consumer, after: int, count: int,
         else:
             nack = grp.pel[sid]
             grp.pel[sid] = Pending(nack.consumer, now, nack.count + 1)
-            out.append([got[0], got[1]])
+            out.append(got)
     return out
 
 
@@ -697,7 +706,7 @@ def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
     sids, got = s.entries_after(grp.last_id, count)
     if not sids:
         return []
-    out = [[*entry] for entry in got]
+    out: list[Any] = got
     if len(sids) == 1:  # one entry (COUNT 1, or one new): the single-ID steps
         sid = sids[0]
         s.delivered(grp, sid)
@@ -936,8 +945,25 @@ def xack(db: Database, args: Sequence[str]) -> Any:
     return grp.ack_many(strict_ids(args, 2, s.id_cache))
 
 
+def _pending_summary(db: Database, key: str, gname: str) -> Any:
+    """XPENDING key group: count, lowest and highest ID, each owner's count."""
+    s = _stream(db, key)
+    grp = None if s is None else s.groups.get(gname)
+    if grp is None:
+        raise ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}'")
+    if not grp.pel:
+        return [0, None, None, None]
+    consumers = grp.consumers
+    owners = [[name, str(len(cons.pel))] for name in sorted(consumers)
+              if (cons := consumers[name]).pel]
+    ids = grp.pel_ids
+    return [len(grp.pel), id_text(ids.first()), id_text(ids.last()), owners]
+
+
 @command("XPENDING")
 def xpending(db: Database, args: Sequence[str]) -> Any:
+    if len(args) == 2:
+        return _pending_summary(db, args[0], args[1])
     argc = len(args) + 1
     if argc != 3 and not 6 <= argc <= 9:
         raise ResponseError(SYNTAX)
@@ -962,13 +988,6 @@ def xpending(db: Database, args: Sequence[str]) -> Any:
     grp = None if s is None else s.groups.get(gname)
     if grp is None:
         raise ResponseError(f"NOGROUP No such key '{key}' or consumer group '{gname}'")
-    if argc == 3:
-        if not grp.pel:
-            return [0, None, None, None]
-        owners = [[c.name, str(len(c.pel))]
-                  for _, c in sorted(grp.consumers.items()) if c.pel]
-        return [len(grp.pel), id_text(grp.pel_ids.first()), id_text(grp.pel_ids.last()),
-                owners]
     if consumer is not None:
         cons = grp.consumers.get(consumer)
         if cons is None:
@@ -1153,6 +1172,30 @@ def _stream_head(s: RStream) -> list[Any]:
             "recorded-first-entry-id", id_text(s.first_id)]
 
 
+def _xinfo_stream_short(s: RStream) -> Map:
+    """XINFO STREAM without FULL: the edges by their IDs (no range walk), the ID texts
+    of the edges taken from the entries when the counters name them."""
+    entries = s.entries
+    if entries:
+        low = s.edge_first()
+        high = s.last_valid()
+        first: list[Any] | None = entries[low]
+        last: list[Any] | None = entries[high]
+        last_text = last[0] if high == s.last_id else id_text(s.last_id)  # type: ignore[index]
+        first_text = first[0] if low == s.first_id else id_text(  # type: ignore[index]
+            s.first_id)
+    else:
+        first = last = None
+        last_text = id_text(s.last_id)
+        first_text = id_text(s.first_id)
+    maxdel = s.max_deleted
+    return Map(["length", len(entries), "radix-tree-keys", len(s.node_keys),
+                "radix-tree-nodes", s.rax_nodes(), "last-generated-id", last_text,
+                "max-deleted-entry-id", id_text(maxdel) if maxdel else "0-0",
+                "entries-added", s.entries_added, "recorded-first-entry-id", first_text,
+                "groups", len(s.groups), "first-entry", first, "last-entry", last])
+
+
 def _opt_read(n: int) -> int | None:
     return None if n == INVALID_READ else n
 
@@ -1160,14 +1203,7 @@ def _opt_read(n: int) -> int | None:
 def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
     rest = args[2:]
     if not rest:
-        entries = s.entries
-        if entries:  # the edges by their IDs: no range walk
-            first: list[Any] | None = [*entries[s.edge_first()]]
-            last: list[Any] | None = [*entries[s.last_valid()]]
-        else:
-            first = last = None
-        return Map([*_stream_head(s), "groups", len(s.groups),
-                    "first-entry", first, "last-entry", last])
+        return _xinfo_stream_short(s)
     if rest[0].upper() != "FULL" or len(rest) not in (1, 3):
         raise _sub_syntax("XINFO", args)
     count = 10
@@ -1204,10 +1240,13 @@ def _xinfo_stream(db: Database, s: RStream, args: Sequence[str]) -> Any:
 @command("XINFO")
 def xinfo(db: Database, args: Sequence[str]) -> Any:
     if len(args) == 2 and args[0] == "STREAM":  # the usual call, without the table
-        s = _stream(db, args[1])
+        key = args[1]
+        s = db.get(key) if db.expires else db.data.get(key)
+        if type(s) is RStream:
+            return _xinfo_stream_short(s)
         if s is None:
             raise ResponseError(NO_KEY)
-        return _xinfo_stream(db, s, args)
+        raise WrongTypeError(WRONGTYPE)
     sub = _subcommand("XINFO", _XINFO_ARITY, args)
     if sub == "HELP":
         return list(_XINFO_HELP)

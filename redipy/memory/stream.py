@@ -91,45 +91,49 @@ def _elem_size(s: str) -> int:
     return head + n + _backlen(head + n)
 
 
-class Node:
-    """One listpack node of a server's stream: where approximate trims cut."""
+def _uint_size(v: int) -> int:
+    """:func:`_int_size` of a non-negative int64."""
+    return 2 if v <= 127 else 3 if v <= 4095 else 4 if v <= 32767 else (
+        5 if v < 1 << 23 else 6 if v < 1 << 31 else 10)
 
-    __slots__ = ("deleted", "fields", "last", "live", "master", "nbytes")
+
+def _diff_size(v: int) -> int:
+    """The bytes of an ID part's difference from the master's, stored as an int64."""
+    return 2 if 0 <= v <= 127 else _int_size(_clamp(v))
+
+
+class Node:
+    """One listpack node of a server's stream: where approximate trims cut.
+
+    ``base`` is what every entry with the master's field names adds besides its ID
+    differences and values (the flags element and the lp-count element)."""
+
+    __slots__ = ("base", "deleted", "fields", "last", "live", "master", "ms", "names_len",
+                 "nbytes", "seq")
 
     def __init__(self, master: int, fields: list[str]) -> None:
         self.master = master
-        self.fields = fields[0::2]  # the master entry's field names
+        self.ms = master >> 64
+        self.seq = master & MASK
+        self.fields = names = fields[0::2]  # the master entry's field names
+        self.names_len = sum(map(len, names))
+        lp_count = len(names) + 3
+        self.base = 2 + (2 if lp_count <= 127 else _int_size(lp_count))
         self.live = 0
         self.deleted = 0
         self.last = master
         # header + end byte, then count, deleted, field count, fields, master terminator
-        self.nbytes = 7 + 2 + 2 + _int_size(len(self.fields)) + 2 + sum(
-            _elem_size(f) for f in self.fields)
+        self.nbytes = 7 + 2 + 2 + _int_size(len(names)) + 2 + sum(map(_elem_size, names))
 
     def entry_bytes(self, sid: int, fields: list[str]) -> int:
-        """The bytes an entry adds to the node (small differences and counts, the usual
-        case, take 2 bytes each without a call)."""
+        """The bytes an entry adds to the node (:meth:`RStream.append` inlines the usual
+        case: the master's field names)."""
         names = fields[0::2]
-        ms_diff = (sid >> 64) - (self.master >> 64)
-        seq_diff = (sid & MASK) - (self.master & MASK)
-        size = 2 + (2 if 0 <= ms_diff <= 127 else _int_size(_clamp(ms_diff))) + (
-            2 if 0 <= seq_diff <= 127 else _int_size(_clamp(seq_diff)))
+        size = 2 + _diff_size((sid >> 64) - self.ms) + _diff_size((sid & MASK) - self.seq)
         if names == self.fields:
-            for value in fields[1::2]:  # _elem_size with its two common cases inline
-                n = len(value)
-                if n < 63 and value and value[0] not in _NUMERIC_START:
-                    size += n + 2
-                elif 0 < n < 19 and value.isdigit() and value.isascii() and (
-                        value[0] != "0" or n == 1):  # a non-negative int64: _int_size
-                    v = int(value)
-                    size += (2 if v <= 127 else 3 if v <= 4095 else 4 if v <= 32767
-                             else 5 if v < 1 << 23 else 6 if v < 1 << 31 else 10)
-                else:
-                    size += _elem_size(value)
-            lp_count = len(names) + 3
-        else:
-            size += _int_size(len(names)) + sum(map(_elem_size, fields))
-            lp_count = len(fields) + 4
+            return size + self.base - 2 + sum(map(_elem_size, fields[1::2]))
+        size += _int_size(len(names)) + sum(map(_elem_size, fields))
+        lp_count = len(fields) + 4
         return size + (2 if lp_count <= 127 else _int_size(lp_count))
 
 
@@ -261,7 +265,13 @@ class IdIndex:
                 yield sid
 
     def first(self) -> int:
-        return next(self.irange(0, MAX_ID))
+        if self._sorted is not None:
+            return self._sorted[0]  # type: ignore[no-any-return]
+        ids, live = self._ids, self._live
+        for pos in range(self._head, len(ids)):  # the head is live but after a discard
+            if ids[pos] in live:
+                return ids[pos]
+        raise IndexError("empty")
 
     def last(self) -> int:
         if self._sorted is not None:
@@ -298,8 +308,9 @@ class Pending(NamedTuple):
 
 _owner = attrgetter("consumer")
 
-Entry = tuple[str, list[str]]
-"""A stream entry as held: its ID text and its flat field/value list."""
+Entry = list[Any]
+"""A stream entry as held: ``[ID text, flat field/value list]``, the very pair a reply
+carries (range replies share it: no copy per entry; nothing mutates a reply)."""
 
 
 class Consumer:
@@ -452,22 +463,53 @@ class RStream:
     # ---- adding ------------------------------------------------------------------------------
 
     def append(self, sid: int, fields: list[str]) -> str:
-        """Add an entry whose ID is above the last one; returns the ID text."""
-        text = f"{sid >> 64}-{sid & MASK}"
+        """Add an entry whose ID is above the last one; returns the ID text.
+
+        The usual entry (the tail node's field names, room left) is sized inline in one
+        pass over its values, which also sums their lengths for the node's bytes check
+        (the server's ``lp_bytes + totelelen >= stream-node-max-bytes``)."""
+        ms = sid >> 64
+        seq = sid & MASK
+        text = f"{ms}-{seq}"
         tail = self.tail
-        if tail is not None and (tail.live + tail.deleted >= NODE_MAX_ENTRIES
-                                 or tail.nbytes + sum(map(len, fields)) >= NODE_MAX_BYTES):
-            tail = None
+        size = -1
+        if tail is not None:
+            if tail.live + tail.deleted < NODE_MAX_ENTRIES and fields[0::2] == tail.fields:
+                total = tail.names_len
+                size = tail.base
+                for value in fields[1::2]:  # _elem_size with its two common cases inline
+                    n = len(value)
+                    total += n
+                    if 0 < n < 63 and value[0] not in _NUMERIC_START:
+                        size += n + 2
+                    elif 0 < n < 19 and value.isdigit() and value.isascii() and (
+                            value[0] != "0" or n == 1):  # a non-negative int64
+                        size += _uint_size(int(value))
+                    else:
+                        size += _elem_size(value)
+                if tail.nbytes + total >= NODE_MAX_BYTES:
+                    tail = None
+                else:
+                    d = ms - tail.ms
+                    size += 2 if 0 <= d <= 127 else _diff_size(d)
+                    d = seq - tail.seq
+                    size += 2 if 0 <= d <= 127 else _diff_size(d)
+            elif (tail.live + tail.deleted >= NODE_MAX_ENTRIES
+                  or tail.nbytes + sum(map(len, fields)) >= NODE_MAX_BYTES):
+                tail = None
         if tail is None:
             tail = self.tail = Node(sid, fields)
             self.nodes[sid] = tail
             self.node_keys.append(sid)
             self._rax_nodes = None
-        tail.nbytes += tail.entry_bytes(sid, fields)
+            size = tail.entry_bytes(sid, fields)
+        elif size < 0:
+            size = tail.entry_bytes(sid, fields)
+        tail.nbytes += size
         tail.live += 1
         tail.last = sid
         entries = self.entries
-        entries[sid] = entry = (text, fields)
+        entries[sid] = entry = [text, fields]
         self.ids.append(sid)
         self.vals.append(entry)
         if len(entries) == 1:
@@ -586,7 +628,8 @@ class RStream:
     # ---- reading -------------------------------------------------------------------------------
 
     def range(self, lo: int, hi: int, count: int, rev: bool = False) -> list[list[Any]]:
-        """Entries with lo <= ID <= hi, at most ``count`` (0 = all), as reply pairs."""
+        """Entries with lo <= ID <= hi, at most ``count`` (0 = all): the stored reply
+        pairs themselves, in a new list."""
         if lo > hi:
             return []
         ids, entries = self.ids, self.entries
@@ -603,14 +646,14 @@ class RStream:
                         stop = bisect_right(ids, hi, pos, stop)
                 else:
                     stop = bisect_right(ids, hi, pos)
-                return [[*got] for got in cast("list[Entry]", self.vals[pos:stop])]
+                return self.vals[pos:stop]  # type: ignore[return-value]
             while pos < end:
                 sid = ids[pos]
                 if sid > hi:
                     break
                 got = entries.get(sid)
                 if got is not None:
-                    out.append([*got])
+                    out.append(got)
                     if len(out) == count:
                         break
                 pos += 1
@@ -626,7 +669,9 @@ class RStream:
                     start = bisect_left(ids, lo, start, stop)
             else:
                 start = bisect_left(ids, lo, head, stop)
-            return [[*got] for got in reversed(cast("list[Entry]", self.vals[start:stop]))]
+            got = self.vals[start:stop]
+            got.reverse()
+            return got  # type: ignore[return-value]
         pos = stop - 1
         while pos >= head:
             sid = ids[pos]
@@ -634,7 +679,7 @@ class RStream:
                 break
             got = entries.get(sid)
             if got is not None:
-                out.append([*got])
+                out.append(got)
                 if len(out) == count:
                     break
             pos -= 1
