@@ -21,7 +21,6 @@ type: WRONGTYPE).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from operator import itemgetter
 from typing import Any
 
 from redipy.errors import ResponseError, WrongTypeError
@@ -84,10 +83,12 @@ def parse_id(text: str, missing_seq: int = 0, *, strict: bool = False,
              star_seq: bool = False) -> tuple[int, bool]:
     """A stream ID (``ms-seq``, ``ms``, ``-``, ``+``; ``ms-*`` with ``star_seq``) as an
     int, and whether its sequence was given. ``strict`` refuses ``-`` and ``+``."""
-    ms_t, sep, seq_t = text.partition("-")
-    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
-            and text.isascii()):  # the common case: digits-digits, always in range
-        return int(ms_t) << 64 | int(seq_t), True
+    ms_t, _, seq_t = text.partition("-")
+    if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+        ms = int(ms_t)  # (digits: in range when below 2**64, zeros in front or not)
+        seq = 0 if seq_t == "0" else int(seq_t)
+        if ms <= MASK and seq <= MASK:
+            return ms << 64 | seq, True
     if len(text) > 127:
         raise ResponseError(INVALID_ID)
     if text == "-" or text == "+":
@@ -96,27 +97,29 @@ def parse_id(text: str, missing_seq: int = 0, *, strict: bool = False,
         return (0 if text == "-" else MAX_ID), True
     dash = text.find("-")
     if dash < 0:
-        ms = parse_u64(text)
-        if ms is None:
+        only = parse_u64(text)
+        if only is None:
             raise ResponseError(INVALID_ID)
-        return ms << 64 | missing_seq, True
-    ms = parse_u64(text[:dash])
-    if ms is None:
+        return only << 64 | missing_seq, True
+    high = parse_u64(text[:dash])
+    if high is None:
         raise ResponseError(INVALID_ID)
     tail = text[dash + 1:]
     if star_seq and tail == "*":
-        return ms << 64, False
-    seq = parse_u64(tail)
-    if seq is None:
+        return high << 64, False
+    low = parse_u64(tail)
+    if low is None:
         raise ResponseError(INVALID_ID)
-    return ms << 64 | seq, True
+    return high << 64 | low, True
 
 
 def strict_id(text: str) -> int:
-    ms_t, sep, seq_t = text.partition("-")
-    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
-            and text.isascii()):  # parse_id's common case, without its call and tuple
-        return int(ms_t) << 64 | int(seq_t)
+    ms_t, _, seq_t = text.partition("-")
+    if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+        ms = int(ms_t)  # (digits: in range when below 2**64, zeros in front or not)
+        seq = 0 if seq_t == "0" else int(seq_t)
+        if ms <= MASK and seq <= MASK:
+            return ms << 64 | seq
     return parse_id(text, strict=True)[0]
 
 
@@ -134,12 +137,14 @@ def strict_ids(args: Sequence[str], start: int,
             if sid is not None:
                 add(sid)
                 continue
-        ms_t, sep, seq_t = text.partition("-")
-        if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20
-                and len(seq_t) < 20 and text.isascii()):
-            add(int(ms_t) << 64 | int(seq_t))
-        else:
-            add(parse_id(text, strict=True)[0])
+        ms_t, _, seq_t = text.partition("-")
+        if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+            ms = int(ms_t)
+            seq = 0 if seq_t == "0" else int(seq_t)
+            if ms <= MASK and seq <= MASK:
+                add(ms << 64 | seq)
+                continue
+        add(parse_id(text, strict=True)[0])
     return out
 
 
@@ -151,10 +156,12 @@ def _interval(text: str, missing_seq: int) -> tuple[int, bool]:
 
 
 def _start_bound(text: str) -> int:
-    ms_t, sep, seq_t = text.partition("-")
-    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
-            and text.isascii()):  # parse_id's common case, without its calls and tuples
-        return int(ms_t) << 64 | int(seq_t)
+    ms_t, _, seq_t = text.partition("-")
+    if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+        ms = int(ms_t)  # (digits: in range when below 2**64, zeros in front or not)
+        seq = 0 if seq_t == "0" else int(seq_t)
+        if ms <= MASK and seq <= MASK:
+            return ms << 64 | seq
     if text == "-":
         return 0
     sid, excl = _interval(text, 0)
@@ -168,10 +175,12 @@ def _start_bound(text: str) -> int:
 def _end_bound(text: str) -> int:
     if text == "+":
         return MAX_ID
-    ms_t, sep, seq_t = text.partition("-")
-    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
-            and text.isascii()):
-        return int(ms_t) << 64 | int(seq_t)
+    ms_t, _, seq_t = text.partition("-")
+    if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+        ms = int(ms_t)  # (digits: in range when below 2**64, zeros in front or not)
+        seq = 0 if seq_t == "0" else int(seq_t)
+        if ms <= MASK and seq <= MASK:
+            return ms << 64 | seq
     sid, excl = _interval(text, MASK)
     if excl:
         if sid == 0:
@@ -589,10 +598,12 @@ def _nogroup(key: str, gname: str) -> ResponseError:
 def _after_id(s: RStream | None, text: str, gname: str | None) -> int:
     """The ID one key's read starts after: ``$`` and ``+`` resolved now (a blocked read
     keeps them), ``>`` as :data:`_NEW`."""
-    ms_t, sep, seq_t = text.partition("-")
-    if (sep and ms_t.isdigit() and seq_t.isdigit() and len(ms_t) < 20 and len(seq_t) < 20
-            and text.isascii()):  # strict_id's common case inline
-        return int(ms_t) << 64 | int(seq_t)
+    ms_t, _, seq_t = text.partition("-")
+    if ms_t.isdigit() and seq_t.isdigit() and text.isascii() and len(text) < 41:
+        ms = int(ms_t)  # (digits: in range when below 2**64, zeros in front or not)
+        seq = 0 if seq_t == "0" else int(seq_t)
+        if ms <= MASK and seq <= MASK:
+            return ms << 64 | seq
     if text == "$":
         if gname is not None:
             raise ResponseError(
@@ -722,7 +733,11 @@ def _deliver(s: RStream, grp: Group, cons: Consumer, count: int, noack: bool,
     if not noack:
         grp.add_new_pending(sids, cons, now)
         cons.active = now
-        s.remember_ids(map(itemgetter(0), out), sids)
+        cache = s.id_cache  # (RStream.remember_ids inline: a loop beats zip and map)
+        if len(cache) > s.ID_CACHE_MAX:
+            cache.clear()
+        for entry, sid in zip(out, sids):
+            cache[entry[0]] = sid
     return out
 
 

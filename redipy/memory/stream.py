@@ -264,6 +264,14 @@ class IdIndex:
             if sid in live:
                 yield sid
 
+    def below(self, sid: int) -> bool:
+        """Whether every ID held is below ``sid`` (in list mode the last ID kept, a
+        tombstone maybe, bounds the live ones)."""
+        if self._sorted is not None:
+            return not self._sorted or self._sorted[-1] < sid
+        ids = self._ids
+        return not ids or ids[-1] < sid
+
     def first(self) -> int:
         if self._sorted is not None:
             return self._sorted[0]  # type: ignore[no-any-return]
@@ -316,13 +324,23 @@ carries (range replies share it: no copy per entry; nothing mutates a reply)."""
 class Consumer:
     """A consumer of a group: its own PEL (IDs in order) and when it was seen / active."""
 
-    __slots__ = ("active", "name", "pel", "seen")
+    __slots__ = ("active", "fresh", "name", "pel", "seen")
 
     def __init__(self, name: str, now: int) -> None:
         self.name = name
         self.seen = now
         self.active = -1
         self.pel = IdIndex()
+        self.fresh: Pending | None = None
+        """The record of an entry delivered to this consumer for the first time lately
+        (immutable, so every entry delivered in the same millisecond shares it)."""
+
+    def first_delivery(self, when: int) -> Pending:
+        """The PEL record of an entry first delivered to this consumer at ``when``."""
+        nack = self.fresh
+        if nack is None or nack.time != when:
+            nack = self.fresh = Pending(self, when, 1)
+        return nack
 
 
 class Group:
@@ -349,7 +367,7 @@ class Group:
     def add_pending(self, sid: int, cons: Consumer, when: int, count: int = 1) -> None:
         pel = self.pel
         old = pel.get(sid)
-        pel[sid] = Pending(cons, when, count)
+        pel[sid] = cons.first_delivery(when) if count == 1 else Pending(cons, when, count)
         if old is not None:
             if old.consumer is not cons:
                 old.consumer.pel.discard(sid)
@@ -362,11 +380,13 @@ class Group:
         """XREADGROUP ``>``'s batch, IDs ascending and delivered once: in one step when
         none of them is pending yet (the rule), else one by one."""
         pel = self.pel
-        if not pel.keys().isdisjoint(sids):
+        if pel and not self.pel_ids.below(sids[0]) and not pel.keys().isdisjoint(sids):
             for sid in sids:
                 self.add_pending(sid, cons, when, 1)
             return
-        pel.update(dict.fromkeys(sids, Pending(cons, when, 1)))
+        nack = cons.first_delivery(when)
+        for sid in sids:
+            pel[sid] = nack
         self.pel_ids.extend(sids)
         cons.pel.extend(sids)
 
@@ -449,13 +469,6 @@ class RStream:
 
     def __len__(self) -> int:
         return len(self.entries)
-
-    def remember_ids(self, texts: Iterator[str], sids: list[int]) -> None:
-        """Note delivered entries' ID texts in :attr:`id_cache`."""
-        cache = self.id_cache
-        if len(cache) > self.ID_CACHE_MAX:
-            cache.clear()
-        cache.update(zip(texts, sids))
 
     def __bool__(self) -> bool:
         return True  # an empty stream is still a key, unlike an empty list
@@ -784,7 +797,15 @@ class RStream:
         an ID strictly between the batch's ends is neither the stream's first nor its
         last entry, so its estimate is unknown: the counter moves on by one per ID if it
         is known and no tombstone lies at or after the first ID (tombstones at or after a
-        later one lie after the first too), and is unknown up to the last ID otherwise."""
+        later one lie after the first too), and is unknown up to the last ID otherwise.
+
+        Without tombstones (no XDEL ever), with a known counter and the group's last ID
+        not before the first entry, every step counts on by one: done at once."""
+        if (not self.max_deleted and group.entries_read != INVALID_READ
+                and group.last_id >= self.first_id):
+            group.entries_read += len(sids)
+            group.last_id = sids[-1]
+            return
         self.delivered(group, sids[0])
         if len(sids) == 1:
             return
