@@ -108,6 +108,9 @@ class StreamCommands(CommandsBase):
         if reply is None:
             return []
         strip = self._backend.strip_key
+        if len(reply) == 1:  # one key (the usual read): no comprehension
+            key, items = reply[0]
+            return [[strip(key), _entries(items)]]
         return [[strip(key), _entries(items)] for key, items in reply]
 
     # ---- entries -------------------------------------------------------------------------
