@@ -153,6 +153,11 @@ class Redis(RedisClientAPI):
                 self._backend = backend_from_cfg(cfg)
         else:
             raise ConfigError(f"unknown backend {backend}: use 'memory' or 'redis'")
+        if (self._backend.kind == "memory"
+                and type(self).execute_command is RedisClientAPI.execute_command):
+            # what RedisClientAPI.execute_command would call, without its frame and
+            # the second packing of the arguments (a raw call's floor)
+            self.execute_command = self._backend.execute  # type: ignore[method-assign]
 
     @property
     def backend(self) -> Backend:

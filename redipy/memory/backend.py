@@ -67,6 +67,9 @@ def load_all() -> None:
         for module in modules:
             importlib.import_module(f"redipy.memory.{module}")
 
+_NO_ARGS: Any = object()
+"""``execute()`` called with no argument at all (ERR empty command)."""
+
 Monitor = Callable[[int, Sequence[str], str], None]
 """A MONITOR listener: ``(database, argv, origin)``."""
 
@@ -97,6 +100,11 @@ class MemoryBackend:
         # Redis's arity of every command in the table (negative: at least that many)
         self._arity: dict[str, int] = ARITY
         self._fast: dict[str, tuple[Handler, int, int]] = name_cache(self)
+        self._fast_raw: dict[str, tuple[Handler, int, int, str]] = name_cache(self)
+        """:meth:`execute`'s names as clients spelt them -> (handler, least, most, NAME)."""
+        self._raw_tx = False
+        """True once a thread here sent a raw MULTI / WATCH (:meth:`thread_session`):
+        :meth:`execute` looks at the calling thread's session from then on."""
         self._tls = _Connection()
         self.monitors: tuple[Monitor, ...] = ()
         """MONITOR listeners; empty (one falsy check per command) when nobody listens."""
@@ -178,21 +186,83 @@ class MemoryBackend:
         for listener in self.monitors:
             listener(db, argv, origin)
 
-    def execute(self, *argv: str) -> Any:
+    def execute(self, name: Any = _NO_ARGS, *args: Any) -> Any:
         """Run a command as a client typed it: any case, arity checked, errors as Redis's.
 
         Each thread is a connection here: after a raw MULTI its commands are queued until
         EXEC / DISCARD (the typed API uses ``pipeline(transaction=True)`` instead).
-        Text in, text out, like :meth:`run`."""
-        sess = self._tls.session
+        Text in, text out, like :meth:`run`. The common case (no raw MULTI was ever
+        sent here, a name seen before, ASCII text arguments) is inlined: it is
+        :meth:`dispatch` with the name's handler and arity looked up once."""
+        if type(name) is not str or self._raw_tx:
+            return self._execute_any(() if name is _NO_ARGS else (name, *args))
+        entry = self._fast_raw.get(name)
+        if entry is None:
+            return self._execute_any((name, *args))
+        for arg in args:
+            if type(arg) is not str or not arg.isascii():
+                args = views(args)
+                break
+        handler, least, most, upper = entry
+        if not least <= len(args) <= most:
+            raise error_text(clean_error(arity_error(name)))
+        db = self.db
+        if self.monitors:
+            self._heard(db.index, name, args)
+        lock = db.lock
+        try:
+            if lock.acquire(False) or wait_turn(db, upper, args):
+                try:
+                    reply = handler(db, args)
+                finally:
+                    lock.release()
+            else:  # SCRIPT KILL and the like while a script is busy
+                reply = handler(db, args)
+        except ResponseError as err:
+            raise error_text(clean_error(err)) from None
+        kind = type(reply)
+        if kind is str or kind is Status:
+            return reply if reply.isascii() else reply_text(reply)
+        if reply is None or kind is int:
+            return reply
+        return reply_text(reply)
+
+    def _execute_any(self, argv: Sequence[Any]) -> Any:
+        """:meth:`execute`'s general case (a raw MULTI's queue, a name not seen yet,
+        arguments to convert); remembers a known command's name as spelt for the fast
+        path."""
+        sess = self._tls.session if self._raw_tx else None
         try:
             if sess is not None and sess.queue is not None:
                 reply = self._execute(views(argv))
             else:
-                reply = self.dispatch(self.db, views(argv))
+                argv = views(argv)
+                if argv:
+                    self._remember_raw(argv[0])
+                reply = self.dispatch(self.db, argv)
         except ResponseError as err:
             raise error_text(clean_error(err)) from None
         return reply_text(reply)
+
+    def _remember_raw(self, name: str) -> None:
+        """Cache (handler, least, most arguments, upper-case name) for ``name`` as a
+        client spelt it, when it names a command (a bounded number of spellings)."""
+        if name in self._fast_raw or len(self._fast_raw) >= 1024 or not name.isascii():
+            return
+        upper = name.upper()
+        handler = self.handlers.get(upper)
+        if handler is None:
+            return
+        if type(handler) is Lazy:
+            handler = handler.load()
+        arity = self._arity.get(upper)
+        if arity is None:
+            least, most = 0, 1 << 62
+        elif arity >= 0:
+            least = most = arity - 1
+        else:
+            least, most = -arity - 1, 1 << 62
+        self._fast_raw[name] = (handler, least, most, upper)
 
     def _execute(self, argv: Sequence[str]) -> Any:
         if not argv:
@@ -312,6 +382,7 @@ class MemoryBackend:
         MULTI / EXEC / WATCH handlers, so it works on byte strings."""
         sess = self._tls.session
         if sess is None:
+            self._raw_tx = True
             sess = self._tls.session = cmd_transactions.Session(self, text=False)
         return sess
 

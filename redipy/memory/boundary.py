@@ -53,8 +53,19 @@ def view(arg: object) -> str:
 def views(args: Sequence[Any]) -> Sequence[str]:
     """Arguments as byte strings; the same sequence when every one is an ASCII ``str``."""
     for arg in args:
-        if type(arg) is not str or not arg.isascii():  # view()'s common case inlined
-            return [a if type(a) is str and a.isascii() else view(a) for a in args]
+        if type(arg) is not str or not arg.isascii():  # view()'s common cases inlined
+            out: list[str] = []
+            add = out.append
+            for a in args:
+                kind = type(a)
+                if kind is str:
+                    add(a if a.isascii() else a.encode("utf-8", "surrogateescape")
+                        .decode("latin-1"))
+                elif kind is int:
+                    add(str(a))
+                else:
+                    add(view(a))
+            return out
     return args
 
 
