@@ -256,9 +256,11 @@ class GenericCommands(CommandsBase):
             gt: bool = False,
             lt: bool = False) -> bool:
         """Let the key live ``time`` more milliseconds; True when the TTL was set."""
-        if isinstance(time, datetime.timedelta):
+        if type(time) is not int and isinstance(time, datetime.timedelta):
             time = int(time.total_seconds() * 1000)
-        return self._conv(to_bool, "PEXPIRE", name, enc(time), *_opt_flags(nx, xx, gt, lt))
+        if nx or xx or gt or lt:
+            return self._conv(to_bool, "PEXPIRE", name, enc(time), *_opt_flags(nx, xx, gt, lt))
+        return self._conv(to_bool, "PEXPIRE", name, str(time) if type(time) is int else enc(time))
 
     def expireat(
             self,
@@ -269,9 +271,11 @@ class GenericCommands(CommandsBase):
             gt: bool = False,
             lt: bool = False) -> bool:
         """Expire the key at a Unix time in seconds (or a datetime)."""
-        if isinstance(when, datetime.datetime):
+        if type(when) is not int and isinstance(when, datetime.datetime):
             when = int(when.timestamp())
-        return self._conv(to_bool, "EXPIREAT", name, enc(when), *_opt_flags(nx, xx, gt, lt))
+        if nx or xx or gt or lt:
+            return self._conv(to_bool, "EXPIREAT", name, enc(when), *_opt_flags(nx, xx, gt, lt))
+        return self._conv(to_bool, "EXPIREAT", name, str(when) if type(when) is int else enc(when))
 
     def pexpireat(
             self,
@@ -282,9 +286,12 @@ class GenericCommands(CommandsBase):
             gt: bool = False,
             lt: bool = False) -> bool:
         """Expire the key at a Unix time in milliseconds (or a datetime)."""
-        if isinstance(when, datetime.datetime):
+        if type(when) is not int and isinstance(when, datetime.datetime):
             when = _ms(when)
-        return self._conv(to_bool, "PEXPIREAT", name, enc(when), *_opt_flags(nx, xx, gt, lt))
+        if nx or xx or gt or lt:
+            return self._conv(to_bool, "PEXPIREAT", name, enc(when), *_opt_flags(nx, xx, gt, lt))
+        return self._conv(to_bool, "PEXPIREAT", name,
+                          str(when) if type(when) is int else enc(when))
 
     def expiretime(self, key: str) -> int:
         """The Unix time (s) the key expires at; -1 without a TTL, -2 when missing."""

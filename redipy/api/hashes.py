@@ -67,7 +67,8 @@ class HashCommands(CommandsBase):
             return self._conv(_zero, "HLEN", key)
         args = [key]
         for field, value in mapping.items():
-            args += (enc(field), enc(value))
+            args += (field if type(field) is str else enc(field),
+                     value if type(value) is str else enc(value))
         return cast(int, self._call("HSET", *args))
 
     def hsetnx(self, name: str, key: str, value: str) -> bool:
@@ -88,7 +89,7 @@ class HashCommands(CommandsBase):
         """The values of several fields as a dict (None for missing fields)."""
         if not fields:
             return self._conv(_empty_dict, "HLEN", key)
-        names = [enc(field) for field in fields]
+        names = [field if type(field) is str else enc(field) for field in fields]
 
         def conv(reply: Any) -> dict[str, str | None]:
             return dict(zip(names, reply))

@@ -81,13 +81,15 @@ def _expiry(ex: Seconds | None, px: Seconds | None, exat: Stamp | None,
 def _keys(keys: str | Iterable[str], args: tuple[str, ...]) -> list[str]:
     """redis-py's list_or_args: one key or an iterable of keys, plus more keys."""
     first = [keys] if isinstance(keys, str | bytes) else list(keys)
-    return [enc(k) for k in (*first, *args)]
+    if args:
+        first += args
+    return [k if type(k) is str else enc(k) for k in first]
 
 
 def _pairs(mapping: Mapping[str, Value]) -> list[str]:
     out: list[str] = []
     for key, value in mapping.items():
-        out += (key, enc(value))
+        out += (key, value if type(value) is str else enc(value))
     return out
 
 

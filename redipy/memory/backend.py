@@ -199,25 +199,26 @@ class MemoryBackend:
         entry = self._fast_raw.get(name)
         if entry is None:
             return self._execute_any((name, *args))
+        rest: Sequence[str] = args
         for arg in args:
             if type(arg) is not str or not arg.isascii():
-                args = views(args)
+                rest = views(args)
                 break
         handler, least, most, upper = entry
-        if not least <= len(args) <= most:
+        if not least <= len(rest) <= most:
             raise error_text(clean_error(arity_error(name)))
         db = self.db
         if self.monitors:
-            self._heard(db.index, name, args)
+            self._heard(db.index, name, rest)
         lock = db.lock
         try:
-            if lock.acquire(False) or wait_turn(db, upper, args):
+            if lock.acquire(False) or wait_turn(db, upper, rest):
                 try:
-                    reply = handler(db, args)
+                    reply = handler(db, rest)
                 finally:
                     lock.release()
             else:  # SCRIPT KILL and the like while a script is busy
-                reply = handler(db, args)
+                reply = handler(db, rest)
         except ResponseError as err:
             raise error_text(clean_error(err)) from None
         kind = type(reply)

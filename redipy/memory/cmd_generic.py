@@ -291,32 +291,36 @@ def expire_flags(args: Sequence[str]) -> tuple[bool, bool, bool, bool]:
     return nx, xx, gt, lt
 
 
-def _expire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
+def _expire(db: Database, args: Sequence[str], name: str, seconds: bool,
             absolute: bool) -> int:
     nx = xx = gt = lt = False
     if len(args) > 2:
         nx, xx, gt, lt = expire_flags(args[2:])
-    when = _int(args[1])
-    if seconds:
-        # C's LLONG_MIN / 1000 truncates toward zero
-        if when > INT64_MAX // 1000 or when < -(INT64_MAX // 1000):
-            raise ResponseError(f"ERR invalid expire time in '{name}' command")
-        when *= 1000
+    text = args[1]
+    if text.isdecimal() and len(text) < 16 and text.isascii() and (
+            text[0] != "0" or len(text) == 1):
+        when = int(text) * 1000 if seconds else int(text)  # < 10**18: no overflow
+    else:
+        when = _int(text)
+        if seconds:
+            # C's LLONG_MIN / 1000 truncates toward zero
+            if when > INT64_MAX // 1000 or when < -(INT64_MAX // 1000):
+                raise ResponseError(f"ERR invalid expire time in '{name}' command")
+            when *= 1000
     now = db.clock()
-    base = 0 if absolute else now
-    if when > INT64_MAX - base:
-        raise ResponseError(f"ERR invalid expire time in '{name}' command")
-    when += base
+    if not absolute:
+        if when > INT64_MAX - now:
+            raise ResponseError(f"ERR invalid expire time in '{name}' command")
+        when += now
     key = args[0]
-    data = db.data
-    if key not in data:
+    if key not in db.data:
         return 0
     expires = db.expires
     if expires and key in expires and expires[key] <= now:
         db.get(key)  # expired: lazily removed, as on any access
         return 0
     if nx or xx or gt or lt:
-        current = db.expiry(key)
+        current = expires.get(key)
         if nx and current is not None:
             return 0
         if xx and current is None:
@@ -331,30 +335,35 @@ def _expire(db: Database, args: Sequence[str], name: str, *, seconds: bool,
 
 @command("EXPIRE")
 def cmd_expire(db: Database, args: Sequence[str]) -> int:
-    return _expire(db, args, "expire", seconds=True, absolute=False)
+    return _expire(db, args, "expire", True, False)
 
 
 @command("PEXPIRE")
 def cmd_pexpire(db: Database, args: Sequence[str]) -> int:
-    return _expire(db, args, "pexpire", seconds=False, absolute=False)
+    return _expire(db, args, "pexpire", False, False)
 
 
 @command("EXPIREAT")
 def cmd_expireat(db: Database, args: Sequence[str]) -> int:
-    return _expire(db, args, "expireat", seconds=True, absolute=True)
+    return _expire(db, args, "expireat", True, True)
 
 
 @command("PEXPIREAT")
 def cmd_pexpireat(db: Database, args: Sequence[str]) -> int:
-    return _expire(db, args, "pexpireat", seconds=False, absolute=True)
+    return _expire(db, args, "pexpireat", False, True)
 
 
 def _remaining(db: Database, key: str) -> int | None:
     """Milliseconds left (never below 0); ``None`` without a TTL; -2 when missing."""
-    if db.get(key) is None:
+    expires = db.expires
+    when = expires.get(key) if expires else None
+    if when is None:
+        return None if key in db.data else -2
+    left = when - db.clock()
+    if left <= 0:
+        db.get(key)  # expired: lazily removed, as on any access
         return -2
-    when = db.expiry(key)
-    return None if when is None else max(when - db.clock(), 0)
+    return left
 
 
 @command("PTTL")

@@ -55,8 +55,12 @@ def _int(text: str) -> int:
 def _hash(db: Database, key: str) -> RHash | None:
     """The live hash at ``key``: expired fields are removed first (an emptied hash is
     deleted), so every hash command sees only live fields."""
-    h = db.get_typed(key, RHash)
-    if h is not None and h.ttls is not None and not db.purge_fields(key, h):
+    h = db.get(key) if db.expires else db.data.get(key)  # db.get_typed, inlined
+    if h is None:
+        return None
+    if type(h) is not RHash:
+        raise WrongTypeError(WRONGTYPE)
+    if h.ttls is not None and not db.purge_fields(key, h):
         return None
     return h
 
@@ -169,6 +173,18 @@ def cmd_hdel(db: Database, args: Sequence[str]) -> int:
     h = _hash(db, key)
     if h is None:
         return 0
+    if len(args) == 2:  # one field, the common call: RHash.remove inlined
+        field, fields = args[1], h.map
+        if field not in fields:
+            return 0
+        del fields[field]
+        h.fields.remove(field)
+        if h.ttls:
+            h.ttls.pop(field, None)
+        if not fields:
+            db.drop_if_empty(key, h)
+        db.touch(key)
+        return 1
     removed = sum(1 for field in args[1:] if h.remove(field))
     if removed:
         db.drop_if_empty(key, h)
@@ -253,7 +269,7 @@ def cmd_hmget(db: Database, args: Sequence[str]) -> list[str | None]:
     h = _hash(db, args[0])
     if h is None:
         return [None] * (len(args) - 1)
-    return [h.get(field) for field in args[1:]]
+    return list(map(h.map.get, args[1:]))
 
 
 @command("HEXISTS")
@@ -292,7 +308,7 @@ def cmd_hgetall(db: Database, args: Sequence[str]) -> list[str]:
     h = _hash(db, args[0])
     if h is None:
         return []
-    return list(chain.from_iterable(h.items()))  # flattened in C
+    return list(chain.from_iterable(h.map.items()))  # flattened in C
 
 
 @command("HRANDFIELD")

@@ -208,10 +208,29 @@ def set_plain(db: Database, key: str, value: str) -> object:
     return OK
 
 
+_EX_WORDS = frozenset({"EX", "ex", "Ex", "eX"})
+
+
+def _small_seconds(text: str) -> bool:
+    """Whether an expire time is a plain positive number of seconds below 10**15 (the
+    common case: in range as milliseconds, so no check of _expire_ms can fail)."""
+    return (text.isdecimal() and len(text) < 16 and text.isascii() and text[0] != "0")
+
+
 @command("SET")
 def cmd_set(db: Database, args: Sequence[str]) -> object:
     if len(args) == 2:
         return set_plain(db, args[0], args[1])
+    if len(args) == 4 and args[2] in _EX_WORDS and _small_seconds(args[3]):
+        # SET key value EX seconds: _parse_options and _set inlined
+        now = db.clock()
+        key = args[0]
+        expires = db.expires
+        if expires and key in expires:
+            db.get(key)  # an expired old value goes first, as _set's lookup does
+        db.put(key, args[1], keep_ttl=True)
+        db.set_expiry(key, int(args[3]) * 1000 + now, now)
+        return OK
     flags, expire, compare = _parse_options(args, 2, True)
     return _set(db, args[0], args[1], flags, expire, compare, "set")
 
@@ -239,6 +258,13 @@ def cmd_psetex(db: Database, args: Sequence[str]) -> object:
 def cmd_getex(db: Database, args: Sequence[str]) -> str | None:
     """As Valkey 9, the expire time is checked before the key is looked up (Valkey 8 and
     Redis 7.0 answer nil or WRONGTYPE first)."""
+    if len(args) == 3 and args[1] in _EX_WORDS and _small_seconds(args[2]):
+        now = db.clock()  # GETEX key EX seconds: the options and _expire_ms inlined
+        key = args[0]
+        val = _string(db, key)
+        if val is not None:
+            db.set_expiry(key, int(args[2]) * 1000 + now, now)
+        return val
     flags, expire, _ = _parse_options(args, 1, False)
     key = args[0]
     now = 0
