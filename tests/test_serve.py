@@ -55,21 +55,27 @@ def exchange(port: int, data: bytes, wait: float = 0.15,
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     try:
         sock.sendall(data)
-        sock.settimeout(max(first, wait))
-        got = b""
-        while True:
-            try:
-                chunk = sock.recv(65536)
-            except TimeoutError:
-                return got, False
-            except ConnectionResetError:
-                return got, True
-            if not chunk:
-                return got, True
-            got += chunk
-            sock.settimeout(wait)
+        return _answer(sock, wait, first)
     finally:
         sock.close()
+
+
+def _answer(sock: socket.socket, wait: float, first: float) -> tuple[bytes, bool]:
+    """Everything the server answers on ``sock`` until it closes (True) or stays quiet
+    for ``wait`` seconds (False), the first byte allowed ``first`` seconds."""
+    sock.settimeout(max(first, wait))
+    got = b""
+    while True:
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            return got, False
+        except ConnectionResetError:
+            return got, True
+        if not chunk:
+            return got, True
+        got += chunk
+        sock.settimeout(wait)
 
 
 def same_exchange(ours_port: int, theirs_port: int, data: bytes,
@@ -231,17 +237,7 @@ def _exchange_chunks(port: int, chunks: list[bytes], wait: float = 0.15,
         for chunk in chunks:
             sock.sendall(chunk)
             time.sleep(0.05)
-        sock.settimeout(max(first, wait))
-        got = b""
-        while True:
-            try:
-                part = sock.recv(65536)
-            except TimeoutError:
-                return got
-            if not part:
-                return got
-            got += part
-            sock.settimeout(wait)
+        return _answer(sock, wait, first)[0]
     finally:
         sock.close()
 
