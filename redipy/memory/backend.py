@@ -160,15 +160,18 @@ class MemoryBackend:
             raise error_text(clean_error(unknown_command(name, args)))
         if type(handler) is Lazy:
             handler = handler.load()
-        arity = self._arity.get(name)
-        if arity is None:
-            entry = (handler, 0, 1 << 62)
-        elif arity >= 0:
-            entry = (handler, arity - 1, arity - 1)
-        else:
-            entry = (handler, -arity - 1, 1 << 62)
+        entry = (handler, *self._bounds(name))
         self._fast[name] = entry
         return entry
+
+    def _bounds(self, name: str) -> tuple[int, int]:
+        """(least, most) arguments after the name, from Redis's arity (none: any)."""
+        arity = self._arity.get(name)
+        if arity is None:
+            return 0, 1 << 62
+        if arity >= 0:
+            return arity - 1, arity - 1
+        return -arity - 1, 1 << 62
 
     # ---- MONITOR ------------------------------------------------------------------------
 
@@ -256,14 +259,7 @@ class MemoryBackend:
             return
         if type(handler) is Lazy:
             handler = handler.load()
-        arity = self._arity.get(upper)
-        if arity is None:
-            least, most = 0, 1 << 62
-        elif arity >= 0:
-            least = most = arity - 1
-        else:
-            least, most = -arity - 1, 1 << 62
-        self._fast_raw[name] = (handler, least, most, upper)
+        self._fast_raw[name] = (handler, *self._bounds(upper), upper)
 
     def _execute(self, argv: Sequence[str]) -> Any:
         if not argv:
